@@ -1,0 +1,106 @@
+import { z } from 'zod';
+
+/**
+ * Every environment variable netpeek reads, with its default and meaning side by side.
+ * `.env.example` and the README's configuration table are checked against this list by a test.
+ */
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+export const ENV_SCHEMA = z.object({
+  LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+    .default('info')
+    .describe('pino log level. Logs are JSON on stderr.'),
+  DOCKER_HOST: z
+    .string()
+    .regex(/^(unix|tcp|http|https|npipe|ssh):\/\/\S+$/, 'must look like unix:///var/run/docker.sock or tcp://host:2375')
+    .optional()
+    .describe('Docker engine to ask; default is the local socket /var/run/docker.sock.'),
+  NETPEEK_DOCKER_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .max(60000)
+    .default(5000)
+    .describe('How long to wait for the Docker engine before saying it is unreachable (ms).'),
+  KUBECONFIG: z.string().optional().describe('Kubeconfig file(s); default ~/.kube/config, or the in-cluster service account.'),
+  NETPEEK_KUBE_CONTEXT: z.string().optional().describe('Kubernetes context used when a question has no --cluster.'),
+  SLACK_BOT_TOKEN: z
+    .string()
+    .regex(/^xoxb-/, 'must start with xoxb-')
+    .optional()
+    .describe('Bot token (xoxb-…). With a signing secret or app token, `npm start` runs the Slack bot.'),
+  SLACK_SIGNING_SECRET: z.string().min(8, 'is too short to be a Slack signing secret').optional().describe('Signing secret for the HTTP receiver.'),
+  SLACK_APP_TOKEN: z
+    .string()
+    .regex(/^xapp-/, 'must start with xapp-')
+    .optional()
+    .describe('App-level token (xapp-…) for Socket Mode; used instead of the HTTP receiver when set.'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000).describe('HTTP port of the Slack receiver and /healthz.'),
+  NETPEEK_HISTORY_FILE: z
+    .string()
+    .optional()
+    .describe('Where the interactive console keeps its history; default ~/.netpeek_history. Empty string disables it.'),
+  NO_COLOR: z.string().optional().describe('Set to anything to turn off colours in terminal output.'),
+  NETPEEK_DEBUG: bool.default('false').describe('Show internal error details in the terminal (never in Slack).'),
+});
+
+export type Env = z.infer<typeof ENV_SCHEMA>;
+
+export interface Config {
+  logLevel: Env['LOG_LEVEL'];
+  docker: { host?: string; timeoutMs: number };
+  kube: { kubeconfig?: string; context?: string };
+  slack: { botToken?: string; signingSecret?: string; appToken?: string; port: number };
+  console: { historyFile?: string };
+  color: boolean;
+  debug: boolean;
+}
+
+/** Thrown at start when a variable is wrong; its message names each bad variable. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`netpeek cannot start, the configuration has ${problems.length === 1 ? 'a problem' : `${problems.length} problems`}:\n${problems.map((p) => `  - ${p}`).join('\n')}\nSee .env.example for every variable with an example.`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Reads and validates the environment. Tests pass their own `env` instead of touching process.env. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  // Empty values in .env mean "unset", like most tools treat them.
+  const present = Object.fromEntries(Object.entries(env).filter(([k, v]) => v !== '' || k === 'NETPEEK_HISTORY_FILE'));
+  const parsed = ENV_SCHEMA.safeParse(present);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((i) => {
+        const name = String(i.path[0]);
+        const value = env[name];
+        const shown = /TOKEN|SECRET/.test(name) ? '(hidden)' : JSON.stringify(value);
+        return `${name}=${shown}: ${i.message}`;
+      }),
+    );
+  }
+  const e = parsed.data;
+  const problems: string[] = [];
+  if (e.SLACK_SIGNING_SECRET && !e.SLACK_BOT_TOKEN) problems.push('SLACK_SIGNING_SECRET is set but SLACK_BOT_TOKEN is missing: the bot needs both.');
+  if (e.SLACK_APP_TOKEN && !e.SLACK_BOT_TOKEN) problems.push('SLACK_APP_TOKEN is set but SLACK_BOT_TOKEN is missing: Socket Mode needs both.');
+  if (e.SLACK_BOT_TOKEN && !e.SLACK_SIGNING_SECRET && !e.SLACK_APP_TOKEN)
+    problems.push('SLACK_BOT_TOKEN is set but neither SLACK_SIGNING_SECRET (HTTP) nor SLACK_APP_TOKEN (Socket Mode) is.');
+  if (problems.length) throw new ConfigError(problems);
+  return {
+    logLevel: e.LOG_LEVEL,
+    docker: { host: e.DOCKER_HOST, timeoutMs: e.NETPEEK_DOCKER_TIMEOUT_MS },
+    kube: { kubeconfig: e.KUBECONFIG, context: e.NETPEEK_KUBE_CONTEXT },
+    slack: { botToken: e.SLACK_BOT_TOKEN, signingSecret: e.SLACK_SIGNING_SECRET, appToken: e.SLACK_APP_TOKEN, port: e.PORT },
+    console: { historyFile: e.NETPEEK_HISTORY_FILE },
+    color: e.NO_COLOR === undefined,
+    debug: e.NETPEEK_DEBUG,
+  };
+}
+
+/** True when Slack credentials are complete enough to run the bot. */
+export function hasSlackCredentials(config: Config): boolean {
+  return Boolean(config.slack.botToken && (config.slack.signingSecret || config.slack.appToken));
+}

@@ -1,0 +1,135 @@
+/**
+ * An Answer is the plain, JSON-safe result of a command. Renderers (Block Kit, text, JSON) are pure
+ * functions of it, and tests assert on it. No Docker, Kubernetes or Slack types appear here.
+ */
+
+export type SubjectKind = 'container' | 'pod' | 'service' | 'node' | 'network' | 'ip' | 'topic' | 'status' | 'help' | 'report';
+
+export interface Subject {
+  /** What the answer is about. */
+  kind: SubjectKind;
+  /** The name the user would recognise (container name, pod name, network name, topic). */
+  name: string;
+  /** Full ID (Docker container/network ID, pod UID) when there is one. */
+  id?: string;
+  namespace?: string;
+  /** Kubernetes context or Docker host the facts came from. */
+  source?: string;
+}
+
+/** One address of the subject on one network, with the subnet facts derived from it. */
+export interface AddressFact {
+  /** Network (Docker network name, "pod network", node interface…). */
+  network: string;
+  /** Network driver (bridge, overlay, host, macvlan…) when known. */
+  driver?: string;
+  family: 'ipv4' | 'ipv6';
+  ip: string;
+  prefixLength: number;
+  /** Subnet in CIDR form, e.g. 172.17.0.0/16. */
+  subnet: string;
+  gateway?: string;
+  /** IPv4 only. */
+  broadcast?: string;
+  mac?: string;
+}
+
+export type PortSource =
+  | 'expose' // image EXPOSE or --expose: documentation only
+  | 'publish' // -p host binding
+  | 'declared' // Kubernetes containerPort
+  | 'hostPort' // Kubernetes hostPort
+  | 'host-network' // bound directly on the host's addresses
+  | 'service'; // Kubernetes Service port
+
+export interface PortFact {
+  port: number;
+  protocol: 'tcp' | 'udp' | 'sctp';
+  source: PortSource;
+  /** Container that declares/binds it (pods and shared namespaces). */
+  container?: string;
+  /** Port name (Kubernetes named ports). */
+  name?: string;
+  /** For published ports and hostPorts: the host side. */
+  hostIp?: string;
+  hostPort?: number;
+  /** For Service ports: where traffic goes. */
+  targetPort?: number | string;
+  /** One sentence on what this port means for reachability. */
+  note: string;
+}
+
+/** Who shares the subject's network namespace, and what that implies. */
+export interface Sharing {
+  mode: 'own' | 'host' | 'container' | 'none' | 'pod';
+  /** Containers (or the host) sharing the namespace, other than the subject. */
+  with: string[];
+  note: string;
+}
+
+export type ProbeKind = 'icmp' | 'tcp' | 'http';
+
+export interface ProbeFact {
+  kind: ProbeKind;
+  target: string;
+  port?: number;
+  ok: boolean;
+  /** Round-trip / connect time in milliseconds. */
+  ms?: number;
+  /** refused, timeout, unreachable, denied… */
+  error?: string;
+  /** Where the probe ran from (agent on node X, this host…). */
+  from: string;
+  detail?: string;
+}
+
+/** A small table for anything that is a list (networks, containers, endpoints…). */
+export interface Table {
+  title: string;
+  columns: string[];
+  rows: string[][];
+}
+
+export interface Fact {
+  label: string;
+  value: string;
+}
+
+export interface Answer {
+  /** Name of the command that produced it. */
+  command: string;
+  /** One-line headline, e.g. "container webserver-1". */
+  title: string;
+  subject?: Subject;
+  /** The one-sentence verdict shown first. */
+  summary?: string;
+  facts: Fact[];
+  addresses: AddressFact[];
+  ports: PortFact[];
+  sharing?: Sharing;
+  probes: ProbeFact[];
+  tables: Table[];
+  /** Why it is so: short sentences from src/net/explain. */
+  explanations: string[];
+  /** What to do or try next. */
+  hints: string[];
+  /** Something looks wrong (port conflict, pod not ready, degraded agent…). */
+  warnings: string[];
+}
+
+/** An empty answer to fill in; keeps every list present so renderers and JSON readers need no checks. */
+export function newAnswer(command: string, title: string, init: Partial<Answer> = {}): Answer {
+  return {
+    command,
+    title,
+    facts: [],
+    addresses: [],
+    ports: [],
+    probes: [],
+    tables: [],
+    explanations: [],
+    hints: [],
+    warnings: [],
+    ...init,
+  };
+}

@@ -1,0 +1,162 @@
+import { parseArgs } from 'node:util';
+import { UserError } from './errors.js';
+
+/** Flags any command may accept; each command lists the ones it takes (see Command.flags). */
+export interface Flags {
+  /** Kubernetes namespace (-n). */
+  namespace?: string;
+  /** Kubernetes context name. */
+  cluster?: string;
+  /** Port to probe or explain. */
+  port?: number;
+  /** Number of ICMP echoes. */
+  count?: number;
+  /** Print the Answer as JSON (terminal). */
+  json?: boolean;
+  /** Post in the channel instead of ephemerally (Slack). */
+  public?: boolean;
+  /** Attach probe results to a lookup. */
+  probe?: boolean;
+  /** Show help for the command. */
+  help?: boolean;
+}
+
+export type FlagName = keyof Flags;
+
+/** A parsed question: what the user asked, independent of where they asked it. */
+export interface Query {
+  command: string;
+  args: string[];
+  flags: Flags;
+  /** The sanitised text, for logs and audit. */
+  text: string;
+}
+
+export const MAX_QUERY_LENGTH = 500;
+export const PORT_RANGE = { min: 1, max: 65535 } as const;
+export const COUNT_RANGE = { min: 1, max: 20 } as const;
+
+/** Flags as util.parseArgs wants them; `usage` is what help shows. */
+export const FLAG_SPECS = {
+  namespace: { type: 'string', short: 'n', usage: '-n, --namespace <ns>', about: 'Kubernetes namespace' },
+  cluster: { type: 'string', usage: '--cluster <context>', about: 'Kubernetes context to ask' },
+  port: { type: 'string', short: 'p', usage: '--port <1-65535>', about: 'port to probe or explain' },
+  count: { type: 'string', short: 'c', usage: '--count <1-20>', about: 'ICMP echoes to send' },
+  json: { type: 'boolean', usage: '--json', about: 'print the answer as JSON' },
+  public: { type: 'boolean', usage: '--public', about: 'answer in the channel (Slack), not just to you' },
+  probe: { type: 'boolean', usage: '--probe', about: 'also probe the target from its host' },
+  help: { type: 'boolean', short: 'h', usage: '--help', about: 'show help for the command' },
+} as const satisfies Record<FlagName, { type: 'string' | 'boolean'; short?: string; usage: string; about: string }>;
+
+// Characters that mean a shell to most people; no Docker or Kubernetes name contains them.
+const SHELL_META = /[;|&$`<>\\(){}!*?\[\]]/;
+
+/**
+ * Undo what chat clients do to typed text: smart quotes, Slack's <url|label> links and
+ * <@U…> mentions, the em dash that macOS and Slack make of "--", non-breaking spaces.
+ */
+export function sanitize(text: string): string {
+  return text
+    .replace(/[\u2018\u2019\u201A\u201B]/g, "'")
+    .replace(/[\u201C\u201D\u201E\u201F]/g, '"')
+    .replace(/[\u2013\u2014](?=[a-z])/gi, '--')
+    .replace(/[\u00A0\u2000-\u200B\u202F\u3000]/g, ' ')
+    .replace(/<(?:https?|mailto):[^|>]*\|([^>]*)>/g, '$1')
+    .replace(/<(?:https?:\/\/)([^|>]*)>/g, '$1')
+    .replace(/<@[A-Z0-9]+(?:\|[^>]*)?>/g, ' ')
+    .trim()
+    .replace(/^\/?netpeek\b/i, '')
+    .trim();
+}
+
+/** Split on whitespace; single or double quotes group words. */
+export function tokenize(text: string): string[] {
+  const tokens: string[] = [];
+  let current = '';
+  let quote: '"' | "'" | null = null;
+  let inToken = false;
+  for (const ch of text) {
+    if (quote) {
+      if (ch === quote) quote = null;
+      else current += ch;
+    } else if (ch === '"' || ch === "'") {
+      quote = ch;
+      inToken = true;
+    } else if (/\s/.test(ch)) {
+      if (inToken) tokens.push(current);
+      current = '';
+      inToken = false;
+    } else {
+      current += ch;
+      inToken = true;
+    }
+  }
+  if (quote) throw new UserError(`A ${quote} quote is not closed.`, ['Example: container "webserver-1"']);
+  if (inToken) tokens.push(current);
+  return tokens;
+}
+
+function parseIntFlag(name: string, raw: string, range: { min: number; max: number }, example: string): number {
+  if (!/^\d+$/.test(raw)) {
+    throw new UserError(`--${name} must be a whole number from ${range.min} to ${range.max}; got "${raw}".`, [`Example: ${example}`]);
+  }
+  const n = Number(raw);
+  if (n < range.min || n > range.max) {
+    throw new UserError(`--${name} must be from ${range.min} to ${range.max}; got ${n}.`, [`Example: ${example}`]);
+  }
+  return n;
+}
+
+/**
+ * Text → Query. Throws UserError with a specific sentence for anything malformed; knows nothing of
+ * which commands exist (the registry checks that).
+ */
+export function parseQuery(input: string): Query {
+  if (input.length > MAX_QUERY_LENGTH) {
+    throw new UserError(`That question is ${input.length} characters long; netpeek reads at most ${MAX_QUERY_LENGTH}.`, [
+      'Ask about one thing at a time, e.g. `container webserver-1`.',
+    ]);
+  }
+  if (/[\u0000-\u0008\u000B-\u001F\u007F]/.test(input)) {
+    throw new UserError('The question contains control characters; type it as plain text.', ['Example: pod webserver-2 -n default']);
+  }
+  const text = sanitize(input);
+  const tokens = tokenize(text);
+  const meta = tokens.find((t) => SHELL_META.test(t));
+  if (meta !== undefined) {
+    const ch = SHELL_META.exec(meta)?.[0];
+    throw new UserError(
+      `"${meta}" contains "${ch}", which no container, pod or network name can contain. netpeek never runs a shell, so pipes, redirects and substitutions do nothing here.`,
+      ['Names use letters, digits, "-", "_" and "."; e.g. `container webserver-1`.'],
+    );
+  }
+  const options = Object.fromEntries(
+    Object.entries(FLAG_SPECS).map(([k, v]) => [k, 'short' in v ? { type: v.type, short: v.short } : { type: v.type }]),
+  ) as Record<FlagName, { type: 'string' | 'boolean'; short?: string }>;
+  let parsed;
+  try {
+    parsed = parseArgs({ args: tokens, options, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new UserError(flagErrorSentence(err), [`Flags: ${Object.values(FLAG_SPECS).map((f) => f.usage).join(', ')}`]);
+  }
+  const v = parsed.values as Record<string, string | boolean | undefined>;
+  const flags: Flags = {};
+  if (typeof v.namespace === 'string') flags.namespace = v.namespace;
+  if (typeof v.cluster === 'string') flags.cluster = v.cluster;
+  if (typeof v.port === 'string') flags.port = parseIntFlag('port', v.port, PORT_RANGE, 'ping webserver-2 --port 80');
+  if (typeof v.count === 'string') flags.count = parseIntFlag('count', v.count, COUNT_RANGE, 'ping webserver-2 --count 3');
+  for (const b of ['json', 'public', 'probe', 'help'] as const) if (v[b] === true) flags[b] = true;
+  const [command = '', ...args] = parsed.positionals;
+  return { command: command.toLowerCase(), args, flags, text };
+}
+
+function flagErrorSentence(err: unknown): string {
+  const msg = err instanceof Error ? err.message : String(err);
+  const unknown = /Unknown option '([^']+)'/.exec(msg);
+  if (unknown) return `${unknown[1]} is not a netpeek flag.`;
+  const missing = /Option '([^']+)' argument missing/.exec(msg);
+  if (missing) return `${missing[1].replace(' <value>', '').split(',').pop()?.trim()} needs a value.`;
+  const noValue = /Option '([^']+)' does not take an argument/.exec(msg);
+  if (noValue) return `${noValue[1]} is a switch and takes no value.`;
+  return `The flags could not be read: ${msg.split('.')[0]}.`;
+}
