@@ -12,7 +12,7 @@ export interface Deps {
   config: Config;
   log: Logger;
   docker?: DockerSource;
-  /** Names of the registered commands, for `help`. Filled by the registry. */
+  /** The registered commands, for `help`. */
   registry?: CommandRegistryView;
 }
 

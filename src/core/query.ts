@@ -112,16 +112,23 @@ function parseIntFlag(name: string, raw: string, range: { min: number; max: numb
  * which commands exist (the registry checks that).
  */
 export function parseQuery(input: string): Query {
-  if (input.length > MAX_QUERY_LENGTH) {
-    throw new UserError(`That question is ${input.length} characters long; netpeek reads at most ${MAX_QUERY_LENGTH}.`, [
+  const text = sanitize(input);
+  return parseTokens(tokenize(text), text);
+}
+
+/**
+ * Tokens → Query. The terminal passes argv here directly (the shell already split it); chat text comes
+ * through parseQuery.
+ */
+export function parseTokens(tokens: string[], text = tokens.join(' ')): Query {
+  if (text.length > MAX_QUERY_LENGTH) {
+    throw new UserError(`That question is ${text.length} characters long; netpeek reads at most ${MAX_QUERY_LENGTH}.`, [
       'Ask about one thing at a time, e.g. `container webserver-1`.',
     ]);
   }
-  if (/[\u0000-\u0008\u000B-\u001F\u007F]/.test(input)) {
+  if (/[\u0000-\u0008\u000B-\u001F\u007F]/.test(text)) {
     throw new UserError('The question contains control characters; type it as plain text.', ['Example: pod webserver-2 -n default']);
   }
-  const text = sanitize(input);
-  const tokens = tokenize(text);
   const meta = tokens.find((t) => SHELL_META.test(t));
   if (meta !== undefined) {
     const ch = SHELL_META.exec(meta)?.[0];
@@ -155,7 +162,7 @@ function flagErrorSentence(err: unknown): string {
   const unknown = /Unknown option '([^']+)'/.exec(msg);
   if (unknown) return `${unknown[1]} is not a netpeek flag.`;
   const missing = /Option '([^']+)' argument missing/.exec(msg);
-  if (missing) return `${missing[1].replace(' <value>', '').split(',').pop()?.trim()} needs a value.`;
+  if (missing) return `${(missing[1] ?? '').replace(' <value>', '').split(',').pop()?.trim()} needs a value.`;
   const noValue = /Option '([^']+)' does not take an argument/.exec(msg);
   if (noValue) return `${noValue[1]} is a switch and takes no value.`;
   return `The flags could not be read: ${msg.split('.')[0]}.`;

@@ -1,0 +1,61 @@
+import { createInterface } from 'node:readline';
+import type { Readable, Writable } from 'node:stream';
+import { ask } from '../core/ask.js';
+import type { BackendCheck } from '../core/backend-check.js';
+import type { Deps } from '../core/command.js';
+import { isNetpeekError } from '../core/errors.js';
+import type { CommandRegistry } from '../core/registry.js';
+import { appendHistory, HISTORY_LIMIT, loadHistory } from './history.js';
+import { presentAnswer, presentFailure } from './present.js';
+
+export interface ConsoleOptions {
+  input: Readable;
+  output: Writable;
+  registry: CommandRegistry;
+  deps: Deps;
+  checks: BackendCheck[];
+  historyFile?: string;
+  color: boolean;
+  /** Why the console is running instead of the Slack bot, for the banner. */
+  reason?: string;
+}
+
+const EXIT_WORDS = new Set(['exit', 'quit', '\\q', ':q']);
+
+/** The banner: which backends answered and which did not, and why. */
+export async function banner(checks: BackendCheck[], reason?: string): Promise<string> {
+  const states = await Promise.all(checks.map(async (c) => ({ name: c.name, ...(await c.check()) })));
+  const lines = ['netpeek console — ask the same questions as /netpeek in Slack.'];
+  if (reason) lines.push(reason);
+  lines.push('Backends:');
+  for (const s of states) lines.push(`  ${s.ok ? '✓' : '✗'} ${s.name}: ${s.detail}`);
+  lines.push('Type `help` for the commands, `exit` or Ctrl-D to leave. Example: container webserver-1');
+  return lines.join('\n') + '\n';
+}
+
+/** Interactive console: one question per line, answers as text (or JSON with --json), history kept. */
+export async function runConsole(o: ConsoleOptions): Promise<void> {
+  o.output.write(await banner(o.checks, o.reason));
+  const history = await loadHistory(o.historyFile);
+  const rl = createInterface({ input: o.input, output: o.output, prompt: 'netpeek> ', history, historySize: HISTORY_LIMIT, terminal: (o.output as NodeJS.WriteStream).isTTY === true });
+  rl.prompt();
+  for await (const raw of rl) {
+    const line = raw.trim();
+    if (line === '') {
+      rl.prompt();
+      continue;
+    }
+    if (EXIT_WORDS.has(line.toLowerCase())) break;
+    await appendHistory(o.historyFile, line);
+    const json = /(^|\s)--json(\s|$)/.test(line);
+    const opts = { json, color: o.color && !json };
+    try {
+      o.output.write(presentAnswer(await ask(line, o.registry, o.deps), opts));
+    } catch (err) {
+      if (!isNetpeekError(err)) o.deps.log.error({ err, line }, 'console question failed');
+      o.output.write(presentFailure(err, opts));
+    }
+    rl.prompt();
+  }
+  rl.close();
+}

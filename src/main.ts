@@ -1,0 +1,76 @@
+#!/usr/bin/env node
+import { readFileSync } from 'node:fs';
+import dotenv from 'dotenv';
+import { COMMANDS } from '../commands/index.js';
+import { runConsole } from './cli/console.js';
+import { EXIT } from './cli/exit-codes.js';
+import { historyPath } from './cli/history.js';
+import { runOnce } from './cli/one-shot.js';
+import { ConfigError, hasSlackCredentials, loadConfig } from './config.js';
+import { CommandRegistry } from './core/registry.js';
+import { backendChecks, buildDeps } from './deps.js';
+import { createLogger } from './log.js';
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+/**
+ * netpeek                → the Slack bot when Slack credentials are configured, else the interactive console
+ * netpeek console        → the interactive console
+ * netpeek <command> …    → one answer, then exit (0 ok, 1 user error, 2 backend unreachable)
+ */
+async function main(argv: string[]): Promise<number> {
+  dotenv.config({ quiet: true });
+  if (argv[0] === '--version' || argv[0] === '-v') {
+    process.stdout.write(`netpeek ${version()}\n`);
+    return EXIT.ok;
+  }
+  let config;
+  try {
+    config = loadConfig(process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      return EXIT.userError;
+    }
+    throw err;
+  }
+  const log = createLogger(config.logLevel);
+  const registry = new CommandRegistry(COMMANDS);
+  const deps = buildDeps(config, log);
+  const color = config.color && process.stdout.isTTY === true;
+  const [first = '', ...rest] = argv[0] === '--' ? argv.slice(1) : argv;
+
+  if (first === 'serve' || (first === '' && hasSlackCredentials(config))) {
+    process.stderr.write(
+      'netpeek: the Slack bot is not part of this build yet (issue 5); use the console (`netpeek console`) or one-shot commands.\n',
+    );
+    return EXIT.userError;
+  }
+  if (first === '' || first === 'console') {
+    await runConsole({
+      input: process.stdin,
+      output: process.stdout,
+      registry,
+      deps,
+      checks: backendChecks(deps),
+      historyFile: historyPath(config.console.historyFile),
+      color,
+      reason: 'No Slack credentials configured (SLACK_BOT_TOKEN with SLACK_SIGNING_SECRET or SLACK_APP_TOKEN), so netpeek runs as a console.',
+    });
+    return EXIT.ok;
+  }
+  return runOnce([first, ...rest], registry, deps, { stdout: process.stdout, stderr: process.stderr, color });
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`netpeek: unexpected failure: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = EXIT.internal;
+  },
+);

@@ -1,0 +1,51 @@
+import type { Answer, Table } from '../core/answer.js';
+import { outline } from './sections.js';
+
+export interface TextOptions {
+  /** ANSI bold/colour for headings; off for pipes, NO_COLOR and tests. */
+  color?: boolean;
+}
+
+const ansi = (code: string, on: boolean) => (s: string) => (on ? `\u001b[${code}m${s}\u001b[0m` : s);
+
+/** Fixed-width table; empty columns are dropped so narrow answers stay narrow. */
+export function formatTable(table: Table, indent = '  '): string[] {
+  const used = table.columns.map((_, i) => table.rows.some((r) => (r[i] ?? '') !== ''));
+  const cols = table.columns.filter((_, i) => used[i]);
+  const rows = table.rows.map((r) => r.filter((_, i) => used[i]));
+  if (cols.length === 1) return rows.map((r) => `${indent}${r[0] ?? ''}`);
+  const widths = cols.map((c, i) => Math.max(c.length, ...rows.map((r) => (r[i] ?? '').length)));
+  // The last column is free text (a note): never pad it.
+  const line = (cells: string[]) =>
+    indent + cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ').trimEnd();
+  return [line(cols.map((c) => c.toUpperCase())), ...rows.map(line)];
+}
+
+/** Terminal rendering of an Answer. */
+export function toText(answer: Answer, options: TextOptions = {}): string {
+  const bold = ansi('1', options.color ?? false);
+  const yellow = ansi('33', options.color ?? false);
+  const o = outline(answer);
+  const out: string[] = [bold(o.title)];
+  if (o.summary) out.push(o.summary);
+  if (o.facts.length) {
+    const width = Math.max(...o.facts.map(([k]) => k.length));
+    out.push('', ...o.facts.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`));
+  }
+  for (const t of o.tables) {
+    out.push('', bold(t.title));
+    out.push(...(t.rows.length ? formatTable(t) : ['  (none)']));
+  }
+  if (o.sharing) out.push('', bold('Network namespace'), `  ${o.sharing}`);
+  if (o.probes.length) out.push('', bold('Probes'), ...o.probes.map((p) => `  ${p}`));
+  if (o.warnings.length) out.push('', bold(yellow('Warnings')), ...o.warnings.map((w) => `  ! ${w}`));
+  if (o.explanations.length) out.push('', bold('Why'), ...o.explanations.map((e) => `  • ${e}`));
+  if (o.hints.length) out.push('', bold('Next'), ...o.hints.map((h) => `  → ${h}`));
+  return out.join('\n') + '\n';
+}
+
+/** A failure as the terminal shows it: one line with the reason, then the details. */
+export function errorToText(message: string, details: string[], options: TextOptions = {}): string {
+  const red = ansi('31', options.color ?? false);
+  return [red(`netpeek: ${message}`), ...details.map((d) => `  ${d}`)].join('\n') + '\n';
+}

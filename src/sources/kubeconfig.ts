@@ -1,0 +1,57 @@
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { KubeConfig } from '@kubernetes/client-node';
+import type { BackendCheck } from '../core/backend-check.js';
+
+export interface KubeconfigFound {
+  kubeConfig: KubeConfig;
+  /** Where it came from: file paths or "in-cluster service account". */
+  origin: string;
+  currentContext: string;
+  contexts: string[];
+}
+
+/**
+ * Finds a kubeconfig the way kubectl does (KUBECONFIG, ~/.kube/config, in-cluster), but says
+ * why when there is none instead of silently defaulting to localhost:8080 like loadFromDefault.
+ */
+export function findKubeconfig(kubeconfigEnv: string | undefined, env: NodeJS.ProcessEnv = process.env): KubeconfigFound | { missing: string } {
+  const kc = new KubeConfig();
+  const files = kubeconfigEnv ? kubeconfigEnv.split(delimiter).filter(Boolean) : [join(homedir(), '.kube', 'config')];
+  const present = files.filter((f) => existsSync(f));
+  try {
+    if (present.length) {
+      if (present.length === 1) kc.loadFromFile(present[0]!);
+      else kc.loadFromDefault({}, false); // merges the KUBECONFIG list like kubectl
+      return { kubeConfig: kc, origin: present.join(delimiter), currentContext: kc.getCurrentContext(), contexts: kc.getContexts().map((c) => c.name) };
+    }
+    if (env.KUBERNETES_SERVICE_HOST) {
+      kc.loadFromCluster();
+      return { kubeConfig: kc, origin: 'in-cluster service account', currentContext: kc.getCurrentContext(), contexts: kc.getContexts().map((c) => c.name) };
+    }
+  } catch (err) {
+    return { missing: `kubeconfig ${present.join(', ')} could not be read: ${err instanceof Error ? err.message : String(err)}` };
+  }
+  return {
+    missing: kubeconfigEnv
+      ? `KUBECONFIG points to ${files.join(', ')}, which does not exist`
+      : `no ${files[0]} and not running inside a cluster (KUBERNETES_SERVICE_HOST unset)`,
+  };
+}
+
+/** Banner/status check: is there a kubeconfig, and which context would be used. */
+export function kubeconfigCheck(kubeconfigEnv: string | undefined, context: string | undefined): BackendCheck {
+  return {
+    name: 'Kubernetes',
+    async check() {
+      const found = findKubeconfig(kubeconfigEnv);
+      if ('missing' in found) return { ok: false, detail: found.missing };
+      const ctx = context ?? found.currentContext;
+      if (context && !found.contexts.includes(context)) {
+        return { ok: false, detail: `context "${context}" (NETPEEK_KUBE_CONTEXT) is not in ${found.origin}; it has ${found.contexts.join(', ') || 'no contexts'}` };
+      }
+      return { ok: true, detail: `kubeconfig ${found.origin}, context ${ctx || '(none)'}` };
+    },
+  };
+}

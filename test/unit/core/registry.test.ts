@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import { COMMANDS } from '../../../commands/index.js';
+import { newAnswer } from '../../../src/core/answer.js';
+import { ask } from '../../../src/core/ask.js';
+import type { Command, Deps } from '../../../src/core/command.js';
+import { UserError } from '../../../src/core/errors.js';
+import { parseQuery } from '../../../src/core/query.js';
+import { CommandRegistry } from '../../../src/core/registry.js';
+import { loadConfig } from '../../../src/config.js';
+import { createLogger } from '../../../src/log.js';
+
+const echo: Command = {
+  name: 'echo',
+  aliases: ['say'],
+  summary: 'Repeat the target',
+  args: [{ name: '<target>', required: true }, { name: '<other>', required: false }],
+  flags: ['port'],
+  examples: ['echo web-1'],
+  async run(q) {
+    return newAnswer('echo', `echo ${q.args.join(' ')}`, { summary: q.flags.port ? `port ${q.flags.port}` : undefined });
+  },
+};
+
+const deps: Deps = { config: loadConfig({}), log: createLogger('silent') };
+const registry = new CommandRegistry([...COMMANDS, echo]);
+
+async function failure(text: string): Promise<UserError> {
+  try {
+    await ask(text, registry, deps);
+  } catch (err) {
+    if (err instanceof UserError) return err;
+    throw err;
+  }
+  throw new Error(`"${text}" did not fail`);
+}
+
+describe('CommandRegistry', () => {
+  it('routes by name and alias', async () => {
+    expect((await ask('echo web-1 --port 80', registry, deps)).summary).toBe('port 80');
+    expect((await ask('say web-1', registry, deps)).title).toBe('echo web-1');
+  });
+
+  it('rejects colliding names at start', () => {
+    expect(() => new CommandRegistry([echo, { ...echo, name: 'other', aliases: ['echo'] }])).toThrow(/already used by echo/);
+  });
+
+  it('suggests the nearest command for a typo and lists all commands', async () => {
+    const err = await failure('ecko web-1');
+    expect(err.message).toBe('"ecko" is not a netpeek command. Did you mean "echo"?');
+    expect(err.details.join('\n')).toMatch(/Commands: .*help.*echo/);
+  });
+
+  it('names the missing argument with usage and an example', async () => {
+    const err = await failure('echo');
+    expect(err.message).toBe('echo needs <target>.');
+    expect(err.details).toContain('Usage: netpeek echo <target> [<other>] [--port <1-65535>]');
+    expect(err.details).toContain('Example: echo web-1');
+  });
+
+  it('names extra arguments', async () => {
+    expect((await failure('echo a b c')).message).toBe('echo takes at most 2 arguments; "c" is extra.');
+  });
+
+  it('refuses a flag the command does not take', async () => {
+    expect((await failure('help --port 80')).message).toBe('help does not take --port.');
+  });
+
+  it('an empty question says what to ask', async () => {
+    expect((await failure('/netpeek')).message).toMatch(/Ask netpeek something/);
+  });
+
+  it('help is generated from the registry', async () => {
+    const list = await ask('help', registry, deps);
+    const names = list.tables[0]?.rows.map((r) => r[0]);
+    expect(names).toEqual(registry.list().map((c) => c.name));
+    const one = await ask('echo --help', registry, deps);
+    expect(one.facts).toContainEqual({ label: 'Usage', value: 'netpeek echo <target> [<other>] [--port <1-65535>]' });
+    expect(one.tables.find((t) => t.title === 'Examples')?.rows).toEqual([['echo web-1']]);
+  });
+
+  it('help for an unknown command suggests one', async () => {
+    expect((await failure('help ech')).message).toMatch(/There is no command "ech" to explain. Did you mean "echo"\?/);
+  });
+
+  it('parses before routing', () => {
+    expect(registry.resolve(parseQuery('/netpeek say x')).name).toBe('echo');
+  });
+});

@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { toJson } from '../../../src/render/json.js';
+import { errorToText, toText } from '../../../src/render/text.js';
+import { hugeAnswer, webserverAnswer } from '../../support/answers.js';
+
+describe('toText', () => {
+  it('prints the title, summary, address table and port meanings', () => {
+    const out = toText(webserverAnswer());
+    const lines = out.split('\n');
+    expect(lines[0]).toBe('container webserver-1');
+    expect(out).toMatch(/bridge\s+bridge\s+172\.17\.0\.2\/16\s+172\.17\.0\.0\/16\s+172\.17\.0\.1\s+172\.17\.255\.255\s+02:42:ac:11:00:02/);
+    expect(out).toMatch(/80\/tcp\s+publish\s+127\.0\.0\.1:8080\s+127\.0\.0\.1:8080 on the host forwards to 172\.17\.0\.2:80\./);
+    expect(out).toContain('• Containers on a bridge network get a private address');
+    expect(out).toContain('→ ping webserver-1 --port 80');
+    expect(out).not.toContain('\u001b['); // no colour unless asked
+  });
+
+  it('matches the golden rendering', async () => {
+    await expect(toText(webserverAnswer())).toMatchFileSnapshot('./__golden__/container-webserver-1.txt');
+  });
+
+  it('shows everything in the terminal, even 300 ports', () => {
+    const out = toText(hugeAnswer(300));
+    expect(out).toContain('10000/tcp');
+    expect(out).toContain('10299/tcp');
+  });
+
+  it('colours headings only when asked', () => {
+    expect(toText(webserverAnswer(), { color: true })).toContain('\u001b[1mcontainer webserver-1\u001b[0m');
+  });
+
+  it('prints errors as one reason line plus details', () => {
+    expect(errorToText('no container "x"', ['Did you mean: web-1'])).toBe('netpeek: no container "x"\n  Did you mean: web-1\n');
+  });
+});
+
+describe('toJson', () => {
+  it('is the Answer itself', () => {
+    const a = webserverAnswer();
+    expect(JSON.parse(toJson(a))).toEqual(a);
+  });
+});
