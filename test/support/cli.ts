@@ -1,0 +1,31 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+export const NETPEEK_BIN = fileURLToPath(new URL('../../dist/src/main.js', import.meta.url));
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the built binary with a clean environment (no .env, no colours) unless `env` adds to it. */
+export function netpeek(args: string[], env: Record<string, string> = {}, input?: string, cwd?: string): Promise<CliResult> {
+  return new Promise((resolve) => {
+    const child = execFile(
+      process.execPath,
+      [NETPEEK_BIN, ...args],
+      {
+        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', NO_COLOR: '1', LOG_LEVEL: 'silent', NETPEEK_HISTORY_FILE: '', ...env },
+        cwd: cwd ?? fileURLToPath(new URL('../../test', import.meta.url)),
+        timeout: 60_000,
+      },
+      (err, stdout, stderr) => {
+        const code = err && typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : err ? 99 : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
+    if (input !== undefined) child.stdin?.end(input);
+    else child.stdin?.end();
+  });
+}
