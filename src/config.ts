@@ -1,4 +1,8 @@
 import { z } from 'zod';
+import { AGENT_CLIENT_ENV_SCHEMA, AGENT_ENV_SCHEMA } from './agent/agent-config.js';
+import { ConfigError } from './config-error.js';
+
+export { ConfigError };
 
 /**
  * Every environment variable netpeek reads, with its default and meaning side by side.
@@ -8,7 +12,7 @@ const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
-export const ENV_SCHEMA = z.object({
+const CORE_ENV_SCHEMA = z.object({
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
     .default('info')
@@ -47,6 +51,9 @@ export const ENV_SCHEMA = z.object({
   NETPEEK_DEBUG: bool.default('false').describe('Show internal error details in the terminal (never in Slack).'),
 });
 
+/** The one schema: core variables plus the agent's (shared by `netpeek agent` and the bot that calls agents). */
+export const ENV_SCHEMA = CORE_ENV_SCHEMA.merge(AGENT_ENV_SCHEMA).merge(AGENT_CLIENT_ENV_SCHEMA);
+
 export type Env = z.infer<typeof ENV_SCHEMA>;
 
 export interface Config {
@@ -55,16 +62,10 @@ export interface Config {
   kube: { kubeconfig?: string; context?: string };
   slack: { botToken?: string; signingSecret?: string; appToken?: string; port: number };
   console: { historyFile?: string };
+  /** How the bot reaches host agents. */
+  agents: { secret?: string; byNode: Record<string, string>; timeoutMs: number };
   color: boolean;
   debug: boolean;
-}
-
-/** Thrown at start when a variable is wrong; its message names each bad variable. */
-export class ConfigError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`netpeek cannot start, the configuration has ${problems.length === 1 ? 'a problem' : `${problems.length} problems`}:\n${problems.map((p) => `  - ${p}`).join('\n')}\nSee .env.example for every variable with an example.`);
-    this.name = 'ConfigError';
-  }
 }
 
 /** Reads and validates the environment. Tests pass their own `env` instead of touching process.env. */
@@ -95,6 +96,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     kube: { kubeconfig: e.KUBECONFIG, context: e.NETPEEK_KUBE_CONTEXT },
     slack: { botToken: e.SLACK_BOT_TOKEN, signingSecret: e.SLACK_SIGNING_SECRET, appToken: e.SLACK_APP_TOKEN, port: e.PORT },
     console: { historyFile: e.NETPEEK_HISTORY_FILE },
+    agents: { secret: e.NETPEEK_AGENT_SECRET, byNode: e.NETPEEK_AGENTS, timeoutMs: e.NETPEEK_AGENT_TIMEOUT_MS },
     color: e.NO_COLOR === undefined,
     debug: e.NETPEEK_DEBUG,
   };

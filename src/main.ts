@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import dotenv from 'dotenv';
 import { COMMANDS } from '../commands/index.js';
+import { runAgent } from './agent/run-agent.js';
 import { runConsole } from './cli/console.js';
 import { EXIT } from './cli/exit-codes.js';
 import { historyPath } from './cli/history.js';
@@ -19,6 +20,7 @@ function version(): string {
 /**
  * netpeek                → the Slack bot when Slack credentials are configured, else the interactive console
  * netpeek console        → the interactive console
+ * netpeek agent          → the host agent (probes from this node; see src/agent/)
  * netpeek <command> …    → one answer, then exit (0 ok, 1 user error, 2 backend unreachable)
  */
 async function main(argv: string[]): Promise<number> {
@@ -26,6 +28,18 @@ async function main(argv: string[]): Promise<number> {
   if (argv[0] === '--version' || argv[0] === '-v') {
     process.stdout.write(`netpeek ${version()}\n`);
     return EXIT.ok;
+  }
+  if (argv[0] === 'agent') {
+    try {
+      await runAgent(process.env);
+      return new Promise<number>(() => {}); // serves until SIGTERM/SIGINT
+    } catch (err) {
+      if (err instanceof ConfigError) {
+        process.stderr.write(`${err.message}\n`);
+        return EXIT.userError;
+      }
+      throw err;
+    }
   }
   let config;
   try {

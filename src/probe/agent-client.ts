@@ -1,0 +1,194 @@
+import http from 'node:http';
+import https from 'node:https';
+import { z } from 'zod';
+import { SIGNATURE_WINDOW_MS, signRequest } from '../agent/signing.js';
+import { BackendError } from '../core/errors.js';
+import { normaliseAgentUrl } from './agent-directory.js';
+import { abortReason, notProbed, type AgentUnavailable, type ProbeOptions, type ProbeResult, type ProbeTarget, type Prober } from './types.js';
+
+/** An agent could not run a batch. `info` is plain data, also attached to each placeholder result. */
+export class AgentUnavailableError extends BackendError {
+  constructor(readonly info: AgentUnavailable) {
+    super('agent', info.message);
+  }
+}
+
+/** The agent refused the batch because of its allow-list (403): nothing was sent. */
+export class AgentDeniedError extends BackendError {
+  constructor(
+    readonly agent: string,
+    message: string,
+    readonly denied: Array<{ index: number; reason: string; rule?: string }>,
+  ) {
+    super('agent', message);
+  }
+}
+
+export interface AgentClientOptions {
+  /** Time allowed on top of the probes themselves (connect, queueing, answer), ms. Default 5000. */
+  timeoutMs?: number;
+  /** Node the agent runs on; used in sentences and as `via` when the agent does not say. */
+  node?: string;
+}
+
+export interface AgentAnswer {
+  node: string;
+  results: ProbeResult[];
+}
+
+const ANSWER = z.object({
+  node: z.string(),
+  results: z.array(z.object({ kind: z.enum(['icmp', 'tcp', 'http']), ip: z.string(), ok: z.boolean() }).passthrough()),
+});
+
+const DENIED = z.object({
+  error: z.string(),
+  denied: z.array(z.object({ index: z.number(), reason: z.string(), rule: z.string().optional() })).default([]),
+});
+
+const MAX_ANSWER_BYTES = 8 * 1024 * 1024;
+
+/**
+ * A Prober that asks a netpeek agent to probe from its node. It never rejects because of the agent: an
+ * agent that is down, slow, busy or refuses our signature yields placeholder results carrying
+ * `unavailable` (degraded, not failed); an allow-list refusal yields `denied` results.
+ */
+export class AgentClient implements Prober {
+  readonly baseUrl: string;
+
+  constructor(
+    baseUrl: string,
+    private readonly secret: string,
+    private readonly options: AgentClientOptions = {},
+  ) {
+    this.baseUrl = normaliseAgentUrl(baseUrl);
+  }
+
+  async probe(targets: ProbeTarget[], opts: ProbeOptions): Promise<ProbeResult[]> {
+    if (targets.length === 0) return [];
+    try {
+      const answer = await this.call(targets, opts);
+      return answer.results.map((r) => ({ ...r, via: answer.node }));
+    } catch (err) {
+      if (opts.signal?.aborted) throw abortReason(opts.signal);
+      if (err instanceof AgentDeniedError) return deniedResults(targets, err);
+      if (err instanceof AgentUnavailableError) return targets.map((t) => ({ ...notProbed(t, 'error', err.info.message), unavailable: err.info, ...this.via() }));
+      throw err;
+    }
+  }
+
+  /** One signed POST /v1/probe. Throws AgentUnavailableError or AgentDeniedError. */
+  async call(targets: ProbeTarget[], opts: ProbeOptions): Promise<AgentAnswer> {
+    const count = Math.max(1, Math.round(opts.count ?? 1));
+    const timeoutMs = Math.min(10_000, Math.max(10, Math.round(opts.timeoutMs)));
+    const deadlineMs = opts.deadlineMs === undefined ? undefined : Math.max(10, Math.round(opts.deadlineMs));
+    const probes = targets.map(({ kind, ip, port, path }) => (kind === 'icmp' ? { kind, ip } : kind === 'tcp' ? { kind, ip, port } : { kind, ip, port, path }));
+    const body = JSON.stringify({ probes, timeoutMs, count, deadlineMs });
+    const budget = (deadlineMs ?? timeoutMs * (count + 1) + 1000) + (this.options.timeoutMs ?? 5000);
+    const res = await this.post('/v1/probe', body, budget, opts.signal);
+    return this.interpret(res, targets.length);
+  }
+
+  private via(): { via?: string } {
+    return this.options.node ? { via: this.options.node } : {};
+  }
+
+  private name(): string {
+    return `agent ${this.baseUrl}${this.options.node ? ` (node ${this.options.node})` : ''}`;
+  }
+
+  private unavailable(reason: AgentUnavailable['reason'], message: string, extra: Partial<AgentUnavailable> = {}): AgentUnavailableError {
+    return new AgentUnavailableError({ agent: this.baseUrl, ...(this.options.node ? { node: this.options.node } : {}), reason, message, ...extra });
+  }
+
+  private interpret(res: RawResponse, expected: number): AgentAnswer {
+    const json = safeJson(res.body);
+    const said = typeof (json as { error?: unknown })?.error === 'string' ? (json as { error: string }).error : `HTTP ${res.status}`;
+    if (res.status === 200) {
+      const parsed = ANSWER.safeParse(json);
+      if (parsed.success && parsed.data.results.length === expected) return parsed.data as AgentAnswer;
+      throw this.unavailable('bad-response', `${this.name()} answered 200 with something that is not a probe answer for ${expected} targets`, { status: 200 });
+    }
+    if (res.status === 403) {
+      const d = DENIED.safeParse(json);
+      throw new AgentDeniedError(this.baseUrl, `${this.name()} refused the batch: ${said}`, d.success ? d.data.denied : []);
+    }
+    if (res.status === 401)
+      throw this.unavailable('unauthorized', `${this.name()} refused our signature (${said}); check that NETPEEK_AGENT_SECRET is the same on both sides and that clocks agree within ${SIGNATURE_WINDOW_MS / 1000} s`, { status: 401 });
+    if (res.status === 429) {
+      const retryAfterSec = Number(res.retryAfter) || 1;
+      throw this.unavailable('busy', `${this.name()} is busy (${said}); retry in ${retryAfterSec} s`, { status: 429, retryAfterSec });
+    }
+    if (res.status === 400 || res.status === 413) throw this.unavailable('rejected', `${this.name()} rejected the request (${said})`, { status: res.status });
+    if (res.status >= 500) throw this.unavailable('server-error', `${this.name()} failed with HTTP ${res.status} (${said})`, { status: res.status });
+    throw this.unavailable('bad-response', `${this.name()} answered HTTP ${res.status} (${said}); is that URL really a netpeek agent?`, { status: res.status });
+  }
+
+  private post(path: string, body: string, budgetMs: number, signal?: AbortSignal): Promise<RawResponse> {
+    const url = new URL(path, `${this.baseUrl}/`);
+    const headers = { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)), ...signRequest(this.secret, { method: 'POST', path: url.pathname, body }) };
+    return new Promise((resolve, reject) => {
+      const mod = url.protocol === 'https:' ? https : http;
+      const req = mod.request(url, { method: 'POST', headers, agent: false });
+      const timer = setTimeout(() => req.destroy(Object.assign(new Error('agent call timed out'), { code: 'NETPEEK_TIMEOUT' })), budgetMs);
+      const onAbort = () => req.destroy(Object.assign(new Error('aborted'), { code: 'ABORT_ERR' }));
+      signal?.addEventListener('abort', onAbort, { once: true });
+      const done = () => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+      };
+      req.once('response', (res) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (c: Buffer) => {
+          size += c.length;
+          if (size > MAX_ANSWER_BYTES) req.destroy(Object.assign(new Error('answer too large'), { code: 'NETPEEK_TOO_LARGE' }));
+          else chunks.push(c);
+        });
+        res.once('end', () => {
+          done();
+          resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), retryAfter: res.headers['retry-after'] });
+        });
+        res.once('error', (err: NodeJS.ErrnoException) => {
+          done();
+          reject(this.networkError(err, budgetMs));
+        });
+      });
+      req.once('error', (err: NodeJS.ErrnoException) => {
+        done();
+        reject(this.networkError(err, budgetMs));
+      });
+      req.end(body);
+    });
+  }
+
+  private networkError(err: NodeJS.ErrnoException, budgetMs: number): Error {
+    const code = err.code ?? '';
+    if (code === 'ABORT_ERR') return err;
+    if (code === 'ECONNREFUSED') return this.unavailable('refused', `${this.name()} refused the connection (ECONNREFUSED): is netpeek agent running there?`);
+    if (['EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'ENETDOWN'].includes(code)) return this.unavailable('unreachable', `${this.name()} is unreachable (${code})`);
+    if (code === 'NETPEEK_TIMEOUT' || code === 'ETIMEDOUT') return this.unavailable('timeout', `${this.name()} did not answer within ${budgetMs} ms`);
+    if (code === 'NETPEEK_TOO_LARGE') return this.unavailable('bad-response', `${this.name()} sent an answer larger than ${MAX_ANSWER_BYTES} bytes`);
+    return this.unavailable('connection-lost', `the connection to ${this.name()} was lost before it answered (${code || err.message}); the agent may have restarted or been killed`);
+  }
+}
+
+interface RawResponse {
+  status: number;
+  body: string;
+  retryAfter?: string;
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** 403: the named targets are denied with the agent's reason; the others were not probed because of them. */
+function deniedResults(targets: ProbeTarget[], err: AgentDeniedError): ProbeResult[] {
+  const byIndex = new Map(err.denied.map((d) => [d.index, d.reason]));
+  return targets.map((t, i) => notProbed(t, 'denied', byIndex.get(i) ?? `not probed: ${err.message}`));
+}

@@ -1,0 +1,43 @@
+import { AgentClient, type AgentClientOptions } from './agent-client.js';
+import type { AgentDirectory } from './agent-directory.js';
+import { notProbed, type AgentUnavailable, type ProbeOptions, type ProbeResult, type ProbeTarget, type Prober } from './types.js';
+
+/**
+ * Picks the agent of a node: `forNode('node-a')` is a Prober that probes from node-a. A node without a
+ * known agent gets a Prober whose results say so (`unavailable.reason = 'no-agent'`).
+ */
+export class AgentRouter {
+  private readonly clients = new Map<string, AgentClient>();
+
+  constructor(
+    private readonly directory: AgentDirectory,
+    private readonly secret: string,
+    private readonly options: Omit<AgentClientOptions, 'node'> = {},
+  ) {}
+
+  forNode(node: string): Prober {
+    const entry = this.directory.agentFor(node);
+    if (!entry) return new NoAgent(node);
+    const key = `${node}\n${entry.url}`;
+    let client = this.clients.get(key);
+    if (!client) {
+      client = new AgentClient(entry.url, this.secret, { ...this.options, node });
+      this.clients.set(key, client);
+    }
+    return client;
+  }
+
+  /** Probes `targets` from `node`. */
+  probeFrom(node: string, targets: ProbeTarget[], opts: ProbeOptions): Promise<ProbeResult[]> {
+    return this.forNode(node).probe(targets, opts);
+  }
+}
+
+class NoAgent implements Prober {
+  constructor(private readonly node: string) {}
+
+  async probe(targets: ProbeTarget[]): Promise<ProbeResult[]> {
+    const info: AgentUnavailable = { agent: '', node: this.node, reason: 'no-agent', message: `no netpeek agent is known for node ${this.node}; add it to NETPEEK_AGENTS or deploy the agent DaemonSet` };
+    return targets.map((t) => ({ ...notProbed(t, 'error', info.message), unavailable: info, via: this.node }));
+  }
+}
