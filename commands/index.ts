@@ -1,7 +1,15 @@
 import type { Command } from '../src/core/command.js';
 import { help } from './help.js';
+import { container } from './container.js';
+import { network } from './network.js';
+import { explain } from './explain.js';
+import { status } from './status.js';
 
 /** Every command netpeek knows. Adding a command: one file in commands/ and one line here. */
 export const COMMANDS: readonly Command[] = [
   help,
+  container,
+  network,
+  explain,
+  status,
 ];

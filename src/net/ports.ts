@@ -13,6 +13,7 @@ export const PROTOCOLS: readonly Protocol[] = ['tcp', 'udp', 'sctp'];
 
 /** One port of one protocol, e.g. 80/tcp. */
 export interface PortSpec {
+  /** 1–65535. */
   port: number;
   protocol: Protocol;
 }
@@ -92,6 +93,7 @@ export function uniquePorts<T extends PortSpec>(ports: readonly T[]): T[] {
 
 /** Ports of one member of a shared network namespace (a container of a pod, or a Docker container). */
 export interface NamespaceMember {
+  /** Container name, as shown to the user. */
   name: string;
   ports: readonly PortSpec[];
 }

@@ -31,6 +31,7 @@ export interface SubnetFacts {
 /** A subnet in CIDR form, parsed and normalised to its network address. */
 export interface Cidr {
   family: AddressFamily;
+  /** The network address, e.g. 172.17.0.0. */
   network: string;
   prefixLength: number;
   /** Normalised CIDR text: 172.17.0.0/16 for an input of 172.17.5.9/16. */
@@ -149,6 +150,18 @@ export function cidrsOverlap(a: string, b: string): boolean {
   const y = parseCidr(b);
   if (x.family !== y.family) return false;
   return x.prefixLength <= y.prefixLength ? cidrContains(x.subnet, y.network) : cidrContains(y.subnet, x.network);
+}
+
+/**
+ * The address right after the network address (172.17.0.1 for 172.17.0.0/16): where Docker puts a bridge
+ * network's gateway when none is configured. Undefined for /31, /32, /127 and /128, which have no such slot.
+ */
+export function firstAddress(cidr: string): string | undefined {
+  const c = parseCidr(cidr);
+  if (c.prefixLength >= maxPrefix(c.family) - 1) return undefined;
+  const bytes = ipaddr.parse(c.network).toByteArray();
+  bytes[bytes.length - 1]! += 1; // the network address ends in a 0 bit, so this never carries
+  return canonical(ipaddr.fromByteArray(bytes));
 }
 
 /** The first subnet in the list that contains the address, e.g. to pick a network's IPAM entry. */

@@ -1,4 +1,232 @@
-// Placeholder: the Docker source (dockerode) is being written; see commands/container.ts.
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import Docker from 'dockerode';
+import type { BackendState } from '../core/backend-check.js';
+import { BackendError } from '../core/errors.js';
+import type { Config } from '../config.js';
+import type { EngineIdentity } from '../net/explain-docker.js';
+import { isDockerDesktop } from '../net/explain-docker.js';
+
+/**
+ * The Docker engine as commands see it. Methods return the engine's own objects (dockerode's types):
+ * commands turn them into Answers, and no engine type goes further than that.
+ * "Not found" is `undefined`, not an error: what to suggest instead is the command's business.
+ * Every method fails with a BackendError naming the endpoint when the engine does not answer.
+ */
 export interface DockerSource {
-  readonly description: string;
+  /** Where the engine is, as the user would write DOCKER_HOST: unix:///var/run/docker.sock, tcp://10.0.0.5:2375. */
+  readonly endpoint: string;
+  info(): Promise<EngineInfo>;
+  version(): Promise<Docker.DockerVersion>;
+  /** Every container, running or not (`docker ps -a`). */
+  listContainers(): Promise<Docker.ContainerInfo[]>;
+  /** By full ID or exact name (prefix resolution is the caller's, so it can report ambiguity). */
+  inspectContainer(idOrName: string): Promise<Docker.ContainerInspectInfo | undefined>;
+  /** Every network with its IPAM configuration (the list carries no attached containers). */
+  listNetworks(): Promise<Docker.NetworkInspectInfo[]>;
+  /** One network, including its attached containers and their addresses. */
+  inspectNetwork(idOrName: string): Promise<Docker.NetworkInspectInfo | undefined>;
+  inspectImage(idOrName: string): Promise<Docker.ImageInspectInfo | undefined>;
+  /** One line for banners: "Docker 20.10.24 at unix:///var/run/docker.sock". Throws BackendError. */
+  describe(): Promise<string>;
+  /** Like describe, but never throws: what answered, or why nothing did. */
+  probe(): Promise<BackendState>;
+}
+
+/** The fields of the engine's /info that netpeek reads (dockerode leaves /info untyped). */
+export interface EngineInfo {
+  ID?: string;
+  /** Host name of the engine ("docker-desktop" on Docker Desktop). */
+  Name?: string;
+  ServerVersion?: string;
+  /** Distribution, or "Docker Desktop". */
+  OperatingSystem?: string;
+  OSType?: string;
+  KernelVersion?: string;
+  Architecture?: string;
+  Containers?: number;
+  ContainersRunning?: number;
+}
+
+/** The parts of /info that tell Docker Desktop apart, in src/net's engine-neutral shape. */
+export function engineIdentity(info: EngineInfo): EngineIdentity {
+  return { operatingSystem: info.OperatingSystem, name: info.Name, kernelVersion: info.KernelVersion };
+}
+
+/** How to reach the engine: dockerode options plus the endpoint text used in messages. */
+export interface DockerConnection {
+  /** DOCKER_HOST-style text naming the engine in every message, e.g. unix:///var/run/docker.sock. */
+  endpoint: string;
+  /** What dockerode's constructor takes (socket path, or host/port/protocol). */
+  options: Docker.DockerOptions;
+}
+
+export const DEFAULT_SOCKET = '/var/run/docker.sock';
+
+/**
+ * DOCKER_HOST → dockerode options. Unset means the system socket, or Docker Desktop's per-user socket
+ * when only that one exists (newer Desktop installs no longer create /var/run/docker.sock).
+ * `host: undefined` is explicit because dockerode merges its own reading of process.env.DOCKER_HOST
+ * underneath; the configured value must win.
+ */
+export function dockerConnection(host: string | undefined): DockerConnection {
+  if (!host) {
+    const userSocket = join(homedir(), '.docker', 'run', 'docker.sock');
+    const socketPath = !existsSync(DEFAULT_SOCKET) && existsSync(userSocket) ? userSocket : DEFAULT_SOCKET;
+    return { endpoint: `unix://${socketPath}`, options: { socketPath, host: undefined } };
+  }
+  if (host.startsWith('unix://') || host.startsWith('npipe://')) {
+    const scheme = host.startsWith('unix://') ? 'unix://' : 'npipe://';
+    const socketPath = host.slice(scheme.length) || (scheme === 'unix://' ? DEFAULT_SOCKET : '//./pipe/docker_engine');
+    return { endpoint: `${scheme}${socketPath}`, options: { socketPath, host: undefined } };
+  }
+  const url = new URL(host);
+  const scheme = url.protocol.replace(/:$/, '');
+  const protocol = scheme === 'https' ? 'https' : scheme === 'ssh' ? 'ssh' : 'http';
+  const port = url.port || (protocol === 'https' ? '2376' : protocol === 'ssh' ? '22' : '2375');
+  // URL keeps IPv6 literals bracketed; dockerode wants the bare address.
+  const options: Docker.DockerOptions = { host: url.hostname.replace(/^\[(.*)\]$/, '$1'), port, protocol };
+  if (protocol === 'ssh' && url.username) options.username = decodeURIComponent(url.username);
+  return { endpoint: `${scheme}://${url.hostname}:${port}`, options };
+}
+
+const PERMISSION_DENIED = {
+  reason: 'permission denied',
+  hint: 'netpeek may not open the socket: run it as a user in the docker group, or mount the socket into its container.',
+};
+
+/** dockerode/Node error codes that mean "the engine is not there", with what to tell the user. */
+const UNREACHABLE: Record<string, { reason: string; hint: string }> = {
+  ENOENT: { reason: 'no socket there', hint: 'Start the Docker engine (`sudo systemctl start docker`, or open Docker Desktop), or set DOCKER_HOST to where it listens.' },
+  ECONNREFUSED: { reason: 'connection refused', hint: 'Nothing accepts connections there: is dockerd running? Check `docker info`, or set DOCKER_HOST to where it listens.' },
+  EACCES: PERMISSION_DENIED,
+  EPERM: PERMISSION_DENIED,
+  ENOTFOUND: { reason: 'the host name does not resolve', hint: 'Check the host name in DOCKER_HOST.' },
+  EAI_AGAIN: { reason: 'the host name does not resolve (DNS did not answer)', hint: 'Check the host name in DOCKER_HOST and this machine\'s DNS.' },
+  EHOSTUNREACH: { reason: 'no route to the host', hint: 'Check DOCKER_HOST and that the Docker host is up.' },
+  ENETUNREACH: { reason: 'network unreachable', hint: 'Check DOCKER_HOST and this machine\'s network.' },
+  ETIMEDOUT: { reason: 'the connection timed out', hint: 'Check DOCKER_HOST and that no firewall drops the connection.' },
+  ECONNRESET: { reason: 'the connection was closed', hint: 'Check that DOCKER_HOST points at a Docker engine (and at its TLS port only with https://).' },
+};
+
+interface AbortOption {
+  abortSignal: AbortSignal;
+}
+
+interface EngineHttpError {
+  statusCode?: number;
+  json?: { message?: string } | null;
+  code?: string;
+}
+
+/** The real engine, through dockerode, with a deadline on every call. */
+export class DockerEngine implements DockerSource {
+  readonly endpoint: string;
+  private readonly client: Docker;
+  /**
+   * The same client, typed as its implementation behaves: dockerode's typings omit the options argument
+   * (and with it the abort signal) of info, version and a few inspects.
+   */
+  private readonly withOptions: {
+    info(o: AbortOption): Promise<EngineInfo>;
+    version(o: AbortOption): Promise<Docker.DockerVersion>;
+  };
+
+  constructor(private readonly settings: Config['docker']) {
+    const { endpoint, options } = dockerConnection(settings.host);
+    this.endpoint = endpoint;
+    this.client = new Docker(options);
+    this.withOptions = this.client as unknown as DockerEngine['withOptions'];
+  }
+
+  info(): Promise<EngineInfo> {
+    return this.call('read its info', (abortSignal) => this.withOptions.info({ abortSignal }));
+  }
+
+  version(): Promise<Docker.DockerVersion> {
+    return this.call('read its version', (abortSignal) => this.withOptions.version({ abortSignal }));
+  }
+
+  listContainers(): Promise<Docker.ContainerInfo[]> {
+    return this.call('list containers', (abortSignal) => this.client.listContainers({ all: true, abortSignal }));
+  }
+
+  inspectContainer(idOrName: string): Promise<Docker.ContainerInspectInfo | undefined> {
+    return this.orUndefined(this.call('inspect a container', (abortSignal) => this.client.getContainer(idOrName).inspect({ abortSignal })));
+  }
+
+  listNetworks(): Promise<Docker.NetworkInspectInfo[]> {
+    return this.call('list networks', (abortSignal) => this.client.listNetworks({ abortSignal }));
+  }
+
+  inspectNetwork(idOrName: string): Promise<Docker.NetworkInspectInfo | undefined> {
+    const network = this.client.getNetwork(idOrName) as unknown as { inspect(o: AbortOption): Promise<Docker.NetworkInspectInfo> };
+    return this.orUndefined(this.call('inspect a network', (abortSignal) => network.inspect({ abortSignal })));
+  }
+
+  inspectImage(idOrName: string): Promise<Docker.ImageInspectInfo | undefined> {
+    const image = this.client.getImage(idOrName) as unknown as { inspect(o: AbortOption): Promise<Docker.ImageInspectInfo> };
+    return this.orUndefined(this.call('inspect an image', (abortSignal) => image.inspect({ abortSignal })));
+  }
+
+  async describe(): Promise<string> {
+    const info = await this.info();
+    const desktop = isDockerDesktop(engineIdentity(info)) ? ' (Docker Desktop)' : '';
+    return `Docker ${info.ServerVersion ?? '(unknown version)'} at ${this.endpoint}${desktop}`;
+  }
+
+  async probe(): Promise<BackendState> {
+    try {
+      return { ok: true, detail: await this.describe() };
+    } catch (err) {
+      return { ok: false, detail: err instanceof BackendError ? err.message : `The Docker engine at ${this.endpoint} could not be asked.` };
+    }
+  }
+
+  /** Runs one API call with the configured deadline and turns transport failures into a BackendError. */
+  private async call<T>(what: string, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const controller = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    // The race guards against a call that ignores the signal; the abort frees the socket.
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        controller.abort();
+        reject(this.unreachable(`no answer within ${this.settings.timeoutMs} ms`, 'The engine may be overloaded or hung; NETPEEK_DOCKER_TIMEOUT_MS raises the limit.'));
+      }, this.settings.timeoutMs);
+    });
+    try {
+      return await Promise.race([fn(controller.signal), deadline]);
+    } catch (err) {
+      throw this.translate(err, what);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private translate(err: unknown, what: string): unknown {
+    if (err instanceof BackendError) return err;
+    const e = (err ?? {}) as EngineHttpError;
+    if (typeof e.statusCode === 'number') {
+      if (e.statusCode === 404) return err; // handled by orUndefined
+      const message = e.json?.message ? `: ${e.json.message}` : '';
+      return new BackendError('docker', `The Docker engine at ${this.endpoint} refused to ${what} (HTTP ${e.statusCode})${message}.`, []);
+    }
+    const known = e.code ? UNREACHABLE[e.code] : undefined;
+    if (known) return this.unreachable(known.reason, known.hint);
+    return this.unreachable(`the request to ${what} failed (${e.code ?? (err instanceof Error ? err.message : String(err))})`, 'Check that DOCKER_HOST points at a Docker engine.');
+  }
+
+  private unreachable(reason: string, hint: string): BackendError {
+    return new BackendError('docker', `The Docker engine at ${this.endpoint} did not answer: ${reason}`, [hint]);
+  }
+
+  private async orUndefined<T>(request: Promise<T>): Promise<T | undefined> {
+    try {
+      return await request;
+    } catch (err) {
+      if ((err as EngineHttpError | undefined)?.statusCode === 404) return undefined;
+      throw err;
+    }
+  }
 }

@@ -62,10 +62,10 @@ describe('netpeek binary: answers, usage and exit codes', () => {
   });
 
   it('reads .env from the working directory', async () => {
-    writeFileSync(join(dir, '.env'), 'LOG_LEVEL=shouting\n');
+    writeFileSync(join(dir, '.env'), 'NETPEEK_DOCKER_TIMEOUT_MS=forever\n');
     const r = await netpeek(['help'], {}, undefined, dir);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/LOG_LEVEL="shouting"/);
+    expect(r.stderr).toMatch(/NETPEEK_DOCKER_TIMEOUT_MS="forever"/);
   });
 
   it('--version prints the package version', async () => {

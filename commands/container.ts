@@ -1,0 +1,246 @@
+import type Docker from 'dockerode';
+import type { AddressFact, Answer, Fact, PortFact, Sharing } from '../src/core/answer.js';
+import { newAnswer } from '../src/core/answer.js';
+import type { Command } from '../src/core/command.js';
+import {
+  DOCKER_DESKTOP_SHELL,
+  DOCKER_DESKTOP_SHELL_COMMANDS,
+  DOCKER_DESKTOP_VM,
+  EXPOSE_IS_DOCUMENTATION,
+  HOST_NETWORK,
+  LOOPBACK_PUBLISH,
+  NONE_NETWORK,
+  PUBLISH_MAPS_HOST_PORT,
+  dockerDesktopWarning,
+  exposedPortNote,
+  hostNetworkPortNote,
+  internalNetworkSentence,
+  isDockerDesktop,
+  isolatedPortNote,
+  joinedBySentence,
+  joinedNamespaceSentence,
+  notRunningSentence,
+  portConflictWarning,
+  privateAddressSentence,
+  publishedPortNote,
+  reachableFromHostSentence,
+  reachableFromOutsideSentence,
+} from '../src/net/explain-docker.js';
+import { checkDockerName } from '../src/net/names.js';
+import type { HostBinding, PortSpec } from '../src/net/ports.js';
+import { bindingScope, findPortConflicts, formatHostSide, samePort } from '../src/net/ports.js';
+import type { DockerSource } from '../src/sources/docker.js';
+import { engineIdentity } from '../src/sources/docker.js';
+import type { ContainerNetworkMode } from '../src/sources/docker-facts.js';
+import { containerAddresses, exposedPorts, hostBindings, networkModeOf } from '../src/sources/docker-facts.js';
+import { findContainer, requireDocker } from '../src/sources/docker-lookup.js';
+
+/** Everything the answer is built from, gathered once. */
+interface Seen {
+  name: string;
+  target: Docker.ContainerInspectInfo;
+  mode: ContainerNetworkMode;
+  /** For --network container:<x>: x, whose namespace (and addresses) the target uses. */
+  owner?: Docker.ContainerInspectInfo;
+  /** Other containers in the same network namespace, with what they declare. */
+  neighbours: Docker.ContainerInspectInfo[];
+  networks: Docker.NetworkInspectInfo[];
+  imageExposed: PortSpec[];
+  desktop: boolean;
+  endpoint: string;
+}
+
+export const container: Command = {
+  name: 'container',
+  aliases: ['ctr'],
+  summary: "A Docker container's addresses and ports, who shares its network, and who can reach it",
+  args: [{ name: '<name|id-prefix>', required: true }],
+  flags: [],
+  examples: ['container webserver-1', 'ctr 3f2a9c'],
+  description:
+    'Per network: IP/prefix, subnet, gateway, broadcast and MAC. Ports: exposed (documentation only) versus published (host ip:port → container ip:port). ' +
+    'Also whether the container shares a network namespace (--network container:, host, none) and who can reach it: the Docker host directly, other machines only through published ports.',
+  async run(query, deps) {
+    const docker = requireDocker(deps);
+    const ref = checkDockerName(query.args[0] ?? '', 'container');
+    return answerFor(await look(docker, ref));
+  },
+};
+
+/** The engine calls, in as few rounds as the data dependencies allow. */
+async function look(docker: DockerSource, ref: string): Promise<Seen> {
+  const all = await docker.listContainers();
+  const target = await findContainer(docker, ref, all);
+  const mode = networkModeOf(target);
+  const [networks, info, image, owner] = await Promise.all([
+    docker.listNetworks(),
+    docker.info(),
+    docker.inspectImage(target.Image),
+    mode.ownerId ? docker.inspectContainer(mode.ownerId) : Promise.resolve(undefined),
+  ]);
+  const rootId = owner?.Id ?? mode.ownerId ?? target.Id;
+  const sameNamespace = (c: Docker.ContainerInfo): boolean =>
+    c.Id !== target.Id &&
+    (mode.kind === 'host' ? c.HostConfig?.NetworkMode === 'host' && c.State === 'running' : c.Id === rootId || c.HostConfig?.NetworkMode === `container:${rootId}`);
+  const others = all.filter(sameNamespace).slice(0, 20);
+  const neighbours = (await Promise.all(others.map((c) => docker.inspectContainer(c.Id)))).filter((c): c is Docker.ContainerInspectInfo => c !== undefined);
+  return {
+    name: nameOf(target),
+    target,
+    mode,
+    owner,
+    neighbours,
+    networks,
+    imageExposed: exposedPorts(image?.Config?.ExposedPorts),
+    desktop: isDockerDesktop(engineIdentity(info)),
+    endpoint: docker.endpoint,
+  };
+}
+
+function nameOf(c: Docker.ContainerInspectInfo): string {
+  return c.Name.replace(/^\//, '');
+}
+
+function answerFor(s: Seen): Answer {
+  const answer = newAnswer('container', `container ${s.name}`, {
+    subject: { kind: 'container', name: s.name, id: s.target.Id, source: s.endpoint },
+    facts: facts(s),
+  });
+  const running = s.target.State.Running;
+  // A joined container's addresses are its owner's: they live in one namespace.
+  const holder = s.mode.kind === 'container' ? s.owner : s.target;
+  const addresses = running && holder && (s.mode.kind === 'own' || s.mode.kind === 'container') ? containerAddresses(holder, s.networks) : [];
+  answer.addresses = addresses;
+  const ipv4 = addresses.find((a) => a.family === 'ipv4');
+  const published = publishedPorts(s);
+  answer.ports = portFacts(s, published, ipv4?.ip);
+  answer.sharing = sharing(s);
+  verdict(answer, s, addresses, published);
+  for (const conflict of findPortConflicts([s.target, ...s.neighbours].map((c) => ({ name: nameOf(c), ports: exposedPorts(c.Config.ExposedPorts) })))) {
+    answer.warnings.push(portConflictWarning(conflict, conflict.members));
+  }
+  if (s.desktop) {
+    answer.warnings.push(dockerDesktopWarning(ipv4?.ip));
+    answer.explanations.push(DOCKER_DESKTOP_VM, DOCKER_DESKTOP_SHELL);
+    answer.hints.push(...DOCKER_DESKTOP_SHELL_COMMANDS);
+  }
+  return answer;
+}
+
+function facts(s: Seen): Fact[] {
+  const mode = s.mode.kind === 'container' ? `container:${s.owner ? nameOf(s.owner) : s.mode.ownerId?.slice(0, 12)}` : s.mode.raw;
+  const networks = Object.keys(s.target.NetworkSettings.Networks ?? {});
+  return [
+    { label: 'State', value: s.target.State.Status },
+    { label: 'Image', value: s.target.Config.Image },
+    { label: 'Network mode', value: mode },
+    ...(s.mode.kind === 'own' && networks.length ? [{ label: 'Networks', value: networks.sort().join(', ') }] : []),
+    { label: 'ID', value: s.target.Id.slice(0, 12) },
+    { label: 'Docker engine', value: s.endpoint },
+  ];
+}
+
+/** The container's own bindings, or for a joined container those of the namespace it joined. */
+function publishedPorts(s: Seen): { binding: HostBinding; container: string }[] {
+  const own = hostBindings(s.target).map((binding) => ({ binding, container: s.name }));
+  if (s.mode.kind !== 'container' || !s.owner) return own;
+  const ownerName = nameOf(s.owner);
+  return [...own, ...hostBindings(s.owner).map((binding) => ({ binding, container: ownerName }))];
+}
+
+function portFacts(s: Seen, published: { binding: HostBinding; container: string }[], ip: string | undefined): PortFact[] {
+  const facts: PortFact[] = [];
+  for (const { binding, container } of published) {
+    facts.push({
+      port: binding.port,
+      protocol: binding.protocol,
+      source: 'publish',
+      ...(container !== s.name ? { container } : {}),
+      hostIp: binding.hostIp,
+      ...(binding.hostPort !== undefined ? { hostPort: binding.hostPort } : {}),
+      note: publishedPortNote(binding, ip),
+    });
+  }
+  // Docker adds every published port to ExposedPorts too; those are described by their binding above.
+  const exposedOnly = exposedPorts(s.target.Config.ExposedPorts).filter((p) => !published.some((b) => samePort(b.binding, p)));
+  for (const p of exposedOnly) {
+    const origin = s.imageExposed.some((i) => samePort(i, p)) ? 'image' : 'run';
+    if (s.mode.kind === 'host') facts.push({ ...p, source: 'host-network', note: hostNetworkPortNote(p) });
+    else if (s.mode.kind === 'none') facts.push({ ...p, source: 'expose', note: isolatedPortNote(p) });
+    else facts.push({ ...p, source: 'expose', note: exposedPortNote(p, origin, s.target.State.Running ? ip : undefined) });
+  }
+  return facts;
+}
+
+function sharing(s: Seen): Sharing {
+  const others = s.neighbours.map(nameOf).sort();
+  switch (s.mode.kind) {
+    case 'host':
+      return { mode: 'host', with: ['the Docker host', ...others], note: HOST_NETWORK };
+    case 'none':
+      return { mode: 'none', with: others, note: others.length ? `${NONE_NETWORK} ${joinedBySentence(s.name, others)}` : NONE_NETWORK };
+    case 'container': {
+      const owner = s.owner ? nameOf(s.owner) : (s.mode.ownerId ?? '').slice(0, 12);
+      return { mode: 'container', with: [owner, ...others.filter((o) => o !== owner)], note: joinedNamespaceSentence(s.name, owner) };
+    }
+    default:
+      return {
+        mode: 'own',
+        with: others,
+        note: others.length ? joinedBySentence(s.name, others) : 'It has a network namespace of its own; no other container has joined it.',
+      };
+  }
+}
+
+/** The summary and the explanations: who can reach the container, and why. */
+function verdict(answer: Answer, s: Seen, addresses: AddressFact[], published: { binding: HostBinding }[]): void {
+  const bindings = published.map((p) => p.binding);
+  if (!s.target.State.Running) {
+    answer.summary = notRunningSentence(s.name, s.target.State.Status);
+    answer.hints.push(`\`docker start ${s.name}\` starts it; ask again to see its address.`);
+    return;
+  }
+  if (s.mode.kind === 'host') {
+    answer.summary = `${s.name} uses the host's network: it has no address of its own, and the ports it listens on are the host's ports.`;
+    answer.explanations.push(HOST_NETWORK);
+    return;
+  }
+  if (s.mode.kind === 'none') {
+    answer.summary = `${s.name} has no network (--network none): loopback only, nothing outside it can connect.`;
+    answer.explanations.push(NONE_NETWORK);
+    return;
+  }
+  if (s.mode.kind === 'container') {
+    if (!s.owner) answer.warnings.push(`The container whose namespace ${s.name} joined (${s.mode.ownerId?.slice(0, 12)}) no longer exists, so ${s.name} has no usable network.`);
+    else answer.explanations.push(joinedNamespaceSentence(s.name, nameOf(s.owner)));
+  }
+  const ipv4 = addresses.find((a) => a.family === 'ipv4');
+  const first = ipv4 ?? addresses[0];
+  if (!first) {
+    answer.summary = `${s.name} is running but has no IP address on its networks.`;
+    return;
+  }
+  const via = s.mode.kind === 'container' && s.owner ? ` (${nameOf(s.owner)}'s namespace)` : '';
+  const from = s.desktop ? "inside Docker Desktop's VM" : 'the Docker host';
+  answer.summary = `${s.name} is ${first.ip}/${first.prefixLength} on "${first.network}"${via}: reachable from ${from} without publishing; ${outsideVerdict(bindings, first.ip)}.`;
+  for (const a of addresses) answer.explanations.push(privateAddressSentence(a.ip, a.subnet, a.network, a.gateway));
+  const declared = exposedPorts(s.target.Config.ExposedPorts);
+  answer.explanations.push(reachableFromHostSentence(first.ip, declared), reachableFromOutsideSentence(first.ip, bindings));
+  if (answer.ports.some((p) => p.source === 'expose')) answer.explanations.push(EXPOSE_IS_DOCUMENTATION);
+  if (bindings.length) answer.explanations.push(PUBLISH_MAPS_HOST_PORT);
+  if (bindings.some((b) => bindingScope(b.hostIp) === 'loopback')) answer.explanations.push(LOOPBACK_PUBLISH);
+  for (const n of s.networks.filter((n) => n.Internal && addresses.some((a) => a.network === n.Name))) {
+    answer.explanations.push(internalNetworkSentence(n.Name));
+  }
+  if (answer.ports.some((p) => p.source === 'expose')) answer.hints.push('`explain expose` and `explain publish` say what each kind of port means.');
+  answer.hints.push(`\`network ${first.network}\` lists the other containers on that network.`);
+}
+
+/** Half a sentence: how machines other than the Docker host get in, if at all. */
+function outsideVerdict(bindings: HostBinding[], ip: string): string {
+  const open = bindings.filter((b) => bindingScope(b.hostIp) !== 'loopback');
+  if (open.length) return `other machines only through ${open.map((b) => `${formatHostSide(b)} → ${ip}:${b.port}/${b.protocol}`).join(', ')}`;
+  if (bindings.length) return 'other machines not at all (published on loopback only)';
+  return 'other machines not at all (nothing published)';
+}
+

@@ -1,0 +1,202 @@
+import type Docker from 'dockerode';
+import type { Answer, Fact, Table } from '../src/core/answer.js';
+import { newAnswer } from '../src/core/answer.js';
+import type { Command, Deps } from '../src/core/command.js';
+import { UserError, isNetpeekError } from '../src/core/errors.js';
+import {
+  BRIDGE_REACHABLE_FROM_HOST,
+  DOCKER_DESKTOP_SHELL_COMMANDS,
+  DOCKER_DESKTOP_VM,
+  HOST_NETWORK,
+  NONE_NETWORK,
+  VETH_PAIR,
+  internalNetworkSentence,
+  isDockerDesktop,
+} from '../src/net/explain-docker.js';
+import { checkDockerName } from '../src/net/names.js';
+import { firstAddress, subnetOfCidr } from '../src/net/subnet.js';
+import type { DockerSource } from '../src/sources/docker.js';
+import { engineIdentity } from '../src/sources/docker.js';
+import { attachedAddresses, networkSubnets } from '../src/sources/docker-facts.js';
+import { containerName, findNetwork, requireDocker } from '../src/sources/docker-lookup.js';
+
+/**
+ * Where networks come from. Docker is the only provider today; the Kubernetes pod network (pod CIDRs per
+ * node) becomes a second entry of NETWORK_PROVIDERS, and the overview then lists both.
+ */
+interface NetworkProvider {
+  /** Shown in the overview's "backend" column: "Docker", "Kubernetes". */
+  backend: string;
+  /** Whether this netpeek has the backend at all. */
+  available(deps: Deps): boolean;
+  /** One row per network: name, driver, subnets, gateways, notes. */
+  overview(deps: Deps): Promise<string[][]>;
+  /** The answer about one network; throws a not_found UserError when this backend has no such network. */
+  describe(name: string, deps: Deps): Promise<Answer>;
+}
+
+const OVERVIEW_COLUMNS = ['network', 'backend', 'driver', 'subnets', 'gateways', 'notes'];
+
+export const network: Command = {
+  name: 'network',
+  aliases: ['net'],
+  summary: 'Networks and their subnets; with a name, its gateway, driver and attached containers',
+  args: [{ name: '<name|id-prefix>', required: false }],
+  flags: [],
+  examples: ['network', 'network bridge', 'net my-app_default'],
+  description:
+    'Without a name: every Docker network with its subnets and gateways. With a name: its subnets, gateway, driver, whether it is internal or attachable, and the containers on it with their addresses.',
+  async run(query, deps) {
+    const name = query.args[0];
+    const providers = NETWORK_PROVIDERS.filter((p) => p.available(deps));
+    if (providers.length === 0) requireDocker(deps); // throws the "no Docker engine" explanation
+    return name === undefined ? overview(providers, deps) : describeNamed(name, providers, deps);
+  },
+};
+
+async function overview(providers: NetworkProvider[], deps: Deps): Promise<Answer> {
+  const answer = newAnswer('network', 'networks', { subject: { kind: 'network', name: 'all networks' } });
+  const table: Table = { title: 'Networks', columns: OVERVIEW_COLUMNS, rows: [] };
+  for (const p of providers) {
+    try {
+      table.rows.push(...(await p.overview(deps)));
+    } catch (err) {
+      // One backend down must not hide the others' networks; alone, its error is the answer.
+      if (providers.length === 1 || !isNetpeekError(err)) throw err;
+      answer.warnings.push(`${p.backend}: ${err.message}`);
+    }
+  }
+  answer.tables.push(table);
+  answer.summary = `${table.rows.length} network${table.rows.length === 1 ? '' : 's'}.`;
+  answer.hints.push('`network <name>` shows a network\'s gateway and the containers on it, e.g. `network bridge`.');
+  return answer;
+}
+
+async function describeNamed(name: string, providers: NetworkProvider[], deps: Deps): Promise<Answer> {
+  let notFound: unknown;
+  for (const p of providers) {
+    try {
+      return await p.describe(name, deps);
+    } catch (err) {
+      if (!(err instanceof UserError && err.code === 'not_found')) throw err;
+      notFound ??= err;
+    }
+  }
+  throw notFound;
+}
+
+// ---- Docker ----
+
+const dockerNetworks: NetworkProvider = {
+  backend: 'Docker',
+  available: (deps) => deps.docker !== undefined,
+  async overview(deps) {
+    const networks = await requireDocker(deps).listNetworks();
+    return [...networks]
+      .sort((a, b) => a.Name.localeCompare(b.Name))
+      .map((n) => [n.Name, 'Docker', n.Driver, networkSubnets(n).join(', ') || '—', (n.IPAM?.Config ?? []).map((c) => gatewayText(gatewayOf(n, c))).join(', ') || '—', notes(n).join(', ')]);
+  },
+  async describe(name, deps) {
+    const docker = requireDocker(deps);
+    const ref = checkDockerName(name, 'network');
+    const [net, containers, info] = await Promise.all([findNetwork(docker, ref), docker.listContainers(), docker.info()]);
+    return dockerNetworkAnswer(net, containers, docker, isDockerDesktop(engineIdentity(info)));
+  },
+};
+
+const NETWORK_PROVIDERS: readonly NetworkProvider[] = [dockerNetworks];
+
+/**
+ * The gateway of a subnet. Docker often records none when it chose the gateway itself; for a bridge that
+ * is the subnet's first address (docker0's 172.17.0.1), marked as assumed so it is not taken for configuration.
+ */
+function gatewayOf(n: Docker.NetworkInspectInfo, c: { Subnet?: string; Gateway?: string }): { ip: string; assumed: boolean } | undefined {
+  if (c.Gateway) return { ip: c.Gateway, assumed: false };
+  const first = n.Driver === 'bridge' && c.Subnet ? firstAddress(c.Subnet) : undefined;
+  return first ? { ip: first, assumed: true } : undefined;
+}
+
+function gatewayText(g: { ip: string; assumed: boolean } | undefined): string {
+  if (!g) return '—';
+  return g.assumed ? `${g.ip} (Docker's default)` : g.ip;
+}
+
+function gateways(n: Docker.NetworkInspectInfo): string[] {
+  return (n.IPAM?.Config ?? []).flatMap((c) => gatewayOf(n, c)?.ip ?? []);
+}
+
+function notes(n: Docker.NetworkInspectInfo): string[] {
+  return [n.Internal ? 'internal' : '', n.Attachable ? 'attachable' : '', n.EnableIPv6 ? 'IPv6' : '', n.Scope !== 'local' ? n.Scope : ''].filter(Boolean);
+}
+
+/** The host interface a bridge network uses: docker0 for the default one, br-<12 hex> for the rest. */
+function bridgeInterface(n: Docker.NetworkInspectInfo): string | undefined {
+  if (n.Driver !== 'bridge') return undefined;
+  return n.Options?.['com.docker.network.bridge.name'] ?? `br-${n.Id.slice(0, 12)}`;
+}
+
+function dockerNetworkAnswer(n: Docker.NetworkInspectInfo, containers: Docker.ContainerInfo[], docker: DockerSource, desktop: boolean): Answer {
+  const subnets = networkSubnets(n);
+  const gw = gateways(n);
+  const bridge = bridgeInterface(n);
+  const facts: Fact[] = [
+    { label: 'Driver', value: n.Driver },
+    { label: 'Scope', value: n.Scope },
+    { label: 'Internal', value: n.Internal ? 'yes — no route out, published ports are not forwarded' : 'no' },
+    { label: 'Attachable', value: n.Attachable ? 'yes' : 'no' },
+    { label: 'IPv6', value: n.EnableIPv6 ? 'enabled' : 'disabled' },
+    ...(bridge ? [{ label: 'Host interface', value: bridge }] : []),
+    { label: 'ID', value: n.Id.slice(0, 12) },
+    { label: 'Docker engine', value: docker.endpoint },
+  ];
+  const answer = newAnswer('network', `network ${n.Name}`, {
+    subject: { kind: 'network', name: n.Name, id: n.Id, source: docker.endpoint },
+    facts,
+  });
+  answer.tables.push({
+    title: 'Subnets',
+    columns: ['subnet', 'gateway', 'broadcast', 'IP range'],
+    rows: (n.IPAM?.Config ?? []).filter((c) => c.Subnet).map((c) => [c.Subnet!, gatewayText(gatewayOf(n, c)), broadcastOf(c.Subnet!) ?? '—', c.IPRange ?? '—']),
+  });
+  const attached = attachedRows(n, containers);
+  answer.tables.push({ title: 'Containers', columns: ['container', 'IPv4', 'IPv6', 'MAC', 'sharing its namespace'], rows: attached });
+  const count = `${attached.length} container${attached.length === 1 ? '' : 's'} attached`;
+  const where = subnets.length ? ` with ${subnets.join(', ')}${gw.length ? ` (gateway ${gw.join(', ')})` : ''}` : '';
+  answer.summary = `"${n.Name}" is a ${n.Driver} network${where}; ${count}.`;
+  if (n.Driver === 'bridge') answer.explanations.push(BRIDGE_REACHABLE_FROM_HOST, VETH_PAIR);
+  if (n.Driver === 'host') answer.explanations.push(HOST_NETWORK);
+  if (n.Driver === 'null') answer.explanations.push(NONE_NETWORK);
+  if (n.Internal) answer.explanations.push(internalNetworkSentence(n.Name));
+  if (desktop && n.Driver === 'bridge') {
+    answer.warnings.push(`The engine runs inside Docker Desktop's VM: ${subnets.join(', ') || 'this network'} exists only inside that VM, not on this Mac or PC.`);
+    answer.explanations.push(DOCKER_DESKTOP_VM);
+    answer.hints.push(...DOCKER_DESKTOP_SHELL_COMMANDS);
+  }
+  if (attached.length) answer.hints.push(`\`container ${attached[0]![0]}\` shows one container's ports and who can reach it.`);
+  return answer;
+}
+
+function broadcastOf(subnet: string): string | undefined {
+  try {
+    return subnetOfCidr(subnet).broadcast;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * One row per attached container. Containers started with --network container:<x> are not attached
+ * themselves; they appear in x's row, since they use x's addresses.
+ */
+function attachedRows(n: Docker.NetworkInspectInfo, containers: Docker.ContainerInfo[]): string[][] {
+  return Object.entries(n.Containers ?? {})
+    .map(([id, c]) => {
+      const addrs = attachedAddresses(n, c);
+      const v4 = addrs.find((a) => a.family === 'ipv4');
+      const v6 = addrs.find((a) => a.family === 'ipv6');
+      const joined = containers.filter((o) => o.HostConfig?.NetworkMode === `container:${id}`).map(containerName).sort();
+      return [c.Name, v4 ? `${v4.ip}/${v4.prefixLength}` : '—', v6 ? `${v6.ip}/${v6.prefixLength}` : '—', c.MacAddress || '—', joined.join(', ') || '—'];
+    })
+    .sort((a, b) => a[0]!.localeCompare(b[0]!));
+}
+

@@ -1,0 +1,101 @@
+import type { Answer, Fact } from '../src/core/answer.js';
+import { newAnswer } from '../src/core/answer.js';
+import type { Command, Deps } from '../src/core/command.js';
+import { isNetpeekError } from '../src/core/errors.js';
+import { DOCKER_DESKTOP_VM, isDockerDesktop } from '../src/net/explain-docker.js';
+import { engineIdentity } from '../src/sources/docker.js';
+
+/** What `status` reports about one backend. */
+interface BackendReport {
+  ok: boolean;
+  /** What answered, or why nothing did — a sentence safe to show. */
+  detail: string;
+  /** Details worth a line each when it answered (versions, endpoint…). */
+  facts: Fact[];
+  /** What to do about a failure. */
+  hints: string[];
+  explanations: string[];
+}
+
+/** One backend to check. */
+interface StatusCheck {
+  /** "Docker", "Kubernetes (context kind-dev)", "agent node-1". */
+  name: string;
+  run(deps: Deps): Promise<BackendReport>;
+}
+
+type NamedReport = BackendReport & { name: string };
+
+/**
+ * The backend checks, in display order. Kubernetes (one per configured context) and the host agents
+ * add their entries here when those sources exist.
+ */
+const STATUS_CHECKS: readonly StatusCheck[] = [{ name: 'Docker', run: dockerReport }];
+
+export const status: Command = {
+  name: 'status',
+  aliases: [],
+  summary: 'Which backends netpeek can ask (Docker engine, …), with versions, or why not',
+  args: [],
+  flags: [],
+  examples: ['status'],
+  description: 'Checks every backend netpeek is configured for and reports what answered. It always answers, even when nothing does.',
+  async run(_query, deps) {
+    const reports = await Promise.all(STATUS_CHECKS.map((check) => safely(check, deps)));
+    return statusAnswer(reports);
+  },
+};
+
+/** A check that throws still yields a report: status must answer when backends do not. */
+async function safely(check: StatusCheck, deps: Deps): Promise<NamedReport> {
+  try {
+    return { name: check.name, ...(await check.run(deps)) };
+  } catch (err) {
+    if (!isNetpeekError(err)) deps.log.error({ err, backend: check.name }, 'status check failed');
+    const detail = isNetpeekError(err) ? err.message : 'The check failed inside netpeek; the error was logged.';
+    return { name: check.name, ok: false, detail, facts: [], hints: isNetpeekError(err) ? err.details : [], explanations: [] };
+  }
+}
+
+function statusAnswer(reports: NamedReport[]): Answer {
+  const up = reports.filter((r) => r.ok).map((r) => r.name);
+  const down = reports.filter((r) => !r.ok);
+  const summary =
+    down.length === 0
+      ? `Every backend answers: ${up.join(', ')}.`
+      : up.length === 0
+        ? `No backend answers: ${down.map((r) => r.detail).join(' ')}`
+        : `${up.join(', ')} ${up.length === 1 ? 'answers' : 'answer'}; ${down.map((r) => r.name).join(', ')} ${down.length === 1 ? 'does' : 'do'} not.`;
+  return newAnswer('status', 'netpeek status', {
+    subject: { kind: 'status', name: 'backends' },
+    summary,
+    facts: reports.flatMap((r) => (r.ok ? r.facts : [{ label: r.name, value: r.detail }])),
+    tables: [{ title: 'Backends', columns: ['backend', 'state', 'detail'], rows: reports.map((r) => [r.name, r.ok ? 'answers' : 'does not answer', r.detail]) }],
+    explanations: reports.flatMap((r) => r.explanations),
+    hints: reports.flatMap((r) => r.hints),
+  });
+}
+
+async function dockerReport(deps: Deps): Promise<BackendReport> {
+  const base = { facts: [], hints: [], explanations: [] };
+  if (!deps.docker) {
+    return { ...base, ok: false, detail: 'No Docker engine is configured.', hints: ['Set DOCKER_HOST, or give netpeek access to /var/run/docker.sock.'] };
+  }
+  const docker = deps.docker;
+  const [info, version] = await Promise.all([docker.info(), docker.version()]);
+  const desktop = isDockerDesktop(engineIdentity(info));
+  const engine = info.ServerVersion ?? version.Version;
+  return {
+    ...base,
+    ok: true,
+    detail: `Docker ${engine} (API ${version.ApiVersion}) at ${docker.endpoint}${desktop ? ', Docker Desktop' : ''}`,
+    facts: [
+      { label: 'Docker engine', value: `${engine} (API ${version.ApiVersion})` },
+      { label: 'Docker endpoint', value: docker.endpoint },
+      { label: 'Docker host OS', value: [info.OperatingSystem, info.OSType && info.Architecture ? `${info.OSType}/${info.Architecture}` : undefined].filter(Boolean).join(', ') },
+      { label: 'Docker Desktop', value: desktop ? 'yes — the engine runs in a VM' : 'no' },
+      { label: 'Containers', value: `${info.ContainersRunning ?? '?'} running of ${info.Containers ?? '?'}` },
+    ],
+    explanations: desktop ? [DOCKER_DESKTOP_VM] : [],
+  };
+}
