@@ -34,6 +34,8 @@ import { engineIdentity } from '../src/sources/docker.js';
 import type { ContainerNetworkMode } from '../src/sources/docker-facts.js';
 import { containerAddresses, exposedPorts, hostBindings, networkModeOf } from '../src/sources/docker-facts.js';
 import { findContainer, requireDocker } from '../src/sources/docker-lookup.js';
+import { containerSubject } from '../src/sources/probe-targets.js';
+import { addProbes, probeSubject } from '../src/probe/probe-subject.js';
 
 /** Everything the answer is built from, gathered once. */
 interface Seen {
@@ -55,15 +57,17 @@ export const container: Command = {
   aliases: ['ctr'],
   summary: "A Docker container's addresses and ports, who shares its network, and who can reach it",
   args: [{ name: '<name|id-prefix>', required: true }],
-  flags: [],
-  examples: ['container webserver-1', 'ctr 3f2a9c'],
+  flags: ['probe'],
+  examples: ['container webserver-1', 'ctr 3f2a9c', 'container webserver-1 --probe'],
   description:
     'Per network: IP/prefix, subnet, gateway, broadcast and MAC. Ports: exposed (documentation only) versus published (host ip:port → container ip:port). ' +
     'Also whether the container shares a network namespace (--network container:, host, none) and who can reach it: the Docker host directly, other machines only through published ports.',
   async run(query, deps) {
     const docker = requireDocker(deps);
     const ref = checkDockerName(query.args[0] ?? '', 'container');
-    return answerFor(await look(docker, ref));
+    const answer = answerFor(await look(docker, ref));
+    if (query.flags.probe) addProbes(answer, await probeSubject(await containerSubject(ref, deps), deps));
+    return answer;
   },
 };
 

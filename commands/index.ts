@@ -4,6 +4,8 @@ import { container } from './container.js';
 import { network } from './network.js';
 import { explain } from './explain.js';
 import { status } from './status.js';
+import { ping } from './ping.js';
+import { reach } from './reach.js';
 
 /** Every command netpeek knows. Adding a command: one file in commands/ and one line here. */
 export const COMMANDS: readonly Command[] = [
@@ -12,4 +14,6 @@ export const COMMANDS: readonly Command[] = [
   network,
   explain,
   status,
+  ping,
+  reach,
 ];

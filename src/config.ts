@@ -29,6 +29,11 @@ const CORE_ENV_SCHEMA = z.object({
     .max(60000)
     .default(5000)
     .describe('How long to wait for the Docker engine before saying it is unreachable (ms).'),
+  NETPEEK_DOCKER_AGENT_URL: z
+    .string()
+    .url('must be a URL like http://127.0.0.1:7070')
+    .optional()
+    .describe('Agent on the Docker host. Unset: the bot probes containers itself (it runs on that host), limited to the Docker networks\' subnets.'),
   KUBECONFIG: z.string().optional().describe('Kubeconfig file(s); default ~/.kube/config, or the in-cluster service account.'),
   NETPEEK_KUBE_CONTEXT: z.string().optional().describe('Kubernetes context used when a question has no --cluster.'),
   SLACK_BOT_TOKEN: z
@@ -58,7 +63,7 @@ export type Env = z.infer<typeof ENV_SCHEMA>;
 
 export interface Config {
   logLevel: Env['LOG_LEVEL'];
-  docker: { host?: string; timeoutMs: number };
+  docker: { host?: string; timeoutMs: number; agentUrl?: string };
   kube: { kubeconfig?: string; context?: string };
   slack: { botToken?: string; signingSecret?: string; appToken?: string; port: number };
   console: { historyFile?: string };
@@ -92,7 +97,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (problems.length) throw new ConfigError(problems);
   return {
     logLevel: e.LOG_LEVEL,
-    docker: { host: e.DOCKER_HOST, timeoutMs: e.NETPEEK_DOCKER_TIMEOUT_MS },
+    docker: { host: e.DOCKER_HOST, timeoutMs: e.NETPEEK_DOCKER_TIMEOUT_MS, agentUrl: e.NETPEEK_DOCKER_AGENT_URL },
     kube: { kubeconfig: e.KUBECONFIG, context: e.NETPEEK_KUBE_CONTEXT },
     slack: { botToken: e.SLACK_BOT_TOKEN, signingSecret: e.SLACK_SIGNING_SECRET, appToken: e.SLACK_APP_TOKEN, port: e.PORT },
     console: { historyFile: e.NETPEEK_HISTORY_FILE },

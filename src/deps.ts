@@ -2,7 +2,10 @@ import type { BackendCheck } from './core/backend-check.js';
 import type { Deps } from './core/command.js';
 import type { Config } from './config.js';
 import type { Logger } from './log.js';
-import { DockerEngine } from './sources/docker.js';
+import { StaticAgentDirectory } from './probe/agent-directory.js';
+import { ProbeRouter } from './probe/vantage.js';
+import { DockerEngine, type DockerSource } from './sources/docker.js';
+import { networkSubnets } from './sources/docker-facts.js';
 import { kubeconfigCheck } from './sources/kubeconfig.js';
 
 /**
@@ -10,7 +13,20 @@ import { kubeconfigCheck } from './sources/kubeconfig.js';
  * a backend that is down shows up when asked (and in the banner / `status`), not as a crash at start.
  */
 export function buildDeps(config: Config, log: Logger): Deps {
-  return { config, log, docker: new DockerEngine(config.docker) };
+  const docker = new DockerEngine(config.docker);
+  return { config, log, docker, probes: buildProbes(config, log, docker) };
+}
+
+function buildProbes(config: Config, log: Logger, docker: DockerSource): ProbeRouter {
+  return new ProbeRouter({
+    dockerAgentUrl: config.docker.agentUrl,
+    directory: new StaticAgentDirectory(config.agents.byNode),
+    secret: config.agents.secret,
+    agentTimeoutMs: config.agents.timeoutMs,
+    // In-process probes only reach the subnets of Docker's own bridge-like networks.
+    localAllowedCidrs: async () => (await docker.listNetworks()).filter((n) => n.Driver !== 'host' && n.Driver !== 'null').flatMap(networkSubnets),
+    logger: log.child({ component: 'probe' }),
+  });
 }
 
 /** What the console banner and `status` report on. */

@@ -3,6 +3,8 @@ import type { FlagName, Query } from './query.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
 import type { DockerSource } from '../sources/docker.js';
+import type { ProbeService } from '../probe/vantage.js';
+import type { ResolveOptions } from '../sources/probe-targets.js';
 
 /**
  * What a command may use. Adapters build it once; commands never construct clients themselves.
@@ -12,6 +14,10 @@ export interface Deps {
   config: Config;
   log: Logger;
   docker?: DockerSource;
+  /** Sends probes from the Docker host or a node's agent. */
+  probes?: ProbeService;
+  /** Pod and pod-CIDR placement for probe targets, per cluster context (installed with the Kubernetes source). */
+  probeResolvers?: (cluster?: string) => Pick<ResolveOptions, 'pods' | 'placeAddress'>;
   /** The registered commands, for `help`. */
   registry?: CommandRegistryView;
 }

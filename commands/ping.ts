@@ -1,0 +1,43 @@
+import type { Command } from '../src/core/command.js';
+import { newAnswer } from '../src/core/answer.js';
+import { addProbes, probeSubject } from '../src/probe/probe-subject.js';
+import { vantageName } from '../src/probe/vantage.js';
+import { resolveProbeSubject } from '../src/sources/probe-targets.js';
+
+export const ping: Command = {
+  name: 'ping',
+  aliases: ['probe'],
+  summary: 'Ping a container, pod or address from its own host, and try its ports',
+  args: [{ name: '<container|pod|ip>', required: true }],
+  flags: ['namespace', 'cluster', 'port', 'count'],
+  examples: ['ping webserver-1', 'ping webserver-2 --port 80', 'ping pod/webserver-2 -n shop --count 3', 'ping 172.17.0.2'],
+  description:
+    'Resolves the target, then probes it from where the seed facts hold: a container from the Docker host, a pod from its node (through the netpeek agent there). ' +
+    'ICMP first, then TCP to --port or to every declared/exposed port. Refused means the namespace is reachable but nothing listens; a timeout means filtered or down. ' +
+    'Write container/NAME or pod/NAME when a name exists in both.',
+  async run(query, deps) {
+    const subject = await resolveProbeSubject(query.args[0] ?? '', deps, { namespace: query.flags.namespace, ...deps.probeResolvers?.(query.flags.cluster) });
+    const probed = await probeSubject(subject, deps, { port: query.flags.port, count: query.flags.count ?? 3 });
+    const icmp = probed.facts.find((f) => f.kind === 'icmp');
+    const tcp = probed.facts.filter((f) => f.kind === 'tcp');
+    const open = tcp.filter((f) => f.ok).map((f) => f.port);
+    const closed = tcp.filter((f) => !f.ok).map((f) => `${f.port} (${f.error})`);
+    const verdict = probed.degraded
+      ? `${subject.name} is at ${subject.ip}, but ${vantageName(subject.vantage)} could not probe it.`
+      : `${subject.kind === 'ip' ? subject.ip : `${subject.name} (${subject.ip})`} ${icmp?.ok ? 'answers ping' : 'does not answer ping'} from ${probed.from}` +
+        (tcp.length ? `; ${open.length ? `open: ${open.join(', ')}` : 'no port open'}${closed.length ? `; not open: ${closed.join(', ')}` : ''}.` : '.');
+    const answer = newAnswer('ping', `ping ${subject.name}`, {
+      subject: { kind: subject.kind, name: subject.name, ...(subject.namespace ? { namespace: subject.namespace } : {}) },
+      summary: verdict,
+      facts: [
+        { label: 'Address', value: subject.ip },
+        ...(subject.subnet ? [{ label: 'Subnet', value: subject.subnet }] : []),
+        { label: 'Network', value: subject.networks.join(', ') || '—' },
+        ...(subject.node ? [{ label: 'Node', value: subject.node }] : []),
+        { label: 'Probed from', value: probed.from },
+      ],
+    });
+    addProbes(answer, probed);
+    return answer;
+  },
+};

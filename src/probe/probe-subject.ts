@@ -1,0 +1,47 @@
+import type { Answer } from '../core/answer.js';
+import type { Deps } from '../core/command.js';
+import { BackendError } from '../core/errors.js';
+import { noPortsSentence, portsProbedSentence } from '../net/explain-probe.js';
+import type { ProbeSubject } from '../sources/probe-targets.js';
+import { summariseProbes, type ProbeSummary } from './probe-facts.js';
+import type { ProbeTarget } from './types.js';
+import { vantageName, type Vantage } from './vantage.js';
+
+export interface ProbePlan {
+  /** Only this TCP port (--port); otherwise every declared port. */
+  port?: number;
+  /** ICMP echo requests. */
+  count?: number;
+  /** Per-probe timeout, ms. */
+  timeoutMs?: number;
+  /** Probe from here instead of the subject's own host (reach a → b probes from a's host). */
+  from?: Vantage;
+}
+
+export const DEFAULT_PROBE_TIMEOUT_MS = 1000;
+/** Keeps a pod with dozens of declared ports from turning one question into a port scan. */
+export const MAX_PORTS_PER_QUESTION = 16;
+
+/** ICMP plus TCP to --port or to each declared port, from the subject's host (or `plan.from`). */
+export async function probeSubject(subject: ProbeSubject, deps: Deps, plan: ProbePlan = {}): Promise<ProbeSummary & { from: string; notes: string[] }> {
+  if (!deps.probes) throw new BackendError('probe', 'Probing is not configured in this netpeek.', ['See `status`.']);
+  const vantage = plan.from ?? subject.vantage;
+  const from = vantageName(vantage);
+  const ports = plan.port !== undefined ? [plan.port] : subject.ports.map((p) => p.port).slice(0, MAX_PORTS_PER_QUESTION);
+  const targets: ProbeTarget[] = [{ kind: 'icmp', ip: subject.ip }, ...ports.map((port): ProbeTarget => ({ kind: 'tcp', ip: subject.ip, port }))];
+  const timeoutMs = plan.timeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS;
+  const count = plan.count ?? 1;
+  const results = await deps.probes.probeFrom(vantage, targets, { timeoutMs, count, deadlineMs: timeoutMs * (count + 2) + 2000 });
+  const summary = summariseProbes(results, from);
+  const notes: string[] = [];
+  if (plan.port === undefined) notes.push(ports.length ? portsProbedSentence(ports.map((port) => ({ port, protocol: 'tcp' }))) : noPortsSentence(subject.name));
+  if (subject.ports.length > MAX_PORTS_PER_QUESTION && plan.port === undefined) notes.push(`Only the first ${MAX_PORTS_PER_QUESTION} of ${subject.ports.length} ports were tried; use --port for another.`);
+  return { ...summary, from, notes };
+}
+
+/** Adds probe results to an answer (for `--probe` on lookups). */
+export function addProbes(answer: Answer, probed: Awaited<ReturnType<typeof probeSubject>>): void {
+  answer.probes.push(...probed.facts);
+  answer.explanations.push(...probed.explanations, ...probed.notes);
+  answer.warnings.push(...probed.warnings);
+}

@@ -1,0 +1,124 @@
+import type Docker from 'dockerode';
+import type { Deps } from '../core/command.js';
+import { UserError } from '../core/errors.js';
+import { parseAddress } from '../net/address-policy.js';
+import type { PortSpec } from '../net/ports.js';
+import { uniquePorts } from '../net/ports.js';
+import { subnetContaining } from '../net/subnet.js';
+import type { Vantage } from '../probe/vantage.js';
+import { containerAddresses, exposedPorts, hostBindings, networkModeOf, networkSubnets } from './docker-facts.js';
+import { findContainer, requireDocker } from './docker-lookup.js';
+
+/** Something to probe, placed: its address, where to probe it from, and the ports it declares. */
+export interface ProbeSubject {
+  kind: 'container' | 'pod' | 'ip';
+  /** What the user would call it: container name, namespace/pod, or the address. */
+  name: string;
+  ip: string;
+  vantage: Vantage;
+  /** TCP ports the workload declares (EXPOSE, published, containerPort). */
+  ports: PortSpec[];
+  /** Docker network(s) or "pod network of node X". */
+  networks: string[];
+  subnet?: string;
+  node?: string;
+  namespace?: string;
+  /** Uses the host's (node's) network namespace. */
+  hostNetwork: boolean;
+}
+
+/** Resolves pods; installed by the Kubernetes source so this module does not depend on it. */
+export type PodProbeResolver = (name: string, namespace: string | undefined) => Promise<ProbeSubject | undefined>;
+/** Places an address inside a node's pod CIDR; installed by the Kubernetes source. */
+export type AddressPlacer = (ip: string) => Promise<ProbeSubject | undefined>;
+
+export interface ResolveOptions {
+  namespace?: string;
+  pods?: PodProbeResolver;
+  placeAddress?: AddressPlacer;
+}
+
+const TYPED = /^(container|ctr|pod|po|ip)\/(.+)$/;
+
+/**
+ * `webserver-1`, `container/webserver-1`, `pod/webserver-2`, or an IP → a ProbeSubject.
+ * A bare name is a pod when -n is given or no container has that name.
+ */
+export async function resolveProbeSubject(ref: string, deps: Deps, o: ResolveOptions = {}): Promise<ProbeSubject> {
+  const typed = TYPED.exec(ref);
+  const kind = typed?.[1];
+  const name = typed?.[2] ?? ref;
+  if (kind === 'ip' || (!kind && /^[0-9a-fA-F:.]+$/.test(name) && /[.:]/.test(name))) return placeAddress(name, deps, o);
+  if (kind === 'pod' || kind === 'po' || (!kind && o.namespace)) return podSubject(name, o);
+  if (kind === 'container' || kind === 'ctr' || !o.pods) return containerSubject(name, deps);
+  try {
+    return await containerSubject(name, deps);
+  } catch (err) {
+    if (!(err instanceof UserError) || err.code !== 'not_found') throw err;
+    const pod = await o.pods(name, o.namespace).catch(() => undefined);
+    if (pod) return pod;
+    throw err;
+  }
+}
+
+async function podSubject(name: string, o: ResolveOptions): Promise<ProbeSubject> {
+  if (!o.pods) {
+    throw new UserError(`"${name}" names a pod, but no Kubernetes cluster is configured.`, ['Set KUBECONFIG or NETPEEK_KUBE_CONTEXT; `status` shows what netpeek found.'], 'not_found');
+  }
+  const pod = await o.pods(name, o.namespace);
+  if (!pod) throw new UserError(`There is no pod "${name}"${o.namespace ? ` in namespace ${o.namespace}` : ''}.`, ['Example: ping pod/webserver-2 -n default'], 'not_found');
+  return pod;
+}
+
+export async function containerSubject(ref: string, deps: Deps): Promise<ProbeSubject> {
+  const docker = requireDocker(deps);
+  const c = await findContainer(docker, ref);
+  const name = c.Name.replace(/^\//, '');
+  const mode = networkModeOf(c);
+  if (!c.State.Running) {
+    throw new UserError(`Container ${name} is ${c.State.Status}: a container that is not running has no address to probe.`, [`Start it with \`docker start ${name}\`, then ask again.`]);
+  }
+  if (mode.kind === 'host') {
+    throw new UserError(`Container ${name} uses the host's network (--network host): it has no address of its own, its ports are the host's ports.`, ['Probe the host instead, or see `container ' + name + '`.']);
+  }
+  if (mode.kind === 'none') {
+    throw new UserError(`Container ${name} has --network none: only a loopback interface, nothing can reach it from outside.`, ['See `explain namespace`.']);
+  }
+  const holder = mode.kind === 'container' && mode.ownerId ? ((await docker.inspectContainer(mode.ownerId)) ?? c) : c;
+  const networks = await docker.listNetworks();
+  const ipv4 = containerAddresses(holder, networks).find((a) => a.family === 'ipv4');
+  if (!ipv4) throw new UserError(`Container ${name} has no IPv4 address on any network.`, [`\`container ${name}\` shows its networks.`]);
+  const ports = uniquePorts([...exposedPorts(c.Config.ExposedPorts), ...hostBindings(c).map((b) => ({ port: b.port, protocol: b.protocol }))]).filter((p) => p.protocol === 'tcp');
+  return {
+    kind: 'container',
+    name,
+    ip: ipv4.ip,
+    vantage: { kind: 'docker-host' },
+    ports,
+    networks: Object.keys(holder.NetworkSettings.Networks ?? {}),
+    subnet: ipv4.subnet,
+    hostNetwork: false,
+  };
+}
+
+async function placeAddress(raw: string, deps: Deps, o: ResolveOptions): Promise<ProbeSubject> {
+  const parsed = parseAddress(raw);
+  if (!parsed.ok) throw new UserError(`"${raw}" is not an IP address: ${parsed.reason}.`, ['Example: ping 172.17.0.2']);
+  const ip = parsed.ip;
+  let networks: Docker.NetworkInspectInfo[] = [];
+  if (deps.docker) networks = await deps.docker.listNetworks().catch(() => []);
+  for (const n of networks) {
+    const subnet = subnetContaining(ip, networkSubnets(n));
+    if (subnet) return { kind: 'ip', name: ip, ip, vantage: { kind: 'docker-host' }, ports: [], networks: [n.Name], subnet, hostNetwork: false };
+  }
+  const placed = o.placeAddress ? await o.placeAddress(ip) : undefined;
+  if (placed) return placed;
+  const known = networks.flatMap((n) => networkSubnets(n).map((s) => `${s} (${n.Name})`));
+  throw new UserError(
+    `${ip} is not inside any network netpeek knows, so it will not probe it.`,
+    [
+      `netpeek probes container and pod addresses from their own host. Known subnets: ${known.length ? known.join(', ') : 'none'}${o.placeAddress ? ', plus each node\'s pod CIDR' : ''}.`,
+      'Example: ping 172.17.0.2',
+    ],
+  );
+}
