@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { AGENT_CLIENT_ENV_SCHEMA, AGENT_ENV_SCHEMA } from './agent/agent-config.js';
 import { ConfigError } from './config-error.js';
+import { loadSlackConfig, SLACK_ENV_SCHEMA, type SlackConfig } from './slack/slack-config.js';
 
 export { ConfigError };
 
@@ -56,8 +57,8 @@ const CORE_ENV_SCHEMA = z.object({
   NETPEEK_DEBUG: bool.default('false').describe('Show internal error details in the terminal (never in Slack).'),
 });
 
-/** The one schema: core variables plus the agent's (shared by `netpeek agent` and the bot that calls agents). */
-export const ENV_SCHEMA = CORE_ENV_SCHEMA.merge(AGENT_ENV_SCHEMA).merge(AGENT_CLIENT_ENV_SCHEMA);
+/** The one schema: core variables plus the agent's (shared by `netpeek agent` and the bot that calls agents) and the Slack bot's. */
+export const ENV_SCHEMA = CORE_ENV_SCHEMA.merge(AGENT_ENV_SCHEMA).merge(AGENT_CLIENT_ENV_SCHEMA).merge(SLACK_ENV_SCHEMA);
 
 export type Env = z.infer<typeof ENV_SCHEMA>;
 
@@ -66,6 +67,8 @@ export interface Config {
   docker: { host?: string; timeoutMs: number; agentUrl?: string };
   kube: { kubeconfig?: string; context?: string };
   slack: { botToken?: string; signingSecret?: string; appToken?: string; port: number };
+  /** The Slack bot's behaviour: allow-lists, scopes, buttons, audit, retries. */
+  slackBot: SlackConfig;
   console: { historyFile?: string };
   /** How the bot reaches host agents. */
   agents: { secret?: string; byNode: Record<string, string>; timeoutMs: number };
@@ -100,6 +103,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     docker: { host: e.DOCKER_HOST, timeoutMs: e.NETPEEK_DOCKER_TIMEOUT_MS, agentUrl: e.NETPEEK_DOCKER_AGENT_URL },
     kube: { kubeconfig: e.KUBECONFIG, context: e.NETPEEK_KUBE_CONTEXT },
     slack: { botToken: e.SLACK_BOT_TOKEN, signingSecret: e.SLACK_SIGNING_SECRET, appToken: e.SLACK_APP_TOKEN, port: e.PORT },
+    slackBot: loadSlackConfig(env),
     console: { historyFile: e.NETPEEK_HISTORY_FILE },
     agents: { secret: e.NETPEEK_AGENT_SECRET, byNode: e.NETPEEK_AGENTS, timeoutMs: e.NETPEEK_AGENT_TIMEOUT_MS },
     color: e.NO_COLOR === undefined,

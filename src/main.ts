@@ -4,13 +4,16 @@ import dotenv from 'dotenv';
 import { COMMANDS } from '../commands/index.js';
 import { runAgent } from './agent/run-agent.js';
 import { runConsole } from './cli/console.js';
-import { EXIT } from './cli/exit-codes.js';
+import { EXIT, exitCodeFor } from './cli/exit-codes.js';
+import { describeFailure, isNetpeekError } from './core/errors.js';
+import { errorToText } from './render/text.js';
 import { historyPath } from './cli/history.js';
 import { runOnce } from './cli/one-shot.js';
 import { ConfigError, hasSlackCredentials, loadConfig } from './config.js';
 import { CommandRegistry } from './core/registry.js';
 import { backendChecks, buildDeps } from './deps.js';
 import { createLogger } from './log.js';
+import { createSlackBot } from './slack/app.js';
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -18,7 +21,7 @@ function version(): string {
 }
 
 /**
- * netpeek                → the Slack bot when Slack credentials are configured, else the interactive console
+ * netpeek [serve]        → the Slack bot when Slack credentials are configured, else the interactive console
  * netpeek console        → the interactive console
  * netpeek agent          → the host agent (probes from this node; see src/agent/)
  * netpeek <command> …    → one answer, then exit (0 ok, 1 user error, 2 backend unreachable)
@@ -58,10 +61,19 @@ async function main(argv: string[]): Promise<number> {
   const [first = '', ...rest] = argv[0] === '--' ? argv.slice(1) : argv;
 
   if (first === 'serve' || (first === '' && hasSlackCredentials(config))) {
-    process.stderr.write(
-      'netpeek: the Slack bot is not part of this build yet (issue 5); use the console (`netpeek console`) or one-shot commands.\n',
-    );
-    return EXIT.userError;
+    if (!hasSlackCredentials(config)) {
+      process.stderr.write('netpeek serve needs SLACK_BOT_TOKEN with SLACK_SIGNING_SECRET (HTTP) or SLACK_APP_TOKEN (Socket Mode); see .env.example.\n');
+      return EXIT.userError;
+    }
+    const bot = createSlackBot({ config, slackConfig: config.slackBot, registry, deps, log });
+    const { port } = await bot.start();
+    log.info({ transport: bot.transport, port }, 'netpeek Slack bot running');
+    await new Promise<void>((done) => {
+      const stop = () => void bot.stop().finally(done);
+      process.once('SIGTERM', stop);
+      process.once('SIGINT', stop);
+    });
+    return EXIT.ok;
   }
   if (first === '' || first === 'console') {
     await runConsole({
@@ -84,7 +96,8 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (err: unknown) => {
-    process.stderr.write(`netpeek: unexpected failure: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exitCode = EXIT.internal;
+    const { message, details } = describeFailure(err);
+    process.stderr.write(isNetpeekError(err) ? errorToText(message, details) : `netpeek: unexpected failure: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = exitCodeFor(err);
   },
 );

@@ -18,6 +18,11 @@ export interface Deps {
   probes?: ProbeService;
   /** Pod and pod-CIDR placement for probe targets, per cluster context (installed with the Kubernetes source). */
   probeResolvers?: (cluster?: string) => Pick<ResolveOptions, 'pods' | 'placeAddress'>;
+  /**
+   * Kubernetes namespaces this conversation may see (a Slack channel's scope); undefined = all.
+   * Lookups filter lists, suggestions and candidates by it.
+   */
+  namespaces?: readonly string[];
   /** The registered commands, for `help`. */
   registry?: CommandRegistryView;
 }

@@ -1,0 +1,148 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { App, HTTPReceiver, SocketModeReceiver, type webApi } from '@slack/bolt';
+import type { Config } from '../config.js';
+import type { Deps } from '../core/command.js';
+import type { CommandRegistry } from '../core/registry.js';
+import type { Logger } from '../log.js';
+import { type AuditLog, SqliteAuditLog } from './audit.js';
+import { boltLogger } from './bolt-logger.js';
+import { registerButtons } from './button-actions.js';
+import { deriveButtonKey } from './button-token.js';
+import type { HandlerContext } from './context.js';
+import { Dedupe } from './dedupe.js';
+import { healthRoute, type HealthState } from './health.js';
+import { registerMentions } from './mentions.js';
+import { createPipeline } from './pipeline.js';
+import type { SlackConfig } from './slack-config.js';
+import { registerSlashCommand } from './slash-command.js';
+import { ThreadMemory } from './thread-subject.js';
+import { safeError } from './safe-error.js';
+import { BackendError } from '../core/errors.js';
+import { maskSecrets } from '../log.js';
+
+export interface SlackBotOptions {
+  config: Config;
+  slackConfig: SlackConfig;
+  registry: CommandRegistry;
+  deps: Deps;
+  log: Logger;
+  /** Passed to the WebClient; tests set `slackApiUrl` to a local fake. */
+  clientOptions?: webApi.WebClientOptions;
+  /** Defaults to SQLite at slackConfig.auditDb. */
+  audit?: AuditLog;
+}
+
+export interface SlackBot {
+  app: App;
+  transport: 'http' | 'socket';
+  audit: AuditLog;
+  /** auth.test, then listen (HTTP: on `port`, default config PORT; 0 picks a free one) or connect (Socket Mode). */
+  start(port?: number): Promise<{ port: number }>;
+  stop(): Promise<void>;
+}
+
+/** HTTP when a signing secret is configured, Socket Mode when an app token is (it wins in `auto`, as config.ts documents). */
+export function chooseTransport(slack: Config['slack'], wanted: SlackConfig['transport']): 'http' | 'socket' {
+  if (!slack.botToken) throw new Error('SLACK_BOT_TOKEN is not set: the Slack bot needs a bot token (xoxb-…).');
+  if (wanted === 'socket' || (wanted === 'auto' && slack.appToken)) {
+    if (!slack.appToken) throw new Error('NETPEEK_SLACK_TRANSPORT=socket needs SLACK_APP_TOKEN (xapp-…).');
+    return 'socket';
+  }
+  if (!slack.signingSecret) throw new Error('The HTTP receiver needs SLACK_SIGNING_SECRET (or set SLACK_APP_TOKEN for Socket Mode).');
+  return 'http';
+}
+
+/** The key that signs button values: NETPEEK_BUTTON_SECRET, else derived from the signing secret or app token. */
+function buttonKey(slack: Config['slack'], slackConfig: SlackConfig): Buffer {
+  const secret = slackConfig.buttons.secret ?? slack.signingSecret ?? slack.appToken;
+  if (!secret) throw new Error('No secret to sign buttons with: set NETPEEK_BUTTON_SECRET, SLACK_SIGNING_SECRET or SLACK_APP_TOKEN.');
+  return deriveButtonKey(secret);
+}
+
+/**
+ * The Slack bot: Bolt with the HTTP receiver (signing secret) or Socket Mode (app token), the
+ * `/netpeek` slash command, @mentions and DMs with thread memory, buttons, authorization and audit.
+ * Command-agnostic: everything goes through the registry and the Answer renderers.
+ */
+export function createSlackBot(opts: SlackBotOptions): SlackBot {
+  const { config, slackConfig, registry, deps, log } = opts;
+  const slackLog = log.child({ component: 'slack' });
+  const transport = chooseTransport(config.slack, slackConfig.transport);
+  const health: HealthState = { transport, ready: false };
+  const logger = boltLogger(slackLog);
+  const routes = [healthRoute(() => health)];
+
+  const receiver =
+    transport === 'http'
+      ? new HTTPReceiver({ signingSecret: config.slack.signingSecret as string, endpoints: '/slack/events', port: config.slack.port, customRoutes: routes, logger, processBeforeResponse: false })
+      : new SocketModeReceiver({ appToken: config.slack.appToken as string, customRoutes: routes, installerOptions: { port: config.slack.port }, logger });
+
+  const app = new App({
+    token: config.slack.botToken,
+    receiver,
+    logger,
+    // netpeek retries posts itself (delivery.ts), so the WebClient fails fast instead of retrying for 30 minutes.
+    clientOptions: { retryConfig: { retries: 0 }, rejectRateLimitedCalls: true, timeout: 10_000, attachOriginalToWebAPIRequestError: false, ...opts.clientOptions },
+    // auth.test runs in start(), never on the first request (nothing but ack happens before a reply).
+    deferInitialization: true,
+    convoStore: false,
+    ignoreSelf: true,
+  });
+
+  const audit = opts.audit ?? new SqliteAuditLog(slackConfig.auditDb, slackLog);
+  const ctx: HandlerContext = {
+    pipeline: createPipeline({ registry, deps, policy: slackConfig.access, audit }),
+    registry,
+    dedupe: new Dedupe(slackConfig.dedupeTtlMs),
+    memory: new ThreadMemory(slackConfig.threadCacheSize, slackLog),
+    slackConfig,
+    buttonKey: buttonKey(config.slack, slackConfig),
+    log: slackLog,
+  };
+  registerSlashCommand(app, ctx);
+  registerMentions(app, ctx);
+  registerButtons(app, ctx);
+  app.error(async (err) => {
+    slackLog.error({ err: safeError(err) }, 'unhandled error in a Slack listener');
+  });
+
+  let started = false;
+  return {
+    app,
+    transport,
+    audit,
+    async start(port) {
+      try {
+        await app.init();
+      } catch (err) {
+        const message = err instanceof Error ? err.message : String(err);
+        // A request error is the network; an API error (invalid_auth, token_revoked…) is the token.
+        if (/request error|ENOTFOUND|ECONNREFUSED|ETIMEDOUT|EAI_AGAIN|timeout/i.test(message)) {
+          throw new BackendError('slack', `Slack's Web API could not be reached for auth.test: ${maskSecrets(message)}`, ['Check outbound HTTPS to slack.com (or a proxy), then start again.']);
+        }
+        throw new BackendError('slack', `Slack rejected the bot token (auth.test failed): ${maskSecrets(message)}`, ['Check SLACK_BOT_TOKEN: copy the Bot User OAuth Token (xoxb-…) from the app\'s OAuth & Permissions page.']);
+      }
+      let listening = config.slack.port;
+      if (transport === 'http') {
+        const server = (await app.start(port ?? config.slack.port)) as Server;
+        listening = (server.address() as AddressInfo).port;
+      } else {
+        await app.start();
+      }
+      started = true;
+      health.ready = true;
+      health.startedAt = new Date().toISOString();
+      slackLog.info({ transport, port: listening, command: slackConfig.command }, 'slack bot started');
+      return { port: listening };
+    },
+    async stop() {
+      health.ready = false;
+      if (started) {
+        started = false;
+        await app.stop();
+      }
+      audit.close();
+    },
+  };
+}

@@ -1,0 +1,114 @@
+import type { Query } from '../core/query.js';
+import type { AccessPolicy } from './slack-config.js';
+
+/** Commands that send packets; everything else only looks things up. */
+export const PROBE_COMMANDS: ReadonlySet<string> = new Set(['ping', 'reach']);
+
+/** A question probes when its command does, or when it asks a lookup to attach probes (--probe). */
+export function isProbe(commandName: string, query: Query): boolean {
+  return PROBE_COMMANDS.has(commandName) || query.flags.probe === true;
+}
+
+export interface AccessRequest {
+  user: string;
+  channel: string;
+  /** A direct message with the bot. */
+  isDm: boolean;
+  /** The resolved command's name (aliases already mapped). */
+  command: string;
+  /** Which of the scoping flags the command accepts. */
+  takes: { namespace: boolean; cluster: boolean };
+  query: Query;
+}
+
+export type DenyReason = 'dm' | 'channel' | 'user' | 'probe_channel' | 'probe_user' | 'namespace';
+
+export type AccessDecision =
+  | {
+      allowed: true;
+      /** The query with the channel's default namespace / cluster filled in. */
+      query: Query;
+      /** Namespaces this conversation may see; undefined = no restriction. */
+      namespaces?: readonly string[];
+      probe: boolean;
+    }
+  | { allowed: false; reason: DenyReason; message: string; details: string[] };
+
+const listed = (list: readonly string[], id: string): boolean => list.length === 0 || list.includes(id);
+const forChannel = <T>(map: ReadonlyMap<string, T>, channel: string): T | undefined => map.get(channel) ?? map.get('*');
+
+/** Namespaces a conversation may see; undefined = every namespace. */
+export function channelScope(policy: AccessPolicy, channel: string): readonly string[] | undefined {
+  const scope = forChannel(policy.scopes, channel);
+  return !scope || scope.includes('*') ? undefined : scope;
+}
+
+function deny(reason: DenyReason, message: string, details: string[] = []): AccessDecision {
+  return { allowed: false, reason, message, details };
+}
+
+/**
+ * Who may ask what, where. Pure: the policy from config plus the request → allowed (with the query the
+ * command should run) or a refusal whose message says what is not allowed and what would be.
+ */
+export function decideAccess(policy: AccessPolicy, req: AccessRequest): AccessDecision {
+  const { user, channel, isDm, query } = req;
+  if (isDm && !policy.allowDms) {
+    return deny('dm', 'netpeek does not answer direct messages here; ask in a channel where it is enabled.', policy.channels.length ? [`Channels: ${policy.channels.join(', ')}`] : []);
+  }
+  if (!isDm && !listed(policy.channels, channel)) {
+    return deny('channel', `netpeek is not enabled in this channel (${channel}).`, [`Ask in one of: ${policy.channels.join(', ')}`]);
+  }
+  if (!listed(policy.users, user)) {
+    return deny('user', `You (${user}) are not on netpeek's list of allowed users, so it does not answer your questions.`, [
+      'Ask the team that runs netpeek to add your user ID to NETPEEK_SLACK_ALLOWED_USERS.',
+    ]);
+  }
+  const probe = isProbe(req.command, query);
+  if (probe && !isDm && !listed(policy.probeChannels, channel)) {
+    return deny('probe_channel', `Probes (ping, reach, --probe, "Probe now") are not allowed in this channel (${channel}); lookups are.`, [
+      `Probes are allowed in: ${policy.probeChannels.join(', ')}`,
+      `Without probing: ${lookupHint(query)}`,
+    ]);
+  }
+  if (probe && isDm && policy.probeChannels.length > 0) {
+    return deny('probe_channel', 'Probes (ping, reach, --probe, "Probe now") are not allowed in direct messages; lookups are.', [
+      `Probes are allowed in: ${policy.probeChannels.join(', ')}`,
+    ]);
+  }
+  if (probe && !listed(policy.probeUsers, user)) {
+    return deny('probe_user', `You (${user}) are not allowed to run probes (ping, reach, --probe, "Probe now"); lookups work.`, [
+      `Without probing: ${lookupHint(query)}`,
+    ]);
+  }
+
+  const flags = { ...query.flags };
+  const namespaces = channelScope(policy, channel);
+  if (req.takes.namespace) {
+    const fallback = forChannel(policy.defaultNamespaces, channel) ?? (namespaces?.length === 1 ? namespaces[0] : undefined);
+    const ns = flags.namespace ?? (namespaces ? fallback : forChannel(policy.defaultNamespaces, channel));
+    if (namespaces) {
+      if (ns === undefined) {
+        return deny('namespace', `This conversation may only see the namespaces ${namespaces.join(', ')}; say which one with -n.`, [
+          `Example: ${[query.command, ...query.args].join(' ')} -n ${namespaces[0]}`,
+        ]);
+      }
+      if (!namespaces.includes(ns)) {
+        return deny('namespace', `Namespace "${ns}" is not allowed in this conversation; it may see: ${namespaces.join(', ')}.`, [
+          `Example: ${[query.command, ...query.args].join(' ')} -n ${namespaces[0]}`,
+        ]);
+      }
+    }
+    if (ns !== undefined) flags.namespace = ns;
+  }
+  if (req.takes.cluster && flags.cluster === undefined) {
+    const cluster = forChannel(policy.defaultClusters, channel);
+    if (cluster) flags.cluster = cluster;
+  }
+  return { allowed: true, query: { ...query, flags }, probe, ...(namespaces ? { namespaces } : {}) };
+}
+
+function lookupHint(query: Query): string {
+  const target = query.args[0];
+  return target ? `container ${target} or pod ${target}` : 'container <name> or pod <name>';
+}

@@ -1,0 +1,115 @@
+import type { Answer, SubjectKind } from '../core/answer.js';
+import type { CommandRegistryView } from '../core/command.js';
+import { UserError } from '../core/errors.js';
+import { type ButtonAction, type ButtonPayload, signButtonToken } from './button-token.js';
+import { type Focus, LOOKUP_COMMAND } from './lenient-question.js';
+import { subjectOf, type ThreadSubject } from './thread-subject.js';
+
+/** action_id of each button; the listener matches /^netpeek_/. */
+export const ACTION_IDS: Readonly<Record<ButtonAction, string>> = {
+  probe: 'netpeek_probe',
+  ports: 'netpeek_ports',
+  explain: 'netpeek_explain',
+};
+export const ACTION_ID_PATTERN = /^netpeek_(probe|ports|explain)$/;
+
+const LABELS: Readonly<Record<ButtonAction, string>> = { probe: 'Probe now', ports: 'Show ports', explain: 'Explain' };
+
+export interface ButtonElement {
+  type: 'button';
+  action_id: string;
+  text: { type: 'plain_text'; text: string; emoji: boolean };
+  /** Opaque signed reference (button-token.ts); never a command line. */
+  value: string;
+}
+
+export interface ActionsBlock {
+  type: 'actions';
+  block_id: string;
+  elements: ButtonElement[];
+}
+
+/** The lookup command for a subject, when one is registered. */
+function lookupCommand(subject: ThreadSubject, registry: CommandRegistryView): string | undefined {
+  const name = LOOKUP_COMMAND[subject.kind];
+  return name && registry.find(name) ? name : undefined;
+}
+
+/**
+ * What "Probe now" runs for a subject: the lookup with --probe when that command takes it, else `ping`
+ * when it exists; undefined when nothing can probe it yet.
+ */
+function probeTokens(subject: ThreadSubject, registry: CommandRegistryView): string[] | undefined {
+  const ns = subject.namespace ? ['-n', subject.namespace] : [];
+  const lookup = lookupCommand(subject, registry);
+  if (lookup && registry.find(lookup)?.flags.includes('probe')) return [lookup, subject.name, ...ns, '--probe'];
+  if (registry.find('ping')) return ['ping', subject.name, ...ns];
+  return undefined;
+}
+
+/** Tokens a button runs, plus which part of the answer to show. Throws UserError when it cannot run. */
+export function actionTokens(action: ButtonAction, subject: ThreadSubject, registry: CommandRegistryView): { tokens: string[]; focus?: Focus } {
+  if (action === 'probe') {
+    const tokens = probeTokens(subject, registry);
+    if (!tokens) throw new UserError(`netpeek cannot probe a ${subject.kind} yet.`, [`Try: ${LOOKUP_COMMAND[subject.kind] ?? subject.kind} ${subject.name}`]);
+    return { tokens };
+  }
+  const lookup = lookupCommand(subject, registry);
+  if (!lookup) throw new UserError(`netpeek has no lookup for a ${subject.kind} yet.`, []);
+  return { tokens: [lookup, subject.name, ...(subject.namespace ? ['-n', subject.namespace] : [])], focus: action };
+}
+
+/** Kinds whose answers get buttons: things with an address and ports. */
+const BUTTON_KINDS: ReadonlySet<SubjectKind> = new Set<SubjectKind>(['container', 'pod', 'service']);
+
+/** Which buttons make sense for an answer. */
+export function buttonActions(answer: Answer, registry: CommandRegistryView): ButtonAction[] {
+  const subject = subjectOf(answer);
+  if (!subject || !BUTTON_KINDS.has(subject.kind) || !lookupCommand(subject, registry)) return [];
+  const actions: ButtonAction[] = [];
+  if (probeTokens(subject, registry)) actions.push('probe');
+  actions.push('ports', 'explain');
+  return actions;
+}
+
+/** "Probe now" / "Show ports" / "Explain" for an answer about a named thing; undefined for anything else. */
+export function answerButtons(
+  answer: Answer,
+  opts: { channel: string; key: Buffer; ttlSeconds: number; registry: CommandRegistryView; nowMs?: number },
+): ActionsBlock | undefined {
+  const subject = subjectOf(answer);
+  const actions = buttonActions(answer, opts.registry);
+  if (!subject || actions.length === 0) return undefined;
+  const exp = Math.floor((opts.nowMs ?? Date.now()) / 1000) + opts.ttlSeconds;
+  return {
+    type: 'actions',
+    block_id: 'netpeek_actions',
+    elements: actions.map((c) => {
+      const payload: ButtonPayload = { c, k: subject.kind, n: subject.name, ...(subject.namespace ? { ns: subject.namespace } : {}), ch: opts.channel, exp };
+      return { type: 'button', action_id: ACTION_IDS[c], text: { type: 'plain_text', text: LABELS[c], emoji: false }, value: signButtonToken(payload, opts.key) };
+    }),
+  };
+}
+
+/** The part of an answer a focused question asked for ("ports?", "why?", "Show ports", "Explain"). */
+export function focusAnswer(answer: Answer, focus: Focus | undefined): Answer {
+  if (!focus) return answer;
+  const bare = { ...answer, facts: [], addresses: [], ports: [], probes: [], tables: [], hints: [], sharing: undefined };
+  if (focus === 'ports') {
+    return {
+      ...bare,
+      title: `${answer.title}: ports`,
+      summary: answer.ports.length ? undefined : 'No ports are declared, exposed or published for it.',
+      ports: answer.ports,
+      explanations: [],
+      warnings: answer.warnings,
+    };
+  }
+  return {
+    ...bare,
+    title: `${answer.title}: why`,
+    sharing: answer.sharing,
+    explanations: answer.explanations.length ? answer.explanations : ['netpeek has no further explanation for this answer.'],
+    warnings: answer.warnings,
+  };
+}

@@ -1,0 +1,39 @@
+import { randomUUID } from 'node:crypto';
+import type { Answer } from '../core/answer.js';
+import type { CommandRegistry } from '../core/registry.js';
+import type { Logger } from '../log.js';
+import type { AuditSource } from './audit.js';
+import { answerButtons, type ActionsBlock } from './buttons.js';
+import type { Dedupe } from './dedupe.js';
+import { deliver } from './delivery.js';
+import type { Asker, Pipeline } from './pipeline.js';
+import type { SlackConfig } from './slack-config.js';
+import type { ThreadMemory } from './thread-subject.js';
+
+/** What every listener shares; built once by createSlackBot. */
+export interface HandlerContext {
+  pipeline: Pipeline;
+  registry: CommandRegistry;
+  dedupe: Dedupe;
+  memory: ThreadMemory;
+  slackConfig: SlackConfig;
+  buttonKey: Buffer;
+  log: Logger;
+}
+
+export function newAsker(ctx: HandlerContext, source: AuditSource, user: string, channel: string, isDm: boolean): Asker {
+  const requestId = randomUUID();
+  return { requestId, source, user, channel, isDm, startedMs: Date.now(), log: ctx.log.child({ requestId, source, user, channel }) };
+}
+
+/** Posts with retries (delivery.ts) under the request's logger. */
+export function send<T>(ctx: HandlerContext, asker: Asker, what: string, fn: () => Promise<T>): Promise<T> {
+  return deliver(what, fn, ctx.slackConfig.retry, asker.log);
+}
+
+export function buttonsFor(ctx: HandlerContext, answer: Answer, channel: string): ActionsBlock | undefined {
+  return answerButtons(answer, { channel, key: ctx.buttonKey, ttlSeconds: ctx.slackConfig.buttons.ttlSeconds, registry: ctx.registry });
+}
+
+/** A DM channel ID starts with D. */
+export const isDmChannel = (channel: string): boolean => channel.startsWith('D');

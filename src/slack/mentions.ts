@@ -1,0 +1,148 @@
+import type { App, webApi } from '@slack/bolt';
+import { buttonsFor, type HandlerContext, newAsker, send } from './context.js';
+import { DeliveryError } from './delivery.js';
+import { readMention, type MentionReading } from './lenient-question.js';
+import { answerMessage, failureMessage, type OutgoingMessage, probingMessage, readAsNote } from './messages.js';
+import { answerMetadata, type Conversation, subjectOf, type ThreadSubject } from './thread-subject.js';
+import { safeError } from './safe-error.js';
+
+/** A message addressed to netpeek: an @mention in a channel or thread, or a DM. */
+interface Incoming {
+  source: 'mention' | 'dm';
+  user: string;
+  channel: string;
+  ts: string;
+  /** Set when the message is inside a thread. */
+  threadTs?: string;
+  text: string;
+  eventId?: string;
+  retryNum?: number;
+}
+
+type Client = webApi.WebClient;
+
+/**
+ * @mentions answer in a thread under the mention (or in the thread they were made in); DMs answer in the
+ * DM (in its thread when there is one). Replies carry message metadata naming their subject, so that
+ * "ping it" works on any replica. Refusals and mistakes go only to the asker (ephemeral) in channels.
+ */
+export function registerMentions(app: App, ctx: HandlerContext): void {
+  app.event('app_mention', async ({ event, body, client, context }) => {
+    if (!event.user) return;
+    await handleIncoming(ctx, client, {
+      source: 'mention',
+      user: event.user,
+      channel: event.channel,
+      ts: event.ts,
+      threadTs: event.thread_ts,
+      text: event.text,
+      eventId: body.event_id,
+      retryNum: context.retryNum,
+    });
+  });
+
+  app.event('message', async ({ event, body, client, context }) => {
+    // Only what a person typed in a DM with the bot: no edits, joins, bot messages or channel chatter.
+    if (event.channel_type !== 'im' || event.subtype !== undefined || !('user' in event) || !event.user || 'bot_id' in event && event.bot_id) return;
+    await handleIncoming(ctx, client, {
+      source: 'dm',
+      user: event.user,
+      channel: event.channel,
+      ts: event.ts,
+      threadTs: 'thread_ts' in event ? event.thread_ts : undefined,
+      text: event.text ?? '',
+      eventId: body.event_id,
+      retryNum: context.retryNum,
+    });
+  });
+}
+
+async function handleIncoming(ctx: HandlerContext, client: Client, m: Incoming): Promise<void> {
+  const isDm = m.source === 'dm';
+  // Slack retries and duplicate deliveries carry the same event_id; the same message seen as both an
+  // app_mention and a message event has the same channel + ts.
+  if (!ctx.dedupe.first(m.eventId ? `event:${m.eventId}` : undefined, `msg:${m.channel}:${m.ts}`)) {
+    ctx.log.info({ eventId: m.eventId, retryNum: m.retryNum }, 'duplicate event delivery dropped');
+    return;
+  }
+  const asker = newAsker(ctx, m.source, m.user, m.channel, isDm);
+  // Where the answer goes, and whose subject "it" is.
+  const replyThreadTs = isDm ? m.threadTs : (m.threadTs ?? m.ts);
+  const conv: Conversation = replyThreadTs ? { channel: m.channel, threadTs: replyThreadTs } : { channel: m.channel };
+  if (m.retryNum && m.eventId && (await ctx.memory.answered(client, conv, m.eventId))) {
+    asker.log.info({ eventId: m.eventId }, 'retry already answered by another replica');
+    return;
+  }
+  const reading = await read(ctx, client, m, conv);
+  const post = (label: string, msg: OutgoingMessage, metadata?: ReturnType<typeof answerMetadata>) =>
+    send(ctx, asker, label, () => client.chat.postMessage({ channel: m.channel, thread_ts: replyThreadTs, text: msg.text, blocks: msg.blocks as never, ...(metadata ? { metadata } : {}) }));
+  // Mistakes and refusals are for the asker only (DMs are private anyway).
+  const tellAsker = (msg: OutgoingMessage) =>
+    isDm
+      ? post('chat.postMessage(failure)', msg)
+      : send(ctx, asker, 'chat.postEphemeral', () => client.chat.postEphemeral({ channel: m.channel, user: m.user, thread_ts: replyThreadTs, text: msg.text, blocks: msg.blocks as never }));
+
+  let what = { command: '(unparsed)', target: m.text.slice(0, 200) };
+  try {
+    if (reading.kind === 'needs-subject') {
+      await tellAsker(
+        failureMessage(`Which pod or container do you mean? netpeek has not answered about anything in this ${isDm && !m.threadTs ? 'conversation' : 'thread'} yet.`, [
+          'Name it, e.g. `ping webserver-2 --port 8080` or `what is the IP of webserver-1`.',
+        ]),
+      );
+      ctx.pipeline.record(asker, { command: '(pronoun)', target: reading.text.slice(0, 200) }, 'user_error', 'no_subject');
+      return;
+    }
+    const ready = ctx.pipeline.prepare(asker, reading.kind === 'command' ? { tokens: reading.tokens, text: reading.text } : { text: reading.text });
+    if (!ready.ok) {
+      what = { command: ready.command, target: ready.target };
+      await tellAsker(failureMessage(ready.message, ready.details));
+      ctx.pipeline.record(asker, ready, ready.outcome, ready.reason);
+      return;
+    }
+    what = { command: ready.command.name, target: ready.target };
+    let probingTs: string | undefined;
+    if (ready.probe) {
+      // Carries the event id already, so a retry on another replica sees this event is being answered.
+      const res = await post('chat.postMessage(probing)', probingMessage(ready.commandLine), answerMetadata(undefined, m.eventId)).catch(() => undefined);
+      probingTs = res?.ts;
+    }
+    const focus = reading.kind === 'command' ? reading.focus : undefined;
+    const ran = await ctx.pipeline.run(asker, ready, focus);
+    const update = (label: string, msg: OutgoingMessage, metadata?: ReturnType<typeof answerMetadata>) =>
+      send(ctx, asker, label, () => client.chat.update({ channel: m.channel, ts: probingTs as string, text: msg.text, blocks: msg.blocks as never, ...(metadata ? { metadata } : {}) }));
+    if (!ran.ok) {
+      const msg = failureMessage(ran.message, ran.details);
+      if (probingTs) await update('chat.update(failure)', msg);
+      else await tellAsker(msg);
+      ctx.pipeline.record(asker, ran, ran.outcome, ran.reason);
+      return;
+    }
+    const subject = subjectOf(ran.answer);
+    const note = reading.kind === 'command' && reading.lenient ? readAsNote(ready.commandLine) : undefined;
+    const msg = answerMessage(ran.answer, { buttons: buttonsFor(ctx, ran.answer, m.channel), note });
+    const metadata = answerMetadata(subject, m.eventId);
+    if (probingTs) await update('chat.update(answer)', msg, metadata);
+    else await post('chat.postMessage(answer)', msg, metadata);
+    if (subject) ctx.memory.remember(conv, subject);
+    ctx.pipeline.record(asker, { command: ready.command.name, target: ready.target }, 'ok');
+  } catch (err) {
+    ctx.pipeline.record(asker, what, 'undelivered', err instanceof DeliveryError ? err.message.slice(0, 200) : 'internal');
+    if (!(err instanceof DeliveryError)) asker.log.error({ err: safeError(err) }, 'mention handler failed');
+  }
+}
+
+/**
+ * Reads the question. The thread's subject is fetched only when it matters: a pronoun ("ping it"), or a
+ * plain question whose lookup kind depends on what the thread is about.
+ */
+async function read(ctx: HandlerContext, client: Client, m: Incoming, conv: Conversation): Promise<MentionReading> {
+  const isCommand = (w: string): boolean => ctx.registry.find(w) !== undefined;
+  const first = readMention(m.text, { isCommand });
+  const inConversation = Boolean(m.threadTs) || m.source === 'dm';
+  const needsSubject = first.kind === 'needs-subject' || (first.kind === 'command' && first.lenient);
+  if (!inConversation || !needsSubject) return first;
+  const subject: ThreadSubject | undefined = await ctx.memory.recall(client, conv);
+  return subject ? readMention(m.text, { isCommand, subject }) : first;
+}
+

@@ -1,0 +1,163 @@
+import type { Answer } from '../core/answer.js';
+import { answerQuery } from '../core/ask.js';
+import type { Command, Deps } from '../core/command.js';
+import { describeFailure } from '../core/errors.js';
+import { parseQuery, parseTokens, type Query } from '../core/query.js';
+import type { CommandRegistry } from '../core/registry.js';
+import type { Logger } from '../log.js';
+import type { AuditLog, AuditOutcome, AuditSource } from './audit.js';
+import { decideAccess } from './authorization.js';
+import { focusAnswer } from './buttons.js';
+import type { Focus } from './lenient-question.js';
+import type { AccessPolicy } from './slack-config.js';
+
+/**
+ * The one path every Slack entry point (slash command, mention, DM, button) takes:
+ * parse → resolve → authorize → run → Answer, with an audit record at the end. Transport-free: the
+ * callers deliver what comes back.
+ */
+
+/** Who asked, where, and the request's child logger. */
+export interface Asker {
+  requestId: string;
+  source: AuditSource;
+  user: string;
+  channel: string;
+  isDm: boolean;
+  log: Logger;
+  /** Date.now() when the request arrived. */
+  startedMs: number;
+}
+
+/**
+ * What commands receive from Slack. `namespaces` is the conversation's namespace scope; commands cannot
+ * read it yet (it is not part of Deps), which is why a `-n` outside the scope is refused before running.
+ */
+export type ScopedDeps = Deps & { namespaces?: readonly string[] };
+
+export interface Pipeline {
+  prepare(asker: Asker, input: { text: string } | { tokens: string[]; text: string }): Prepared;
+  run(asker: Asker, ready: Ready, focus?: Focus): Promise<Ran>;
+  record(asker: Asker, what: { command: string; target: string }, outcome: AuditOutcome, reason?: string): void;
+  registry: CommandRegistry;
+}
+
+export interface Ready {
+  ok: true;
+  query: Query;
+  command: Command;
+  probe: boolean;
+  namespaces?: readonly string[];
+  /** The command line as netpeek understood it, for "probing …" and "read as …". */
+  commandLine: string;
+  target: string;
+}
+
+export interface NotReady {
+  ok: false;
+  outcome: 'refused' | 'user_error' | 'failed';
+  reason: string;
+  message: string;
+  details: string[];
+  command: string;
+  target: string;
+}
+
+export type Prepared = Ready | NotReady;
+export type Ran = { ok: true; answer: Answer } | NotReady;
+
+/** Query → the command line a user would type for it. */
+export function formatQuery(q: Query): string {
+  const f = q.flags;
+  return [
+    q.command,
+    ...q.args,
+    ...(f.namespace ? ['-n', f.namespace] : []),
+    ...(f.cluster ? ['--cluster', f.cluster] : []),
+    ...(f.port !== undefined ? ['--port', String(f.port)] : []),
+    ...(f.count !== undefined ? ['--count', String(f.count)] : []),
+    ...(f.probe ? ['--probe'] : []),
+    ...(f.public ? ['--public'] : []),
+  ].join(' ');
+}
+
+const targetOf = (q: Query): string => [...q.args, ...(q.flags.namespace ? [`-n ${q.flags.namespace}`] : [])].join(' ');
+
+export function createPipeline(opts: { registry: CommandRegistry; deps: Deps; policy: AccessPolicy; audit: AuditLog }): Pipeline {
+  const { registry, deps, policy, audit } = opts;
+
+  function failure(err: unknown, asker: Asker, command: string, target: string): NotReady {
+    const f = describeFailure(err);
+    if (f.code === 'internal') asker.log.error({ err }, 'command failed');
+    else if (f.code === 'backend_unavailable') asker.log.warn({ err: { message: f.message } }, 'backend unavailable');
+    const outcome = f.code === 'internal' || f.code === 'backend_unavailable' ? 'failed' : 'user_error';
+    return { ok: false, outcome, reason: f.code, message: f.message, details: f.details, command, target };
+  }
+
+  return {
+    registry,
+
+    prepare(asker, input) {
+      let query: Query;
+      try {
+        query = 'tokens' in input ? parseTokens(input.tokens, input.text) : parseQuery(input.text);
+      } catch (err) {
+        return failure(err, asker, '(unparsed)', input.text.slice(0, 200));
+      }
+      if (query.command === '' && query.args.length === 0 && !query.flags.help) query = { ...query, command: 'help' };
+      let command: Command;
+      try {
+        command = registry.resolve(query);
+      } catch (err) {
+        return failure(err, asker, query.command || '(none)', targetOf(query));
+      }
+      const decision = decideAccess(policy, {
+        user: asker.user,
+        channel: asker.channel,
+        isDm: asker.isDm,
+        command: command.name,
+        takes: { namespace: command.flags.includes('namespace'), cluster: command.flags.includes('cluster') },
+        query,
+      });
+      if (!decision.allowed) {
+        asker.log.info({ reason: decision.reason, command: command.name }, 'refused');
+        return { ok: false, outcome: 'refused', reason: decision.reason, message: decision.message, details: decision.details, command: command.name, target: targetOf(query) };
+      }
+      const q = decision.query;
+      return {
+        ok: true,
+        query: q,
+        command,
+        probe: decision.probe,
+        ...(decision.namespaces ? { namespaces: decision.namespaces } : {}),
+        commandLine: formatQuery({ ...q, command: command.name }),
+        target: targetOf(q),
+      };
+    },
+
+    async run(asker, ready, focus) {
+      const scoped: ScopedDeps = { ...deps, log: asker.log, ...(ready.namespaces ? { namespaces: ready.namespaces } : {}) };
+      try {
+        const answer = await answerQuery(ready.query, registry, scoped);
+        return { ok: true, answer: focusAnswer(answer, focus) };
+      } catch (err) {
+        return failure(err, asker, ready.command.name, ready.target);
+      }
+    },
+
+    record(asker, what, outcome, reason) {
+      audit.record({
+        requestId: asker.requestId,
+        source: asker.source,
+        user: asker.user,
+        channel: asker.channel,
+        command: what.command,
+        target: what.target,
+        outcome,
+        ...(reason ? { reason } : {}),
+        durationMs: Date.now() - asker.startedMs,
+        at: new Date(asker.startedMs).toISOString(),
+      });
+    },
+  };
+}

@@ -1,0 +1,197 @@
+import { z } from 'zod';
+import { ConfigError } from '../config-error.js';
+import type { RetryPolicy } from './delivery.js';
+
+/**
+ * The Slack bot's own environment variables (besides SLACK_BOT_TOKEN / SLACK_SIGNING_SECRET /
+ * SLACK_APP_TOKEN / PORT, which live in the main schema). Merged into ENV_SCHEMA by src/config.ts.
+ */
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const CHANNEL_ID = /^[CGD][A-Z0-9]{2,}$/;
+const USER_ID = /^[UW][A-Z0-9]{2,}$/;
+// RFC 1123 label: what a Kubernetes namespace (and most context names) look like.
+const NAMESPACE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const CONTEXT = /^[A-Za-z0-9][A-Za-z0-9._@:/-]*$/;
+
+const idList = (re: RegExp, what: string, example: string) =>
+  z
+    .string()
+    .default('')
+    .transform((s, ctx) => {
+      const ids = s.split(/[\s,]+/).filter(Boolean);
+      const bad = ids.filter((id) => !re.test(id));
+      if (bad.length) ctx.addIssue({ code: 'custom', message: `${bad.join(', ')} ${bad.length > 1 ? 'are not' : 'is not a'} Slack ${what} ID${bad.length > 1 ? 's' : ''} (e.g. ${example})` });
+      return ids;
+    });
+
+/** `C123=a,b;C456=*` → Map; the key `*` stands for every channel not listed (and DMs). */
+const channelMap = (valueRe: RegExp, what: string, multiple: boolean) =>
+  z
+    .string()
+    .default('')
+    .transform((s, ctx) => {
+      const map = new Map<string, string[]>();
+      for (const entry of s.split(';').map((e) => e.trim()).filter(Boolean)) {
+        const [channel = '', values = ''] = entry.split('=', 2).map((p) => p.trim());
+        if (channel !== '*' && !CHANNEL_ID.test(channel)) {
+          ctx.addIssue({ code: 'custom', message: `"${channel}" in "${entry}" is not a channel ID (e.g. C0123ABCD) or *` });
+          continue;
+        }
+        const list = values.split(',').map((v) => v.trim()).filter(Boolean);
+        if (list.length === 0 || (!multiple && list.length > 1)) {
+          ctx.addIssue({ code: 'custom', message: `"${entry}" needs ${multiple ? 'one or more' : 'exactly one'} ${what} after "="` });
+          continue;
+        }
+        const bad = list.filter((v) => v !== '*' && !valueRe.test(v));
+        if (bad.length) ctx.addIssue({ code: 'custom', message: `${bad.join(', ')} in "${entry}" is not a valid ${what}` });
+        map.set(channel, list);
+      }
+      return map;
+    });
+
+export const SLACK_ENV_SCHEMA = z.object({
+  NETPEEK_SLACK_COMMAND: z
+    .string()
+    .regex(/^\/[a-z0-9_-]{1,31}$/, 'must look like /netpeek')
+    .default('/netpeek')
+    .describe('Slash command the bot answers (must match the app manifest).'),
+  NETPEEK_SLACK_TRANSPORT: z
+    .enum(['auto', 'http', 'socket'])
+    .default('auto')
+    .describe('auto: Socket Mode when SLACK_APP_TOKEN is set, else HTTP with SLACK_SIGNING_SECRET. http/socket force one.'),
+  NETPEEK_SLACK_ALLOWED_CHANNELS: idList(CHANNEL_ID, 'channel', 'C0123ABCD').describe(
+    'Channel IDs where netpeek answers, comma-separated. Empty: every channel it is in.',
+  ),
+  NETPEEK_SLACK_ALLOWED_USERS: idList(USER_ID, 'user', 'U0123ABCD').describe('User IDs who may ask netpeek anything. Empty: everyone.'),
+  NETPEEK_SLACK_PROBE_CHANNELS: idList(CHANNEL_ID, 'channel', 'C0123ABCD').describe(
+    'Channel IDs where probes (ping, reach, --probe, "Probe now") may run. Empty: every allowed channel.',
+  ),
+  NETPEEK_SLACK_PROBE_USERS: idList(USER_ID, 'user', 'U0123ABCD').describe('User IDs who may run probes. Empty: every allowed user.'),
+  NETPEEK_SLACK_ALLOW_DMS: bool.default('true').describe('Answer direct messages (the user allow-lists still apply).'),
+  NETPEEK_SLACK_CHANNEL_SCOPES: channelMap(NAMESPACE, 'namespace', true).describe(
+    'Kubernetes namespaces each channel may see, e.g. "C123=shop,payments;C456=*;*=default". `*` as a key covers unlisted channels and DMs. Unset: no restriction.',
+  ),
+  NETPEEK_SLACK_CHANNEL_NAMESPACES: channelMap(NAMESPACE, 'namespace', false).describe(
+    'Default namespace per channel when a question has no -n, e.g. "C123=shop;C456=payments".',
+  ),
+  NETPEEK_SLACK_CHANNEL_CLUSTERS: channelMap(CONTEXT, 'Kubernetes context', false).describe(
+    'Default Kubernetes context per channel when a question has no --cluster, e.g. "C123=prod-eu;*=staging".',
+  ),
+  NETPEEK_BUTTON_SECRET: z
+    .string()
+    .min(32, 'must be at least 32 characters')
+    .optional()
+    .describe('Key for signing button values. Default: derived from SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN); set it when replicas use different credentials.'),
+  NETPEEK_SLACK_BUTTON_TTL_S: z.coerce
+    .number()
+    .int()
+    .min(30)
+    .max(86_400)
+    .default(900)
+    .describe('Seconds a button ("Probe now", "Show ports", "Explain") stays valid after the answer was posted.'),
+  NETPEEK_SLACK_AUDIT_DB: z
+    .string()
+    .min(1)
+    .default('netpeek-audit.db')
+    .describe('SQLite file of the audit log (who asked what, where, outcome). ":memory:" keeps it in memory only (still logged).'),
+  NETPEEK_SLACK_THREAD_CACHE: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(1_000_000)
+    .default(5000)
+    .describe('Threads whose subject is cached in memory; a miss reads the thread back from Slack (replica-safe).'),
+  NETPEEK_SLACK_DEDUPE_TTL_S: z.coerce
+    .number()
+    .int()
+    .min(10)
+    .max(86_400)
+    .default(900)
+    .describe('How long an event id / button trigger is remembered to drop Slack retries and duplicate deliveries.'),
+  NETPEEK_SLACK_RETRY_ATTEMPTS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(20)
+    .default(5)
+    .describe('Attempts to post a reply when Slack answers 429/5xx or the network fails.'),
+  NETPEEK_SLACK_RETRY_BASE_MS: z.coerce.number().int().min(1).max(60_000).default(500).describe('First retry delay (ms); doubles per attempt.'),
+  NETPEEK_SLACK_RETRY_MAX_MS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(300_000)
+    .default(30_000)
+    .describe('Cap of the retry delay (ms); a Retry-After longer than 60 s gives up and is logged.'),
+});
+
+export type SlackEnv = z.infer<typeof SLACK_ENV_SCHEMA>;
+
+/** Who may ask what, where; read by `decideAccess`. Empty lists mean "everyone". */
+export interface AccessPolicy {
+  /** Channels netpeek answers in (DMs are governed by `allowDms`). */
+  channels: readonly string[];
+  users: readonly string[];
+  probeChannels: readonly string[];
+  probeUsers: readonly string[];
+  allowDms: boolean;
+  /** Channel (or `*`) → namespaces it may see; `['*']` is every namespace. */
+  scopes: ReadonlyMap<string, readonly string[]>;
+  /** Channel (or `*`) → default namespace. */
+  defaultNamespaces: ReadonlyMap<string, string>;
+  /** Channel (or `*`) → default Kubernetes context. */
+  defaultClusters: ReadonlyMap<string, string>;
+}
+
+export interface SlackConfig {
+  /** Slash command name, e.g. "/netpeek". */
+  command: string;
+  transport: 'auto' | 'http' | 'socket';
+  access: AccessPolicy;
+  buttons: { secret?: string; ttlSeconds: number };
+  /** SQLite path of the audit log, or ":memory:". */
+  auditDb: string;
+  threadCacheSize: number;
+  dedupeTtlMs: number;
+  retry: RetryPolicy;
+}
+
+const single = (m: Map<string, string[]>): Map<string, string> => new Map([...m].map(([k, v]) => [k, v[0] ?? '']));
+
+/** Reads and validates the Slack variables; tests pass their own `env`. Throws ConfigError naming each bad variable. */
+export function loadSlackConfig(env: NodeJS.ProcessEnv = process.env): SlackConfig {
+  const present = Object.fromEntries(Object.entries(env).filter(([k, v]) => k in SLACK_ENV_SCHEMA.shape && v !== ''));
+  const parsed = SLACK_ENV_SCHEMA.safeParse(present);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((i) => {
+        const name = String(i.path[0]);
+        const shown = /SECRET|TOKEN/.test(name) ? '(hidden)' : JSON.stringify(env[name]);
+        return `${name}=${shown}: ${i.message}`;
+      }),
+    );
+  }
+  const e = parsed.data;
+  return {
+    command: e.NETPEEK_SLACK_COMMAND,
+    transport: e.NETPEEK_SLACK_TRANSPORT,
+    access: {
+      channels: e.NETPEEK_SLACK_ALLOWED_CHANNELS,
+      users: e.NETPEEK_SLACK_ALLOWED_USERS,
+      probeChannels: e.NETPEEK_SLACK_PROBE_CHANNELS,
+      probeUsers: e.NETPEEK_SLACK_PROBE_USERS,
+      allowDms: e.NETPEEK_SLACK_ALLOW_DMS,
+      scopes: e.NETPEEK_SLACK_CHANNEL_SCOPES,
+      defaultNamespaces: single(e.NETPEEK_SLACK_CHANNEL_NAMESPACES),
+      defaultClusters: single(e.NETPEEK_SLACK_CHANNEL_CLUSTERS),
+    },
+    buttons: { secret: e.NETPEEK_BUTTON_SECRET, ttlSeconds: e.NETPEEK_SLACK_BUTTON_TTL_S },
+    auditDb: e.NETPEEK_SLACK_AUDIT_DB,
+    threadCacheSize: e.NETPEEK_SLACK_THREAD_CACHE,
+    dedupeTtlMs: e.NETPEEK_SLACK_DEDUPE_TTL_S * 1000,
+    retry: { attempts: e.NETPEEK_SLACK_RETRY_ATTEMPTS, baseDelayMs: e.NETPEEK_SLACK_RETRY_BASE_MS, maxDelayMs: e.NETPEEK_SLACK_RETRY_MAX_MS },
+  };
+}

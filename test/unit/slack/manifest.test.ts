@@ -1,0 +1,34 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { loadSlackConfig } from '../../../src/slack/slack-config.js';
+
+interface Manifest {
+  features: { slash_commands: { command: string; url: string }[]; app_home: { messages_tab_enabled: boolean } };
+  oauth_config: { scopes: { bot: string[] } };
+  settings: { event_subscriptions: { request_url: string; bot_events: string[] }; interactivity: { is_enabled: boolean; request_url: string }; socket_mode_enabled: boolean };
+}
+
+const manifest = parse(readFileSync(new URL('../../../deploy/slack/manifest.yaml', import.meta.url), 'utf8')) as Manifest;
+
+describe('deploy/slack/manifest.yaml', () => {
+  it('declares the slash command the bot answers, on the receiver endpoint', () => {
+    expect(manifest.features.slash_commands.map((c) => c.command)).toEqual([loadSlackConfig({}).command]);
+    for (const url of [manifest.features.slash_commands[0]!.url, manifest.settings.event_subscriptions.request_url, manifest.settings.interactivity.request_url]) {
+      expect(url).toMatch(/^https:\/\/.+\/slack\/events$/);
+    }
+  });
+
+  it('subscribes to mentions and DMs, enables buttons and the DM tab', () => {
+    expect(manifest.settings.event_subscriptions.bot_events.sort()).toEqual(['app_mention', 'message.im']);
+    expect(manifest.settings.interactivity.is_enabled).toBe(true);
+    expect(manifest.features.app_home.messages_tab_enabled).toBe(true);
+    expect(manifest.settings.socket_mode_enabled).toBe(false);
+  });
+
+  it('asks for the scopes the bot uses and nothing broader', () => {
+    expect(manifest.oauth_config.scopes.bot.sort()).toEqual(
+      ['app_mentions:read', 'channels:history', 'chat:write', 'commands', 'groups:history', 'im:history', 'im:write', 'mpim:history'].sort(),
+    );
+  });
+});
