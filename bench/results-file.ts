@@ -1,7 +1,18 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { arch, cpus, loadavg, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-const RESULTS = new URL('./RESULTS.md', import.meta.url);
+/** The repository root: benches also run compiled from dist/, so walk up to netpeek's package.json. */
+export function repoRoot(): string {
+  for (let dir = dirname(fileURLToPath(import.meta.url)); dir !== dirname(dir); dir = dirname(dir)) {
+    const pkg = join(dir, 'package.json');
+    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'netpeek') return dir;
+  }
+  throw new Error('netpeek package.json not found above the benchmark');
+}
+
+const RESULTS = join(repoRoot(), 'bench', 'RESULTS.md');
 const HEADER = '# Benchmark results\n\nEach section is rewritten by its benchmark (`npm run bench:<name>`); the baseline in a section was measured in the same run as netpeek\'s numbers.\n';
 
 /** One line describing the machine and how busy it was, so a number is never read without its noise. */

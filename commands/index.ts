@@ -6,6 +6,9 @@ import { explain } from './explain.js';
 import { status } from './status.js';
 import { ping } from './ping.js';
 import { reach } from './reach.js';
+import { pod } from './pod.js';
+import { svc } from './svc.js';
+import { node } from './node.js';
 
 /** Every command netpeek knows. Adding a command: one file in commands/ and one line here. */
 export const COMMANDS: readonly Command[] = [
@@ -16,4 +19,7 @@ export const COMMANDS: readonly Command[] = [
   status,
   ping,
   reach,
+  pod,
+  svc,
+  node,
 ];

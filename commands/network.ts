@@ -18,6 +18,16 @@ import { firstAddress, subnetOfCidr } from '../src/net/subnet.js';
 import type { DockerSource } from '../src/sources/docker.js';
 import { engineIdentity } from '../src/sources/docker.js';
 import { attachedAddresses, networkSubnets } from '../src/sources/docker-facts.js';
+import {
+  POD_NETWORK_IS_SEPARATE,
+  SERVICE_CIDR_NOT_VISIBLE,
+  podDockerOverlapWarning,
+  podNetworkVsDockerSentence,
+  serviceCidrSentence,
+} from '../src/net/explain-kube.js';
+import { coveringCidr, inferServiceCidrs, podDockerOverlaps } from '../src/net/pod-cidr.js';
+import type { KubeNode } from '../src/sources/kube-model.js';
+import { nodeIp } from '../src/sources/kube-model.js';
 import { containerName, findNetwork, requireDocker } from '../src/sources/docker-lookup.js';
 
 /**
@@ -67,6 +77,7 @@ async function overview(providers: NetworkProvider[], deps: Deps): Promise<Answe
     }
   }
   answer.tables.push(table);
+  await kubernetesOverviewNotes(answer, providers, deps);
   answer.summary = `${table.rows.length} network${table.rows.length === 1 ? '' : 's'}.`;
   answer.hints.push('`network <name>` shows a network\'s gateway and the containers on it, e.g. `network bridge`.');
   return answer;
@@ -104,7 +115,7 @@ const dockerNetworks: NetworkProvider = {
   },
 };
 
-const NETWORK_PROVIDERS: readonly NetworkProvider[] = [dockerNetworks];
+const NETWORK_PROVIDERS: readonly NetworkProvider[] = [dockerNetworks, kubeNetworkProvider()];
 
 /**
  * The gateway of a subnet. Docker often records none when it chose the gateway itself; for a bridge that
@@ -200,3 +211,100 @@ function attachedRows(n: Docker.NetworkInspectInfo, containers: Docker.Container
     .sort((a, b) => a[0]!.localeCompare(b[0]!));
 }
 
+// ---- Kubernetes: node pod CIDRs, the service range, and how they differ from Docker's (seed note 9) ----
+
+const MAX_NODE_ROWS = 50;
+const POD_NETWORK_NAMES = ['pod-network', 'pods', 'kubernetes'];
+
+type KubeView = { context: string; nodes: KubeNode[]; podCidrs: string[]; clusterIPs: string[] };
+const kubeViews = new WeakMap<Deps, Promise<KubeView>>();
+
+/** The view once per question (the overview rows and the notes share it, failures included). */
+function kubeView(deps: Deps): Promise<KubeView> {
+  let v = kubeViews.get(deps);
+  if (!v) kubeViews.set(deps, (v = loadKubeView(deps)));
+  return v;
+}
+
+/** What the Kubernetes part of `network` is built from: the default context's nodes and ClusterIPs. */
+async function loadKubeView(deps: Deps): Promise<KubeView> {
+  const cluster = deps.kube!.cluster();
+  const [nodes, services] = await Promise.all([cluster.nodes(), cluster.services()]);
+  const sorted = [...nodes].sort((a, b) => a.name.localeCompare(b.name));
+  const podCidrs = sorted.flatMap((n) => n.podCIDRs);
+  return { context: cluster.context, nodes: sorted, podCidrs, clusterIPs: services.flatMap((x) => x.clusterIPs) };
+}
+
+/**
+ * The ranges holding the nodes' pod CIDRs: per IPv4 /16 (so one odd node does not widen the range to
+ * 0.0.0.0/0), and one range for IPv6.
+ */
+function podNetworkRanges(podCidrs: string[]): string[] {
+  const groups = new Map<string, string[]>();
+  for (const c of podCidrs) {
+    const key = c.includes(':') ? 'v6' : c.split('.').slice(0, 2).join('.');
+    groups.set(key, [...(groups.get(key) ?? []), c]);
+  }
+  return [...groups.values()].flatMap((g) => coveringCidr(g) ?? []);
+}
+
+function kubeRows(v: KubeView): string[][] {
+  const rows: string[][] = [];
+  const ranges = podNetworkRanges(v.podCidrs);
+  rows.push([`pod network (${v.context})`, 'Kubernetes', 'network plugin', ranges.join(', ') || '—', '—', `at least ${ranges.length > 1 ? 'these ranges' : 'this range'}: covers the pod CIDRs of ${v.nodes.length} node${v.nodes.length === 1 ? '' : 's'}`]);
+  for (const n of v.nodes.slice(0, MAX_NODE_ROWS)) {
+    rows.push([`pods on ${n.name}`, 'Kubernetes', 'pod CIDR', n.podCIDRs.join(', ') || '—', '—', n.podCIDRs.length ? `node ${nodeIp(n) ?? n.name}` : 'no podCIDR: the network plugin assigns addresses itself']);
+  }
+  if (v.nodes.length > MAX_NODE_ROWS) rows.push([`… ${v.nodes.length - MAX_NODE_ROWS} more nodes`, 'Kubernetes', 'pod CIDR', '—', '—', '`network pod-network` lists them all']);
+  for (const g of inferServiceCidrs(v.clusterIPs)) {
+    rows.push([`services (${v.context})`, 'Kubernetes', 'ClusterIP', g.cidr, '—', g.basis === 'default' ? `probably: the default of ${g.who}` : `at least: covers ${g.from} ClusterIPs`]);
+  }
+  return rows;
+}
+
+/** The Kubernetes entry of NETWORK_PROVIDERS (a function so it is defined before the list uses it). */
+function kubeNetworkProvider(): NetworkProvider {
+  return {
+    backend: 'Kubernetes',
+    available: (deps) => deps.kube?.configured() ?? false,
+    overview: async (deps) => kubeRows(await kubeView(deps)),
+    async describe(name, deps) {
+      if (!POD_NETWORK_NAMES.includes(name)) throw new UserError(`"${name}" is not a Kubernetes network name; try \`network pod-network\`.`, [], 'not_found');
+      const v = await kubeView(deps);
+      const answer = newAnswer('network', `network pod-network`, { subject: { kind: 'network', name: 'pod network', source: `context ${v.context}` } });
+      answer.tables.push({
+        title: 'Pod CIDRs by node',
+        columns: ['node', 'InternalIP', 'pod CIDRs'],
+        rows: v.nodes.map((n) => [n.name, nodeIp(n) ?? '—', n.podCIDRs.join(', ') || '—']),
+      });
+      answer.tables.push({ title: 'Networks', columns: OVERVIEW_COLUMNS, rows: kubeRows(v).filter((r) => !r[0]!.startsWith('pods on') && !r[0]!.startsWith('…')) });
+      const ranges = podNetworkRanges(v.podCidrs);
+      answer.summary = `The pod network of context ${v.context} spans at least ${ranges.join(' and ') || 'no known range'} across ${v.nodes.length} node${v.nodes.length === 1 ? '' : 's'}.`;
+      await kubernetesOverviewNotes(answer, [dockerNetworks, kubeNetworkProvider()].filter((p) => p.available(deps)), deps, v);
+      return answer;
+    },
+  };
+}
+
+/**
+ * Seed note 9 with live data: the pod network against Docker's bridge subnets (and a warning when they
+ * overlap), and the service range as far as ClusterIPs show it. A failing backend only drops the note.
+ */
+async function kubernetesOverviewNotes(answer: Answer, providers: NetworkProvider[], deps: Deps, view?: KubeView): Promise<void> {
+  if (!providers.some((p) => p.backend === 'Kubernetes')) return;
+  try {
+    const v = view ?? (await kubeView(deps));
+    const docker = deps.docker
+      ? (await deps.docker.listNetworks().catch(() => [])).filter((n) => n.Driver === 'bridge').flatMap((n) => networkSubnets(n).map((subnet) => ({ network: n.Name, subnet })))
+      : [];
+    const ranges = podNetworkRanges(v.podCidrs);
+    if (ranges.length && docker.length) answer.explanations.push(podNetworkVsDockerSentence(ranges, docker));
+    else answer.explanations.push(POD_NETWORK_IS_SEPARATE);
+    for (const o of podDockerOverlaps(v.podCidrs, docker)) answer.warnings.push(podDockerOverlapWarning(o));
+    const guesses = inferServiceCidrs(v.clusterIPs);
+    for (const g of guesses) answer.explanations.push(serviceCidrSentence(g));
+    if (guesses.length) answer.explanations.push(SERVICE_CIDR_NOT_VISIBLE);
+  } catch (err) {
+    if (!isNetpeekError(err)) throw err;
+  }
+}

@@ -16,7 +16,7 @@ export const ping: Command = {
     'ICMP first, then TCP to --port or to every declared/exposed port. Refused means the namespace is reachable but nothing listens; a timeout means filtered or down. ' +
     'Write container/NAME or pod/NAME when a name exists in both.',
   async run(query, deps) {
-    const subject = await resolveProbeSubject(query.args[0] ?? '', deps, { namespace: query.flags.namespace, ...deps.probeResolvers?.(query.flags.cluster) });
+    const subject = await resolveProbeSubject(query.args[0] ?? '', deps, { namespace: query.flags.namespace, ...deps.probeResolvers?.(query.flags.cluster, deps) });
     const probed = await probeSubject(subject, deps, { port: query.flags.port, count: query.flags.count ?? 3 });
     const icmp = probed.facts.find((f) => f.kind === 'icmp');
     const tcp = probed.facts.filter((f) => f.kind === 'tcp');

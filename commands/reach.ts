@@ -22,7 +22,7 @@ export const reach: Command = {
     'Explains the path (same bridge, different bridges, same node, across nodes, host network, Docker to cluster) and then probes B from A\'s host: ' +
     'the same host that routes A\'s packets. The probe does not run inside A\'s own namespace.',
   async run(query, deps) {
-    const resolvers = { namespace: query.flags.namespace, ...deps.probeResolvers?.(query.flags.cluster) };
+    const resolvers = { namespace: query.flags.namespace, ...deps.probeResolvers?.(query.flags.cluster, deps) };
     const [a, b] = await Promise.all([resolveProbeSubject(query.args[0] ?? '', deps, resolvers), resolveProbeSubject(query.args[1] ?? '', deps, resolvers)]);
     const path = explainPath(placement(a), placement(b));
     const probed = await probeSubject(b, deps, { port: query.flags.port, from: a.vantage });

@@ -4,6 +4,8 @@ import type { Command, Deps } from '../src/core/command.js';
 import { isNetpeekError } from '../src/core/errors.js';
 import { DOCKER_DESKTOP_VM, isDockerDesktop } from '../src/net/explain-docker.js';
 import { engineIdentity } from '../src/sources/docker.js';
+import type { KubeSource } from '../src/sources/kubernetes.js';
+import { describeContextState } from '../src/sources/kubernetes.js';
 
 /** What `status` reports about one backend. */
 interface BackendReport {
@@ -41,7 +43,8 @@ export const status: Command = {
   examples: ['status'],
   description: 'Checks every backend netpeek is configured for and reports what answered. It always answers, even when nothing does.',
   async run(_query, deps) {
-    const reports = await Promise.all(STATUS_CHECKS.map((check) => safely(check, deps)));
+    const checks = [...STATUS_CHECKS, ...kubernetesChecks(deps)];
+    const reports = await Promise.all(checks.map((check) => safely(check, deps)));
     return statusAnswer(reports);
   },
 };
@@ -97,5 +100,54 @@ async function dockerReport(deps: Deps): Promise<BackendReport> {
       { label: 'Containers', value: `${info.ContainersRunning ?? '?'} running of ${info.Containers ?? '?'}` },
     ],
     explanations: desktop ? [DOCKER_DESKTOP_VM] : [],
+  };
+}
+
+// ---- Kubernetes: one check per context in use (the default one, and any a question has started) ----
+
+function kubernetesChecks(deps: Deps): StatusCheck[] {
+  const kube = deps.kube;
+  if (!kube) return [];
+  if (!kube.configured()) {
+    return [
+      {
+        name: 'Kubernetes',
+        run: async () => ({
+          ok: false,
+          detail: `No Kubernetes cluster: ${kube.origin()}.`,
+          facts: [],
+          hints: ['Set KUBECONFIG (and NETPEEK_KUBE_CONTEXT), or run netpeek inside the cluster with its service account.'],
+          explanations: [],
+        }),
+      },
+    ];
+  }
+  return kube
+    .states()
+    .filter((s) => s.isDefault || s.started)
+    .map((s) => ({ name: `Kubernetes (context ${s.context})`, run: () => kubeContextReport(kube, s.context) }));
+}
+
+/** Asks the context's API server for its version (directly), then reports its watch caches. */
+async function kubeContextReport(kube: KubeSource, context: string): Promise<BackendReport> {
+  const cluster = kube.cluster(context);
+  const version = await cluster.serverVersion();
+  const states = kube.states();
+  const state = states.find((s) => s.context === context)!;
+  const broken = state.caches.filter((c) => c.lastError && !c.current);
+  const others = states.filter((s) => !s.isDefault && !s.started).map((s) => s.context);
+  const caches = state.caches.length
+    ? state.caches.map((c) => `${c.resource} ${c.synced ? c.objects : 'not synced'}${c.synced && !c.current ? ' (stale)' : ''}`).join(', ')
+    : 'not started (they start with the first question)';
+  return {
+    ok: broken.length === 0,
+    detail: `Kubernetes ${version}: ${describeContextState(state)}`,
+    facts: [
+      { label: `Kubernetes ${context}`, value: `${version} at ${cluster.server}${state.isDefault ? ' (default context)' : ''}` },
+      { label: `${context} watch caches`, value: caches },
+      ...(state.isDefault && others.length ? [{ label: 'Other Kubernetes contexts', value: others.join(', ') }] : []),
+    ],
+    hints: broken.map((c) => c.lastError!).slice(0, 1),
+    explanations: [],
   };
 }

@@ -7,6 +7,8 @@ import { ProbeRouter } from './probe/vantage.js';
 import { DockerEngine, type DockerSource } from './sources/docker.js';
 import { networkSubnets } from './sources/docker-facts.js';
 import { kubeconfigCheck } from './sources/kubeconfig.js';
+import { kubeProbeResolvers } from './sources/kube-probe-targets.js';
+import { createKubeSource, kubeBackendState } from './sources/kubernetes.js';
 
 /**
  * Builds the sources every adapter hands to commands. Construction never touches the network:
@@ -14,7 +16,9 @@ import { kubeconfigCheck } from './sources/kubeconfig.js';
  */
 export function buildDeps(config: Config, log: Logger): Deps {
   const docker = new DockerEngine(config.docker);
-  return { config, log, docker, probes: buildProbes(config, log, docker) };
+  // Reads the kubeconfig on first use; each context's watches start with its first question.
+  const kube = createKubeSource(config.kube, log.child({ component: 'kubernetes' }));
+  return { config, log, docker, kube, probes: buildProbes(config, log, docker), probeResolvers: kubeProbeResolvers(kube) };
 }
 
 function buildProbes(config: Config, log: Logger, docker: DockerSource): ProbeRouter {
@@ -36,6 +40,9 @@ export function backendChecks(deps: Deps): BackendCheck[] {
     const docker = deps.docker;
     checks.push({ name: 'Docker', check: () => docker.probe() });
   }
-  checks.push(kubeconfigCheck(deps.config.kube.kubeconfig, deps.config.kube.context));
+  if (deps.kube) {
+    const kube = deps.kube;
+    checks.push({ name: 'Kubernetes', check: async () => kubeBackendState(kube) });
+  } else checks.push(kubeconfigCheck(deps.config.kube.kubeconfig, deps.config.kube.context));
   return checks;
 }

@@ -65,6 +65,14 @@ async function main(argv: string[]): Promise<number> {
       process.stderr.write('netpeek serve needs SLACK_BOT_TOKEN with SLACK_SIGNING_SECRET (HTTP) or SLACK_APP_TOKEN (Socket Mode); see .env.example.\n');
       return EXIT.userError;
     }
+    // Warm the Kubernetes caches now so the first question is answered from memory.
+    if (deps.kube?.configured()) {
+      try {
+        deps.kube.start();
+      } catch (err) {
+        log.warn({ err }, 'Kubernetes watch caches not started; answers will use direct API calls');
+      }
+    }
     const bot = createSlackBot({ config, slackConfig: config.slackBot, registry, deps, log });
     const { port } = await bot.start();
     log.info({ transport: bot.transport, port }, 'netpeek Slack bot running');

@@ -3,6 +3,7 @@ import type { FlagName, Query } from './query.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
 import type { DockerSource } from '../sources/docker.js';
+import type { KubeSource } from '../sources/kubernetes.js';
 import type { ProbeService } from '../probe/vantage.js';
 import type { ResolveOptions } from '../sources/probe-targets.js';
 
@@ -14,10 +15,15 @@ export interface Deps {
   config: Config;
   log: Logger;
   docker?: DockerSource;
+  /** Kubernetes contexts with their watch caches. */
+  kube?: KubeSource;
   /** Sends probes from the Docker host or a node's agent. */
   probes?: ProbeService;
-  /** Pod and pod-CIDR placement for probe targets, per cluster context (installed with the Kubernetes source). */
-  probeResolvers?: (cluster?: string) => Pick<ResolveOptions, 'pods' | 'placeAddress'>;
+  /**
+   * Pod and pod-CIDR placement for probe targets, per cluster context and within a namespace scope
+   * (installed with the Kubernetes source).
+   */
+  probeResolvers?: (cluster?: string, scope?: { namespaces?: readonly string[] }) => Pick<ResolveOptions, 'pods' | 'placeAddress'>;
   /**
    * Kubernetes namespaces this conversation may see (a Slack channel's scope); undefined = all.
    * Lookups filter lists, suggestions and candidates by it.

@@ -13,10 +13,22 @@ import {
   SHARED_NAMESPACE,
   VETH_PAIR,
 } from './explain-docker.js';
+import {
+  HOST_NETWORK_POD,
+  HOST_PORT,
+  NAMED_TARGET_PORT,
+  NATIVE_SIDECAR,
+  NODE_PORT,
+  NODE_REACHES_POD_IP,
+  POD_IP_NO_PUBLISHING,
+  POD_NETWORK_IS_SEPARATE,
+  POD_ONE_NAMESPACE,
+  SERVICE_VIRTUAL_IP,
+} from './explain-kube.js';
 
 /**
  * The topics `explain` knows: each a short verdict, the sentences behind it, and commands that show the
- * same thing with live data. Kubernetes topics join this list when the Kubernetes commands exist.
+ * same thing with live data.
  */
 export interface Topic {
   /** The name users type: `explain publish`. */
@@ -84,6 +96,34 @@ export const TOPICS: readonly Topic[] = [
     summary: 'A container is a process in its own network namespace, cabled to the bridge by a veth pair.',
     sentences: [VETH_PAIR, BRIDGE_REACHABLE_FROM_HOST],
     tryThis: ['network bridge', 'explain bridge'],
+  },
+  {
+    id: 'pod-ip',
+    aliases: ['pod', 'pods', 'pod-network'],
+    summary: 'A pod gets its own IP on the pod network, reachable from its node and every other pod without publishing.',
+    sentences: [POD_IP_NO_PUBLISHING, POD_NETWORK_IS_SEPARATE, NODE_REACHES_POD_IP],
+    tryThis: ['pod <name>', 'network', 'ping pod/<name>'],
+  },
+  {
+    id: 'pod-ports',
+    aliases: ['pod-sharing', 'sidecar', 'containers'],
+    summary: 'All containers of a pod share one network namespace: one IP, and ports that must differ.',
+    sentences: [POD_ONE_NAMESPACE, NATIVE_SIDECAR],
+    tryThis: ['pod <name>', 'explain namespace'],
+  },
+  {
+    id: 'host-network-pod',
+    aliases: ['hostnetwork-pod', 'hostport', 'host-port'],
+    summary: 'A hostNetwork pod uses its node\'s IP and competes for the node\'s ports; a hostPort claims one node port.',
+    sentences: [HOST_NETWORK_POD, HOST_PORT],
+    tryThis: ['pod <name>', 'node <name>'],
+  },
+  {
+    id: 'service',
+    aliases: ['svc', 'services', 'targetport', 'nodeport'],
+    summary: 'A Service is a stable virtual IP whose port maps to a targetPort on the selected pods.',
+    sentences: [SERVICE_VIRTUAL_IP, NAMED_TARGET_PORT, NODE_PORT],
+    tryThis: ['svc <name>', 'pod <name>'],
   },
 ];
 

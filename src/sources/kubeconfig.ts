@@ -22,8 +22,7 @@ export function findKubeconfig(kubeconfigEnv: string | undefined, env: NodeJS.Pr
   const present = files.filter((f) => existsSync(f));
   try {
     if (present.length) {
-      if (present.length === 1) kc.loadFromFile(present[0]!);
-      else kc.loadFromDefault({}, false); // merges the KUBECONFIG list like kubectl
+      for (const file of present) mergeFile(kc, file);
       return { kubeConfig: kc, origin: present.join(delimiter), currentContext: kc.getCurrentContext(), contexts: kc.getContexts().map((c) => c.name) };
     }
     if (env.KUBERNETES_SERVICE_HOST) {
@@ -38,6 +37,19 @@ export function findKubeconfig(kubeconfigEnv: string | undefined, env: NodeJS.Pr
       ? `KUBECONFIG points to ${files.join(', ')}, which does not exist`
       : `no ${files[0]} and not running inside a cluster (KUBERNETES_SERVICE_HOST unset)`,
   };
+}
+
+/**
+ * Adds one kubeconfig file the way kubectl merges a KUBECONFIG list: the first file that names a
+ * cluster, user or context wins, and the first current-context set wins.
+ */
+function mergeFile(kc: KubeConfig, file: string): void {
+  const one = new KubeConfig();
+  one.loadFromFile(file);
+  for (const c of one.getClusters()) if (!kc.getCluster(c.name)) kc.addCluster(c);
+  for (const u of one.getUsers()) if (!kc.getUser(u.name)) kc.addUser(u);
+  for (const x of one.getContexts()) if (!kc.getContextObject(x.name)) kc.addContext(x);
+  if (!kc.getCurrentContext() && one.getCurrentContext()) kc.setCurrentContext(one.getCurrentContext());
 }
 
 /** Banner/status check: is there a kubeconfig, and which context would be used. */

@@ -35,6 +35,6 @@ describe('explain', () => {
     const err = await ask('explain publsh', registry, deps).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UserError);
     expect((err as UserError).message).toBe('netpeek has no explanation for "publsh". Did you mean "publish"?');
-    expect((err as UserError).details[0]).toBe('Topics: bridge, expose, publish, namespace, host-network, docker-desktop, veth');
+    expect((err as UserError).details[0]).toBe('Topics: bridge, expose, publish, namespace, host-network, docker-desktop, veth, pod-ip, pod-ports, host-network-pod, service');
   });
 });

@@ -116,7 +116,7 @@ describe('sentences with live values', () => {
 
 describe('explain topics', () => {
   it('has every topic the product promises, with its aliases', () => {
-    expect(TOPICS.map((t) => t.id)).toEqual(['bridge', 'expose', 'publish', 'namespace', 'host-network', 'docker-desktop', 'veth']);
+    expect(TOPICS.map((t) => t.id)).toEqual(['bridge', 'expose', 'publish', 'namespace', 'host-network', 'docker-desktop', 'veth', 'pod-ip', 'pod-ports', 'host-network-pod', 'service']);
     expect(findTopic('sharing')?.id).toBe('namespace');
     expect(findTopic('container-network')?.id).toBe('namespace');
     expect(findTopic('PUBLISH')?.id).toBe('publish');

@@ -1,0 +1,277 @@
+import type { Answer, Fact, PortFact, Sharing, Table } from '../src/core/answer.js';
+import { newAnswer } from '../src/core/answer.js';
+import type { Command } from '../src/core/command.js';
+import {
+  HOST_PORT,
+  INIT_CONTAINER_PORTS,
+  NAMED_TARGET_PORT,
+  NATIVE_SIDECAR,
+  POD_IP_NO_PUBLISHING,
+  POD_ONE_NAMESPACE,
+  SERVICE_VIRTUAL_IP,
+  containerIpIsPodIpSentence,
+  hostNetworkSentence,
+  noIpYetSentence,
+  nodePortConflictWarning,
+  pingFromNodeSentence,
+  podCidrSentence,
+  podPortConflictWarning,
+  podReachableSentence,
+  podSharingSentence,
+  serviceMappingNote,
+} from '../src/net/explain-kube.js';
+import type { TargetPortResolution } from '../src/net/kube-ports.js';
+import { nodePortClaims, nodePortConflicts, podPortConflicts, resolveTargetPort } from '../src/net/kube-ports.js';
+import { checkKubernetesName } from '../src/net/names.js';
+import type { PodIpPlacement } from '../src/net/pod-cidr.js';
+import { placePodIps } from '../src/net/pod-cidr.js';
+import { uniquePorts } from '../src/net/ports.js';
+import type { KubeCluster } from '../src/sources/kube-cluster.js';
+import { containerKindText, containerStateText, declaredPortsText, endpointStateText, ownerText, podAddressFacts, runningContainers } from '../src/sources/kube-facts.js';
+import type { PodEndpoint } from '../src/sources/kube-lookup.js';
+import { clusterFor, findPod, podInSlices, servicesSelecting } from '../src/sources/kube-lookup.js';
+import type { KubeNode, KubePod, KubeService } from '../src/sources/kube-model.js';
+import { nodeIp } from '../src/sources/kube-model.js';
+import { addProbes, probeSubject } from '../src/probe/probe-subject.js';
+
+/** A Service selecting the pod, with each port resolved against the pod and the pod's endpoint entries. */
+interface Selected {
+  svc: KubeService;
+  resolved: { port: KubeService['ports'][number]; r: TargetPortResolution }[];
+  endpoints: PodEndpoint[];
+}
+
+/** Everything the answer is built from, gathered once. */
+interface Seen {
+  pod: KubePod;
+  matchedBy: 'name' | 'prefix';
+  asked: string;
+  node?: KubeNode;
+  placements: PodIpPlacement[];
+  services: Selected[];
+  /** Other pods on the node that claim node ports (only looked up when this pod claims any). */
+  neighbours: KubePod[];
+  cluster: KubeCluster;
+}
+
+export const pod: Command = {
+  name: 'pod',
+  aliases: ['po'],
+  summary: "A pod's IPs, node and pod CIDR, its containers' ports, and the Services that send it traffic",
+  args: [{ name: '<name|prefix>', required: true }],
+  flags: ['namespace', 'cluster', 'probe'],
+  examples: ['pod webserver-2', 'pod webserver -n web', 'pod coredns-7db6d8ff4d-x2x1q -n kube-system --cluster kind-dev', 'pod webserver-2 --probe'],
+  description:
+    'Pod IPs (both families on dual-stack), phase and readiness, the node with its InternalIP and pod CIDR, and whether the pod IP lies inside it. ' +
+    'Every container — init, native sidecar, app — with its declared ports, conflicts between them, hostNetwork and hostPort use, and each Service that selects the pod: port → targetPort → container port, and whether the pod is a ready endpoint. ' +
+    'Without -n the name is looked up in every namespace; a Deployment-style prefix lists the matching pods.',
+  async run(query, deps) {
+    const name = checkKubernetesName(query.args[0] ?? '', 'pod');
+    if (query.flags.namespace !== undefined) checkKubernetesName(query.flags.namespace, 'namespace');
+    const cluster = clusterFor(deps, query.flags.cluster);
+    const found = await findPod(cluster, name, query.flags.namespace, deps);
+    const answer = answerFor(await look(cluster, found.pod, found.matchedBy, name));
+    if (query.flags.probe) {
+      const subject = await deps.probeResolvers?.(query.flags.cluster, deps).pods?.(found.pod.name, found.pod.namespace);
+      if (subject) addProbes(answer, await probeSubject(subject, deps));
+    }
+    return answer;
+  },
+};
+
+async function look(cluster: KubeCluster, p: KubePod, matchedBy: 'name' | 'prefix', asked: string): Promise<Seen> {
+  const claims = p.hostNetwork || p.containers.some((c) => c.ports.some((x) => x.hostPort));
+  const [node, services, neighbours] = await Promise.all([
+    p.nodeName ? cluster.node(p.nodeName) : Promise.resolve(undefined),
+    servicesSelecting(cluster, p),
+    claims && p.nodeName ? cluster.pods({ nodeName: p.nodeName }) : Promise.resolve([]),
+  ]);
+  const selected = await Promise.all(
+    services.map(async (svc) => ({
+      svc,
+      resolved: svc.ports.map((port) => ({ port, r: resolveTargetPort(port, p.containers) })),
+      endpoints: podInSlices(p, await cluster.endpointSlices(svc.namespace, svc.name)),
+    })),
+  );
+  return { pod: p, matchedBy, asked, node, placements: placePodIps(p.podIPs, node?.podCIDRs ?? []), services: selected, neighbours, cluster };
+}
+
+function answerFor(s: Seen): Answer {
+  const p = s.pod;
+  const answer = newAnswer('pod', `pod ${p.name}`, {
+    subject: { kind: 'pod', name: p.name, namespace: p.namespace, ...(p.uid ? { id: p.uid } : {}), source: `context ${s.cluster.context}` },
+    facts: facts(s),
+    addresses: podAddressFacts(p, s.node?.podCIDRs ?? []),
+    ports: [...containerPorts(s), ...servicePorts(s)],
+    sharing: sharing(s),
+    tables: tables(s),
+  });
+  if (s.matchedBy === 'prefix') answer.warnings.push(`There is no pod named "${s.asked}"; ${p.name} is the only pod whose name starts with it, so this answer is about ${p.name}.`);
+  verdict(answer, s);
+  warnings(answer, s);
+  answer.hints.push(`\`kubectl get pod ${p.name} -n ${p.namespace} -o wide\` shows the same IP and node.`);
+  if (s.services[0]) answer.hints.push(`\`svc ${s.services[0].svc.name} -n ${p.namespace}\` lists every endpoint of that Service.`);
+  if (p.nodeName) answer.hints.push(`\`node ${p.nodeName}\` shows the node's addresses and the other pods on it.`);
+  return answer;
+}
+
+function facts(s: Seen): Fact[] {
+  const p = s.pod;
+  const running = runningContainers(p);
+  const readyCount = running.filter((c) => c.ready).length;
+  const ip = nodeIp(s.node) ?? p.hostIPs[0];
+  const out: Fact[] = [
+    { label: 'Namespace', value: p.namespace },
+    { label: 'Phase', value: `${p.phase}${p.reason ? ` (${p.reason})` : ''}${p.terminating ? ', terminating' : ''}` },
+    { label: 'Ready', value: p.ready ? `yes (${readyCount}/${running.length} containers)` : `no (${readyCount}/${running.length} containers ready)` },
+    { label: 'Network', value: p.hostNetwork ? "the node's (hostNetwork: true)" : 'pod network (own network namespace)' },
+    { label: p.podIPs.length > 1 ? 'Pod IPs' : 'Pod IP', value: p.podIPs.join(', ') || 'none yet' },
+    { label: 'Node', value: p.nodeName ? `${p.nodeName}${ip ? ` (InternalIP ${ip})` : ''}` : 'not scheduled yet' },
+  ];
+  if (s.node) out.push({ label: 'Node pod CIDR', value: s.node.podCIDRs.join(', ') || 'none set (the network plugin manages addresses itself)' });
+  if (!p.hostNetwork) {
+    for (const pl of s.placements.filter((x) => x.nodeCidr)) {
+      out.push({ label: `${pl.ip} in node pod CIDR`, value: pl.inside ? `yes (${pl.nodeCidr})` : `no (${pl.nodeCidr})` });
+    }
+  }
+  const owner = ownerText(p);
+  if (owner) out.push({ label: 'Owner', value: owner });
+  out.push({ label: 'Kubernetes context', value: `${s.cluster.context} (${s.cluster.server})` });
+  return out;
+}
+
+function containerPorts(s: Seen): PortFact[] {
+  const p = s.pod;
+  const ip = p.hostNetwork ? (nodeIp(s.node) ?? p.hostIPs[0]) : p.podIPs[0];
+  const out: PortFact[] = [];
+  for (const c of p.containers) {
+    for (const port of c.ports) {
+      const base = { port: port.port, protocol: port.protocol, container: c.name, ...(port.name ? { name: port.name } : {}) };
+      if (p.hostNetwork) {
+        out.push({ ...base, source: 'host-network', note: `Bound on ${p.nodeName ?? 'the node'}'s own addresses${ip ? ` (${ip}:${port.port})` : ''}: it competes with the node's services and other hostNetwork pods for this port.` });
+        continue;
+      }
+      const note =
+        c.kind === 'init'
+          ? `Declared by init container ${c.name}: listened on only while it runs, before the app containers start.`
+          : ip
+            ? `Reachable at ${ip}:${port.port}/${port.protocol} from every pod and node; nothing to publish.`
+            : `Reachable at the pod IP on ${port.port}/${port.protocol} once the pod has one.`;
+      out.push({ ...base, source: 'declared', note });
+      if (port.hostPort) {
+        const hostIp = port.hostIP ?? '';
+        const nodeSide = `${hostIp || nodeIp(s.node) || p.nodeName || 'the node'}:${port.hostPort}`;
+        out.push({ ...base, source: 'hostPort', hostIp, hostPort: port.hostPort, note: `${nodeSide} on the node forwards to ${ip ?? 'the pod IP'}:${port.port} (hostPort): reachable from outside the cluster through the node.` });
+      }
+    }
+  }
+  return out;
+}
+
+function servicePorts(s: Seen): PortFact[] {
+  return s.services.flatMap(({ svc, resolved }) =>
+    resolved.map(({ port, r }) => ({
+      port: port.port,
+      protocol: port.protocol,
+      source: 'service' as const,
+      ...(port.name ? { name: port.name } : {}),
+      ...(r.ok && r.container ? { container: r.container } : {}),
+      targetPort: r.ok ? r.port : r.portName,
+      ...(port.nodePort ? { hostPort: port.nodePort, hostIp: '' } : {}),
+      note: serviceMappingNote(svc.name, svc.clusterIPs[0], port, r, s.pod.podIPs[0]),
+    })),
+  );
+}
+
+function sharing(s: Seen): Sharing {
+  const names = runningContainers(s.pod).map((c) => c.name);
+  if (s.pod.hostNetwork) {
+    const node = s.pod.nodeName ? `node ${s.pod.nodeName}` : 'the node';
+    return { mode: 'host', with: [node, ...names], note: hostNetworkSentence(s.pod.name, s.pod.nodeName, nodeIp(s.node) ?? s.pod.hostIPs[0]) };
+  }
+  return { mode: 'pod', with: names, note: podSharingSentence(s.pod.podIPs[0], names) };
+}
+
+function tables(s: Seen): Table[] {
+  const out: Table[] = [
+    {
+      title: 'Containers',
+      columns: ['container', 'kind', 'ports', 'state'],
+      rows: s.pod.containers.map((c) => [c.name, containerKindText(c), declaredPortsText(c.ports), containerStateText(c)]),
+    },
+  ];
+  if (s.services.length) {
+    out.push({
+      title: 'Services selecting this pod',
+      columns: ['service', 'ClusterIP', 'port', 'targetPort', 'container port', 'endpoint'],
+      rows: s.services.flatMap(({ svc, resolved, endpoints }) =>
+        resolved.map(({ port, r }) => [
+          svc.name,
+          svc.clusterIPs.join(', ') || (svc.headless ? 'None (headless)' : '—'),
+          `${port.port}/${port.protocol}${port.nodePort ? ` (nodePort ${port.nodePort})` : ''}`,
+          String(port.targetPort ?? port.port),
+          r.ok ? `${r.port}${r.container ? ` (${r.container})` : ' (not declared)'}` : `unresolved: ${r.reason}`,
+          endpoints.length ? [...new Set(endpoints.map(endpointStateText))].join(', ') : 'not listed',
+        ]),
+      ),
+    });
+  }
+  return out;
+}
+
+/** The summary and the explanations (seed notes 7–12 with this pod's values). */
+function verdict(answer: Answer, s: Seen): void {
+  const p = s.pod;
+  const ip = p.podIPs[0];
+  const running = runningContainers(p);
+  if (p.hostNetwork) {
+    const nip = nodeIp(s.node) ?? p.hostIPs[0];
+    answer.summary = `${p.name} uses ${p.nodeName ?? 'its node'}'s network (hostNetwork: true): its address is the node's${nip ? ` ${nip}` : ''}, and its ports are the node's ports.`;
+    answer.explanations.push(hostNetworkSentence(p.name, p.nodeName, nip));
+  } else if (!ip) {
+    answer.summary = noIpYetSentence(p.name, p.phase, p.nodeName, p.reason ?? running.find((c) => c.stateReason)?.stateReason);
+    answer.explanations.push(POD_IP_NO_PUBLISHING);
+  } else if (p.phase === 'Succeeded' || p.phase === 'Failed') {
+    answer.summary = `${p.name} has ${p.phase === 'Succeeded' ? 'completed' : 'failed'}: no container runs, so nothing listens on ${ip} any more.`;
+  } else {
+    const all = p.podIPs.length > 1 ? `${p.podIPs.slice(0, -1).join(', ')} and ${p.podIPs.at(-1)}` : ip;
+    const cidr = s.placements.find((x) => x.ip === ip && x.inside)?.nodeCidr;
+    const where = p.nodeName ? ` on ${p.nodeName}${cidr ? ` (pod CIDR ${cidr})` : ''}` : '';
+    const ready = p.ready ? '' : ' It is not ready, so Services send it no traffic.';
+    answer.summary = `${p.name} is ${all}${where}: every pod and node reaches it there on any port its containers listen on, without publishing anything.${ready}`;
+    const ports = uniquePorts(running.flatMap((c) => c.ports));
+    answer.explanations.push(podReachableSentence(p.name, ip, ports), POD_ONE_NAMESPACE, podSharingSentence(ip, running.map((c) => c.name)));
+    for (const pl of s.placements) if (pl.nodeCidr && p.nodeName) answer.explanations.push(podCidrSentence(pl.ip, pl.nodeCidr, p.nodeName, pl.inside === true));
+    answer.explanations.push(containerIpIsPodIpSentence(ip, p.name, running[0]?.name), pingFromNodeSentence(ip, p.nodeName));
+  }
+  if (p.containers.some((c) => c.ports.some((x) => x.hostPort)) && !p.hostNetwork) answer.explanations.push(HOST_PORT);
+  if (p.containers.some((c) => c.kind === 'sidecar')) answer.explanations.push(NATIVE_SIDECAR);
+  if (p.containers.some((c) => c.kind === 'init' && c.ports.length)) answer.explanations.push(INIT_CONTAINER_PORTS);
+  if (s.services.length) answer.explanations.push(SERVICE_VIRTUAL_IP);
+  if (s.services.some((x) => x.resolved.some(({ r }) => !r.ok || r.via === 'name'))) answer.explanations.push(NAMED_TARGET_PORT);
+}
+
+function warnings(answer: Answer, s: Seen): void {
+  const p = s.pod;
+  for (const c of podPortConflicts(p.containers)) answer.warnings.push(podPortConflictWarning(c, p.name));
+  if (s.neighbours.length && p.nodeName) {
+    const others = s.neighbours.filter((n) => n.name !== p.name || n.namespace !== p.namespace).sort((a, b) => `${a.namespace}/${a.name}`.localeCompare(`${b.namespace}/${b.name}`));
+    const claims = [p, ...others].flatMap((x) => nodePortClaims(`${x.namespace}/${x.name}`, x.hostNetwork, x.containers));
+    const mine = `${p.namespace}/${p.name}`;
+    for (const c of nodePortConflicts(claims)) if (c.claims.some((x) => x.pod === mine)) answer.warnings.push(nodePortConflictWarning(c, p.nodeName));
+  }
+  if (p.terminating) answer.warnings.push(`${p.name} is terminating: it is being shut down and Services are removing it from their endpoints.`);
+  if (!p.ready && (p.phase === 'Running' || p.phase === 'Pending') && p.podIPs.length) {
+    const notReady = runningContainers(p).filter((c) => !c.ready).map((c) => c.name);
+    answer.warnings.push(`${p.name} is not ready${notReady.length ? ` (${notReady.join(', ')} not ready)` : ''}: its IP still answers connections, but Services skip it.`);
+  }
+  for (const { svc, resolved, endpoints } of s.services) {
+    for (const { port, r } of resolved) {
+      if (!r.ok) answer.warnings.push(`Service ${svc.name} port ${port.port}/${port.protocol}: targetPort "${r.portName}" does not resolve in ${p.name} (${r.reason}).`);
+    }
+    if (p.podIPs.length && !p.terminating) {
+      if (!endpoints.length) answer.warnings.push(`Service ${svc.name} selects ${p.name}, but its EndpointSlices do not list it yet.`);
+      else if (p.ready && !endpoints.some((e) => e.ready)) answer.warnings.push(`Service ${svc.name} lists ${p.name} as not ready in its EndpointSlices.`);
+    }
+  }
+}

@@ -1,0 +1,224 @@
+import type { Logger } from '../log.js';
+import type { ContextClients } from './kube-client.js';
+import { cacheResources } from './kube-client.js';
+import type { KubeRequest, KubeTarget } from './kube-errors.js';
+import { httpStatusOf, kubeError, withDeadline } from './kube-errors.js';
+import type { KubeEndpointSlice, KubeNamespace, KubeNode, KubePod, KubeService } from './kube-model.js';
+import { SERVICE_NAME_LABEL, toEndpointSlice, toNamespace, toNode, toPod, toService } from './kube-model.js';
+import type { CacheState, WatchCacheOptions } from './kube-watch-cache.js';
+import { WatchCache } from './kube-watch-cache.js';
+
+/**
+ * One Kubernetes context as commands see it: reads answered from the watch caches while they are
+ * current, and by direct API calls (GET, or a list with a field/label selector) while they are not —
+ * before the first sync, and when a watch has been down for too long. Every failure is a NetpeekError
+ * naming the context and server (see kube-errors.ts).
+ */
+export interface KubeCluster {
+  readonly context: string;
+  /** API server URL. */
+  readonly server: string;
+  /** The context's default namespace. */
+  readonly defaultNamespace: string;
+  /** Starts the watch caches (idempotent). Reads start them too. */
+  start(): void;
+  stop(): Promise<void>;
+  /** Starts the caches and waits until each has listed once; false on timeout. */
+  waitForSync(timeoutMs: number): Promise<boolean>;
+  cacheStates(): CacheState[];
+  /** The API server's version (GET /version), asked directly; does not start the caches. */
+  serverVersion(): Promise<string>;
+  pod(namespace: string, name: string): Promise<KubePod | undefined>;
+  /** Pods with this exact name, in every namespace. */
+  podsNamed(name: string): Promise<KubePod[]>;
+  pods(filter?: { namespace?: string; nodeName?: string }): Promise<KubePod[]>;
+  service(namespace: string, name: string): Promise<KubeService | undefined>;
+  services(namespace?: string): Promise<KubeService[]>;
+  servicesNamed(name: string): Promise<KubeService[]>;
+  /** The EndpointSlices of one Service (label kubernetes.io/service-name). */
+  endpointSlices(namespace: string, serviceName: string): Promise<KubeEndpointSlice[]>;
+  node(name: string): Promise<KubeNode | undefined>;
+  nodes(): Promise<KubeNode[]>;
+  namespace(name: string): Promise<KubeNamespace | undefined>;
+  namespaces(): Promise<KubeNamespace[]>;
+}
+
+export interface ClusterOptions {
+  log?: Logger;
+  /** How long a direct API call may take (default 5 s). */
+  requestTimeoutMs?: number;
+  /** Passed to every watch cache (backoff, staleness, page size). */
+  cache?: Omit<WatchCacheOptions, 'watch' | 'log' | 'describeError'>;
+}
+
+export class ClusterConnection implements KubeCluster {
+  readonly context: string;
+  readonly server: string;
+  readonly defaultNamespace: string;
+  private readonly target: KubeTarget;
+  private readonly timeoutMs: number;
+  private readonly caches: {
+    pods: WatchCache<KubePod>;
+    services: WatchCache<KubeService>;
+    endpointslices: WatchCache<KubeEndpointSlice>;
+    nodes: WatchCache<KubeNode>;
+    namespaces: WatchCache<KubeNamespace>;
+  };
+
+  constructor(
+    private readonly clients: ContextClients,
+    opts: ClusterOptions = {},
+  ) {
+    this.context = clients.context;
+    this.server = clients.server;
+    this.defaultNamespace = clients.namespace;
+    this.target = { context: this.context, server: this.server };
+    this.timeoutMs = opts.requestTimeoutMs ?? 5_000;
+    const res = cacheResources(clients.background);
+    const options = (resource: string, group: string): WatchCacheOptions => ({
+      ...opts.cache,
+      watch: clients.watch,
+      ...(opts.log ? { log: opts.log.child({ context: this.context }) } : {}),
+      describeError: (err, phase) => kubeError(err, { verb: phase, resource, group }, this.target).message,
+    });
+    this.caches = {
+      pods: new WatchCache(res.pods, options('pods', '')),
+      services: new WatchCache(res.services, options('services', '')),
+      endpointslices: new WatchCache(res.endpointslices, options('endpointslices', 'discovery.k8s.io')),
+      nodes: new WatchCache(res.nodes, options('nodes', '')),
+      namespaces: new WatchCache(res.namespaces, options('namespaces', '')),
+    };
+  }
+
+  start(): void {
+    for (const c of Object.values(this.caches)) c.start();
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(Object.values(this.caches).map((c) => c.stop()));
+  }
+
+  async waitForSync(timeoutMs: number): Promise<boolean> {
+    const results = await Promise.all(Object.values(this.caches).map((c) => c.waitForSync(timeoutMs)));
+    return results.every(Boolean);
+  }
+
+  cacheStates(): CacheState[] {
+    return Object.values(this.caches).map((c) => c.state());
+  }
+
+  async serverVersion(): Promise<string> {
+    try {
+      return (await withDeadline(this.clients.api.version.getCode(), this.timeoutMs)).gitVersion;
+    } catch (err) {
+      throw kubeError(err, { verb: 'get', resource: 'version', group: '' }, this.target);
+    }
+  }
+
+  // ---- reads: memory when current, the API otherwise ----
+
+  async pod(namespace: string, name: string): Promise<KubePod | undefined> {
+    this.start();
+    if (this.caches.pods.isCurrent()) return this.caches.pods.get(`${namespace}/${name}`);
+    return this.get({ verb: 'get', resource: 'pods', group: '', namespace, name }, async () => toPod(await this.clients.api.core.readNamespacedPod({ namespace, name })));
+  }
+
+  async podsNamed(name: string): Promise<KubePod[]> {
+    this.start();
+    if (this.caches.pods.isCurrent()) return this.caches.pods.byIndex('name', name);
+    const fieldSelector = `metadata.name=${name}`;
+    return this.list({ verb: 'list', resource: 'pods', group: '' }, async () => (await this.clients.api.core.listPodForAllNamespaces({ fieldSelector })).items.map(toPod));
+  }
+
+  async pods(filter: { namespace?: string; nodeName?: string } = {}): Promise<KubePod[]> {
+    this.start();
+    const { namespace, nodeName } = filter;
+    if (this.caches.pods.isCurrent()) {
+      const base = nodeName !== undefined ? this.caches.pods.byIndex('node', nodeName) : namespace !== undefined ? this.caches.pods.byIndex('namespace', namespace) : this.caches.pods.values();
+      return base.filter((p) => (namespace === undefined || p.namespace === namespace) && (nodeName === undefined || p.nodeName === nodeName));
+    }
+    const fieldSelector = nodeName !== undefined ? `spec.nodeName=${nodeName}` : undefined;
+    const req: KubeRequest = { verb: 'list', resource: 'pods', group: '', ...(namespace ? { namespace } : {}) };
+    return this.list(req, async () => {
+      const q = fieldSelector ? { fieldSelector } : {};
+      const list = namespace ? await this.clients.api.core.listNamespacedPod({ ...q, namespace }) : await this.clients.api.core.listPodForAllNamespaces(q);
+      return list.items.map(toPod);
+    });
+  }
+
+  async service(namespace: string, name: string): Promise<KubeService | undefined> {
+    this.start();
+    if (this.caches.services.isCurrent()) return this.caches.services.get(`${namespace}/${name}`);
+    return this.get({ verb: 'get', resource: 'services', group: '', namespace, name }, async () => toService(await this.clients.api.core.readNamespacedService({ namespace, name })));
+  }
+
+  async services(namespace?: string): Promise<KubeService[]> {
+    this.start();
+    if (this.caches.services.isCurrent()) return namespace === undefined ? this.caches.services.values() : this.caches.services.byIndex('namespace', namespace);
+    const req: KubeRequest = { verb: 'list', resource: 'services', group: '', ...(namespace ? { namespace } : {}) };
+    return this.list(req, async () =>
+      (namespace ? await this.clients.api.core.listNamespacedService({ namespace }) : await this.clients.api.core.listServiceForAllNamespaces()).items.map(toService),
+    );
+  }
+
+  async servicesNamed(name: string): Promise<KubeService[]> {
+    this.start();
+    if (this.caches.services.isCurrent()) return this.caches.services.byIndex('name', name);
+    const fieldSelector = `metadata.name=${name}`;
+    return this.list({ verb: 'list', resource: 'services', group: '' }, async () => (await this.clients.api.core.listServiceForAllNamespaces({ fieldSelector })).items.map(toService));
+  }
+
+  async endpointSlices(namespace: string, serviceName: string): Promise<KubeEndpointSlice[]> {
+    this.start();
+    if (this.caches.endpointslices.isCurrent()) return this.caches.endpointslices.byIndex('service', `${namespace}/${serviceName}`);
+    const labelSelector = `${SERVICE_NAME_LABEL}=${serviceName}`;
+    return this.list({ verb: 'list', resource: 'endpointslices', group: 'discovery.k8s.io', namespace }, async () =>
+      (await this.clients.api.discovery.listNamespacedEndpointSlice({ namespace, labelSelector })).items.map(toEndpointSlice),
+    );
+  }
+
+  async node(name: string): Promise<KubeNode | undefined> {
+    this.start();
+    if (this.caches.nodes.isCurrent()) return this.caches.nodes.get(name);
+    return this.get({ verb: 'get', resource: 'nodes', group: '', name }, async () => toNode(await this.clients.api.core.readNode({ name })));
+  }
+
+  async nodes(): Promise<KubeNode[]> {
+    this.start();
+    if (this.caches.nodes.isCurrent()) return this.caches.nodes.values();
+    return this.list({ verb: 'list', resource: 'nodes', group: '' }, async () => (await this.clients.api.core.listNode()).items.map(toNode));
+  }
+
+  async namespace(name: string): Promise<KubeNamespace | undefined> {
+    this.start();
+    if (this.caches.namespaces.isCurrent()) return this.caches.namespaces.get(name);
+    return this.get({ verb: 'get', resource: 'namespaces', group: '', name }, async () => toNamespace(await this.clients.api.core.readNamespace({ name })));
+  }
+
+  async namespaces(): Promise<KubeNamespace[]> {
+    this.start();
+    if (this.caches.namespaces.isCurrent()) return this.caches.namespaces.values();
+    return this.list({ verb: 'list', resource: 'namespaces', group: '' }, async () => (await this.clients.api.core.listNamespace()).items.map(toNamespace));
+  }
+
+  // ---- direct calls ----
+
+  /** A GET; 404 is "no such object", not an error. */
+  private async get<T>(req: KubeRequest, call: () => Promise<T>): Promise<T | undefined> {
+    try {
+      return await withDeadline(call(), this.timeoutMs);
+    } catch (err) {
+      if (httpStatusOf(err) === 404) return undefined;
+      throw kubeError(err, req, this.target);
+    }
+  }
+
+  /** A list in one request (fallbacks are rare and mostly field- or label-selected, like kubectl's). */
+  private async list<T>(req: KubeRequest, call: () => Promise<T[]>): Promise<T[]> {
+    try {
+      return await withDeadline(call(), this.timeoutMs);
+    } catch (err) {
+      throw kubeError(err, req, this.target);
+    }
+  }
+}

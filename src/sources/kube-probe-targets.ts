@@ -1,0 +1,64 @@
+import type { Deps } from '../core/command.js';
+import { UserError } from '../core/errors.js';
+import { uniquePorts } from '../net/ports.js';
+import { cidrContains } from '../net/subnet.js';
+import { findPod } from './kube-lookup.js';
+import { nodeIp } from './kube-model.js';
+import type { KubeSource } from './kubernetes.js';
+import type { AddressPlacer, PodProbeResolver, ProbeSubject, ResolveOptions } from './probe-targets.js';
+
+/**
+ * The Kubernetes side of probe targets (Deps.probeResolvers): a pod name → its IP, node and declared
+ * TCP ports, probed from that node's agent; an address → the node whose pod CIDR holds it.
+ */
+export function kubeProbeResolvers(kube: KubeSource): NonNullable<Deps['probeResolvers']> {
+  return (context, scope = {}) => {
+    // Without a kubeconfig there is nothing to place: callers then say so instead of failing.
+    if (!kube.configured()) return {};
+    const pods: PodProbeResolver = async (name, namespace) => {
+      const cluster = kube.cluster(context);
+      let found;
+      try {
+        found = await findPod(cluster, name, namespace, scope);
+      } catch (err) {
+        if (err instanceof UserError && err.code === 'not_found') return undefined;
+        throw err;
+      }
+      const p = found.pod;
+      if (!p.nodeName) throw new UserError(`Pod ${p.name} is ${p.phase} and not on a node yet, so there is nothing to probe.`, [`\`pod ${p.name} -n ${p.namespace}\` explains why.`]);
+      const node = await cluster.node(p.nodeName);
+      const ip = p.hostNetwork ? (nodeIp(node) ?? p.hostIPs[0]) : (p.podIPs.find((x) => !x.includes(':')) ?? p.podIPs[0]);
+      if (!ip) throw new UserError(`Pod ${p.name} has no IP yet (${p.phase}), so there is nothing to probe.`, [`\`pod ${p.name} -n ${p.namespace}\` explains why.`]);
+      const subject: ProbeSubject = {
+        kind: 'pod',
+        name: `${p.namespace}/${p.name}`,
+        ip,
+        vantage: { kind: 'node', node: p.nodeName },
+        ports: uniquePorts(p.containers.filter((c) => c.kind !== 'init').flatMap((c) => c.ports)).filter((x) => x.protocol === 'tcp').map((x) => ({ port: x.port, protocol: x.protocol })),
+        networks: [p.hostNetwork ? `node ${p.nodeName} (hostNetwork)` : `pod network of node ${p.nodeName}`],
+        node: p.nodeName,
+        namespace: p.namespace,
+        hostNetwork: p.hostNetwork,
+      };
+      const subnet = p.hostNetwork ? undefined : node?.podCIDRs.find((c) => safeContains(c, ip));
+      return subnet ? { ...subject, subnet } : subject;
+    };
+    const placeAddress: AddressPlacer = async (ip) => {
+      const nodes = await kube.cluster(context).nodes();
+      for (const n of nodes) {
+        const subnet = n.podCIDRs.find((c) => safeContains(c, ip));
+        if (subnet) return { kind: 'ip', name: ip, ip, vantage: { kind: 'node', node: n.name }, ports: [], networks: [`pod network of node ${n.name}`], subnet, node: n.name, hostNetwork: false };
+      }
+      return undefined;
+    };
+    return { pods, placeAddress };
+  };
+}
+
+function safeContains(cidr: string, ip: string): boolean {
+  try {
+    return cidrContains(cidr, ip);
+  } catch {
+    return false;
+  }
+}
