@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { AGENT_CLIENT_ENV_SCHEMA, AGENT_ENV_SCHEMA } from './agent/agent-config.js';
 import { ConfigError } from './config-error.js';
+import { parseLabelSelector } from './net/label-selector.js';
 import { loadSlackConfig, SLACK_ENV_SCHEMA, type SlackConfig } from './slack/slack-config.js';
 
 export { ConfigError };
@@ -35,6 +36,16 @@ const CORE_ENV_SCHEMA = z.object({
     .url('must be a URL like http://127.0.0.1:7070')
     .optional()
     .describe('Agent on the Docker host. Unset: the bot probes containers itself (it runs on that host), limited to the Docker networks\' subnets.'),
+  NETPEEK_AGENT_NAMESPACE: z
+    .string()
+    .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a Kubernetes namespace name')
+    .default('netpeek')
+    .describe('Namespace of the agent DaemonSet; the bot finds the agent of each node among its pods.'),
+  NETPEEK_AGENT_SELECTOR: z
+    .string()
+    .default('app.kubernetes.io/name=netpeek-agent')
+    .describe('Label selector of the agent pods (kubectl syntax).'),
+  NETPEEK_AGENT_PORT: z.coerce.number().int().min(1).max(65535).default(7070).describe('Port the agents listen on, on their node\'s address.'),
   KUBECONFIG: z.string().optional().describe('Kubeconfig file(s); default ~/.kube/config, or the in-cluster service account.'),
   NETPEEK_KUBE_CONTEXT: z.string().optional().describe('Kubernetes context used when a question has no --cluster.'),
   SLACK_BOT_TOKEN: z
@@ -71,7 +82,13 @@ export interface Config {
   slackBot: SlackConfig;
   console: { historyFile?: string };
   /** How the bot reaches host agents. */
-  agents: { secret?: string; byNode: Record<string, string>; timeoutMs: number };
+  agents: {
+    secret?: string;
+    byNode: Record<string, string>;
+    timeoutMs: number;
+    /** Where the agent DaemonSet runs in Kubernetes. */
+    discovery: { namespace: string; selector: string; port: number };
+  };
   color: boolean;
   debug: boolean;
 }
@@ -93,6 +110,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const e = parsed.data;
   const problems: string[] = [];
+  try {
+    parseLabelSelector(e.NETPEEK_AGENT_SELECTOR);
+  } catch (err) {
+    problems.push(`NETPEEK_AGENT_SELECTOR=${JSON.stringify(e.NETPEEK_AGENT_SELECTOR)}: ${err instanceof Error ? err.message : String(err)}`);
+  }
   if (e.SLACK_SIGNING_SECRET && !e.SLACK_BOT_TOKEN) problems.push('SLACK_SIGNING_SECRET is set but SLACK_BOT_TOKEN is missing: the bot needs both.');
   if (e.SLACK_APP_TOKEN && !e.SLACK_BOT_TOKEN) problems.push('SLACK_APP_TOKEN is set but SLACK_BOT_TOKEN is missing: Socket Mode needs both.');
   if (e.SLACK_BOT_TOKEN && !e.SLACK_SIGNING_SECRET && !e.SLACK_APP_TOKEN)
@@ -105,7 +127,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     slack: { botToken: e.SLACK_BOT_TOKEN, signingSecret: e.SLACK_SIGNING_SECRET, appToken: e.SLACK_APP_TOKEN, port: e.PORT },
     slackBot: loadSlackConfig(env),
     console: { historyFile: e.NETPEEK_HISTORY_FILE },
-    agents: { secret: e.NETPEEK_AGENT_SECRET, byNode: e.NETPEEK_AGENTS, timeoutMs: e.NETPEEK_AGENT_TIMEOUT_MS },
+    agents: {
+      secret: e.NETPEEK_AGENT_SECRET,
+      byNode: e.NETPEEK_AGENTS,
+      timeoutMs: e.NETPEEK_AGENT_TIMEOUT_MS,
+      discovery: { namespace: e.NETPEEK_AGENT_NAMESPACE, selector: e.NETPEEK_AGENT_SELECTOR, port: e.NETPEEK_AGENT_PORT },
+    },
     color: e.NO_COLOR === undefined,
     debug: e.NETPEEK_DEBUG,
   };

@@ -2,13 +2,14 @@ import type { BackendCheck } from './core/backend-check.js';
 import type { Deps } from './core/command.js';
 import type { Config } from './config.js';
 import type { Logger } from './log.js';
-import { StaticAgentDirectory } from './probe/agent-directory.js';
+import { ChainedAgentDirectory, StaticAgentDirectory } from './probe/agent-directory.js';
+import { KubeAgentDirectory } from './probe/kube-agent-directory.js';
 import { ProbeRouter } from './probe/vantage.js';
 import { DockerEngine, type DockerSource } from './sources/docker.js';
 import { networkSubnets } from './sources/docker-facts.js';
 import { kubeconfigCheck } from './sources/kubeconfig.js';
 import { kubeProbeResolvers } from './sources/kube-probe-targets.js';
-import { createKubeSource, kubeBackendState } from './sources/kubernetes.js';
+import { createKubeSource, kubeBackendState, type KubeSource } from './sources/kubernetes.js';
 
 /**
  * Builds the sources every adapter hands to commands. Construction never touches the network:
@@ -18,13 +19,14 @@ export function buildDeps(config: Config, log: Logger): Deps {
   const docker = new DockerEngine(config.docker);
   // Reads the kubeconfig on first use; each context's watches start with its first question.
   const kube = createKubeSource(config.kube, log.child({ component: 'kubernetes' }));
-  return { config, log, docker, kube, probes: buildProbes(config, log, docker), probeResolvers: kubeProbeResolvers(kube) };
+  return { config, log, docker, kube, probes: buildProbes(config, log, docker, kube), probeResolvers: kubeProbeResolvers(kube) };
 }
 
-function buildProbes(config: Config, log: Logger, docker: DockerSource): ProbeRouter {
+function buildProbes(config: Config, log: Logger, docker: DockerSource, kube: KubeSource): ProbeRouter {
   return new ProbeRouter({
     dockerAgentUrl: config.docker.agentUrl,
-    directory: new StaticAgentDirectory(config.agents.byNode),
+    // NETPEEK_AGENTS overrides what the agent DaemonSet's pods say.
+    directory: new ChainedAgentDirectory([new StaticAgentDirectory(config.agents.byNode), new KubeAgentDirectory(kube, config.agents.discovery)]),
     secret: config.agents.secret,
     agentTimeoutMs: config.agents.timeoutMs,
     // In-process probes only reach the subnets of Docker's own bridge-like networks.

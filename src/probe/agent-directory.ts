@@ -1,10 +1,26 @@
 /**
- * Which agent probes from which node. The static map comes from configuration (NETPEEK_AGENTS); a
- * Kubernetes implementation that follows the agent DaemonSet's pods can stand in later.
+ * Which agent probes from which node. The static map comes from configuration (NETPEEK_AGENTS); in
+ * Kubernetes, KubeAgentDirectory follows the agent DaemonSet's pods.
  */
 export interface AgentDirectory {
-  /** The agent on `node`, or undefined when none is known. */
-  agentFor(node: string): { url: string } | undefined;
+  /**
+   * The agent on `node`, or undefined when none is known. `context` names the Kubernetes context the
+   * node belongs to (a directory that follows the agent DaemonSet needs it; a static map ignores it).
+   */
+  agentFor(node: string, context?: string): { url: string } | undefined | Promise<{ url: string } | undefined>;
+}
+
+/** Asks each directory in turn; the first that knows the node wins (config overrides discovery). */
+export class ChainedAgentDirectory implements AgentDirectory {
+  constructor(private readonly directories: readonly AgentDirectory[]) {}
+
+  async agentFor(node: string, context?: string): Promise<{ url: string } | undefined> {
+    for (const d of this.directories) {
+      const found = await d.agentFor(node, context);
+      if (found) return found;
+    }
+    return undefined;
+  }
 }
 
 /** Parses `node-a=http://10.0.0.11:7070,node-b=http://10.0.0.12:7070` (commas or whitespace between pairs). */

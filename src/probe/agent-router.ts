@@ -15,8 +15,9 @@ export class AgentRouter {
     private readonly options: Omit<AgentClientOptions, 'node'> = {},
   ) {}
 
-  forNode(node: string): Prober {
-    const entry = this.directory.agentFor(node);
+  /** The Prober of `node`'s agent. */
+  async forNode(node: string, context?: string): Promise<Prober> {
+    const entry = await this.directory.agentFor(node, context);
     if (!entry) return new NoAgent(node);
     const key = `${node}\n${entry.url}`;
     let client = this.clients.get(key);
@@ -28,8 +29,8 @@ export class AgentRouter {
   }
 
   /** Probes `targets` from `node`. */
-  probeFrom(node: string, targets: ProbeTarget[], opts: ProbeOptions): Promise<ProbeResult[]> {
-    return this.forNode(node).probe(targets, opts);
+  async probeFrom(node: string, targets: ProbeTarget[], opts: ProbeOptions, context?: string): Promise<ProbeResult[]> {
+    return (await this.forNode(node, context)).probe(targets, opts);
   }
 }
 

@@ -7,7 +7,8 @@ import { LocalProber } from './local-prober.js';
 import type { ProbeOptions, ProbeResult, ProbeTarget } from './types.js';
 
 /** Where a probe has to start for its answer to mean what the seed notes say: the target's own host. */
-export type Vantage = { kind: 'docker-host' } | { kind: 'node'; node: string };
+/** `context` is the Kubernetes context the node belongs to (agent discovery is per cluster). */
+export type Vantage = { kind: 'docker-host' } | { kind: 'node'; node: string; context?: string };
 
 export function vantageName(v: Vantage): string {
   return v.kind === 'docker-host' ? 'the Docker host' : `node ${v.node}`;
@@ -54,7 +55,7 @@ export class ProbeRouter implements ProbeService {
         const why = this.o.secret ? `no agent directory is configured` : 'NETPEEK_AGENT_SECRET is not set, so no agent can be called';
         return targets.map((t) => unavailableResult(t, vantage.node, why));
       }
-      return this.router.probeFrom(vantage.node, targets, opts);
+      return this.router.probeFrom(vantage.node, targets, opts, vantage.context);
     }
     if (this.dockerAgent) return this.dockerAgent.probe(targets, opts);
     const allowList = new AllowList(await this.o.localAllowedCidrs());

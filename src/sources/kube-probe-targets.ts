@@ -33,7 +33,7 @@ export function kubeProbeResolvers(kube: KubeSource): NonNullable<Deps['probeRes
         kind: 'pod',
         name: `${p.namespace}/${p.name}`,
         ip,
-        vantage: { kind: 'node', node: p.nodeName },
+        vantage: { kind: 'node', node: p.nodeName, context: cluster.context },
         ports: uniquePorts(p.containers.filter((c) => c.kind !== 'init').flatMap((c) => c.ports)).filter((x) => x.protocol === 'tcp').map((x) => ({ port: x.port, protocol: x.protocol })),
         networks: [p.hostNetwork ? `node ${p.nodeName} (hostNetwork)` : `pod network of node ${p.nodeName}`],
         node: p.nodeName,
@@ -44,10 +44,11 @@ export function kubeProbeResolvers(kube: KubeSource): NonNullable<Deps['probeRes
       return subnet ? { ...subject, subnet } : subject;
     };
     const placeAddress: AddressPlacer = async (ip) => {
-      const nodes = await kube.cluster(context).nodes();
+      const cluster = kube.cluster(context);
+      const nodes = await cluster.nodes();
       for (const n of nodes) {
         const subnet = n.podCIDRs.find((c) => safeContains(c, ip));
-        if (subnet) return { kind: 'ip', name: ip, ip, vantage: { kind: 'node', node: n.name }, ports: [], networks: [`pod network of node ${n.name}`], subnet, node: n.name, hostNetwork: false };
+        if (subnet) return { kind: 'ip', name: ip, ip, vantage: { kind: 'node', node: n.name, context: cluster.context }, ports: [], networks: [`pod network of node ${n.name}`], subnet, node: n.name, hostNetwork: false };
       }
       return undefined;
     };
