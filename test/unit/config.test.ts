@@ -45,6 +45,11 @@ describe('loadConfig', () => {
     expect(hasSlackCredentials(loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1' }))).toBe(true);
   });
 
+  it('README\'s configuration reference lists every variable', () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    for (const name of Object.keys(ENV_SCHEMA.shape)) expect(readme, name).toContain(`| \`${name}\` |`);
+  });
+
   it('.env.example documents every variable', () => {
     const example = readFileSync(new URL('../../.env.example', import.meta.url), 'utf8');
     for (const name of Object.keys(ENV_SCHEMA.shape)) expect(example, name).toMatch(new RegExp(`^#? ?${name}=`, 'm'));
