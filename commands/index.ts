@@ -9,6 +9,7 @@ import { reach } from './reach.js';
 import { pod } from './pod.js';
 import { svc } from './svc.js';
 import { node } from './node.js';
+import { report } from './report.js';
 
 /** Every command netpeek knows. Adding a command: one file in commands/ and one line here. */
 export const COMMANDS: readonly Command[] = [
@@ -22,4 +23,5 @@ export const COMMANDS: readonly Command[] = [
   pod,
   svc,
   node,
+  report,
 ];

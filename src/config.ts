@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { AGENT_CLIENT_ENV_SCHEMA, AGENT_ENV_SCHEMA } from './agent/agent-config.js';
 import { ConfigError } from './config-error.js';
 import { parseLabelSelector } from './net/label-selector.js';
+import { REPORTS_ENV_SCHEMA, reportsConfigFrom, type ReportsConfig } from './reports/report-config.js';
 import { loadSlackConfig, SLACK_ENV_SCHEMA, type SlackConfig } from './slack/slack-config.js';
 
 export { ConfigError };
@@ -68,8 +69,8 @@ const CORE_ENV_SCHEMA = z.object({
   NETPEEK_DEBUG: bool.default('false').describe('Show internal error details in the terminal (never in Slack).'),
 });
 
-/** The one schema: core variables plus the agent's (shared by `netpeek agent` and the bot that calls agents) and the Slack bot's. */
-export const ENV_SCHEMA = CORE_ENV_SCHEMA.merge(AGENT_ENV_SCHEMA).merge(AGENT_CLIENT_ENV_SCHEMA).merge(SLACK_ENV_SCHEMA);
+/** The one schema: core variables plus the agent's (shared by `netpeek agent` and the bot that calls agents) the Slack bot's and the scheduled reports'. */
+export const ENV_SCHEMA = CORE_ENV_SCHEMA.merge(AGENT_ENV_SCHEMA).merge(AGENT_CLIENT_ENV_SCHEMA).merge(SLACK_ENV_SCHEMA).merge(REPORTS_ENV_SCHEMA);
 
 export type Env = z.infer<typeof ENV_SCHEMA>;
 
@@ -80,6 +81,8 @@ export interface Config {
   slack: { botToken?: string; signingSecret?: string; appToken?: string; port: number };
   /** The Slack bot's behaviour: allow-lists, scopes, buttons, audit, retries. */
   slackBot: SlackConfig;
+  /** Scheduled reachability reports: definitions file, history, leader election. */
+  reports: ReportsConfig;
   console: { historyFile?: string };
   /** How the bot reaches host agents. */
   agents: {
@@ -126,6 +129,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     kube: { kubeconfig: e.KUBECONFIG, context: e.NETPEEK_KUBE_CONTEXT },
     slack: { botToken: e.SLACK_BOT_TOKEN, signingSecret: e.SLACK_SIGNING_SECRET, appToken: e.SLACK_APP_TOKEN, port: e.PORT },
     slackBot: loadSlackConfig(env),
+    reports: reportsConfigFrom(e, env),
     console: { historyFile: e.NETPEEK_HISTORY_FILE },
     agents: {
       secret: e.NETPEEK_AGENT_SECRET,

@@ -13,6 +13,7 @@ import { ConfigError, hasSlackCredentials, loadConfig } from './config.js';
 import { CommandRegistry } from './core/registry.js';
 import { backendChecks, buildDeps } from './deps.js';
 import { createLogger } from './log.js';
+import { startReports } from './reports/start.js';
 import { createSlackBot } from './slack/app.js';
 
 function version(): string {
@@ -75,9 +76,20 @@ async function main(argv: string[]): Promise<number> {
     }
     const bot = createSlackBot({ config, slackConfig: config.slackBot, registry, deps, log });
     const { port } = await bot.start();
-    log.info({ transport: bot.transport, port }, 'netpeek Slack bot running');
+    const reports = await startReports({
+      reports: config.reports,
+      deps,
+      kube: config.kube,
+      client: bot.app.client,
+      retry: config.slackBot.retry,
+      knownChannels: config.slackBot.access.channels,
+      log,
+    });
+    // `report` answers from the live scheduler (next runs, last verdicts).
+    if (reports) Object.assign(deps, { reports: reports.scheduler });
+    log.info({ transport: bot.transport, port, reports: reports?.mode ?? 'off' }, 'netpeek Slack bot running');
     await new Promise<void>((done) => {
-      const stop = () => void bot.stop().finally(done);
+      const stop = () => void (reports ? reports.stop() : Promise.resolve()).then(() => bot.stop()).finally(done);
       process.once('SIGTERM', stop);
       process.once('SIGINT', stop);
     });

@@ -19,6 +19,8 @@ export interface Flags {
   probe?: boolean;
   /** Show help for the command. */
   help?: boolean;
+  /** Run a scheduled report once now and print it (`report <name> --once`). */
+  once?: boolean;
 }
 
 export type FlagName = keyof Flags;
@@ -46,6 +48,7 @@ export const FLAG_SPECS = {
   public: { type: 'boolean', usage: '--public', about: 'answer in the channel (Slack), not just to you' },
   probe: { type: 'boolean', usage: '--probe', about: 'also probe the target from its host' },
   help: { type: 'boolean', short: 'h', usage: '--help', about: 'show help for the command' },
+  once: { type: 'boolean', usage: '--once', about: 'run a scheduled report once now and print it' },
 } as const satisfies Record<FlagName, { type: 'string' | 'boolean'; short?: string; usage: string; about: string }>;
 
 // Characters that mean a shell to most people; no Docker or Kubernetes name contains them.
@@ -152,7 +155,7 @@ export function parseTokens(tokens: string[], text = tokens.join(' ')): Query {
   if (typeof v.cluster === 'string') flags.cluster = v.cluster;
   if (typeof v.port === 'string') flags.port = parseIntFlag('port', v.port, PORT_RANGE, 'ping webserver-2 --port 80');
   if (typeof v.count === 'string') flags.count = parseIntFlag('count', v.count, COUNT_RANGE, 'ping webserver-2 --count 3');
-  for (const b of ['json', 'public', 'probe', 'help'] as const) if (v[b] === true) flags[b] = true;
+  for (const b of ['json', 'public', 'probe', 'help', 'once'] as const) if (v[b] === true) flags[b] = true;
   const [command = '', ...args] = parsed.positionals;
   return { command: command.toLowerCase(), args, flags, text };
 }

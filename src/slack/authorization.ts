@@ -2,7 +2,7 @@ import type { Query } from '../core/query.js';
 import type { AccessPolicy } from './slack-config.js';
 
 /** Commands that send packets; everything else only looks things up. */
-export const PROBE_COMMANDS: ReadonlySet<string> = new Set(['ping', 'reach']);
+export const PROBE_COMMANDS: ReadonlySet<string> = new Set(['ping', 'reach', 'report']);
 
 /** A question probes when its command does, or when it asks a lookup to attach probes (--probe). */
 export function isProbe(commandName: string, query: Query): boolean {

@@ -29,7 +29,7 @@ describe('kubeProbeResolvers', () => {
   it('places a pod on its node with its IPv4 address, subnet and TCP ports', async () => {
     const { pods } = kubeProbeResolvers(deps.kube)();
     expect(await pods!('webserver-2', undefined)).toEqual({
-      kind: 'pod', name: 'default/webserver-2', ip: '10.244.1.30', vantage: { kind: 'node', node: 'node-1' }, ports: [{ port: 80, protocol: 'tcp' }],
+      kind: 'pod', name: 'default/webserver-2', ip: '10.244.1.30', vantage: { kind: 'node', node: 'node-1', context: 'netpeek-test' }, ports: [{ port: 80, protocol: 'tcp' }],
       networks: ['pod network of node node-1'], subnet: '10.244.1.0/24', node: 'node-1', namespace: 'default', hostNetwork: false,
     });
     expect(await pods!('exporter', 'default')).toMatchObject({ ip: '192.0.2.21', hostNetwork: true, networks: ['node node-1 (hostNetwork)'] });

@@ -1,0 +1,63 @@
+import { existsSync } from 'node:fs';
+import type { Deps } from '../core/command.js';
+import { UserError } from '../core/errors.js';
+import { findDefinition, listReports, runReportNow, type ReportCatalog, type ReportListing } from './catalog.js';
+import { loadDefinitionsFile, type LoadedDefinitions } from './definitions.js';
+import type { ReportView } from './render.js';
+import type { ReportsConfig } from './report-config.js';
+import { SqliteReportHistory } from './sqlite-history.js';
+
+/**
+ * Reports without the scheduler, for a terminal (`netpeek report`, `netpeek report <name> --once`):
+ * definitions from NETPEEK_REPORTS_FILE, last verdicts from the local history file when it exists
+ * (it is never created here), probes through the same sources and agents as every other command.
+ */
+export class OfflineReports implements ReportCatalog {
+  constructor(
+    private readonly config: ReportsConfig,
+    private readonly deps: Pick<Deps, 'kube' | 'docker' | 'probes'>,
+    private readonly knownChannels: readonly string[] = [],
+  ) {}
+
+  private definitions(): Promise<LoadedDefinitions> {
+    const file = this.config.file;
+    if (!file) throw new UserError('No reports are defined here: NETPEEK_REPORTS_FILE is not set.', ['Point NETPEEK_REPORTS_FILE at a YAML file like deploy/reports.example.yaml.'], 'not_found');
+    return loadDefinitionsFile(file, { knownChannels: this.knownChannels });
+  }
+
+  private async withHistory<T>(use: (h: SqliteReportHistory | undefined) => Promise<T>): Promise<T> {
+    const h = this.config.db !== ':memory:' && existsSync(this.config.db) ? new SqliteReportHistory(this.config.db, { retention: this.config.retention }) : undefined;
+    try {
+      return await use(h);
+    } finally {
+      h?.close();
+    }
+  }
+
+  async list(): Promise<ReportListing> {
+    const defs = await this.definitions();
+    const reports = await this.withHistory((h) => listReports(defs.reports, h));
+    return { ...(this.config.file ? { file: this.config.file } : {}), reports, problems: defs.problems, runner: 'not-running' };
+  }
+
+  async runNow(name: string, signal?: AbortSignal): Promise<ReportView> {
+    const defs = await this.definitions();
+    const def = findDefinition(name, defs.reports, defs.problems, this.config.file);
+    const sources = { ...(this.deps.kube ? { kube: this.deps.kube } : {}), ...(this.deps.docker ? { docker: this.deps.docker } : {}) };
+    return this.withHistory((h) => runReportNow(def, { sources, ...(this.deps.probes ? { probes: this.deps.probes } : {}), caps: { batchSize: this.config.batchSize }, ...(signal ? { signal } : {}) }, h));
+  }
+}
+
+/** Deps as `netpeek serve` extends them: the running scheduler, when there is one. */
+export type DepsWithReports = Deps & { reports?: ReportCatalog };
+
+/**
+ * The catalog a command uses: the live scheduler in `netpeek serve` (deps.reports), else reports read
+ * from the configuration in this process. Until config.ts carries `reports` (REPORTS_ENV_SCHEMA merged
+ * into ENV_SCHEMA), the variables are read from the environment here.
+ */
+export function reportCatalogFor(deps: DepsWithReports): ReportCatalog {
+  if (deps.reports) return deps.reports;
+  const config = deps.config.reports;
+  return new OfflineReports(config, deps, deps.config.slackBot.access.channels);
+}

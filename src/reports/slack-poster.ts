@@ -1,0 +1,73 @@
+import type { webApi } from '@slack/bolt';
+import type { Logger } from '../log.js';
+import { deliver, type RetryPolicy } from '../slack/delivery.js';
+import { REPORT_EVENT_TYPE, type ReportMessage } from './render.js';
+
+/**
+ * Where report messages go: Slack through Bolt's WebClient with netpeek's retry policy. Each post
+ * carries message metadata naming its tick, so any replica can look in the channel to learn whether a
+ * tick whose post was interrupted did reach Slack.
+ */
+export interface ReportPoster {
+  /** Posts the message, then its thread replies; resolves with the message's ts once the main post succeeded. */
+  post(channel: string, message: ReportMessage): Promise<{ ts: string }>;
+  /**
+   * The ts of this tick's post in `channel` (posted at or after `oldest`), or undefined when there is
+   * none. Throws when the channel cannot be read (the caller then does not post, to avoid a double).
+   */
+  findPosted(channel: string, tickKey: string, oldest: Date): Promise<string | undefined>;
+}
+
+type Client = Pick<webApi.WebClient, 'chat' | 'conversations'>;
+
+interface HistoryMessage {
+  ts?: string;
+  metadata?: { event_type?: string; event_payload?: Record<string, unknown> };
+}
+
+export class SlackReportPoster implements ReportPoster {
+  constructor(
+    private readonly client: Client,
+    private readonly retry: RetryPolicy,
+    private readonly log: Logger,
+  ) {}
+
+  async post(channel: string, message: ReportMessage): Promise<{ ts: string }> {
+    const tick = message.metadata.event_payload.tick;
+    const res = await deliver(
+      `report post ${tick}`,
+      () => this.client.chat.postMessage({ channel, text: message.text, blocks: message.blocks as never, metadata: message.metadata, unfurl_links: false, unfurl_media: false }),
+      this.retry,
+      this.log,
+    );
+    const ts = res.ts ?? '';
+    for (const [i, reply] of message.thread.entries()) {
+      try {
+        await deliver(`report thread ${tick} ${i + 1}/${message.thread.length}`, () => this.client.chat.postMessage({ channel, thread_ts: ts, text: reply.text, blocks: reply.blocks as never }), this.retry, this.log);
+      } catch (err) {
+        // The verdict is out; a missing table reply is logged (deliver did) and does not fail the tick.
+        this.log.warn({ tick, part: i + 1, err: (err as Error).message }, 'a thread reply of a report could not be posted');
+        break;
+      }
+    }
+    return { ts };
+  }
+
+  async findPosted(channel: string, tickKey: string, oldest: Date): Promise<string | undefined> {
+    let cursor: string | undefined;
+    for (let page = 0; page < 5; page += 1) {
+      const res = (await this.client.conversations.history({
+        channel,
+        oldest: (Math.floor(oldest.getTime() / 1000) - 1).toString(),
+        include_all_metadata: true,
+        limit: 200,
+        ...(cursor ? { cursor } : {}),
+      })) as { messages?: HistoryMessage[]; response_metadata?: { next_cursor?: string } };
+      const hit = (res.messages ?? []).find((m) => m.metadata?.event_type === REPORT_EVENT_TYPE && m.metadata.event_payload?.tick === tickKey);
+      if (hit?.ts) return hit.ts;
+      cursor = res.response_metadata?.next_cursor || undefined;
+      if (!cursor) return undefined;
+    }
+    return undefined;
+  }
+}

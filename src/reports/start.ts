@@ -1,0 +1,120 @@
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { CoordinationV1Api, CoreV1Api } from '@kubernetes/client-node';
+import type { Deps } from '../core/command.js';
+import type { Logger } from '../log.js';
+import type { RetryPolicy } from '../slack/delivery.js';
+import { configForContext } from '../sources/kube-client.js';
+import { findKubeconfig } from '../sources/kubeconfig.js';
+import type { Clock } from './clock.js';
+import { ClusterReportState, configMapApi } from './cluster-state.js';
+import { loadDefinitionsFile } from './definitions.js';
+import { LeaseElector, leaseApi } from './leader.js';
+import type { ReportsConfig } from './report-config.js';
+import { ReplicatedState } from './replicated-state.js';
+import { ReportScheduler, type TickEvent } from './scheduler.js';
+import { SlackReportPoster, type ReportPoster } from './slack-poster.js';
+import { SqliteReportHistory } from './sqlite-history.js';
+import { instanceId } from './tick-key.js';
+
+/**
+ * Builds and starts the scheduled reports for `netpeek serve`: definitions from the file, the state
+ * stores (SQLite alone, or the cluster's Lease and ConfigMaps with SQLite beside them), the Slack
+ * poster on Bolt's WebClient, and the scheduler.
+ */
+
+export interface StartReportsOptions {
+  reports: ReportsConfig;
+  /** Sources and probes (kube, docker, probes) as every command gets them. */
+  deps: Pick<Deps, 'kube' | 'docker' | 'probes'>;
+  /** Kubeconfig settings (config.kube), for the Lease and ConfigMaps. */
+  kube: { kubeconfig?: string; context?: string };
+  /** Bolt's app.client (or any WebClient); absent: runs are stored but not posted. */
+  client?: ConstructorParameters<typeof SlackReportPoster>[0];
+  poster?: ReportPoster;
+  retry: RetryPolicy;
+  /** NETPEEK_SLACK_ALLOWED_CHANNELS: reports naming another channel are refused. */
+  knownChannels?: readonly string[];
+  log: Logger;
+  env?: NodeJS.ProcessEnv;
+  clock?: Clock;
+  onTick?: (e: TickEvent) => void;
+}
+
+export interface RunningReports {
+  scheduler: ReportScheduler;
+  mode: 'sqlite' | 'cluster';
+  /** The Lease elector in cluster mode. */
+  elector?: LeaseElector;
+  stop(): Promise<void>;
+}
+
+const SERVICE_ACCOUNT_NAMESPACE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
+
+function podNamespace(): string | undefined {
+  try {
+    return readFileSync(SERVICE_ACCOUNT_NAMESPACE, 'utf8').trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Undefined when NETPEEK_REPORTS_FILE is unset. Throws when cluster mode is asked for without a cluster. */
+export async function startReports(o: StartReportsOptions): Promise<RunningReports | undefined> {
+  const cfg = o.reports;
+  if (!cfg.file) return undefined;
+  const log = o.log.child({ component: 'reports' });
+  const env = o.env ?? process.env;
+  const definitions = { ...(await loadDefinitionsFile(cfg.file, { knownChannels: o.knownChannels ?? [] })), file: cfg.file };
+  const poster = o.poster ?? (o.client ? new SlackReportPoster(o.client, o.retry, log) : undefined);
+  const sources = { ...(o.deps.kube ? { kube: o.deps.kube } : {}), ...(o.deps.docker ? { docker: o.deps.docker } : {}) };
+  const identity = instanceId(cfg.podName, randomBytes(4).toString('hex'));
+  const local = new SqliteReportHistory(cfg.db, { retention: cfg.retention, ...(o.clock ? { now: () => o.clock!.now() } : {}) });
+  const common = { definitions, sources, ...(o.deps.probes ? { probes: o.deps.probes } : {}), ...(poster ? { poster } : {}), identity, log, caps: { batchSize: cfg.batchSize }, ...(o.clock ? { clock: o.clock } : {}), ...(o.onTick ? { onTick: o.onTick } : {}) };
+
+  const found = findKubeconfig(o.kube.kubeconfig, env);
+  const cluster = cfg.state === 'cluster' || (cfg.state === 'auto' && Boolean(env.KUBERNETES_SERVICE_HOST) && !('missing' in found));
+  if (!cluster) {
+    const scheduler = new ReportScheduler({ ...common, history: local, ticks: local });
+    scheduler.start();
+    return {
+      scheduler,
+      mode: 'sqlite',
+      async stop() {
+        await scheduler.stop();
+        local.close();
+      },
+    };
+  }
+  if ('missing' in found) {
+    local.close();
+    throw new Error(`NETPEEK_REPORTS_STATE=cluster needs the Kubernetes API for its Lease and ConfigMaps, but ${found.missing}.`);
+  }
+  const context = o.kube.context ?? found.currentContext;
+  const kc = configForContext(found.kubeConfig, context);
+  const namespace = cfg.lease.namespace ?? podNamespace() ?? kc.getContextObject(context)?.namespace ?? 'default';
+  const server = kc.getCurrentCluster()?.server;
+  const elector = new LeaseElector({
+    api: leaseApi(kc.makeApiClient(CoordinationV1Api)),
+    namespace,
+    name: cfg.lease.name,
+    identity,
+    leaseDurationMs: cfg.lease.durationMs,
+    log,
+  });
+  const state = new ReplicatedState(new ClusterReportState(configMapApi(kc.makeApiClient(CoreV1Api)), { namespace, ...(server ? { server } : {}) }), local, () => elector.validForMs() > 2000, log);
+  const scheduler = new ReportScheduler({ ...common, history: state, ticks: state, leader: elector });
+  log.info({ namespace, lease: cfg.lease.name, identity }, 'reports use the cluster for leader election and state');
+  scheduler.start();
+  elector.start();
+  return {
+    scheduler,
+    mode: 'cluster',
+    elector,
+    async stop() {
+      await scheduler.stop();
+      await elector.stop();
+      local.close();
+    },
+  };
+}
