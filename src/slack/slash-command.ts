@@ -8,6 +8,19 @@ import { safeError } from './safe-error.js';
 const asRespond = (m: OutgoingMessage, extra: { response_type?: 'ephemeral' | 'in_channel'; replace_original?: boolean }): RespondArguments =>
   ({ ...extra, text: m.text, blocks: m.blocks }) as RespondArguments;
 
+let turns: Promise<void> = Promise.resolve();
+
+/**
+ * Waits for this command's turn to be answered: one answer starts per event-loop iteration, so acks of
+ * commands that arrive in a burst are sent between answers instead of queueing behind all of them
+ * (Slack gives an ack 3 s; answers have 30 minutes).
+ */
+function answerTurn(): Promise<void> {
+  const turn = turns.then(() => new Promise<void>((resolve) => setImmediate(resolve)));
+  turns = turn;
+  return turn;
+}
+
 /**
  * `/netpeek …`: ack at once (no I/O before it), then the answer through respond() — ephemeral unless
  * --public. Probes first get a short "probing …" reply that the answer replaces. Failures are ephemeral.
@@ -15,6 +28,7 @@ const asRespond = (m: OutgoingMessage, extra: { response_type?: 'ephemeral' | 'i
 export function registerSlashCommand(app: App, ctx: HandlerContext): void {
   app.command(ctx.slackConfig.command, async ({ command, ack, respond }) => {
     await ack();
+    await answerTurn();
     const asker = newAsker(ctx, 'slash', command.user_id, command.channel_id, isDmChannel(command.channel_id));
     if (!ctx.dedupe.first(`slash:${command.trigger_id}`)) {
       asker.log.info('duplicate slash command dropped');

@@ -1,0 +1,220 @@
+/**
+ * Slack-side performance targets (DESIGN.md):
+ *  1. slash-command ack: signed HTTP POST → 200, p99 ≤ 25 ms with 50 commands in flight;
+ *  2. `pod` answer with a warm cache of 10,000 pods / 2,000 services / 500 nodes: p50 ≤ 5 ms and
+ *     p99 ≤ 20 ms from the request to the answer's POST on response_url; bot RSS ≤ 300 MB.
+ *
+ * Every party has its own process so nobody's work is counted as another's: this process is the client
+ * (and, for part 2, the response_url server); the bot runs the real Bolt HTTP receiver with the real
+ * commands (bench/slack-bot-process.ts); the baseline for part 1 is a bare node:http server in its own
+ * process, driven by the same client at the same concurrency in the same run; the cluster is the test
+ * API server in its own process (bench/kube-cluster-fixture.ts). Nothing leaves the machine.
+ */
+import { Agent, createServer, request, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { slashCommand } from '../test/support/slack/payloads.js';
+import { formBody, signedHeaders } from '../test/support/slack/sign.js';
+import { startChild, type BenchChild } from './child-process.js';
+import { PODS, podOf } from './kube-cluster-shape.js';
+import { machineLine, percentile, writeSection } from './results-file.js';
+
+const SECRET = 'bench-signing-secret-0123456789';
+const IN_FLIGHT = 50;
+const ACK_REQUESTS = 4000;
+const WARMUP = 400;
+const POD_QUESTIONS = 1000;
+const BURSTS = 40;
+
+const agent = new Agent({ keepAlive: true, maxSockets: IN_FLIGHT });
+
+function post(url: URL, body: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: 'POST', agent, headers: { ...signedHeaders(SECRET, body, 'form'), 'content-length': Buffer.byteLength(body) } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** `total` requests, IN_FLIGHT at a time; each latency is send → HTTP status received. */
+async function drive(url: URL, makeBody: () => string, total: number): Promise<number[]> {
+  const latencies: number[] = [];
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: IN_FLIGHT }, async () => {
+      while (next < total) {
+        next++;
+        const body = makeBody();
+        const t0 = performance.now();
+        const status = await post(url, body);
+        latencies.push(performance.now() - t0);
+        if (status !== 200) throw new Error(`HTTP ${status} from ${url}`);
+      }
+    }),
+  );
+  return latencies.sort((a, b) => a - b);
+}
+
+/** A response_url endpoint in this process that resolves a waiter when its URL is posted to. */
+async function responseUrls(): Promise<{ server: Server; url(id: number): string; arrival(id: number): Promise<{ at: number; body: string }> }> {
+  const waiters = new Map<number, (v: { at: number; body: string }) => void>();
+  const server = createServer((req, res) => {
+    const at = performance.now();
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      res.writeHead(200).end('ok');
+      const id = Number(req.url?.split('/').pop());
+      waiters.get(id)?.({ at, body: Buffer.concat(chunks).toString('utf8') });
+      waiters.delete(id);
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/respond`;
+  return {
+    server,
+    url: (id) => `${base}/${id}`,
+    arrival: (id) => new Promise((resolve) => waiters.set(id, resolve)),
+  };
+}
+
+/**
+ * Bursts: IN_FLIGHT commands sent at once, then a pause until every answer has reached response_url,
+ * `bursts` times. This is "50 commands in flight" as an incident produces it, not a sustained flood.
+ */
+async function bursts(url: URL, makeBody: (id: number) => string, responses: Awaited<ReturnType<typeof responseUrls>> | undefined, count: number, base: number): Promise<number[]> {
+  const latencies: number[] = [];
+  for (let b = 0; b < count; b++) {
+    const ids = Array.from({ length: IN_FLIGHT }, (_, i) => base + b * IN_FLIGHT + i);
+    const arrivals = responses ? ids.map((id) => responses.arrival(id)) : [];
+    await Promise.all(
+      ids.map(async (id) => {
+        const body = makeBody(id);
+        const t0 = performance.now();
+        const status = await post(url, body);
+        latencies.push(performance.now() - t0);
+        if (status !== 200) throw new Error(`HTTP ${status} from ${url}`);
+      }),
+    );
+    await Promise.all(arrivals);
+  }
+  return latencies.sort((a, b) => a - b);
+}
+
+const row = (name: string, xs: number[]) => `| ${name} | ${percentile(xs, 50).toFixed(2)} ms | ${percentile(xs, 99).toFixed(2)} ms | ${xs.at(-1)!.toFixed(2)} ms |`;
+
+async function ackSection(): Promise<string> {
+  const bot = await startChild(new URL('./slack-bot-process.ts', import.meta.url), { BENCH_SIGNING_SECRET: SECRET, KUBECONFIG: '' });
+  const bare = await startChild(new URL('./bare-http-process.ts', import.meta.url));
+  const responses = await responseUrls();
+  try {
+    const botUrl = new URL(`http://127.0.0.1:${String(bot.ready.port)}/slack/events`);
+    const bareUrl = new URL(`http://127.0.0.1:${String(bare.ready.port)}/`);
+    let n = 0;
+    // `explain expose` needs no backend: the ack is measured with the full answer pipeline running behind it.
+    const body = () => formBody(slashCommand('explain expose', responses.url(n++)));
+    await drive(botUrl, body, WARMUP);
+    await drive(bareUrl, body, WARMUP);
+    // Alternate halves so drift on the machine hits both sides alike.
+    const botMs = [...(await drive(botUrl, body, ACK_REQUESTS / 2)), ...(await drive(bareUrl, body, 0))];
+    const bareMs = await drive(bareUrl, body, ACK_REQUESTS / 2);
+    botMs.push(...(await drive(botUrl, body, ACK_REQUESTS / 2)));
+    bareMs.push(...(await drive(bareUrl, body, ACK_REQUESTS / 2)));
+    botMs.sort((a, b) => a - b);
+    bareMs.sort((a, b) => a - b);
+    const burstBody = (id: number) => formBody(slashCommand('explain expose', responses.url(id)));
+    const burstBot = await bursts(botUrl, burstBody, responses, BURSTS, 1_000_000);
+    const burstBare = await bursts(bareUrl, burstBody, undefined, BURSTS, 2_000_000);
+    const p99 = percentile(burstBot, 99);
+    return `### Slash-command ack
+
+Signed \`/netpeek explain expose\` POSTs from a client process to the bot process; time from sending to HTTP 200. Every command is also answered (rendered and posted to a response_url) by the same bot process.
+
+**Bursts**: ${BURSTS} × ${IN_FLIGHT} commands sent at once, each burst after the previous one's answers have all arrived (how an incident channel loads the bot).
+
+| server | p50 | p99 | max |
+| --- | --- | --- | --- |
+${row('netpeek (Bolt HTTP receiver: signature check, ack)', burstBot)}
+${row('baseline: bare node:http 200, same client, same run', burstBare)}
+
+Target p99 ≤ 25 ms with 50 in flight: **${p99 <= 25 ? 'met' : 'missed'}** (${p99.toFixed(2)} ms).
+
+**Sustained flood**: ${ACK_REQUESTS} commands with ${IN_FLIGHT} always in flight, far past any Slack workspace's rate; acks then queue behind the answers being computed and posted by the same process.
+
+| server | p50 | p99 | max |
+| --- | --- | --- | --- |
+${row('netpeek', botMs)}
+${row('baseline: bare node:http 200', bareMs)}`;
+  } finally {
+    bot.stop();
+    bare.stop();
+    responses.server.close();
+  }
+}
+
+async function podSection(): Promise<string> {
+  const cluster = await startChild(new URL('./kube-cluster-fixture.ts', import.meta.url));
+  let bot: BenchChild | undefined;
+  const responses = await responseUrls();
+  try {
+    bot = await startChild(new URL('./slack-bot-process.ts', import.meta.url), { BENCH_SIGNING_SECRET: SECRET, KUBECONFIG: String(cluster.ready.kubeconfigPath) });
+    const url = new URL(`http://127.0.0.1:${String(bot.ready.port)}/slack/events`);
+    let x = 12345;
+    const pick = () => podOf((x = (x * 1103515245 + 12345) >>> 0) % PODS);
+    const measure = async (id: number): Promise<number> => {
+      const p = pick();
+      const text = id % 2 === 0 ? `pod ${p.name} -n ${p.namespace}` : `pod ${p.name}`;
+      const arrival = responses.arrival(id);
+      const t0 = performance.now();
+      const status = await post(url, formBody(slashCommand(text, responses.url(id))));
+      if (status !== 200) throw new Error(`HTTP ${status}`);
+      const { at, body } = await arrival;
+      if (!body.includes(p.ip)) throw new Error(`the answer to "${text}" does not contain the pod IP ${p.ip}`);
+      return at - t0;
+    };
+    for (let i = 0; i < 100; i++) await measure(-1 - i);
+    const latencies: number[] = [];
+    for (let i = 0; i < POD_QUESTIONS; i++) latencies.push(await measure(i));
+    latencies.sort((a, b) => a - b);
+    const rssMb = Number((await bot.ask('rss')).rss) / 2 ** 20;
+    const p50 = percentile(latencies, 50);
+    const p99 = percentile(latencies, 99);
+    return `### \`pod\` answer through Slack, warm cache
+
+Test API server (own process) with 10,000 pods, 2,000 Services with EndpointSlices, 500 nodes; the bot's caches synced in ${(Number(bot.ready.syncMs) / 1000).toFixed(2)} s. ${POD_QUESTIONS} signed \`/netpeek pod <name>\` commands one after another (half with -n, half searching every namespace); time from sending the command to the answer's POST arriving at response_url (each answer checked to contain the pod IP).
+
+| what | result | target |
+| --- | --- | --- |
+| p50 | **${p50.toFixed(2)} ms** | ≤ 5 ms: ${p50 <= 5 ? 'met' : 'missed'} |
+| p99 | **${p99.toFixed(2)} ms** | ≤ 20 ms: ${p99 <= 20 ? 'met' : 'missed'} |
+| max | ${latencies.at(-1)!.toFixed(2)} ms | |
+| bot RSS after the run (Slack bot + Kubernetes caches) | ${rssMb.toFixed(0)} MB | ≤ 300 MB: ${rssMb <= 300 ? 'met' : 'missed'} |`;
+  } finally {
+    bot?.stop();
+    cluster.stop();
+    responses.server.close();
+  }
+}
+
+async function main(): Promise<void> {
+  const ack = await ackSection();
+  const pod = await podSection();
+  const md = `## Slack: ack latency and pod answers (\`npm run bench:slack\`)
+
+Run ${new Date().toISOString()} on ${machineLine()}.
+
+${ack}
+
+${pod}`;
+  writeSection('slack-ack', md);
+  process.stdout.write(`${md}\n`);
+  agent.destroy();
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench:slack failed: ${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exitCode = 1;
+});
