@@ -3,7 +3,7 @@ import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { AllowList } from '../../../src/net/address-policy.js';
-import { LocalProber } from '../../../src/probe/local-prober.js';
+import { FPING_SHARD_SIZE, LocalProber, shard } from '../../../src/probe/local-prober.js';
 import type { ProbeTarget } from '../../../src/probe/types.js';
 
 vi.mock('node:child_process', async (importOriginal) => {
@@ -195,5 +195,19 @@ describe('LocalProber without ICMP programs', () => {
 
   it('rejects a non-positive timeout', async () => {
     await expect(new LocalProber().probe([], { timeoutMs: 0 })).rejects.toThrow(RangeError);
+  });
+});
+
+describe('shard (large ICMP batches across a few fping processes)', () => {
+  it('keeps small batches in one process and splits big ones evenly, up to the cap', () => {
+    const ips = (n: number) => Array.from({ length: n }, (_, i) => `10.9.${i >> 8}.${i & 255}`);
+    expect(shard(ips(50), FPING_SHARD_SIZE, 4)).toHaveLength(1);
+    expect(shard(ips(256), FPING_SHARD_SIZE, 4)).toHaveLength(1);
+    expect(shard(ips(257), FPING_SHARD_SIZE, 4).map((p) => p.length)).toEqual([129, 128]);
+    const big = shard(ips(1000), FPING_SHARD_SIZE, 4);
+    expect(big.map((p) => p.length)).toEqual([250, 250, 250, 250]);
+    expect(big.flat()).toEqual(ips(1000));
+    expect(shard(ips(5000), FPING_SHARD_SIZE, 4)).toHaveLength(4);
+    expect(shard([], FPING_SHARD_SIZE, 4)).toEqual([]);
   });
 });
