@@ -3,6 +3,7 @@ import { newAnswer } from '../src/core/answer.js';
 import type { Command, Deps } from '../src/core/command.js';
 import { isNetpeekError } from '../src/core/errors.js';
 import { DOCKER_DESKTOP_VM, isDockerDesktop } from '../src/net/explain-docker.js';
+import { matchesLabels, parseLabelSelector } from '../src/net/label-selector.js';
 import { engineIdentity } from '../src/sources/docker.js';
 import type { KubeSource } from '../src/sources/kubernetes.js';
 import { describeContextState } from '../src/sources/kubernetes.js';
@@ -29,21 +30,20 @@ interface StatusCheck {
 type NamedReport = BackendReport & { name: string };
 
 /**
- * The backend checks, in display order. Kubernetes (one per configured context) and the host agents
- * add their entries here when those sources exist.
+ * The backend checks, in display order; Kubernetes (one per context in use) and the host agents follow.
  */
 const STATUS_CHECKS: readonly StatusCheck[] = [{ name: 'Docker', run: dockerReport }];
 
 export const status: Command = {
   name: 'status',
   aliases: [],
-  summary: 'Which backends netpeek can ask (Docker engine, …), with versions, or why not',
+  summary: 'Which backends netpeek can ask (Docker engine, Kubernetes contexts, agents), with versions, or why not',
   args: [],
   flags: [],
   examples: ['status'],
   description: 'Checks every backend netpeek is configured for and reports what answered. It always answers, even when nothing does.',
   async run(_query, deps) {
-    const checks = [...STATUS_CHECKS, ...kubernetesChecks(deps)];
+    const checks = [...STATUS_CHECKS, ...kubernetesChecks(deps), ...agentChecks(deps)];
     const reports = await Promise.all(checks.map((check) => safely(check, deps)));
     return statusAnswer(reports);
   },
@@ -148,6 +148,49 @@ async function kubeContextReport(kube: KubeSource, context: string): Promise<Bac
       ...(state.isDefault && others.length ? [{ label: 'Other Kubernetes contexts', value: others.join(', ') }] : []),
     ],
     hints: broken.map((c) => c.lastError!).slice(0, 1),
+    explanations: [],
+  };
+}
+
+// ---- Host agents: the configured ones answer /healthz; in Kubernetes, the DaemonSet's ready pods ----
+
+const AGENT_HEALTH_TIMEOUT_MS = 2000;
+
+function agentChecks(deps: Deps): StatusCheck[] {
+  const configured: [string, string][] = [
+    ...(deps.config.docker.agentUrl ? [['agent (Docker host)', deps.config.docker.agentUrl] as [string, string]] : []),
+    ...Object.entries(deps.config.agents.byNode).map(([node, url]): [string, string] => [`agent ${node}`, url]),
+  ];
+  const checks: StatusCheck[] = configured.map(([name, url]) => ({ name, run: () => agentHealth(url, Boolean(deps.config.agents.secret)) }));
+  if (deps.kube?.configured()) checks.push({ name: 'agents (DaemonSet)', run: () => daemonSetAgents(deps) });
+  return checks;
+}
+
+async function agentHealth(url: string, haveSecret: boolean): Promise<BackendReport> {
+  const hints = haveSecret ? [] : ['NETPEEK_AGENT_SECRET is not set here, so netpeek cannot sign probe requests to it.'];
+  try {
+    const res = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(AGENT_HEALTH_TIMEOUT_MS) });
+    const ok = res.ok;
+    return { ok: ok && haveSecret, detail: ok ? `answers at ${url}` : `answered HTTP ${res.status} at ${url}/healthz`, facts: [], hints, explanations: [] };
+  } catch (err) {
+    const why = err instanceof Error && err.name === 'TimeoutError' ? `no answer within ${AGENT_HEALTH_TIMEOUT_MS} ms` : 'connection failed';
+    return { ok: false, detail: `${url}: ${why}`, facts: [], hints: ['Is `netpeek agent` running there, and is its port reachable from here?', ...hints], explanations: [] };
+  }
+}
+
+async function daemonSetAgents(deps: Deps): Promise<BackendReport> {
+  const { namespace, selector } = deps.config.agents.discovery;
+  const cluster = deps.kube!.cluster();
+  const [pods, nodes] = await Promise.all([cluster.pods({ namespace }), cluster.nodes()]);
+  const want = parseLabelSelector(selector);
+  const agents = pods.filter((p) => matchesLabels(want, p.labels));
+  const ready = new Set(agents.filter((p) => p.ready && p.nodeName).map((p) => p.nodeName));
+  const missing = nodes.map((n) => n.name).filter((n) => !ready.has(n));
+  return {
+    ok: ready.size > 0 && missing.length === 0,
+    detail: `${ready.size} of ${nodes.length} nodes have a ready agent (pods ${selector} in ${namespace})`,
+    facts: [],
+    hints: missing.length ? [`Nodes without a ready agent: ${missing.slice(0, 10).join(', ')}${missing.length > 10 ? ` and ${missing.length - 10} more` : ''}. Probes from them report "agent unavailable".`] : [],
     explanations: [],
   };
 }

@@ -134,6 +134,12 @@ describe.skipIf(missing(dockerAvailable(), 'Docker engine'))('ping, reach and --
       expect(metrics).not.toContain(webIp);
     });
 
+    it('status says the Docker host agent answers', async () => {
+      const a = await question('status', viaAgent());
+      const row = a.tables.find((t) => t.title === 'Backends')?.rows.find((r) => r[0] === 'agent (Docker host)');
+      expect(row?.slice(1)).toEqual(['answers', `answers at ${agent.url}`]);
+    });
+
     it('an agent that is gone degrades the answer but keeps the lookup facts', async () => {
       const deps = viaAgent();
       await agent.close();

@@ -110,6 +110,14 @@ describe.skipIf(missing(netnsAvailable(), 'root + network namespaces'))('probing
     expect(a.probes.every((p) => !p.ok)).toBe(true);
   });
 
+  it('status counts the nodes with a ready agent and names the ones without', async () => {
+    const a = await ask('status');
+    const row = a.tables.find((t) => t.title === 'Backends')?.rows.find((r) => r[0] === 'agents (DaemonSet)');
+    expect(row?.[1]).toBe('does not answer');
+    expect(row?.[2]).toBe('2 of 3 nodes have a ready agent (pods app.kubernetes.io/name=netpeek-agent in netpeek)');
+    expect(a.hints.join(' ')).toContain('Nodes without a ready agent: node-c.');
+  });
+
   it('an agent that dies: degraded answer naming it, lookup facts kept', async () => {
     agentB.child.kill('SIGKILL');
     await new Promise((r) => agentB.child.once('exit', r));
