@@ -131,7 +131,7 @@ async function main(): Promise<void> {
 
 Run ${new Date().toISOString()} on ${machineLine()}.
 
-1,000 ICMP targets in five local network-namespace labs: 500 owned by a namespace, 500 unassigned in the same /24s (the timeout floor applies to those).
+1,000 ICMP targets in five local network-namespace labs: 500 owned by a namespace, 500 unassigned in the same /24s (the timeout floor applies to those). netpeek's prober splits a batch this large across four fping processes of ≤ 256 targets (fping paces its own packets 1 ms apart); the baseline is one fping over the whole list, as the target is written.
 
 | what | result | target |
 | --- | --- | --- |
