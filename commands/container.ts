@@ -1,7 +1,8 @@
 import type Docker from 'dockerode';
 import type { AddressFact, Answer, Fact, PortFact, Sharing } from '../src/core/answer.js';
 import { newAnswer } from '../src/core/answer.js';
-import type { Command } from '../src/core/command.js';
+import type { Command, Deps } from '../src/core/command.js';
+import { UserError } from '../src/core/errors.js';
 import {
   DOCKER_DESKTOP_SHELL,
   DOCKER_DESKTOP_SHELL_COMMANDS,
@@ -26,7 +27,7 @@ import {
   reachableFromHostSentence,
   reachableFromOutsideSentence,
 } from '../src/net/explain-docker.js';
-import { checkDockerName } from '../src/net/names.js';
+import { checkDockerName, isDnsSubdomain } from '../src/net/names.js';
 import type { HostBinding, PortSpec } from '../src/net/ports.js';
 import { bindingScope, findPortConflicts, formatHostSide, samePort } from '../src/net/ports.js';
 import type { DockerSource } from '../src/sources/docker.js';
@@ -35,6 +36,7 @@ import type { ContainerNetworkMode } from '../src/sources/docker-facts.js';
 import { containerAddresses, exposedPorts, hostBindings, networkModeOf } from '../src/sources/docker-facts.js';
 import { findContainer, requireDocker } from '../src/sources/docker-lookup.js';
 import { containerSubject } from '../src/sources/probe-targets.js';
+import type { KubePod } from '../src/sources/kube-model.js';
 import { addProbes, probeSubject } from '../src/probe/probe-subject.js';
 
 /** Everything the answer is built from, gathered once. */
@@ -65,11 +67,28 @@ export const container: Command = {
   async run(query, deps) {
     const docker = requireDocker(deps);
     const ref = checkDockerName(query.args[0] ?? '', 'container');
-    const answer = answerFor(await look(docker, ref));
+    const answer = answerFor(await look(docker, ref).catch((err: unknown) => rethrowWithPodHint(err, ref, deps)));
     if (query.flags.probe) addProbes(answer, await probeSubject(await containerSubject(ref, deps), deps));
     return answer;
   },
 };
+
+/**
+ * "No such container" when a pod has that name is the commonest mix-up (a plain question in Slack reads
+ * as `container` by default): point at the pod instead of leaving the user at a dead end.
+ */
+async function rethrowWithPodHint(err: unknown, ref: string, deps: Deps): Promise<never> {
+  if (!(err instanceof UserError) || err.code !== 'not_found' || !deps.kube?.configured() || !isDnsSubdomain(ref)) throw err;
+  let pods: KubePod[];
+  try {
+    pods = await deps.kube.cluster().podsNamed(ref);
+  } catch {
+    throw err; // the cluster cannot say; the Docker answer stands alone
+  }
+  const visible = pods.filter((p) => deps.namespaces === undefined || deps.namespaces.includes(p.namespace));
+  if (visible.length === 0) throw err;
+  throw new UserError(err.message, [`There is a pod with that name: ${visible.slice(0, 3).map((p) => `\`pod ${p.name} -n ${p.namespace}\``).join(', ')}.`, ...err.details], 'not_found');
+}
 
 /** The engine calls, in as few rounds as the data dependencies allow. */
 async function look(docker: DockerSource, ref: string): Promise<Seen> {

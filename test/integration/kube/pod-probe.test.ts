@@ -8,7 +8,8 @@ import { missing, netnsAvailable } from '../../support/backends.js';
 import { startKubeApiServer, type KubeApiServer } from '../../support/kube-apiserver/index.js';
 import { node, pod } from '../../support/kube-apiserver/fixtures.js';
 import { createLab, type Lab } from '../../support/netns.js';
-import { question } from './helpers.js';
+import { failure, question } from './helpers.js';
+import { UserError } from '../../../src/core/errors.js';
 
 /**
  * Pods on two "nodes" (network namespaces), each node running the real agent as its own process, and
@@ -108,6 +109,13 @@ describe.skipIf(missing(netnsAvailable(), 'root + network namespaces'))('probing
     expect(a.facts).toContainEqual({ label: 'Node', value: 'node-c' });
     expect(a.warnings[0]).toMatch(/^Could not probe from node node-c: no netpeek agent is known for node node-c/);
     expect(a.probes.every((p) => !p.ok)).toBe(true);
+  });
+
+  it('asking for a container that is really a pod points at the pod', async () => {
+    const err = await failure(deps, 'container web');
+    expect(err).toBeInstanceOf(UserError);
+    expect((err as UserError).message).toMatch(/^There is no container "web" on the Docker engine/);
+    expect((err as UserError).details[0]).toBe('There is a pod with that name: `pod web -n default`.');
   });
 
   it('status counts the nodes with a ready agent and names the ones without', async () => {
