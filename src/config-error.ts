@@ -1,3 +1,5 @@
+import type { ZodError } from 'zod';
+
 /** Thrown at start when a variable is wrong; its message names each bad variable. */
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -6,4 +8,13 @@ export class ConfigError extends Error {
     );
     this.name = 'ConfigError';
   }
+}
+
+/** One sentence per invalid variable, `NAME="value": what is wrong`; secrets and tokens are never echoed. */
+export function envProblems(error: ZodError, env: NodeJS.ProcessEnv): string[] {
+  return error.issues.map((i) => {
+    const name = String(i.path[0]);
+    const shown = /TOKEN|SECRET/.test(name) ? '(hidden)' : JSON.stringify(env[name]);
+    return `${name}=${shown}: ${i.message}`;
+  });
 }

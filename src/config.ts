@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AGENT_CLIENT_ENV_SCHEMA, AGENT_ENV_SCHEMA } from './agent/agent-config.js';
-import { ConfigError } from './config-error.js';
+import { ConfigError, envProblems } from './config-error.js';
 import { parseLabelSelector } from './net/label-selector.js';
 import { REPORTS_ENV_SCHEMA, reportsConfigFrom, type ReportsConfig } from './reports/report-config.js';
 import { loadSlackConfig, SLACK_ENV_SCHEMA, type SlackConfig } from './slack/slack-config.js';
@@ -102,14 +102,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const present = Object.fromEntries(Object.entries(env).filter(([k, v]) => v !== '' || k === 'NETPEEK_HISTORY_FILE'));
   const parsed = ENV_SCHEMA.safeParse(present);
   if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((i) => {
-        const name = String(i.path[0]);
-        const value = env[name];
-        const shown = /TOKEN|SECRET/.test(name) ? '(hidden)' : JSON.stringify(value);
-        return `${name}=${shown}: ${i.message}`;
-      }),
-    );
+    throw new ConfigError(envProblems(parsed.error, env));
   }
   const e = parsed.data;
   const problems: string[] = [];

@@ -7,7 +7,6 @@ import { KubeAgentDirectory } from './probe/kube-agent-directory.js';
 import { ProbeRouter } from './probe/vantage.js';
 import { DockerEngine, type DockerSource } from './sources/docker.js';
 import { networkSubnets } from './sources/docker-facts.js';
-import { kubeconfigCheck } from './sources/kubeconfig.js';
 import { kubeProbeResolvers } from './sources/kube-probe-targets.js';
 import { createKubeSource, kubeBackendState, type KubeSource } from './sources/kubernetes.js';
 
@@ -35,7 +34,7 @@ function buildProbes(config: Config, log: Logger, docker: DockerSource, kube: Ku
   });
 }
 
-/** What the console banner and `status` report on. */
+/** What the console banner reports on (`status` goes further: versions, caches, agents). */
 export function backendChecks(deps: Deps): BackendCheck[] {
   const checks: BackendCheck[] = [];
   if (deps.docker) {
@@ -45,6 +44,6 @@ export function backendChecks(deps: Deps): BackendCheck[] {
   if (deps.kube) {
     const kube = deps.kube;
     checks.push({ name: 'Kubernetes', check: async () => kubeBackendState(kube) });
-  } else checks.push(kubeconfigCheck(deps.config.kube.kubeconfig, deps.config.kube.context));
+  }
   return checks;
 }

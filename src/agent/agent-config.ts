@@ -1,6 +1,6 @@
 import os from 'node:os';
 import { z } from 'zod';
-import { ConfigError } from '../config-error.js';
+import { ConfigError, envProblems } from '../config-error.js';
 import { parseCidr, parsePortRanges, type PortRange } from '../net/address-policy.js';
 import { parseAgentMap } from '../probe/agent-directory.js';
 
@@ -90,14 +90,6 @@ export interface AgentConfig {
 
 export const AGENT_DEFAULTS = { maxBodyBytes: 256 * 1024, signatureWindowMs: 30_000, replayCacheSize: 10_000, maxDeadlineMs: 30_000 } as const;
 
-function problemsOf(error: z.ZodError, env: NodeJS.ProcessEnv): string[] {
-  return error.issues.map((i) => {
-    const name = String(i.path[0]);
-    const shown = /SECRET/.test(name) ? '(hidden)' : JSON.stringify(env[name]);
-    return `${name}=${shown}: ${i.message}`;
-  });
-}
-
 function present(env: NodeJS.ProcessEnv): Record<string, string> {
   return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== ''));
 }
@@ -105,7 +97,7 @@ function present(env: NodeJS.ProcessEnv): Record<string, string> {
 /** Reads the agent's variables; throws ConfigError naming every bad one. Tests pass their own env. */
 export function loadAgentConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<AgentConfig> = {}): AgentConfig {
   const parsed = AGENT_ENV_SCHEMA.safeParse(present(env));
-  const problems = parsed.success ? [] : problemsOf(parsed.error, env);
+  const problems = parsed.success ? [] : envProblems(parsed.error, env);
   if (parsed.success && !parsed.data.NETPEEK_AGENT_SECRET) problems.push('NETPEEK_AGENT_SECRET is not set: the agent refuses to start without a shared secret (16+ characters).');
   if (!parsed.success || problems.length) throw new ConfigError(problems);
   const e = parsed.data;
@@ -134,6 +126,6 @@ export interface AgentClientConfig {
 export function loadAgentClientConfig(env: NodeJS.ProcessEnv = process.env): AgentClientConfig {
   const schema = AGENT_CLIENT_ENV_SCHEMA.extend({ NETPEEK_AGENT_SECRET: AGENT_ENV_SCHEMA.shape.NETPEEK_AGENT_SECRET });
   const parsed = schema.safeParse(present(env));
-  if (!parsed.success) throw new ConfigError(problemsOf(parsed.error, env));
+  if (!parsed.success) throw new ConfigError(envProblems(parsed.error, env));
   return { secret: parsed.data.NETPEEK_AGENT_SECRET, agents: parsed.data.NETPEEK_AGENTS, timeoutMs: parsed.data.NETPEEK_AGENT_TIMEOUT_MS };
 }

@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
-import { ConfigError } from '../config-error.js';
+import { ConfigError, envProblems } from '../config-error.js';
 import { DEFAULT_RETENTION, type RetentionPolicy } from './history.js';
 import { DEFAULT_LEASE_NAME } from './leader.js';
 import { DEFAULT_REPORTS_DB } from './sqlite-history.js';
@@ -75,6 +75,6 @@ export function reportsConfigFrom(e: ReportsEnv, env: NodeJS.ProcessEnv = proces
 export function loadReportsConfig(env: NodeJS.ProcessEnv = process.env): ReportsConfig {
   const present = Object.fromEntries(Object.entries(env).filter(([k, v]) => k in REPORTS_ENV_SCHEMA.shape && v !== undefined && v !== ''));
   const parsed = REPORTS_ENV_SCHEMA.safeParse(present);
-  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => `${String(i.path[0])}=${JSON.stringify(env[String(i.path[0])])}: ${i.message}`));
+  if (!parsed.success) throw new ConfigError(envProblems(parsed.error, env));
   return reportsConfigFrom(parsed.data, env);
 }

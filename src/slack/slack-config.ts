@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConfigError } from '../config-error.js';
+import { ConfigError, envProblems } from '../config-error.js';
 import type { RetryPolicy } from './delivery.js';
 
 /**
@@ -166,13 +166,7 @@ export function loadSlackConfig(env: NodeJS.ProcessEnv = process.env): SlackConf
   const present = Object.fromEntries(Object.entries(env).filter(([k, v]) => k in SLACK_ENV_SCHEMA.shape && v !== ''));
   const parsed = SLACK_ENV_SCHEMA.safeParse(present);
   if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((i) => {
-        const name = String(i.path[0]);
-        const shown = /SECRET|TOKEN/.test(name) ? '(hidden)' : JSON.stringify(env[name]);
-        return `${name}=${shown}: ${i.message}`;
-      }),
-    );
+    throw new ConfigError(envProblems(parsed.error, env));
   }
   const e = parsed.data;
   return {

@@ -2,7 +2,6 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
-import type { BackendCheck } from '../core/backend-check.js';
 
 export interface KubeconfigFound {
   kubeConfig: KubeConfig;
@@ -50,20 +49,4 @@ function mergeFile(kc: KubeConfig, file: string): void {
   for (const u of one.getUsers()) if (!kc.getUser(u.name)) kc.addUser(u);
   for (const x of one.getContexts()) if (!kc.getContextObject(x.name)) kc.addContext(x);
   if (!kc.getCurrentContext() && one.getCurrentContext()) kc.setCurrentContext(one.getCurrentContext());
-}
-
-/** Banner/status check: is there a kubeconfig, and which context would be used. */
-export function kubeconfigCheck(kubeconfigEnv: string | undefined, context: string | undefined): BackendCheck {
-  return {
-    name: 'Kubernetes',
-    async check() {
-      const found = findKubeconfig(kubeconfigEnv);
-      if ('missing' in found) return { ok: false, detail: found.missing };
-      const ctx = context ?? found.currentContext;
-      if (context && !found.contexts.includes(context)) {
-        return { ok: false, detail: `context "${context}" (NETPEEK_KUBE_CONTEXT) is not in ${found.origin}; it has ${found.contexts.join(', ') || 'no contexts'}` };
-      }
-      return { ok: true, detail: `kubeconfig ${found.origin}, context ${ctx || '(none)'}` };
-    },
-  };
 }
