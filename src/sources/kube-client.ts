@@ -1,8 +1,10 @@
 import type { Agent } from 'node:http';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest, type RequestOptions } from 'node:https';
 import { CoreV1Api, DiscoveryV1Api, KubeConfig, VersionApi, Watch } from '@kubernetes/client-node';
 import type { V1EndpointSlice, V1Namespace, V1Node, V1Pod, V1Service } from '@kubernetes/client-node';
-import type { KubeEndpointSlice, KubeNamespace, KubeNode, KubePod, KubeService } from './kube-model.js';
-import { toEndpointSlice, toNamespace, toNode, toPod, toService } from './kube-model.js';
+import type { KubeEndpointSlice, KubeNamespace, KubeNetworkPolicy, KubeNode, KubePod, KubeService } from './kube-model.js';
+import { toEndpointSlice, toNamespace, toNetworkPolicy, toNode, toPod, toService } from './kube-model.js';
 import type { CacheResource, WatchClient } from './kube-watch-cache.js';
 
 /**
@@ -11,11 +13,52 @@ import type { CacheResource, WatchClient } from './kube-watch-cache.js';
  * are unref'd, so that open watches never keep a one-shot CLI process from exiting.
  */
 
-/** The typed clients netpeek reads with. */
+/** The typed clients netpeek reads with, and a raw GET for what must not pass through typed models. */
 export interface KubeApis {
   core: CoreV1Api;
   discovery: DiscoveryV1Api;
   version: VersionApi;
+  raw: RawGet;
+}
+
+/**
+ * GET of an API path answered as parsed JSON, exactly as the server sent it. client-node's typed
+ * models drop every field they do not know; NetworkPolicies are read this way so that the policy engine
+ * can refuse to guess about a field a newer API added. A non-2xx answer rejects with `{ statusCode, body }`,
+ * the shape kube-errors.ts reads.
+ */
+export type RawGet = (path: string, query?: Record<string, string | number | undefined>) => Promise<unknown>;
+
+function rawGet(kc: KubeConfig): RawGet {
+  return async (path, query = {}) => {
+    const server = kc.getCurrentCluster()?.server;
+    if (!server) throw new Error('No currently active cluster');
+    const url = new URL(server.replace(/\/+$/, '') + path);
+    for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== '') url.searchParams.set(k, String(v));
+    const opts: RequestOptions = { method: 'GET', headers: { Accept: 'application/json' } };
+    // Credentials, CA and the (possibly socket-unref'ing) agent, as client-node applies them to its own requests.
+    await kc.applyToHTTPSOptions(opts);
+    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    return new Promise((resolve, reject) => {
+      const req = send(url, opts, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', reject);
+        res.on('end', () => {
+          const body = Buffer.concat(chunks).toString('utf8');
+          const status = res.statusCode ?? 0;
+          if (status < 200 || status > 299) return reject(Object.assign(new Error(`HTTP ${status}`), { statusCode: status, body }));
+          try {
+            resolve(JSON.parse(body));
+          } catch {
+            reject(new Error(`the API server answered ${path} with something that is not JSON`));
+          }
+        });
+      });
+      req.on('error', reject);
+      req.end();
+    });
+  };
 }
 
 export interface ContextClients {
@@ -76,8 +119,8 @@ export function contextClients(base: KubeConfig, context: string): ContextClient
     context,
     server: kc.getCurrentCluster()?.server ?? '(no server in the kubeconfig)',
     namespace: ctx?.namespace || 'default',
-    api: { core: kc.makeApiClient(CoreV1Api), discovery: kc.makeApiClient(DiscoveryV1Api), version: kc.makeApiClient(VersionApi) },
-    background: { core: bg.makeApiClient(CoreV1Api), discovery: bg.makeApiClient(DiscoveryV1Api), version: bg.makeApiClient(VersionApi) },
+    api: { core: kc.makeApiClient(CoreV1Api), discovery: kc.makeApiClient(DiscoveryV1Api), version: kc.makeApiClient(VersionApi), raw: rawGet(kc) },
+    background: { core: bg.makeApiClient(CoreV1Api), discovery: bg.makeApiClient(DiscoveryV1Api), version: bg.makeApiClient(VersionApi), raw: rawGet(bg) },
     watch: new Watch(bg),
   };
 }
@@ -90,13 +133,27 @@ const listed = (l: { items: readonly unknown[]; metadata?: { resourceVersion?: s
   ...(l.metadata?._continue ? { continueToken: l.metadata._continue } : {}),
 });
 
-/** The five resources netpeek caches, with their indexes. */
+/** One page of a raw list (items as the server sent them). */
+type RawList = { items?: unknown[]; metadata?: { resourceVersion?: string; continue?: string } };
+export const rawListed = (l: unknown) => {
+  const list = (l ?? {}) as RawList;
+  return {
+    items: Array.isArray(list.items) ? list.items : [],
+    ...(list.metadata?.resourceVersion ? { resourceVersion: list.metadata.resourceVersion } : {}),
+    ...(list.metadata?.continue ? { continueToken: list.metadata.continue } : {}),
+  };
+};
+
+export const NETWORK_POLICIES_PATH = '/apis/networking.k8s.io/v1/networkpolicies';
+
+/** The resources netpeek caches, with their indexes. */
 export interface CacheResources {
   pods: CacheResource<KubePod>;
   services: CacheResource<KubeService>;
   endpointslices: CacheResource<KubeEndpointSlice>;
   nodes: CacheResource<KubeNode>;
   namespaces: CacheResource<KubeNamespace>;
+  networkpolicies: CacheResource<KubeNetworkPolicy>;
 }
 
 export function cacheResources(api: KubeApis): CacheResources {
@@ -138,6 +195,14 @@ export function cacheResources(api: KubeApis): CacheResources {
       listPage: async (p) => listed(await api.core.listNamespace(page(p))),
       convert: (raw) => toNamespace(raw as V1Namespace),
       key: (n) => n.name,
+    },
+    networkpolicies: {
+      resource: 'networkpolicies',
+      watchPath: NETWORK_POLICIES_PATH,
+      listPage: async (p) => rawListed(await api.raw(NETWORK_POLICIES_PATH, { limit: p.limit, continue: p.continueToken })),
+      convert: toNetworkPolicy,
+      key: nsKey,
+      indexes: { namespace: (n) => [n.namespace] },
     },
   };
 }

@@ -1,10 +1,10 @@
 import type { Logger } from '../log.js';
 import type { ContextClients } from './kube-client.js';
-import { cacheResources } from './kube-client.js';
+import { cacheResources, NETWORK_POLICIES_PATH, rawListed } from './kube-client.js';
 import type { KubeRequest, KubeTarget } from './kube-errors.js';
 import { httpStatusOf, kubeError, withDeadline } from './kube-errors.js';
-import type { KubeEndpointSlice, KubeNamespace, KubeNode, KubePod, KubeService } from './kube-model.js';
-import { SERVICE_NAME_LABEL, toEndpointSlice, toNamespace, toNode, toPod, toService } from './kube-model.js';
+import type { KubeEndpointSlice, KubeNamespace, KubeNetworkPolicy, KubeNode, KubePod, KubeService } from './kube-model.js';
+import { SERVICE_NAME_LABEL, toEndpointSlice, toNamespace, toNetworkPolicy, toNode, toPod, toService } from './kube-model.js';
 import type { CacheState, WatchCacheOptions } from './kube-watch-cache.js';
 import { WatchCache } from './kube-watch-cache.js';
 
@@ -41,6 +41,8 @@ export interface KubeCluster {
   nodes(): Promise<KubeNode[]>;
   namespace(name: string): Promise<KubeNamespace | undefined>;
   namespaces(): Promise<KubeNamespace[]>;
+  /** NetworkPolicies (networking.k8s.io/v1) of one namespace, or of all. */
+  networkPolicies(namespace?: string): Promise<KubeNetworkPolicy[]>;
 }
 
 export interface ClusterOptions {
@@ -63,6 +65,7 @@ export class ClusterConnection implements KubeCluster {
     endpointslices: WatchCache<KubeEndpointSlice>;
     nodes: WatchCache<KubeNode>;
     namespaces: WatchCache<KubeNamespace>;
+    networkpolicies: WatchCache<KubeNetworkPolicy>;
   };
 
   constructor(
@@ -87,6 +90,7 @@ export class ClusterConnection implements KubeCluster {
       endpointslices: new WatchCache(res.endpointslices, options('endpointslices', 'discovery.k8s.io')),
       nodes: new WatchCache(res.nodes, options('nodes', '')),
       namespaces: new WatchCache(res.namespaces, options('namespaces', '')),
+      networkpolicies: new WatchCache(res.networkpolicies, options('networkpolicies', 'networking.k8s.io')),
     };
   }
 
@@ -199,6 +203,15 @@ export class ClusterConnection implements KubeCluster {
     this.start();
     if (this.caches.namespaces.isCurrent()) return this.caches.namespaces.values();
     return this.list({ verb: 'list', resource: 'namespaces', group: '' }, async () => (await this.clients.api.core.listNamespace()).items.map(toNamespace));
+  }
+
+  async networkPolicies(namespace?: string): Promise<KubeNetworkPolicy[]> {
+    this.start();
+    const cache = this.caches.networkpolicies;
+    if (cache.isCurrent()) return namespace === undefined ? cache.values() : cache.byIndex('namespace', namespace);
+    const req: KubeRequest = { verb: 'list', resource: 'networkpolicies', group: 'networking.k8s.io', ...(namespace ? { namespace } : {}) };
+    const path = namespace ? `/apis/networking.k8s.io/v1/namespaces/${encodeURIComponent(namespace)}/networkpolicies` : NETWORK_POLICIES_PATH;
+    return this.list(req, async () => rawListed(await this.clients.api.raw(path)).items.map(toNetworkPolicy));
   }
 
   // ---- direct calls ----

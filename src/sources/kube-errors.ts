@@ -9,9 +9,9 @@ import { BackendError, NetpeekError, UserError } from '../core/errors.js';
 /** The request that failed, as RBAC sees it. */
 export interface KubeRequest {
   verb: 'get' | 'list' | 'watch';
-  /** Plural resource: pods, services, endpointslices, nodes, namespaces. */
+  /** Plural resource: pods, services, endpointslices, nodes, namespaces, networkpolicies. */
   resource: string;
-  /** API group: "" for core, discovery.k8s.io for EndpointSlices. */
+  /** API group: "" for core, discovery.k8s.io for EndpointSlices, networking.k8s.io for NetworkPolicies. */
   group: string;
   namespace?: string;
   name?: string;
@@ -35,7 +35,7 @@ export class KubeStatusError extends Error {
   }
 }
 
-const RBAC_HINT = 'netpeek needs get, list and watch on pods, services, endpointslices (discovery.k8s.io), nodes and namespaces; deploy/kubernetes has that ClusterRole.';
+const RBAC_HINT = 'netpeek needs get, list and watch on pods, services, endpointslices (discovery.k8s.io), nodes, namespaces and networkpolicies (networking.k8s.io); deploy/kubernetes has that ClusterRole.';
 
 /** Node/fetch error codes that mean "nothing answered there". */
 const UNREACHABLE: Record<string, string> = {

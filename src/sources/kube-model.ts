@@ -1,6 +1,7 @@
 import type { V1Container, V1EndpointSlice, V1Namespace, V1Node, V1Pod, V1Service } from '@kubernetes/client-node';
 import type { ContainerKind, DeclaredPort, PodContainerPorts } from '../net/kube-ports.js';
 import { kubeProtocol } from '../net/kube-ports.js';
+import { readNetworkPolicy, type NetworkPolicySpec } from '../net/policy-spec.js';
 
 /**
  * The Kubernetes objects netpeek keeps, reduced to the fields its answers use. The watch caches hold
@@ -110,7 +111,12 @@ export interface KubeNode {
 export interface KubeNamespace {
   name: string;
   phase?: string;
+  /** What NetworkPolicy namespaceSelectors match (the API server adds kubernetes.io/metadata.name). */
+  labels: Record<string, string>;
 }
+
+/** A NetworkPolicy as the policy engine reads it; unknown fields are kept as `unreadable`, never dropped. */
+export type KubeNetworkPolicy = NetworkPolicySpec;
 
 /** The first InternalIP of a node (ExternalIP when there is none). */
 export function nodeIp(n: KubeNode | undefined): string | undefined {
@@ -247,7 +253,16 @@ export function toNode(n: V1Node): KubeNode {
 }
 
 export function toNamespace(n: V1Namespace): KubeNamespace {
-  return { name: n.metadata?.name ?? '', ...(n.status?.phase ? { phase: n.status.phase } : {}) };
+  const name = n.metadata?.name ?? '';
+  return { name, ...(n.status?.phase ? { phase: n.status.phase } : {}), labels: { 'kubernetes.io/metadata.name': name, ...(n.metadata?.labels ?? {}) } };
+}
+
+/**
+ * From the API's raw JSON only: client-node's typed models drop fields they do not know, and the
+ * engine must see those to say "not evaluated".
+ */
+export function toNetworkPolicy(raw: unknown): KubeNetworkPolicy {
+  return readNetworkPolicy(raw);
 }
 
 /** Does a Service's selector pick this pod? (A Service without selector selects nothing itself.) */

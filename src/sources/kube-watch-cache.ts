@@ -90,6 +90,7 @@ const TOO_LARGE = /too large resource version/i;
 
 export class WatchCache<T> {
   private objects = new Map<string, T>();
+  private changes = 0;
   private readonly index = new Map<string, Map<string, Set<string>>>();
   private rv = '';
   private started = false;
@@ -173,6 +174,11 @@ export class WatchCache<T> {
 
   get size(): number {
     return this.objects.size;
+  }
+
+  /** Grows with every change to the cached objects: what something derived from them (an index) is keyed on. */
+  get revision(): number {
+    return this.changes;
   }
 
   /** Objects found under `value` in index `name`. */
@@ -337,6 +343,7 @@ export class WatchCache<T> {
     const key = this.r.key(o);
     const prev = this.objects.get(key);
     if (prev !== undefined) this.unindex(key, prev);
+    this.changes++;
     this.objects.set(key, o);
     this.indexObject(key, o);
   }
@@ -344,12 +351,14 @@ export class WatchCache<T> {
   private remove(key: string): void {
     const prev = this.objects.get(key);
     if (prev === undefined) return;
+    this.changes++;
     this.unindex(key, prev);
     this.objects.delete(key);
   }
 
   private replaceAll(fresh: Map<string, T>): void {
     this.objects = fresh;
+    this.changes++;
     for (const m of this.index.values()) m.clear();
     for (const [k, o] of fresh) this.indexObject(k, o);
   }

@@ -257,7 +257,10 @@ describe.skipIf(missing(kubectlWorks(), 'kubectl'))('deploy/kubernetes: rendered
     }
     const read = one(objects, 'ClusterRole', 'netpeek-bot-read');
     const granted = (read.rules as Json[]).flatMap((r) => (r.resources as string[]).map((res) => `${r.apiGroups[0]}/${res}:${[...r.verbs].sort().join(',')}`));
-    expect(granted.sort()).toEqual(['/namespaces:get,list,watch', '/nodes:get,list,watch', '/pods:get,list,watch', '/services:get,list,watch', 'discovery.k8s.io/endpointslices:get,list,watch']);
+    expect(granted.sort()).toEqual([
+      '/namespaces:get,list,watch', '/nodes:get,list,watch', '/pods:get,list,watch', '/services:get,list,watch',
+      'discovery.k8s.io/endpointslices:get,list,watch', 'networking.k8s.io/networkpolicies:get,list,watch',
+    ]);
 
     const state = one(objects, 'Role', 'netpeek-bot-state');
     const leaseRule = (state.rules as Json[]).find((r) => r.resources[0] === 'leases' && r.resourceNames);

@@ -4,10 +4,11 @@
  * bookmarks, create/replace conflicts, deletes, and the other resource groups netpeek reads.
  */
 import {
-  ApiException, CoordinationV1Api, CoreV1Api, DiscoveryV1Api, KubeConfig, makeInformer, Watch, type V1ConfigMap, type V1Lease,
+  ApiException, CoordinationV1Api, CoreV1Api, DiscoveryV1Api, KubeConfig, makeInformer, NetworkingV1Api, Watch, type V1ConfigMap, type V1Lease,
+  type V1NetworkPolicy,
 } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { configMap, endpointSlice, lease, node, pod, service } from '../../support/kube-apiserver/fixtures.js';
+import { configMap, endpointSlice, lease, networkPolicy, node, pod, service } from '../../support/kube-apiserver/fixtures.js';
 import { startKubeApiServer, type KubeApiServer } from '../../support/kube-apiserver/index.js';
 
 type Seen = { type: string; obj: any }; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -179,6 +180,25 @@ describe('@kubernetes/client-node 1.4', () => {
     expect(slices.items[0]!.endpoints[0]).toMatchObject({ addresses: ['10.244.1.10'], conditions: { ready: true, serving: true, terminating: false }, targetRef: { kind: 'Pod', name: 'web-a' }, nodeName: 'node-1' });
     const svc = await core.readNamespacedService({ name: 'web', namespace: 'default' });
     expect(svc.spec?.ports?.[0]).toMatchObject({ port: 80, targetPort: 'http', protocol: 'TCP' });
+  });
+
+  it('network policies: typed list with the defaults filled in, create, and a watch that sees the change', async () => {
+    const net = kc.makeApiClient(NetworkingV1Api);
+    api.add(networkPolicy('db-ingress', { podSelector: { matchLabels: { app: 'db' } }, ingress: [{ from: [{ ipBlock: { cidr: '10.0.0.0/8', except: ['10.1.0.0/16'] } }], ports: [{ port: 'pg' }] }] }));
+    const list = await net.listNetworkPolicyForAllNamespaces();
+    const np = list.items.find((p) => p.metadata?.name === 'db-ingress')!;
+    expect(np.spec?.policyTypes).toEqual(['Ingress']);
+    // client-node's typed models call `from` `_from`.
+    expect(np.spec?.ingress?.[0]?._from?.[0]?.ipBlock).toEqual({ cidr: '10.0.0.0/8', except: ['10.1.0.0/16'] });
+    expect(np.spec?.ingress?.[0]?.ports).toEqual([{ protocol: 'TCP', port: 'pg' }]);
+    const { seen } = await watchUntil(
+      '/apis/networking.k8s.io/v1/networkpolicies',
+      { resourceVersion: list.metadata!.resourceVersion },
+      (s) => s.length >= 1,
+      () => void net.createNamespacedNetworkPolicy({ namespace: 'default', body: networkPolicy('egress-only', { policyTypes: ['Egress'], egress: [{}] }) as V1NetworkPolicy }),
+    );
+    // Watch events are raw JSON: `from`/`to` keep their API names.
+    expect(seen[0]).toMatchObject({ type: 'ADDED', obj: { kind: 'NetworkPolicy', metadata: { name: 'egress-only', generation: 1 }, spec: { policyTypes: ['Egress'], egress: [{}] } } });
   });
 
   it('a 500 from failNext surfaces as ApiException and the next call succeeds', async () => {

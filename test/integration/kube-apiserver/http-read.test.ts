@@ -49,7 +49,7 @@ describe('binding and discovery', () => {
       Accept: 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json',
     });
     expect(agg.headers.get('content-type')).toBe('application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList');
-    expect(agg.body.items.map((g: { metadata: { name: string } }) => g.metadata.name)).toEqual(['discovery.k8s.io', 'coordination.k8s.io']);
+    expect(agg.body.items.map((g: { metadata: { name: string } }) => g.metadata.name)).toEqual(['networking.k8s.io', 'discovery.k8s.io', 'coordination.k8s.io']);
     const v1 = await call(api, 'GET', '/api/v1');
     const pods = v1.body.resources.find((r: { name: string }) => r.name === 'pods');
     expect(pods).toMatchObject({ kind: 'Pod', namespaced: true, shortNames: ['po'] });

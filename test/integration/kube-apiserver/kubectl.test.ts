@@ -6,7 +6,7 @@ import { writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { missing } from '../../support/backends.js';
-import { endpointSlice, lease, node, pod, service } from '../../support/kube-apiserver/fixtures.js';
+import { endpointSlice, lease, namespace, networkPolicy, node, pod, service } from '../../support/kube-apiserver/fixtures.js';
 import { startKubeApiServer, type KubeApiServer } from '../../support/kube-apiserver/index.js';
 import { kubectlAvailable, runKubectl } from '../../support/kube-apiserver/kubectl.js';
 
@@ -20,8 +20,9 @@ const rows = (out: string) =>
 describe.skipIf(missing(kubectlAvailable(), 'kubectl (/usr/bin/kubectl)'))('real kubectl against the test API server', () => {
   beforeAll(async () => {
     api = await startKubeApiServer({
-      namespaces: ['default', 'kube-system', 'shop'],
+      namespaces: ['default', 'kube-system'],
       objects: [
+        namespace('shop', { team: 'shop' }),
         node('node-1', { internalIP: '192.0.2.31', podCIDR: '10.244.1.0/24', roles: ['control-plane'] }),
         node('node-2', { internalIP: '192.0.2.32', podCIDR: '10.244.2.0/24', ready: false }),
         pod('webserver-1', { ip: '10.244.1.5', ipv6: 'fd00:10:244:1::5', nodeName: 'node-1', labels: { app: 'web' } }),
@@ -36,6 +37,16 @@ describe.skipIf(missing(kubectlAvailable(), 'kubectl (/usr/bin/kubectl)'))('real
         service('web-lb', { type: 'LoadBalancer', selector: { app: 'web' }, loadBalancerIPs: ['198.51.100.7'] }),
         endpointSlice('web-7xk2q', { serviceName: 'web', endpoints: [{ ip: '10.244.1.5', podName: 'webserver-1', nodeName: 'node-1' }] }),
         lease('netpeek-leader', { namespace: 'kube-system', holderIdentity: 'netpeek-bot-1' }),
+        networkPolicy('default-deny', {}, 'shop', { team: 'shop' }),
+        networkPolicy('allow-frontend', {
+          podSelector: { matchLabels: { app: 'db' }, matchExpressions: [{ key: 'tier', operator: 'NotIn', values: ['test', 'dev'] }] },
+          ingress: [{ from: [{ namespaceSelector: { matchLabels: { team: 'web' } }, podSelector: { matchLabels: { app: 'web' } } }], ports: [{ port: 5432 }] }],
+        }, 'shop', { team: 'shop' }),
+        networkPolicy('egress-dns', {
+          podSelector: { matchLabels: { app: 'web' } },
+          policyTypes: ['Egress'],
+          egress: [{ to: [{ ipBlock: { cidr: '10.96.0.0/12', except: ['10.96.0.1/32'] } }], ports: [{ protocol: 'UDP', port: 53 }, { port: 8000, endPort: 8080 }] }],
+        }),
       ],
     });
   });
@@ -119,6 +130,71 @@ describe.skipIf(missing(kubectlAvailable(), 'kubectl (/usr/bin/kubectl)'))('real
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/endpointslice\.discovery\.k8s\.io\/web-7xk2q\s+IPv4\s+80\s+10\.244\.1\.5/);
     expect(r.stdout).toMatch(/lease\.coordination\.k8s\.io\/netpeek-leader\s+netpeek-bot-1/);
+  });
+
+  it('get networkpolicies -A shows the pod selector as FormatLabelSelector prints it', async () => {
+    const r = await kubectl('get', 'networkpolicies', '-A');
+    expect(r.code, r.stderr).toBe(0);
+    const [header, ...body] = rows(r.stdout);
+    expect(header).toEqual(['NAMESPACE', 'NAME', 'POD-SELECTOR', 'AGE']);
+    expect(body.map((c) => c.slice(0, 3))).toEqual([
+      ['default', 'egress-dns', 'app=web'],
+      ['shop', 'allow-frontend', 'app=db,tier notin (dev,test)'],
+      ['shop', 'default-deny', '<none>'],
+    ]);
+    const short = await kubectl('get', 'netpol', '-n', 'shop', '-l', 'team=shop', '-o', 'name');
+    expect(short.stdout.trim().split('\n')).toEqual(['networkpolicy.networking.k8s.io/allow-frontend', 'networkpolicy.networking.k8s.io/default-deny']);
+  });
+
+  it('get netpol -o json shows the server defaults: policyTypes and TCP ports', async () => {
+    const r = await kubectl('get', 'netpol', 'allow-frontend', '-n', 'shop', '-o', 'json');
+    expect(r.code, r.stderr).toBe(0);
+    const obj = JSON.parse(r.stdout);
+    expect(obj).toMatchObject({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'allow-frontend', namespace: 'shop', generation: 1 } });
+    expect(obj.spec.policyTypes).toEqual(['Ingress']);
+    expect(obj.spec.ingress[0].ports).toEqual([{ protocol: 'TCP', port: 5432 }]);
+    const egress = JSON.parse((await kubectl('get', 'netpol', 'egress-dns', '-o', 'json')).stdout);
+    expect(egress.spec.policyTypes).toEqual(['Egress']);
+    expect(egress.spec.egress[0].ports).toEqual([{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 8000, endPort: 8080 }]);
+  });
+
+  it('describe netpol reads ingress peers, ports and policy types like a real cluster', async () => {
+    const r = await kubectl('describe', 'netpol', 'allow-frontend', '-n', 'shop');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/PodSelector:\s+app=db,tier notin \(dev,test\)/);
+    expect(r.stdout).toMatch(/Allowing ingress traffic:\s+To Port: 5432\/TCP\s+From:\s+NamespaceSelector: team=web\s+PodSelector: app=web/);
+    expect(r.stdout).toMatch(/Not affecting egress traffic/);
+    expect(r.stdout).toMatch(/Policy Types: Ingress/);
+    const egress = await kubectl('describe', 'netpol', 'egress-dns');
+    expect(egress.stdout).toMatch(/To Port: 53\/UDP\s+To Port Range: 8000-8080\/TCP/);
+    expect(egress.stdout).toMatch(/IPBlock:\s+CIDR: 10\.96\.0\.0\/12\s+Except: 10\.96\.0\.1\/32/);
+  });
+
+  it('api-resources lists networkpolicies in networking.k8s.io/v1 with its short name', async () => {
+    const r = await kubectl('api-resources', '--api-group=networking.k8s.io', '--no-headers');
+    expect(r.code, r.stderr).toBe(0);
+    expect(rows(r.stdout)).toContainEqual(['networkpolicies', 'netpol', 'networking.k8s.io/v1', 'true', 'NetworkPolicy']);
+  });
+
+  it('apply -f of a NetworkPolicy creates it, then is unchanged; an edit bumps generation and a watcher sees it', async () => {
+    const file = join(dirname(api.kubeconfigPath), 'np.json');
+    const np = { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'allow-web', namespace: 'shop' }, spec: { podSelector: { matchLabels: { app: 'web' } }, ingress: [{}] } };
+    await writeFile(file, JSON.stringify(np));
+    const applied = await kubectl('apply', '-f', file);
+    expect(applied.code, applied.stderr).toBe(0);
+    expect(applied.stdout.trim()).toBe('networkpolicy.networking.k8s.io/allow-web created');
+    expect((await kubectl('apply', '-f', file)).stdout.trim()).toBe('networkpolicy.networking.k8s.io/allow-web unchanged');
+    const watching = runKubectl(api, ['get', 'netpol', '-n', 'shop', '-w', '--request-timeout=3s', '-o', 'name'], { timeoutMs: 15_000 });
+    const deadline = Date.now() + 8000;
+    while (!api.activeWatches().some((w) => w.resource === 'networkpolicies') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    await writeFile(file, JSON.stringify({ ...np, spec: { ...np.spec, ingress: [{ ports: [{ port: 80 }] }] } }));
+    expect((await kubectl('apply', '-f', file)).stdout.trim()).toBe('networkpolicy.networking.k8s.io/allow-web configured');
+    const stored = api.get({ kind: 'NetworkPolicy', namespace: 'shop', name: 'allow-web' })!;
+    expect(stored.metadata.generation).toBe(2);
+    expect((stored.spec as { ingress: unknown[] }).ingress).toEqual([{ ports: [{ protocol: 'TCP', port: 80 }] }]);
+    const seen = (await watching).stdout.trim().split('\n');
+    expect(seen.filter((l) => l === 'networkpolicy.networking.k8s.io/allow-web').length).toBeGreaterThanOrEqual(2);
+    expect((await kubectl('delete', 'netpol', 'allow-web', '-n', 'shop')).stdout.trim()).toBe('networkpolicy.networking.k8s.io "allow-web" deleted');
   });
 
   it('apply -f, label and delete round-trip through JSON writes', async () => {

@@ -162,7 +162,7 @@ describe('status of the source', () => {
     expect(api.requests).toEqual([]);
     expect(await deps.kube.cluster().waitForSync(10_000)).toBe(true);
     expect(kubeBackendState(deps.kube).detail).toBe(
-      `kubeconfig ${api.kubeconfigPath}; netpeek-test (default) at ${api.url}: caches synced (pods 1, services 1, endpointslices 1, nodes 1, namespaces 5)`,
+      `kubeconfig ${api.kubeconfigPath}; netpeek-test (default) at ${api.url}: caches synced (pods 1, services 1, endpointslices 1, nodes 1, namespaces 5, networkpolicies 0)`,
     );
     await deps.kube.stop();
   });

@@ -79,10 +79,10 @@ describe('status with Kubernetes', () => {
     expect(after.tables[0]!.rows.find((r) => r[0] === 'Kubernetes (context netpeek-test)')).toEqual([
       'Kubernetes (context netpeek-test)',
       'answers',
-      `Kubernetes v1.32.4: netpeek-test (default) at ${api.url}: caches synced (pods 1, services 3, endpointslices 0, nodes 3, namespaces 4)`,
+      `Kubernetes v1.32.4: netpeek-test (default) at ${api.url}: caches synced (pods 1, services 3, endpointslices 0, nodes 3, namespaces 4, networkpolicies 0)`,
     ]);
     expect(after.facts).toContainEqual({ label: 'Kubernetes netpeek-test', value: `v1.32.4 at ${api.url} (default context)` });
-    expect(after.facts).toContainEqual({ label: 'netpeek-test watch caches', value: 'pods 1, services 3, endpointslices 0, nodes 3, namespaces 4' });
+    expect(after.facts).toContainEqual({ label: 'netpeek-test watch caches', value: 'pods 1, services 3, endpointslices 0, nodes 3, namespaces 4, networkpolicies 0' });
   });
 
   it('an unreachable server and a missing kubeconfig are reported, not thrown', async () => {

@@ -121,6 +121,20 @@ function defaultService(o: KubeObject, alloc: Allocator): void {
   o.status ??= { loadBalancer: {} };
 }
 
+/**
+ * networking/v1 SetDefaults_NetworkPolicy and SetDefaults_NetworkPolicyPort: policyTypes is filled in when
+ * absent (Ingress always, Egress when there are egress rules), every port gets protocol TCP, and
+ * podSelector (a struct, not a pointer) is always present. Runs on every write, as decoding does.
+ */
+export function defaultNetworkPolicy(o: KubeObject): void {
+  const spec = (o.spec = obj(o.spec));
+  spec.podSelector = obj(spec.podSelector);
+  if (!Array.isArray(spec.policyTypes) || spec.policyTypes.length === 0) {
+    spec.policyTypes = ['Ingress', ...(arr(spec.egress).length ? ['Egress'] : [])];
+  }
+  for (const rule of [...arr(spec.ingress), ...arr(spec.egress)]) for (const p of arr(rule.ports)) p.protocol ??= 'TCP';
+}
+
 /** Applies the server's defaulting for `r` to a new object (in place). */
 export function applyCreateDefaults(r: ResourceDef, o: KubeObject, alloc: Allocator): void {
   switch (r.kind) {
@@ -144,6 +158,9 @@ export function applyCreateDefaults(r: ResourceDef, o: KubeObject, alloc: Alloca
     }
     case 'EndpointSlice':
       for (const p of arr(o.ports)) p.protocol ??= 'TCP';
+      break;
+    case 'NetworkPolicy':
+      defaultNetworkPolicy(o);
       break;
   }
 }

@@ -1,7 +1,8 @@
 /**
  * Object factories with the real Kubernetes field names: a running Pod (containers, ports, init
  * containers, a native sidecar, conditions, container statuses, dual-stack podIPs), Services of each
- * type with named target ports, EndpointSlices pointing at pods, Nodes, Namespaces, Leases, ConfigMaps.
+ * type with named target ports, EndpointSlices pointing at pods, Nodes, Namespaces, Leases, ConfigMaps,
+ * NetworkPolicies.
  */
 import { createHash } from 'node:crypto';
 import type { KubeObject } from './resources.js';
@@ -278,4 +279,30 @@ export function lease(name: string, o: { namespace?: string; holderIdentity?: st
 
 export function configMap(name: string, data: Record<string, string> = {}, namespace = 'default'): KubeObject {
   return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace }, data };
+}
+
+/** A label selector as the API writes it. */
+export type LabelSelectorJson = {
+  matchLabels?: Record<string, string>;
+  matchExpressions?: { key: string; operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist'; values?: string[] }[];
+};
+export type NetworkPolicyPeerJson = { podSelector?: LabelSelectorJson; namespaceSelector?: LabelSelectorJson; ipBlock?: { cidr: string; except?: string[] } };
+export type NetworkPolicyPortJson = { protocol?: 'TCP' | 'UDP' | 'SCTP'; port?: number | string; endPort?: number };
+export type NetworkPolicySpecJson = {
+  /** Default `{}`: every pod of the namespace. */
+  podSelector?: LabelSelectorJson;
+  policyTypes?: ('Ingress' | 'Egress')[];
+  ingress?: { from?: NetworkPolicyPeerJson[]; ports?: NetworkPolicyPortJson[] }[];
+  egress?: { to?: NetworkPolicyPeerJson[]; ports?: NetworkPolicyPortJson[] }[];
+  [field: string]: unknown;
+};
+
+/** A networking.k8s.io/v1 NetworkPolicy; the server defaults policyTypes and port protocols as the real one does. */
+export function networkPolicy(name: string, spec: NetworkPolicySpecJson = {}, namespace = 'default', labels?: Record<string, string>): KubeObject {
+  return {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: { name, namespace, ...(labels ? { labels } : {}) },
+    spec: { podSelector: {}, ...spec },
+  };
 }

@@ -5,7 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Allocator } from './defaults.js';
-import { applyCreateDefaults, validateName } from './defaults.js';
+import { applyCreateDefaults, defaultNetworkPolicy, validateName } from './defaults.js';
 import { applyPatch } from './patch.js';
 import type { RequestInfo } from './request.js';
 import { negotiate, readJsonBody, sendJson, type Format } from './request.js';
@@ -148,6 +148,7 @@ function compose(r: ResourceDef, existing: KubeObject, next: KubeObject, subreso
     else out.status = existing.status;
   }
   if (r.kind === 'Namespace') out.metadata.labels = { ...out.metadata.labels, 'kubernetes.io/metadata.name': existing.metadata.name! };
+  if (r.kind === 'NetworkPolicy') defaultNetworkPolicy(out);
   return out;
 }
 

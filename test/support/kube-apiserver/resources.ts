@@ -97,6 +97,11 @@ export const RESOURCES: readonly ResourceDef[] = [
     tracksGeneration: true,
   }),
   def({ group: 'coordination.k8s.io', version: 'v1', kind: 'Lease', plural: 'leases', namespaced: true, allowCreateOnUpdate: true }),
+  // No status subresource: NetworkPolicyStatus was removed in 1.28. Generation is tracked (spec changes bump it).
+  def({
+    group: 'networking.k8s.io', version: 'v1', kind: 'NetworkPolicy', plural: 'networkpolicies', namespaced: true, shortNames: ['netpol'],
+    tracksGeneration: true,
+  }),
 ];
 
 export function apiVersionOf(r: ResourceDef): string {
@@ -130,6 +135,7 @@ export function resolveResource(kindOrPlural: string, apiVersion?: string): Reso
 }
 
 export const GROUPS: readonly { group: string; version: string }[] = [
+  { group: 'networking.k8s.io', version: 'v1' },
   { group: 'discovery.k8s.io', version: 'v1' },
   { group: 'coordination.k8s.io', version: 'v1' },
 ];

@@ -167,8 +167,33 @@ const PRINTERS: Record<string, Printer> = {
       age(o.metadata.creationTimestamp),
     ],
   },
+  NetworkPolicy: {
+    columns: [NAME, { ...col('Pod-Selector'), description: 'podSelector selects the pods to which this NetworkPolicy object applies. The array of rules is applied to any pods selected by this field. An empty selector matches all pods in this namespace.' }, AGE],
+    row: (o) => [o.metadata.name, formatGoLabelSelector(o.spec?.podSelector), age(o.metadata.creationTimestamp)],
+  },
   Lease: { columns: [NAME, col('Holder'), AGE], row: (o) => [o.metadata.name, o.spec?.holderIdentity ?? '', age(o.metadata.creationTimestamp)] },
 };
+
+type GoSelector = { matchLabels?: Record<string, string>; matchExpressions?: { key: string; operator: string; values?: string[] }[] };
+
+/**
+ * metav1.FormatLabelSelector: requirements sorted by key, `k=v` for matchLabels, `k in (a,b)` /
+ * `k notin (a,b)` with sorted values, `k` / `!k`; an empty selector prints `<none>`.
+ */
+export function formatGoLabelSelector(sel: GoSelector | undefined): string {
+  const reqs: { key: string; text: string }[] = [];
+  for (const [k, v] of Object.entries(sel?.matchLabels ?? {})) reqs.push({ key: k, text: `${k}=${v}` });
+  for (const e of sel?.matchExpressions ?? []) {
+    const values = [...(e.values ?? [])].sort();
+    const set = (op: string) => `${e.key} ${op} (${values.join(',')})`;
+    const text = e.operator === 'In' ? set('in') : e.operator === 'NotIn' ? set('notin') : e.operator === 'Exists' ? e.key : e.operator === 'DoesNotExist' ? `!${e.key}` : '<error>';
+    if (text === '<error>') return '<error>';
+    reqs.push({ key: e.key, text });
+  }
+  // sort.Stable by key: matchLabels come first for equal keys, as LabelSelectorAsSelector adds them first.
+  const sorted = reqs.map((r, i) => ({ ...r, i })).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.i - b.i));
+  return sorted.map((r) => r.text).join(',') || '<none>';
+}
 
 export type IncludeObject = 'None' | 'Metadata' | 'Object';
 
