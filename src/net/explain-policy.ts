@@ -1,0 +1,121 @@
+import type { AllowedRange } from './policy-ports.js';
+import type { PeerSpec, PolicyDirection, PolicyPortSpec, PolicyProtocol, RuleSpec, SelectorSpec } from './policy-spec.js';
+import { compileSelector, selectorText } from './policy-peers.js';
+
+/**
+ * The sentences of NetworkPolicy answers: what a rule admits, why a connection is allowed or denied, and
+ * what netpeek does not evaluate. Written to be read in an incident channel: policy and rule named, the
+ * peer's labels next to what the rule wanted.
+ */
+
+const sel = (s: SelectorSpec) => selectorText(compileSelector(s));
+
+/** "pods app=web in namespaces team=web", "every pod in shop", "10.0.0.0/8 except 10.1.0.0/16". */
+export function describePeer(p: PeerSpec, policyNamespace: string): string {
+  if (p.ipBlock) return `${p.ipBlock.cidr}${p.ipBlock.except.length ? ` except ${p.ipBlock.except.join(', ')}` : ''}`;
+  const pods = p.podSelector ? sel(p.podSelector) : '';
+  if (p.namespaceSelector) {
+    const ns = sel(p.namespaceSelector);
+    const where = ns ? `in namespaces ${ns}` : 'in every namespace';
+    return pods ? `pods ${pods} ${where}` : `every pod ${where}`;
+  }
+  return pods ? `pods ${pods} in ${policyNamespace}` : `every pod in ${policyNamespace}`;
+}
+
+/** "TCP 8080", "TCP 8000-8080", "UDP, every port", "TCP port http (8080 on db-0)". */
+export function describePort(p: PolicyPortSpec, resolved?: { pod: string; numbers: readonly number[] }): string {
+  if (p.port === undefined) return `${p.protocol}, every port`;
+  if (typeof p.port === 'number') return `${p.protocol} ${p.port}${p.endPort !== undefined && p.endPort !== p.port ? `-${p.endPort}` : ''}`;
+  if (!resolved) return `${p.protocol} port named ${p.port}`;
+  return resolved.numbers.length
+    ? `${p.protocol} port named ${p.port} (${resolved.numbers.join(', ')} on ${resolved.pod})`
+    : `${p.protocol} port named ${p.port} (${resolved.pod} has no ${p.protocol} port of that name, so it admits nothing there)`;
+}
+
+export function describePorts(ports: readonly PolicyPortSpec[], resolve?: (p: PolicyPortSpec) => { pod: string; numbers: readonly number[] } | undefined): string {
+  if (ports.length === 0) return 'every port';
+  return ports.map((p) => describePort(p, typeof p.port === 'string' ? resolve?.(p) : undefined)).join(', ');
+}
+
+/** "pods app=web in namespaces team=web, TCP 8080": who a rule admits, and on which ports. */
+export function describeRule(rule: RuleSpec, policyNamespace: string, direction: PolicyDirection, resolve?: Parameters<typeof describePorts>[1]): string {
+  const who = rule.peers.length ? rule.peers.map((p) => describePeer(p, policyNamespace)).join(' or ') : direction === 'ingress' ? 'any source' : 'any destination';
+  return `${who}, ${describePorts(rule.ports, resolve)}`;
+}
+
+/** "TCP 80, 443, 8000-8080; UDP 53", "every port", "nothing". */
+export function describeAllowed(allowed: 'all' | 'none' | readonly AllowedRange[]): string {
+  if (allowed === 'all') return 'every port of every protocol';
+  if (allowed === 'none') return 'nothing';
+  const byProto = new Map<PolicyProtocol, string[]>();
+  for (const r of allowed) {
+    const list = byProto.get(r.protocol) ?? [];
+    list.push(r.port === 1 && r.endPort === 65535 ? 'every port' : r.port === r.endPort ? String(r.port) : `${r.port}-${r.endPort}`);
+    byProto.set(r.protocol, list);
+  }
+  return [...byProto].map(([p, list]) => `${p} ${list.join(', ')}`).join('; ');
+}
+
+export function directionWord(d: PolicyDirection): string {
+  return d === 'ingress' ? 'ingress' : 'egress';
+}
+
+/** "web-1 is not isolated for egress: no NetworkPolicy with policyType Egress selects it". */
+export function notIsolatedSentence(subject: string, d: PolicyDirection): string {
+  return `${subject} is not isolated for ${d}: no NetworkPolicy with policyType ${d === 'ingress' ? 'Ingress' : 'Egress'} selects it, so every ${d === 'ingress' ? 'source' : 'destination'} is allowed`;
+}
+
+/** "allowed by shop/allow-frontend, ingress rule 1: pods app=web in namespaces team=web, TCP 8080". */
+export function admittedSentence(policy: string, d: PolicyDirection, rule: number, description: string): string {
+  return `allowed by ${policy}, ${d} rule ${rule}: ${description}`;
+}
+
+/** "db-0 is isolated for ingress by shop/default-deny and shop/allow-frontend, and none of their rules admits web-1 on TCP 8080". */
+export function isolatedDeniedSentence(subject: string, d: PolicyDirection, policies: readonly string[], peer: string, what: string): string {
+  const list = policies.length > 1 ? `${policies.slice(0, -1).join(', ')} and ${policies[policies.length - 1]}` : policies[0] ?? '';
+  return `${subject} is isolated for ${d} by ${list}, and none of ${policies.length > 1 ? 'their' : 'its'} rules admits ${peer}${what ? ` on ${what}` : ''}`;
+}
+
+/** "nearest miss: shop/allow-frontend ingress rule 1 admits pods app=web in shop, TCP 8080; web-1 has app=webapp (wanted app=web)". */
+export function nearestMissSentence(policy: string, d: PolicyDirection, rule: number, description: string, reasons: readonly string[]): string {
+  return `nearest miss: ${policy} ${d} rule ${rule} admits ${description}; ${reasons.join('; ')}`;
+}
+
+export const IP_BLOCK_POD_CAVEAT =
+  'An ipBlock matched a pod\'s own address here. CNIs differ on whether ipBlocks apply to traffic between pods (the Kubernetes documentation meant them for addresses outside the cluster), so check how yours treats it.';
+
+export const NOT_EVALUATED_SCOPE =
+  'netpeek evaluates Kubernetes NetworkPolicies only. It does not evaluate hostNetwork pods (most CNIs exempt them), traffic from a pod\'s own node (always allowed), AdminNetworkPolicy or CNI-specific policies.';
+
+export function otherPolicyKindsSentence(kinds: readonly string[]): string {
+  return `Present in this cluster, not evaluated: ${kinds.join(', ')}. They can allow or deny traffic before or regardless of NetworkPolicies.`;
+}
+
+export function hostNetworkReason(pod: string): string {
+  return `${pod} uses the node's network (hostNetwork: true): most CNIs do not apply NetworkPolicies to such pods, so netpeek does not evaluate them.`;
+}
+
+export function nodeAddressReason(ip: string, node?: string): string {
+  return `${ip} is ${node ? `node ${node}'s address` : 'a node\'s address'}: traffic between a node and pods is not what NetworkPolicies decide reliably (a pod\'s own node may always reach it; other nodes depend on the CNI), so netpeek does not evaluate it.`;
+}
+
+export function unownedPodNetworkReason(ip: string): string {
+  return `${ip} is inside the pod network but belongs to no pod: there are no labels to match policies against, so netpeek does not evaluate it.`;
+}
+
+export const NO_POD_REASON = 'Neither end is a pod: NetworkPolicies select pods, so there is nothing to evaluate.';
+
+export function unreadablePolicyReason(policy: string, problems: readonly string[]): string {
+  return `${policy} has ${problems.length > 1 ? 'parts' : 'a part'} netpeek cannot read (${problems.slice(0, 3).join('; ')}${problems.length > 3 ? `; and ${problems.length - 3} more` : ''}), so it does not guess what the policy allows.`;
+}
+
+/** When a live probe disagrees with the policy verdict. */
+export function probeDisagreesSentence(verdict: 'allowed' | 'denied', probeOk: boolean, vantage: string): string | undefined {
+  if (verdict === 'denied' && probeOk) {
+    return `The policies deny this connection, but the probe from ${vantage} connected: node traffic is usually not subject to NetworkPolicy, and some CNIs do not enforce NetworkPolicy at all.`;
+  }
+  if (verdict === 'allowed' && !probeOk) {
+    return `The policies allow this connection, but the probe from ${vantage} did not connect: nothing may listen there, something other than NetworkPolicy (a CNI policy, an AdminNetworkPolicy, a host firewall) may drop it, or the path from ${vantage} is not the pod's path.`;
+  }
+  return undefined;
+}
