@@ -20,7 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { COMMANDS } from '../commands/index.js';
 import { loadConfig } from '../src/config.js';
 import { ask } from '../src/core/ask.js';
-import type { Deps } from '../src/core/command.js';
+import { assembleDeps, type Deps } from '../src/deps.js';
 import { CommandRegistry } from '../src/core/registry.js';
 import { createLogger } from '../src/log.js';
 import { createKubeSource } from '../src/sources/kubernetes.js';
@@ -70,7 +70,7 @@ async function main(): Promise<void> {
     gc();
     const rssStart = process.memoryUsage().rss;
     const config = loadConfig({ KUBECONFIG: cluster.kubeconfigPath, LOG_LEVEL: 'warn' });
-    const deps: Deps = { config, log: createLogger('warn'), kube: createKubeSource(config.kube) };
+    const deps: Deps = assembleDeps({ config, log: createLogger('warn'), kube: createKubeSource(config.kube) });
     const registry = new CommandRegistry(COMMANDS);
 
     const t0 = performance.now();

@@ -19,7 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { StaticAgentDirectory } from '../src/probe/agent-directory.js';
-import { ProbeRouter } from '../src/probe/vantage.js';
+import { ProbeRouter } from '../src/probe/probe-router.js';
 import type { ReportDefinition } from '../src/reports/definitions.js';
 import { diffRuns, verdictLine } from '../src/reports/diff.js';
 import { tickKeyOf, type ReportRun } from '../src/reports/model.js';

@@ -1,7 +1,7 @@
 import type Docker from 'dockerode';
 import type { AddressFact, Answer, Fact, PortFact, Sharing } from '../src/core/answer.js';
 import { newAnswer } from '../src/core/answer.js';
-import type { Command, Deps } from '../src/core/command.js';
+import type { Deps, NetpeekCommand } from '../src/deps.js';
 import { UserError } from '../src/core/errors.js';
 import {
   DOCKER_DESKTOP_SHELL,
@@ -54,13 +54,18 @@ interface Seen {
   endpoint: string;
 }
 
-export const container: Command = {
+export const container: NetpeekCommand = {
   name: 'container',
   aliases: ['ctr'],
   summary: "A Docker container's addresses and ports, who shares its network, and who can reach it",
   args: [{ name: '<name|id-prefix>', required: true }],
   flags: ['probe'],
   examples: ['container webserver-1', 'ctr 3f2a9c', 'container webserver-1 --probe'],
+  subject: { role: 'lookup', kind: 'container' },
+  sendsPackets: 'with --probe',
+  probeKinds: ['icmp', 'tcp'],
+  buttons: ['probe', 'ports', 'explain'],
+  usageHint: 'container webserver-1',
   description:
     'Per network: IP/prefix, subnet, gateway, broadcast and MAC. Ports: exposed (documentation only) versus published (host ip:port → container ip:port). ' +
     'Also whether the container shares a network namespace (--network container:, host, none) and who can reach it: the Docker host directly, other machines only through published ports.',

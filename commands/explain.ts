@@ -1,17 +1,19 @@
 import type { Answer } from '../src/core/answer.js';
 import { newAnswer } from '../src/core/answer.js';
-import type { Command } from '../src/core/command.js';
+import type { NetpeekCommand } from '../src/deps.js';
 import { UserError } from '../src/core/errors.js';
 import { closest } from '../src/core/similar-names.js';
 import type { Topic } from '../src/net/topics.js';
 import { TOPICS, findTopic, topicWords } from '../src/net/topics.js';
 
-export const explain: Command = {
+export const explain: NetpeekCommand = {
   name: 'explain',
   summary: 'Why Docker networking behaves as it does: expose, publish, bridge, namespace, host-network, docker-desktop, veth',
   args: [{ name: '<topic>', required: false }],
   flags: [],
   examples: ['explain publish', 'explain docker-desktop', 'explain'],
+  subject: { role: 'about', kind: 'topic' },
+  sendsPackets: 'never',
   description: 'Short explanations of the facts behind netpeek\'s answers. Without a topic, the list of topics.',
   async run(query) {
     const word = query.args[0];

@@ -1,20 +1,21 @@
-import type { Command } from '../src/core/command.js';
+import type { NetpeekCommand } from '../src/deps.js';
 import { newAnswer } from '../src/core/answer.js';
 import { UserError } from '../src/core/errors.js';
 import { FLAG_SPECS } from '../src/core/query.js';
 import { UNIVERSAL_FLAGS, usageLine } from '../src/core/registry.js';
 import { closest } from '../src/core/similar-names.js';
 
-export const help: Command = {
+export const help: NetpeekCommand = {
   name: 'help',
   aliases: ['?', 'commands'],
   summary: 'List the commands, or explain one of them',
   args: [{ name: '<command>', required: false }],
   flags: [],
   examples: ['help', 'help container'],
-  async run(query, deps) {
-    const registry = deps.registry;
-    if (!registry) throw new Error('help needs the command registry in deps');
+  subject: { role: 'about', kind: 'help' },
+  sendsPackets: 'never',
+  usageHint: 'help',
+  async run(query, _deps, { registry }) {
     const topic = query.args[0];
     if (!topic) {
       return newAnswer('help', 'netpeek commands', {

@@ -1,4 +1,4 @@
-import type { Command } from '../src/core/command.js';
+import type { NetpeekCommand } from '../src/deps.js';
 import { help } from './help.js';
 import { container } from './container.js';
 import { network } from './network.js';
@@ -12,7 +12,7 @@ import { node } from './node.js';
 import { report } from './report.js';
 
 /** Every command netpeek knows. Adding a command: one file in commands/ and one line here. */
-export const COMMANDS: readonly Command[] = [
+export const COMMANDS: readonly NetpeekCommand[] = [
   help,
   container,
   network,

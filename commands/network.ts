@@ -1,7 +1,7 @@
 import type Docker from 'dockerode';
 import type { Answer, Fact, Table } from '../src/core/answer.js';
 import { newAnswer } from '../src/core/answer.js';
-import type { Command, Deps } from '../src/core/command.js';
+import type { Deps, NetpeekCommand } from '../src/deps.js';
 import { UserError, isNetpeekError } from '../src/core/errors.js';
 import {
   BRIDGE_REACHABLE_FROM_HOST,
@@ -40,36 +40,51 @@ interface NetworkProvider {
   /** Whether this netpeek has the backend at all. */
   available(deps: Deps): boolean;
   /** One row per network: name, driver, subnets, gateways, notes. */
-  overview(deps: Deps): Promise<string[][]>;
+  overview(q: Asked): Promise<string[][]>;
   /** The answer about one network; throws a not_found UserError when this backend has no such network. */
-  describe(name: string, deps: Deps): Promise<Answer>;
+  describe(name: string, q: Asked): Promise<Answer>;
+}
+
+/** One question being answered: the deps, and the Kubernetes view loaded at most once for it. */
+interface Asked {
+  deps: Deps;
+  kubeView(): Promise<KubeView>;
+}
+
+function asked(deps: Deps): Asked {
+  let view: Promise<KubeView> | undefined;
+  // The overview rows and the notes share one view, failures included.
+  return { deps, kubeView: () => (view ??= loadKubeView(deps)) };
 }
 
 const OVERVIEW_COLUMNS = ['network', 'backend', 'driver', 'subnets', 'gateways', 'notes'];
 
-export const network: Command = {
+export const network: NetpeekCommand = {
   name: 'network',
   aliases: ['net'],
   summary: 'Networks and their subnets; with a name, its gateway, driver and attached containers',
   args: [{ name: '<name|id-prefix>', required: false }],
   flags: [],
   examples: ['network', 'network bridge', 'net my-app_default'],
+  subject: { role: 'lookup', kind: 'network' },
+  sendsPackets: 'never',
   description:
     'Without a name: every Docker network with its subnets and gateways. With a name: its subnets, gateway, driver, whether it is internal or attachable, and the containers on it with their addresses.',
   async run(query, deps) {
     const name = query.args[0];
     const providers = NETWORK_PROVIDERS.filter((p) => p.available(deps));
     if (providers.length === 0) requireDocker(deps); // throws the "no Docker engine" explanation
-    return name === undefined ? overview(providers, deps) : describeNamed(name, providers, deps);
+    const q = asked(deps);
+    return name === undefined ? overview(providers, q) : describeNamed(name, providers, q);
   },
 };
 
-async function overview(providers: NetworkProvider[], deps: Deps): Promise<Answer> {
+async function overview(providers: NetworkProvider[], q: Asked): Promise<Answer> {
   const answer = newAnswer('network', 'networks', { subject: { kind: 'network', name: 'all networks' } });
   const table: Table = { title: 'Networks', columns: OVERVIEW_COLUMNS, rows: [] };
   for (const p of providers) {
     try {
-      table.rows.push(...(await p.overview(deps)));
+      table.rows.push(...(await p.overview(q)));
     } catch (err) {
       // One backend down must not hide the others' networks; alone, its error is the answer.
       if (providers.length === 1 || !isNetpeekError(err)) throw err;
@@ -77,17 +92,17 @@ async function overview(providers: NetworkProvider[], deps: Deps): Promise<Answe
     }
   }
   answer.tables.push(table);
-  await kubernetesOverviewNotes(answer, providers, deps);
+  await kubernetesOverviewNotes(answer, providers, q);
   answer.summary = `${table.rows.length} network${table.rows.length === 1 ? '' : 's'}.`;
   answer.hints.push('`network <name>` shows a network\'s gateway and the containers on it, e.g. `network bridge`.');
   return answer;
 }
 
-async function describeNamed(name: string, providers: NetworkProvider[], deps: Deps): Promise<Answer> {
+async function describeNamed(name: string, providers: NetworkProvider[], q: Asked): Promise<Answer> {
   let notFound: unknown;
   for (const p of providers) {
     try {
-      return await p.describe(name, deps);
+      return await p.describe(name, q);
     } catch (err) {
       if (!(err instanceof UserError && err.code === 'not_found')) throw err;
       notFound ??= err;
@@ -101,13 +116,13 @@ async function describeNamed(name: string, providers: NetworkProvider[], deps: D
 const dockerNetworks: NetworkProvider = {
   backend: 'Docker',
   available: (deps) => deps.docker !== undefined,
-  async overview(deps) {
+  async overview({ deps }) {
     const networks = await requireDocker(deps).listNetworks();
     return [...networks]
       .sort((a, b) => a.Name.localeCompare(b.Name))
       .map((n) => [n.Name, 'Docker', n.Driver, networkSubnets(n).join(', ') || '—', (n.IPAM?.Config ?? []).map((c) => gatewayText(gatewayOf(n, c))).join(', ') || '—', notes(n).join(', ')]);
   },
-  async describe(name, deps) {
+  async describe(name, { deps }) {
     const docker = requireDocker(deps);
     const ref = checkDockerName(name, 'network');
     const [net, containers, info] = await Promise.all([findNetwork(docker, ref), docker.listContainers(), docker.info()]);
@@ -217,15 +232,6 @@ const MAX_NODE_ROWS = 50;
 const POD_NETWORK_NAMES = ['pod-network', 'pods', 'kubernetes'];
 
 type KubeView = { context: string; nodes: KubeNode[]; podCidrs: string[]; clusterIPs: string[] };
-const kubeViews = new WeakMap<Deps, Promise<KubeView>>();
-
-/** The view once per question (the overview rows and the notes share it, failures included). */
-function kubeView(deps: Deps): Promise<KubeView> {
-  let v = kubeViews.get(deps);
-  if (!v) kubeViews.set(deps, (v = loadKubeView(deps)));
-  return v;
-}
-
 /** What the Kubernetes part of `network` is built from: the default context's nodes and ClusterIPs. */
 async function loadKubeView(deps: Deps): Promise<KubeView> {
   const cluster = deps.kube!.cluster();
@@ -267,10 +273,10 @@ function kubeNetworkProvider(): NetworkProvider {
   return {
     backend: 'Kubernetes',
     available: (deps) => deps.kube?.configured() ?? false,
-    overview: async (deps) => kubeRows(await kubeView(deps)),
-    async describe(name, deps) {
+    overview: async (q) => kubeRows(await q.kubeView()),
+    async describe(name, q) {
       if (!POD_NETWORK_NAMES.includes(name)) throw new UserError(`"${name}" is not a Kubernetes network name; try \`network pod-network\`.`, [], 'not_found');
-      const v = await kubeView(deps);
+      const v = await q.kubeView();
       const answer = newAnswer('network', `network pod-network`, { subject: { kind: 'network', name: 'pod network', source: `context ${v.context}` } });
       answer.tables.push({
         title: 'Pod CIDRs by node',
@@ -280,7 +286,7 @@ function kubeNetworkProvider(): NetworkProvider {
       answer.tables.push({ title: 'Networks', columns: OVERVIEW_COLUMNS, rows: kubeRows(v).filter((r) => !r[0]!.startsWith('pods on') && !r[0]!.startsWith('…')) });
       const ranges = podNetworkRanges(v.podCidrs);
       answer.summary = `The pod network of context ${v.context} spans at least ${ranges.join(' and ') || 'no known range'} across ${v.nodes.length} node${v.nodes.length === 1 ? '' : 's'}.`;
-      await kubernetesOverviewNotes(answer, [dockerNetworks, kubeNetworkProvider()].filter((p) => p.available(deps)), deps, v);
+      await kubernetesOverviewNotes(answer, [dockerNetworks, kubeNetworkProvider()].filter((p) => p.available(q.deps)), q);
       return answer;
     },
   };
@@ -290,10 +296,11 @@ function kubeNetworkProvider(): NetworkProvider {
  * Seed note 9 with live data: the pod network against Docker's bridge subnets (and a warning when they
  * overlap), and the service range as far as ClusterIPs show it. A failing backend only drops the note.
  */
-async function kubernetesOverviewNotes(answer: Answer, providers: NetworkProvider[], deps: Deps, view?: KubeView): Promise<void> {
+async function kubernetesOverviewNotes(answer: Answer, providers: NetworkProvider[], q: Asked): Promise<void> {
   if (!providers.some((p) => p.backend === 'Kubernetes')) return;
   try {
-    const v = view ?? (await kubeView(deps));
+    const v = await q.kubeView();
+    const deps = q.deps;
     const docker = deps.docker
       ? (await deps.docker.listNetworks().catch(() => [])).filter((n) => n.Driver === 'bridge').flatMap((n) => networkSubnets(n).map((subnet) => ({ network: n.Name, subnet })))
       : [];

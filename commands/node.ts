@@ -1,6 +1,6 @@
 import type { AddressFact, Answer, Fact } from '../src/core/answer.js';
 import { newAnswer } from '../src/core/answer.js';
-import type { Command, Deps } from '../src/core/command.js';
+import type { Deps, NetpeekCommand } from '../src/deps.js';
 import { HOST_NETWORK_POD, NODE_REACHES_POD_IP, nodePortConflictWarning } from '../src/net/explain-kube.js';
 import { nodePortClaims, nodePortConflicts } from '../src/net/kube-ports.js';
 import { checkKubernetesName } from '../src/net/names.js';
@@ -13,13 +13,15 @@ import { nodeIp } from '../src/sources/kube-model.js';
 
 const MAX_POD_ROWS = 50;
 
-export const node: Command = {
+export const node: NetpeekCommand = {
   name: 'node',
   aliases: [],
   summary: "A node's addresses and pod CIDR, the pods on it, and which of them use the node's own network",
   args: [{ name: '<name>', required: true }],
   flags: ['cluster'],
   examples: ['node worker-1', 'node kind-control-plane --cluster kind-dev'],
+  subject: { role: 'lookup', kind: 'node' },
+  sendsPackets: 'never',
   description:
     "Addresses (InternalIP, ExternalIP, hostname), pod CIDR(s), readiness and versions; the pods scheduled there with their IPs, the hostNetwork pods among them and the node ports they claim (with conflicts), and the netpeek agent configured for the node.",
   async run(query, deps) {

@@ -1,16 +1,20 @@
-import type { Command } from '../src/core/command.js';
+import type { NetpeekCommand } from '../src/deps.js';
 import { newAnswer } from '../src/core/answer.js';
 import { addProbes, probeSubject } from '../src/probe/probe-subject.js';
 import { vantageName } from '../src/probe/vantage.js';
 import { resolveProbeSubject } from '../src/sources/probe-targets.js';
 
-export const ping: Command = {
+export const ping: NetpeekCommand = {
   name: 'ping',
   aliases: ['probe'],
   summary: 'Ping a container, pod or address from its own host, and try its ports',
   args: [{ name: '<container|pod|ip>', required: true }],
   flags: ['namespace', 'cluster', 'port', 'count'],
   examples: ['ping webserver-1', 'ping webserver-2 --port 80', 'ping pod/webserver-2 -n shop --count 3', 'ping 172.17.0.2'],
+  subject: { role: 'probe', kinds: ['container', 'pod', 'ip'] },
+  sendsPackets: 'always',
+  probeKinds: ['icmp', 'tcp'],
+  usageHint: 'ping webserver-2 --port 80',
   description:
     'Resolves the target, then probes it from where the seed facts hold: a container from the Docker host, a pod from its node (through the netpeek agent there). ' +
     'ICMP first, then TCP to --port or to every declared/exposed port. Refused means the namespace is reachable but nothing listens; a timeout means filtered or down. ' +

@@ -1,6 +1,6 @@
 import type { Answer, Fact, PortFact, Sharing, Table } from '../src/core/answer.js';
 import { newAnswer } from '../src/core/answer.js';
-import type { Command } from '../src/core/command.js';
+import type { NetpeekCommand } from '../src/deps.js';
 import {
   HOST_PORT,
   INIT_CONTAINER_PORTS,
@@ -54,13 +54,18 @@ interface Seen {
   cluster: KubeCluster;
 }
 
-export const pod: Command = {
+export const pod: NetpeekCommand = {
   name: 'pod',
   aliases: ['po'],
   summary: "A pod's IPs, node and pod CIDR, its containers' ports, and the Services that send it traffic",
   args: [{ name: '<name|prefix>', required: true }],
   flags: ['namespace', 'cluster', 'probe'],
   examples: ['pod webserver-2', 'pod webserver -n web', 'pod coredns-7db6d8ff4d-x2x1q -n kube-system --cluster kind-dev', 'pod webserver-2 --probe'],
+  subject: { role: 'lookup', kind: 'pod' },
+  sendsPackets: 'with --probe',
+  probeKinds: ['icmp', 'tcp'],
+  buttons: ['probe', 'ports', 'explain'],
+  usageHint: 'pod webserver-2 -n shop',
   description:
     'Pod IPs (both families on dual-stack), phase and readiness, the node with its InternalIP and pod CIDR, and whether the pod IP lies inside it. ' +
     'Every container — init, native sidecar, app — with its declared ports, conflicts between them, hostNetwork and hostPort use, and each Service that selects the pod: port → targetPort → container port, and whether the pod is a ready endpoint. ' +

@@ -1,14 +1,15 @@
-import type { Command } from '../src/core/command.js';
+import type { NetpeekCommand } from '../src/deps.js';
 import { newAnswer } from '../src/core/answer.js';
 import { explainPath, type Placement } from '../src/net/explain-path.js';
 import { addProbes, probeSubject } from '../src/probe/probe-subject.js';
-import { resolveProbeSubject, type ProbeSubject } from '../src/sources/probe-targets.js';
+import type { ProbeSubject } from '../src/probe/vantage.js';
+import { resolveProbeSubject } from '../src/sources/probe-targets.js';
 
 function placement(s: ProbeSubject): Placement {
   return { kind: s.kind, name: s.name, ip: s.ip, networks: s.networks, node: s.node, hostNetwork: s.hostNetwork, world: s.vantage.kind === 'docker-host' ? 'docker' : 'cluster' };
 }
 
-export const reach: Command = {
+export const reach: NetpeekCommand = {
   name: 'reach',
   aliases: ['path'],
   summary: 'Can A reach B? The path between two containers, pods or addresses, probed from A\'s host',
@@ -18,6 +19,9 @@ export const reach: Command = {
   ],
   flags: ['namespace', 'cluster', 'port'],
   examples: ['reach web-1 db-0', 'reach webserver-1 webserver-3 --port 80', 'reach pod/web-1 pod/db-0 -n shop'],
+  subject: { role: 'path', kinds: ['container', 'pod', 'ip'] },
+  sendsPackets: 'always',
+  probeKinds: ['icmp', 'tcp'],
   description:
     'Explains the path (same bridge, different bridges, same node, across nodes, host network, Docker to cluster) and then probes B from A\'s host: ' +
     'the same host that routes A\'s packets. The probe does not run inside A\'s own namespace.',

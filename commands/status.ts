@@ -1,6 +1,6 @@
 import type { Answer, Fact } from '../src/core/answer.js';
 import { newAnswer } from '../src/core/answer.js';
-import type { Command, Deps } from '../src/core/command.js';
+import type { Deps, NetpeekCommand } from '../src/deps.js';
 import { isNetpeekError } from '../src/core/errors.js';
 import { DOCKER_DESKTOP_VM, isDockerDesktop } from '../src/net/explain-docker.js';
 import { matchesLabels, parseLabelSelector } from '../src/net/label-selector.js';
@@ -34,13 +34,15 @@ type NamedReport = BackendReport & { name: string };
  */
 const STATUS_CHECKS: readonly StatusCheck[] = [{ name: 'Docker', run: dockerReport }];
 
-export const status: Command = {
+export const status: NetpeekCommand = {
   name: 'status',
   aliases: [],
   summary: 'Which backends netpeek can ask (Docker engine, Kubernetes contexts, agents), with versions, or why not',
   args: [],
   flags: [],
   examples: ['status'],
+  subject: { role: 'about', kind: 'status' },
+  sendsPackets: 'never',
   description: 'Checks every backend netpeek is configured for and reports what answered. It always answers, even when nothing does.',
   async run(_query, deps) {
     const checks = [...STATUS_CHECKS, ...kubernetesChecks(deps), ...agentChecks(deps)];

@@ -1,6 +1,6 @@
 import type { Answer, Fact, PortFact } from '../src/core/answer.js';
 import { newAnswer } from '../src/core/answer.js';
-import type { Command } from '../src/core/command.js';
+import type { NetpeekCommand } from '../src/deps.js';
 import { LOAD_BALANCER, NAMED_TARGET_PORT, NODE_PORT, SERVICE_VIRTUAL_IP } from '../src/net/explain-kube.js';
 import { describeResolution, resolveTargetPort } from '../src/net/kube-ports.js';
 import { checkKubernetesName } from '../src/net/names.js';
@@ -23,13 +23,16 @@ interface Seen {
 
 const MAX_ENDPOINT_ROWS = 100;
 
-export const svc: Command = {
+export const svc: NetpeekCommand = {
   name: 'svc',
   aliases: ['service'],
   summary: "A Service's type, ClusterIPs and ports with their targetPorts, and its endpoints: ready, not ready, terminating",
   args: [{ name: '<name>', required: true }],
   flags: ['namespace', 'cluster'],
   examples: ['svc web', 'service kube-dns -n kube-system', 'svc api --cluster kind-dev -n shop'],
+  subject: { role: 'lookup', kind: 'service' },
+  sendsPackets: 'never',
+  buttons: ['probe', 'ports', 'explain'],
   description:
     'Type, ClusterIP(s), every port with its targetPort resolved against the selected pods (named ports included), NodePort and LoadBalancer addresses, the selector, ' +
     'and the endpoints from its EndpointSlices with their pods, nodes and conditions.',

@@ -3,7 +3,7 @@ import { AGENT_CLIENT_ENV_SCHEMA, AGENT_ENV_SCHEMA } from './agent/agent-config.
 import { ConfigError, envProblems } from './config-error.js';
 import { parseLabelSelector } from './net/label-selector.js';
 import { REPORTS_ENV_SCHEMA, reportsConfigFrom, type ReportsConfig } from './reports/report-config.js';
-import { loadSlackConfig, SLACK_ENV_SCHEMA, type SlackConfig } from './slack/slack-config.js';
+import { loadSlackConfig, SLACK_ENV_SCHEMA, type SlackConfig, type SlackCredentials } from './slack/slack-config.js';
 
 export { ConfigError };
 
@@ -78,7 +78,7 @@ export interface Config {
   logLevel: Env['LOG_LEVEL'];
   docker: { host?: string; timeoutMs: number; agentUrl?: string };
   kube: { kubeconfig?: string; context?: string };
-  slack: { botToken?: string; signingSecret?: string; appToken?: string; port: number };
+  slack: SlackCredentials;
   /** The Slack bot's behaviour: allow-lists, scopes, buttons, audit, retries. */
   slackBot: SlackConfig;
   /** Scheduled reachability reports: definitions file, history, leader election. */

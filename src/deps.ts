@@ -1,24 +1,78 @@
 import type { BackendCheck } from './core/backend-check.js';
-import type { Deps } from './core/command.js';
+import type { Command } from './core/command.js';
 import type { Config } from './config.js';
 import type { Logger } from './log.js';
 import { ChainedAgentDirectory, StaticAgentDirectory } from './probe/agent-directory.js';
-import { KubeAgentDirectory } from './probe/kube-agent-directory.js';
-import { ProbeRouter } from './probe/vantage.js';
+import { ProbeRouter } from './probe/probe-router.js';
+import type { ProbeService } from './probe/vantage.js';
+import type { ReportCatalog } from './reports/catalog.js';
+import { OfflineReports } from './reports/offline.js';
 import { DockerEngine, type DockerSource } from './sources/docker.js';
 import { networkSubnets } from './sources/docker-facts.js';
+import { KubeAgentDirectory } from './sources/kube-agent-directory.js';
 import { kubeProbeResolvers } from './sources/kube-probe-targets.js';
 import { createKubeSource, kubeBackendState, type KubeSource } from './sources/kubernetes.js';
+import type { ProbeResolvers } from './sources/probe-targets.js';
+
+/**
+ * The composition root's one dependency type: everything a command may use, typed up front. Adapters
+ * get it built; commands never construct clients themselves. A source is absent when its backend is
+ * not configured.
+ */
+export interface Deps {
+  config: Config;
+  /** The request's logger (a child per Slack request, the root logger in a terminal). */
+  log: Logger;
+  docker?: DockerSource;
+  /** Kubernetes contexts with their watch caches. */
+  kube?: KubeSource;
+  /** Sends probes from the Docker host or a node's agent. */
+  probes?: ProbeService;
+  /** Pod and pod-CIDR placement for probe targets, per cluster context and namespace scope. */
+  probeResolvers?: ProbeResolvers;
+  /**
+   * Kubernetes namespaces this conversation may see (a Slack channel's scope); undefined = all.
+   * Lookups filter lists, suggestions and candidates by it.
+   */
+  namespaces?: readonly string[];
+  /** Scheduled reports: the live scheduler under `netpeek serve`, else read from the configuration. */
+  reports: ReportCatalog;
+}
+
+/** A netpeek command: core's Command over these Deps. */
+export type NetpeekCommand = Command<Deps>;
+
+/** What a caller supplies; the rest (the report catalog) is derived from it here. */
+export type DepsParts = Omit<Deps, 'reports'> & Partial<Pick<Deps, 'reports'>>;
+
+/**
+ * Deps from parts: tests and `buildDeps` both come through here, so a Deps is always complete. Without a
+ * running scheduler, reports are read from NETPEEK_REPORTS_FILE in this process.
+ */
+export function assembleDeps(parts: DepsParts): Deps {
+  const { config } = parts;
+  return { ...parts, reports: parts.reports ?? new OfflineReports(config.reports, parts, config.slackBot.access.channels) };
+}
 
 /**
  * Builds the sources every adapter hands to commands. Construction never touches the network:
  * a backend that is down shows up when asked (and in the banner / `status`), not as a crash at start.
  */
 export function buildDeps(config: Config, log: Logger): Deps {
+  return assembleDeps(buildBackends(config, log));
+}
+
+/** The sources and probes alone; `netpeek serve` builds its report scheduler on them, then the Deps. */
+export function buildBackends(config: Config, log: Logger): DepsParts & Required<Pick<Deps, 'docker' | 'kube' | 'probes' | 'probeResolvers'>> {
   const docker = new DockerEngine(config.docker);
   // Reads the kubeconfig on first use; each context's watches start with its first question.
   const kube = createKubeSource(config.kube, log.child({ component: 'kubernetes' }));
   return { config, log, docker, kube, probes: buildProbes(config, log, docker, kube), probeResolvers: kubeProbeResolvers(kube) };
+}
+
+/** The same Deps for one conversation: its logger and the namespaces its channel may see. */
+export function forConversation(deps: Deps, conversation: { log: Logger; namespaces?: readonly string[] }): Deps {
+  return { ...deps, log: conversation.log, ...(conversation.namespaces ? { namespaces: conversation.namespaces } : {}) };
 }
 
 function buildProbes(config: Config, log: Logger, docker: DockerSource, kube: KubeSource): ProbeRouter {

@@ -11,10 +11,10 @@ import { historyPath } from './cli/history.js';
 import { runOnce } from './cli/one-shot.js';
 import { ConfigError, hasSlackCredentials, loadConfig } from './config.js';
 import { CommandRegistry } from './core/registry.js';
-import { backendChecks, buildDeps } from './deps.js';
+import { assembleDeps, backendChecks, buildBackends, buildDeps, type Deps } from './deps.js';
 import { createLogger } from './log.js';
-import { startReports } from './reports/start.js';
-import { createSlackBot } from './slack/app.js';
+import { createReports } from './reports/start.js';
+import { createSlackBot, createWebClient } from './slack/app.js';
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -56,8 +56,7 @@ async function main(argv: string[]): Promise<number> {
     throw err;
   }
   const log = createLogger(config.logLevel);
-  const registry = new CommandRegistry(COMMANDS);
-  const deps = buildDeps(config, log);
+  const registry = new CommandRegistry<Deps>(COMMANDS);
   const color = config.color && process.stdout.isTTY === true;
   const [first = '', ...rest] = argv[0] === '--' ? argv.slice(1) : argv;
 
@@ -66,27 +65,30 @@ async function main(argv: string[]): Promise<number> {
       process.stderr.write('netpeek serve needs SLACK_BOT_TOKEN with SLACK_SIGNING_SECRET (HTTP) or SLACK_APP_TOKEN (Socket Mode); see .env.example.\n');
       return EXIT.userError;
     }
+    const backends = buildBackends(config, log);
     // Warm the Kubernetes caches now so the first question is answered from memory.
-    if (deps.kube?.configured()) {
+    if (backends.kube.configured()) {
       try {
-        deps.kube.start();
+        backends.kube.start();
       } catch (err) {
         log.warn({ err }, 'Kubernetes watch caches not started; answers will use direct API calls');
       }
     }
-    const bot = createSlackBot({ config, slackConfig: config.slackBot, registry, deps, log });
-    const { port } = await bot.start();
-    const reports = await startReports({
+    // Built before the bot so that `report` answers from the live scheduler (next runs, last verdicts);
+    // started after it, once the bot's token has been checked.
+    const reports = await createReports({
       reports: config.reports,
-      deps,
+      deps: backends,
       kube: config.kube,
-      client: bot.app.client,
+      client: createWebClient(config.slack),
       retry: config.slackBot.retry,
       knownChannels: config.slackBot.access.channels,
       log,
     });
-    // `report` answers from the live scheduler (next runs, last verdicts).
-    if (reports) Object.assign(deps, { reports: reports.scheduler });
+    const deps = assembleDeps({ ...backends, ...(reports ? { reports: reports.scheduler } : {}) });
+    const bot = createSlackBot({ config, slackConfig: config.slackBot, registry, deps, log });
+    const { port } = await bot.start();
+    reports?.start();
     log.info({ transport: bot.transport, port, reports: reports?.mode ?? 'off' }, 'netpeek Slack bot running');
     await new Promise<void>((done) => {
       const stop = () => void (reports ? reports.stop() : Promise.resolve()).then(() => bot.stop()).finally(done);
@@ -95,6 +97,7 @@ async function main(argv: string[]): Promise<number> {
     });
     return EXIT.ok;
   }
+  const deps = buildDeps(config, log);
   if (first === '' || first === 'console') {
     await runConsole({
       input: process.stdin,

@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { ProbeKind, ProbeResult } from '../probe/types.js';
+import type { ProbeKind } from '../core/kinds.js';
+import type { ProbeResult } from '../probe/types.js';
 
 /** Label values are bounded: kind × outcome, route × status code. Never a target address. */
 export type Outcome = 'ok' | 'refused' | 'timeout' | 'unreachable' | 'denied' | 'error';

@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache';
-import { SIGNATURE_WINDOW_MS } from './signing.js';
+import { SIGNATURE_WINDOW_MS } from '../probe/request-signature.js';
 
 /**
  * Nonces of accepted requests, remembered long enough to cover the whole signature window either side

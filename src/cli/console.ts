@@ -2,16 +2,16 @@ import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { ask } from '../core/ask.js';
 import type { BackendCheck } from '../core/backend-check.js';
-import type { Deps } from '../core/command.js';
 import { isNetpeekError } from '../core/errors.js';
 import type { CommandRegistry } from '../core/registry.js';
+import type { Deps } from '../deps.js';
 import { appendHistory, HISTORY_LIMIT, loadHistory } from './history.js';
 import { presentAnswer, presentFailure } from './present.js';
 
 export interface ConsoleOptions {
   input: Readable;
   output: Writable;
-  registry: CommandRegistry;
+  registry: CommandRegistry<Deps>;
   deps: Deps;
   checks: BackendCheck[];
   historyFile?: string;

@@ -1,9 +1,9 @@
 import type { Writable } from 'node:stream';
 import { answerQuery } from '../core/ask.js';
-import type { Deps } from '../core/command.js';
 import { isNetpeekError } from '../core/errors.js';
 import { parseTokens } from '../core/query.js';
 import type { CommandRegistry } from '../core/registry.js';
+import type { Deps } from '../deps.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 import { presentAnswer, presentFailure } from './present.js';
 
@@ -14,7 +14,7 @@ export interface OneShotIo {
 }
 
 /** `netpeek <command> …`: one answer on stdout, the reason for a failure on stderr, and an exit code. */
-export async function runOnce(argv: string[], registry: CommandRegistry, deps: Deps, io: OneShotIo): Promise<number> {
+export async function runOnce(argv: string[], registry: CommandRegistry<Deps>, deps: Deps, io: OneShotIo): Promise<number> {
   const json = argv.includes('--json');
   const opts = { json, color: io.color && !json };
   try {

@@ -3,7 +3,7 @@
  * functions of it, and tests assert on it. No Docker, Kubernetes or Slack types appear here.
  */
 
-export type SubjectKind = 'container' | 'pod' | 'service' | 'node' | 'network' | 'ip' | 'topic' | 'status' | 'help' | 'report';
+import type { ProbeKind, SubjectKind } from './kinds.js';
 
 export interface Subject {
   /** What the answer is about. */
@@ -66,8 +66,6 @@ export interface Sharing {
   with: string[];
   note: string;
 }
-
-export type ProbeKind = 'icmp' | 'tcp' | 'http';
 
 export interface ProbeFact {
   kind: ProbeKind;

@@ -1,43 +1,6 @@
 import type { Answer } from './answer.js';
+import type { ButtonAction, ProbeKind, SubjectKind } from './kinds.js';
 import type { FlagName, Query } from './query.js';
-import type { Config } from '../config.js';
-import type { Logger } from '../log.js';
-import type { DockerSource } from '../sources/docker.js';
-import type { KubeSource } from '../sources/kubernetes.js';
-import type { ProbeService } from '../probe/vantage.js';
-import type { ResolveOptions } from '../sources/probe-targets.js';
-
-/**
- * What a command may use. Adapters build it once; commands never construct clients themselves.
- * A source is absent when its backend is not configured or not reachable at start.
- */
-export interface Deps {
-  config: Config;
-  log: Logger;
-  docker?: DockerSource;
-  /** Kubernetes contexts with their watch caches. */
-  kube?: KubeSource;
-  /** Sends probes from the Docker host or a node's agent. */
-  probes?: ProbeService;
-  /**
-   * Pod and pod-CIDR placement for probe targets, per cluster context and within a namespace scope
-   * (installed with the Kubernetes source).
-   */
-  probeResolvers?: (cluster?: string, scope?: { namespaces?: readonly string[] }) => Pick<ResolveOptions, 'pods' | 'placeAddress'>;
-  /**
-   * Kubernetes namespaces this conversation may see (a Slack channel's scope); undefined = all.
-   * Lookups filter lists, suggestions and candidates by it.
-   */
-  namespaces?: readonly string[];
-  /** The registered commands, for `help`. */
-  registry?: CommandRegistryView;
-}
-
-/** The registry as commands see it (help lists commands through this). */
-export interface CommandRegistryView {
-  list(): readonly Command[];
-  find(name: string): Command | undefined;
-}
 
 export interface ArgSpec {
   /** Placeholder shown in usage, e.g. "<name|id-prefix>". */
@@ -45,7 +8,33 @@ export interface ArgSpec {
   required: boolean;
 }
 
-export interface Command {
+/**
+ * Whether answering sends packets. Slack's probe allow-lists (NETPEEK_SLACK_PROBE_CHANNELS/_USERS) are
+ * applied from this and from nothing else, so a new command cannot skip them by being forgotten in a list.
+ * - `always`: every run probes (ping, reach, running a report).
+ * - `with --probe`: only when the question has --probe (the command must take that flag).
+ * - `never`: lookups only.
+ */
+export type SendsPackets = 'always' | 'with --probe' | 'never';
+
+/**
+ * What a command answers about, which is how adapters map plain questions and buttons onto it:
+ * - `lookup`: the lookup of one kind of subject ("what's the IP of X", "Show ports", "Explain").
+ * - `probe`: probes one target of these kinds ("ping it", "is X up?").
+ * - `path`: the path between two targets ("can A reach B?").
+ * - `about`: anything else (help, topics, status, reports); answers are about `kind`.
+ */
+export type CommandSubject =
+  | { role: 'lookup'; kind: SubjectKind }
+  | { role: 'probe' | 'path'; kinds: readonly SubjectKind[] }
+  | { role: 'about'; kind: SubjectKind };
+
+/**
+ * Everything adapters need to know about a command, declared by the command itself: usage, flags,
+ * what it answers about, whether it sends packets, what buttons its answers get. Authorization, help,
+ * the mention mapping, buttons and the Slack usage hint are all derived from these fields.
+ */
+export interface CommandSpec {
   name: string;
   aliases?: string[];
   /** One line for the command list. */
@@ -53,10 +42,45 @@ export interface Command {
   /** Positional arguments, in order. */
   args: ArgSpec[];
   /** Flags this command accepts besides --json/--public/--help. */
-  flags: FlagName[];
-  /** Typical invocations, shown in help and in error messages. */
+  flags: readonly FlagName[];
+  /** Typical invocations, shown in help and in error messages; the first is the canonical one. */
   examples: string[];
   /** Longer description for `help <command>`. */
   description?: string;
-  run(query: Query, deps: Deps): Promise<Answer>;
+  subject: CommandSubject;
+  sendsPackets: SendsPackets;
+  /** Kinds of probe it sends when it sends packets. */
+  probeKinds?: readonly ProbeKind[];
+  /** Buttons under its answers (lookups of things with an address and ports). */
+  buttons?: readonly ButtonAction[];
+  /** An invocation for Slack's slash-command usage hint; commands without one are not in the hint. */
+  usageHint?: string;
+}
+
+/** The registry as commands (help) and adapters see it. */
+export interface CommandRegistryView {
+  list(): readonly CommandSpec[];
+  find(name: string): CommandSpec | undefined;
+  /** The lookup command for a kind of subject, when one is registered. */
+  lookupFor(kind: SubjectKind): CommandSpec | undefined;
+  /** The command that probes one target, or the one that checks a path, when registered. */
+  withRole(role: 'probe' | 'path'): CommandSpec | undefined;
+}
+
+/** What a command gets besides its dependencies: the registry that dispatched it (help lists it). */
+export interface RunContext {
+  registry: CommandRegistryView;
+}
+
+/**
+ * A command: its self-description plus `run`. `D` is the dependencies it is handed (the composition
+ * root's Deps); core does not know what they are.
+ */
+export interface Command<D = never> extends CommandSpec {
+  run(query: Query, deps: D, ctx: RunContext): Promise<Answer>;
+}
+
+/** Does this question send packets? */
+export function sendsPackets(cmd: CommandSpec, query: Query): boolean {
+  return cmd.sendsPackets === 'always' || (cmd.sendsPackets === 'with --probe' && query.flags.probe === true);
 }

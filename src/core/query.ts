@@ -38,18 +38,36 @@ export const MAX_QUERY_LENGTH = 500;
 export const PORT_RANGE = { min: 1, max: 65535 } as const;
 export const COUNT_RANGE = { min: 1, max: 20 } as const;
 
-/** Flags as util.parseArgs wants them; `usage` is what help shows. */
+/**
+ * The one list of flags: how util.parseArgs reads each, what help shows (`usage`, `about`), and how the
+ * flag is written back when netpeek echoes a question ("Probing: `ping web-1 --port 80`"): `echo` is the
+ * spelling used there, or false for flags that only change presentation. Echoed in this order.
+ */
 export const FLAG_SPECS = {
-  namespace: { type: 'string', short: 'n', usage: '-n, --namespace <ns>', about: 'Kubernetes namespace' },
-  cluster: { type: 'string', usage: '--cluster <context>', about: 'Kubernetes context to ask' },
-  port: { type: 'string', short: 'p', usage: '--port <1-65535>', about: 'port to probe or explain' },
-  count: { type: 'string', short: 'c', usage: '--count <1-20>', about: 'ICMP echoes to send' },
-  json: { type: 'boolean', usage: '--json', about: 'print the answer as JSON' },
-  public: { type: 'boolean', usage: '--public', about: 'answer in the channel (Slack), not just to you' },
-  probe: { type: 'boolean', usage: '--probe', about: 'also probe the target from its host' },
-  help: { type: 'boolean', short: 'h', usage: '--help', about: 'show help for the command' },
-  once: { type: 'boolean', usage: '--once', about: 'run a scheduled report once now and print it' },
-} as const satisfies Record<FlagName, { type: 'string' | 'boolean'; short?: string; usage: string; about: string }>;
+  namespace: { type: 'string', short: 'n', usage: '-n, --namespace <ns>', about: 'Kubernetes namespace', echo: '-n' },
+  cluster: { type: 'string', usage: '--cluster <context>', about: 'Kubernetes context to ask', echo: '--cluster' },
+  port: { type: 'string', short: 'p', usage: '--port <1-65535>', about: 'port to probe or explain', echo: '--port' },
+  count: { type: 'string', short: 'c', usage: '--count <1-20>', about: 'ICMP echoes to send', echo: '--count' },
+  json: { type: 'boolean', usage: '--json', about: 'print the answer as JSON', echo: false },
+  probe: { type: 'boolean', usage: '--probe', about: 'also probe the target from its host', echo: '--probe' },
+  public: { type: 'boolean', usage: '--public', about: 'answer in the channel (Slack), not just to you', echo: '--public' },
+  help: { type: 'boolean', short: 'h', usage: '--help', about: 'show help for the command', echo: false },
+  once: { type: 'boolean', usage: '--once', about: 'run a scheduled report once now and print it', echo: false },
+} as const satisfies Record<FlagName, { type: 'string' | 'boolean'; short?: string; usage: string; about: string; echo: string | false }>;
+
+export const FLAG_NAMES = Object.keys(FLAG_SPECS) as FlagName[];
+
+/** Query → the command line a user would type for it (flags that only change presentation left out). */
+export function formatQuery(q: Query): string {
+  const words = [q.command, ...q.args];
+  for (const name of FLAG_NAMES) {
+    const spec = FLAG_SPECS[name];
+    const value = q.flags[name];
+    if (spec.echo === false || value === undefined || value === false) continue;
+    words.push(...(spec.type === 'boolean' ? [spec.echo] : [spec.echo, String(value)]));
+  }
+  return words.join(' ');
+}
 
 // Characters that mean a shell to most people; no Docker or Kubernetes name contains them.
 const SHELL_META = /[;|&$`<>\\(){}!*?\[\]]/;
@@ -155,7 +173,7 @@ export function parseTokens(tokens: string[], text = tokens.join(' ')): Query {
   if (typeof v.cluster === 'string') flags.cluster = v.cluster;
   if (typeof v.port === 'string') flags.port = parseIntFlag('port', v.port, PORT_RANGE, 'ping webserver-2 --port 80');
   if (typeof v.count === 'string') flags.count = parseIntFlag('count', v.count, COUNT_RANGE, 'ping webserver-2 --count 3');
-  for (const b of ['json', 'public', 'probe', 'help', 'once'] as const) if (v[b] === true) flags[b] = true;
+  for (const b of FLAG_NAMES) if (FLAG_SPECS[b].type === 'boolean' && v[b] === true) (flags as Record<FlagName, unknown>)[b] = true;
   const [command = '', ...args] = parsed.positionals;
   return { command: command.toLowerCase(), args, flags, text };
 }

@@ -1,4 +1,5 @@
-import type { Command, CommandRegistryView } from './command.js';
+import type { Command, CommandRegistryView, CommandSpec } from './command.js';
+import type { SubjectKind } from './kinds.js';
 import type { FlagName, Query } from './query.js';
 import { FLAG_SPECS } from './query.js';
 import { UserError } from './errors.js';
@@ -7,38 +8,63 @@ import { closest } from './similar-names.js';
 /** Flags every command takes: they change presentation, not the question. */
 export const UNIVERSAL_FLAGS: readonly FlagName[] = ['json', 'public', 'help'];
 
-export function usageLine(cmd: Command): string {
+export function usageLine(cmd: CommandSpec): string {
   const args = cmd.args.map((a) => (a.required ? a.name : `[${a.name}]`));
   const flags = cmd.flags.map((f) => `[${FLAG_SPECS[f].usage}]`);
   return ['netpeek', cmd.name, ...args, ...flags].join(' ');
 }
 
-/** Commands by name and alias, built once at start; collisions are a programming error. */
-export class CommandRegistry implements CommandRegistryView {
-  private readonly byName = new Map<string, Command>();
-  private readonly commands: Command[] = [];
+/**
+ * Commands by name and alias, built once at start. What a command declares about itself is checked
+ * here, so that a mistake is a start-up error instead of a silently skipped rule: colliding names, a
+ * `--probe` flag without `sendsPackets: 'with --probe'` (or the reverse), two lookups for one kind.
+ */
+export class CommandRegistry<D = never> implements CommandRegistryView {
+  private readonly byName = new Map<string, Command<D>>();
+  private readonly commands: Command<D>[] = [];
+  private readonly lookups = new Map<SubjectKind, Command<D>>();
+  private readonly roles = new Map<'probe' | 'path', Command<D>>();
 
-  constructor(commands: readonly Command[]) {
+  constructor(commands: readonly Command<D>[]) {
     for (const cmd of commands) {
       for (const key of [cmd.name, ...(cmd.aliases ?? [])]) {
         const taken = this.byName.get(key);
         if (taken) throw new Error(`command name "${key}" of ${cmd.name} is already used by ${taken.name}`);
         this.byName.set(key, cmd);
       }
+      checkSpec(cmd);
+      const s = cmd.subject;
+      if (s.role === 'lookup') {
+        const taken = this.lookups.get(s.kind);
+        if (taken) throw new Error(`${cmd.name} and ${taken.name} are both the lookup for a ${s.kind}`);
+        this.lookups.set(s.kind, cmd);
+      } else if (s.role === 'probe' || s.role === 'path') {
+        const taken = this.roles.get(s.role);
+        if (taken) throw new Error(`${cmd.name} and ${taken.name} both have the ${s.role} role`);
+        this.roles.set(s.role, cmd);
+      }
       this.commands.push(cmd);
     }
   }
 
-  list(): readonly Command[] {
+  lookupFor(kind: SubjectKind): Command<D> | undefined {
+    return this.lookups.get(kind);
+  }
+
+  withRole(role: 'probe' | 'path'): Command<D> | undefined {
+    return this.roles.get(role);
+  }
+
+  list(): readonly Command<D>[] {
     return this.commands;
   }
 
-  find(name: string): Command | undefined {
+  find(name: string): Command<D> | undefined {
     return this.byName.get(name.toLowerCase());
   }
 
   /** Finds the command for a query and checks its arguments and flags, or explains what is wrong. */
-  resolve(query: Query): Command {
+  resolve(query: Query): Command<D> {
     if (query.command === '') {
       throw new UserError('Ask netpeek something: a command and what it is about.', [
         `Commands: ${this.commands.map((c) => c.name).join(', ')}`,
@@ -74,3 +100,12 @@ export class CommandRegistry implements CommandRegistryView {
   }
 }
 
+/** A command's declarations must agree with each other; the registry refuses one that contradicts itself. */
+function checkSpec(cmd: CommandSpec): void {
+  const takesProbe = cmd.flags.includes('probe');
+  if (takesProbe !== (cmd.sendsPackets === 'with --probe')) {
+    throw new Error(`${cmd.name}: a command takes --probe exactly when it declares sendsPackets: 'with --probe' (it says '${cmd.sendsPackets}')`);
+  }
+  if (cmd.sendsPackets !== 'never' && !cmd.probeKinds?.length) throw new Error(`${cmd.name}: a command that sends packets names its probeKinds`);
+  if (cmd.buttons?.length && cmd.subject.role !== 'lookup') throw new Error(`${cmd.name}: only a lookup has buttons under its answers`);
+}

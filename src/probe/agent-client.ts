@@ -1,8 +1,9 @@
 import http from 'node:http';
 import https from 'node:https';
 import { z } from 'zod';
-import { SIGNATURE_WINDOW_MS, signRequest } from '../agent/signing.js';
+import { SIGNATURE_WINDOW_MS, signRequest } from './request-signature.js';
 import { BackendError } from '../core/errors.js';
+import { PROBE_KINDS } from '../core/kinds.js';
 import { normaliseAgentUrl } from './agent-directory.js';
 import { abortReason, notProbed, type AgentUnavailable, type ProbeOptions, type ProbeResult, type ProbeTarget, type Prober } from './types.js';
 
@@ -38,7 +39,7 @@ export interface AgentAnswer {
 
 const ANSWER = z.object({
   node: z.string(),
-  results: z.array(z.object({ kind: z.enum(['icmp', 'tcp', 'http']), ip: z.string(), ok: z.boolean() }).passthrough()),
+  results: z.array(z.object({ kind: z.enum(PROBE_KINDS), ip: z.string(), ok: z.boolean() }).passthrough()),
 });
 
 const DENIED = z.object({

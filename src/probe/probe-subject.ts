@@ -1,11 +1,10 @@
 import type { Answer } from '../core/answer.js';
-import type { Deps } from '../core/command.js';
 import { BackendError } from '../core/errors.js';
 import { noPortsSentence, portsProbedSentence } from '../net/explain-probe.js';
-import type { ProbeSubject } from '../sources/probe-targets.js';
+import type { ProbeSubject } from './vantage.js';
 import { summariseProbes, type ProbeSummary } from './probe-facts.js';
 import type { ProbeTarget } from './types.js';
-import { vantageName, type Vantage } from './vantage.js';
+import { vantageName, type ProbeService, type Vantage } from './vantage.js';
 
 export interface ProbePlan {
   /** Only this TCP port (--port); otherwise every declared port. */
@@ -23,7 +22,7 @@ export const DEFAULT_PROBE_TIMEOUT_MS = 1000;
 export const MAX_PORTS_PER_QUESTION = 16;
 
 /** ICMP plus TCP to --port or to each declared port, from the subject's host (or `plan.from`). */
-export async function probeSubject(subject: ProbeSubject, deps: Deps, plan: ProbePlan = {}): Promise<ProbeSummary & { from: string; notes: string[] }> {
+export async function probeSubject(subject: ProbeSubject, deps: { probes?: ProbeService }, plan: ProbePlan = {}): Promise<ProbeSummary & { from: string; notes: string[] }> {
   if (!deps.probes) throw new BackendError('probe', 'Probing is not configured in this netpeek.', ['See `status`.']);
   const vantage = plan.from ?? subject.vantage;
   const from = vantageName(vantage);

@@ -4,7 +4,7 @@
  * AbortSignal fires (with the signal's reason), after stopping every socket and child process it started.
  */
 
-export type ProbeKind = 'icmp' | 'tcp' | 'http';
+import type { ProbeKind } from '../core/kinds.js';
 
 /** What to probe. `ip` must be an IP address (never a hostname); probers normalise odd spellings. */
 export interface ProbeTarget {

@@ -1,13 +1,11 @@
-import type { Logger } from '../log.js';
-import { AllowList } from '../net/address-policy.js';
-import { AgentClient } from './agent-client.js';
-import type { AgentDirectory } from './agent-directory.js';
-import { AgentRouter } from './agent-router.js';
-import { LocalProber } from './local-prober.js';
+import type { PortSpec } from '../net/ports.js';
+import type { SubjectKind } from '../core/kinds.js';
 import type { ProbeOptions, ProbeResult, ProbeTarget } from './types.js';
 
-/** Where a probe has to start for its answer to mean what the seed notes say: the target's own host. */
-/** `context` is the Kubernetes context the node belongs to (agent discovery is per cluster). */
+/**
+ * Where a probe has to start for its answer to mean what the seed notes say: the target's own host.
+ * `context` is the Kubernetes context the node belongs to (agent discovery is per cluster).
+ */
 export type Vantage = { kind: 'docker-host' } | { kind: 'node'; node: string; context?: string };
 
 export function vantageName(v: Vantage): string {
@@ -22,48 +20,20 @@ export interface ProbeService {
   probeFrom(vantage: Vantage, targets: ProbeTarget[], opts: ProbeOptions): Promise<ProbeResult[]>;
 }
 
-export interface ProbeRoutingOptions {
-  /** Agent on the Docker host; without it the bot probes in-process (it runs on that host). */
-  dockerAgentUrl?: string;
-  /** Agents of Kubernetes nodes. */
-  directory?: AgentDirectory;
-  /** Shared secret of the agents. */
-  secret?: string;
-  agentTimeoutMs?: number;
-  /** CIDRs an in-process probe may reach: the Docker networks' subnets, looked up at probe time. */
-  localAllowedCidrs: () => Promise<string[]>;
-  logger?: Logger;
-}
-
-/**
- * Sends each probe from the right place: the Docker host (in-process, or its agent) or the agent on a
- * Kubernetes node. In-process probes are limited to the Docker networks' own subnets, so a typo can
- * never make the bot ping something that is not a container.
- */
-export class ProbeRouter implements ProbeService {
-  private readonly router?: AgentRouter;
-  private readonly dockerAgent?: AgentClient;
-
-  constructor(private readonly o: ProbeRoutingOptions) {
-    if (o.directory && o.secret) this.router = new AgentRouter(o.directory, o.secret, { timeoutMs: o.agentTimeoutMs });
-    if (o.dockerAgentUrl && o.secret) this.dockerAgent = new AgentClient(o.dockerAgentUrl, o.secret, { timeoutMs: o.agentTimeoutMs, node: 'docker-host' });
-  }
-
-  async probeFrom(vantage: Vantage, targets: ProbeTarget[], opts: ProbeOptions): Promise<ProbeResult[]> {
-    if (vantage.kind === 'node') {
-      if (!this.router) {
-        const why = this.o.secret ? `no agent directory is configured` : 'NETPEEK_AGENT_SECRET is not set, so no agent can be called';
-        return targets.map((t) => unavailableResult(t, vantage.node, why));
-      }
-      return this.router.probeFrom(vantage.node, targets, opts, vantage.context);
-    }
-    if (this.dockerAgent) return this.dockerAgent.probe(targets, opts);
-    const allowList = new AllowList(await this.o.localAllowedCidrs());
-    return new LocalProber({ allowList, logger: this.o.logger }).probe(targets, opts);
-  }
-}
-
-function unavailableResult(t: ProbeTarget, node: string, why: string): ProbeResult {
-  const message = `no netpeek agent can probe from node ${node}: ${why}`;
-  return { kind: t.kind, ip: t.ip, ...(t.port !== undefined && t.kind !== 'icmp' ? { port: t.port } : {}), ok: false, error: 'error', detail: message, via: node, unavailable: { agent: '', node, reason: 'no-agent', message } };
+/** Something to probe, placed: its address, where to probe it from, and the ports it declares. */
+export interface ProbeSubject {
+  kind: Extract<SubjectKind, 'container' | 'pod' | 'ip'>;
+  /** What the user would call it: container name, namespace/pod, or the address. */
+  name: string;
+  ip: string;
+  vantage: Vantage;
+  /** TCP ports the workload declares (EXPOSE, published, containerPort). */
+  ports: PortSpec[];
+  /** Docker network(s) or "pod network of node X". */
+  networks: string[];
+  subnet?: string;
+  node?: string;
+  namespace?: string;
+  /** Uses the host's (node's) network namespace. */
+  hostNetwork: boolean;
 }

@@ -2,12 +2,20 @@ import { UserError } from '../core/errors.js';
 import { closest } from '../core/similar-names.js';
 import { systemClock, type Clock } from './clock.js';
 import { formatProblem, type DefinitionProblem, type ReportDefinition } from './definitions.js';
-import { diffRuns, verdictLine } from './diff.js';
+import { diffRuns, verdictLine, type RunDiff } from './diff.js';
 import type { ReportHistory } from './history.js';
-import { tickKeyOf, type RunCounts } from './model.js';
-import type { ReportView } from './render.js';
+import { tickKeyOf, type ReportRun, type RunCounts } from './model.js';
 import { runReport, type RunContext } from './run.js';
 import { CronSchedule, shortTime } from './schedule.js';
+
+/** One run of a report with its diff against the last stored run: what report answers and posts show. */
+export interface ReportView {
+  def: Pick<ReportDefinition, 'name' | 'timezone' | 'schedule' | 'channel' | 'description'>;
+  run: ReportRun;
+  diff: RunDiff;
+  /** "Now" for short times ("09:00" today, "Mon 09:00"); default Date.now(). */
+  now?: number;
+}
 
 /**
  * What `report` (list) and `report <name>` (run now) need, whoever provides it: the running scheduler

@@ -3,7 +3,7 @@ import { isMap, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import { z } from 'zod';
 import { parseAddress } from '../net/address-policy.js';
 import { formatLabelSelector, LabelSelectorError, parseLabelSelector, selectorFromObject, SELECTOR_EXAMPLE, type SelectorObject } from '../net/label-selector.js';
-import type { ProbeKind } from '../probe/types.js';
+import { PROBE_KINDS, type ProbeKind } from '../core/kinds.js';
 import { CronSchedule, ScheduleError } from './schedule.js';
 
 /**
@@ -214,7 +214,7 @@ function reportSchema(knownChannels: readonly string[]) {
       quiet: z.boolean({ invalid_type_error: 'must be true or false' }).default(false),
       cluster: z.string().min(1).optional(),
       targets: z.array(target, { required_error: 'is required: what to probe', invalid_type_error: 'must be a list' }).min(1, 'needs at least one target'),
-      probes: z.array(z.enum(['icmp', 'tcp', 'http'], { errorMap: () => ({ message: 'must be icmp, tcp or http' }) })).min(1).default(['icmp', 'tcp']),
+      probes: z.array(z.enum(PROBE_KINDS, { errorMap: () => ({ message: `must be ${PROBE_KINDS.slice(0, -1).join(', ')} or ${PROBE_KINDS.at(-1)}` }) })).min(1).default(['icmp', 'tcp']),
       thresholds: z
         .object({
           latencyWarnMs: z.number().positive('must be more than 0').optional(),

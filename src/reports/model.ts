@@ -1,4 +1,4 @@
-import type { ProbeKind } from '../probe/types.js';
+import type { ProbeKind } from '../core/kinds.js';
 
 /**
  * The plain, JSON-safe data of scheduled reports: what one run found, how it is stored, and the tick

@@ -1,11 +1,14 @@
 import { existsSync } from 'node:fs';
-import type { Deps } from '../core/command.js';
+import type { ProbeService } from '../probe/vantage.js';
 import { UserError } from '../core/errors.js';
-import { findDefinition, listReports, runReportNow, type ReportCatalog, type ReportListing } from './catalog.js';
+import { findDefinition, listReports, runReportNow, type ReportCatalog, type ReportListing, type ReportView } from './catalog.js';
 import { loadDefinitionsFile, type LoadedDefinitions } from './definitions.js';
-import type { ReportView } from './render.js';
 import type { ReportsConfig } from './report-config.js';
 import { SqliteReportHistory } from './sqlite-history.js';
+import type { TargetSources } from './targets.js';
+
+/** What a report run probes with: the sources that place its targets and the probe service. */
+export type ReportBackends = TargetSources & { probes?: ProbeService };
 
 /**
  * Reports without the scheduler, for a terminal (`netpeek report`, `netpeek report <name> --once`):
@@ -15,7 +18,7 @@ import { SqliteReportHistory } from './sqlite-history.js';
 export class OfflineReports implements ReportCatalog {
   constructor(
     private readonly config: ReportsConfig,
-    private readonly deps: Pick<Deps, 'kube' | 'docker' | 'probes'>,
+    private readonly deps: ReportBackends,
     private readonly knownChannels: readonly string[] = [],
   ) {}
 
@@ -46,18 +49,4 @@ export class OfflineReports implements ReportCatalog {
     const sources = { ...(this.deps.kube ? { kube: this.deps.kube } : {}), ...(this.deps.docker ? { docker: this.deps.docker } : {}) };
     return this.withHistory((h) => runReportNow(def, { sources, ...(this.deps.probes ? { probes: this.deps.probes } : {}), caps: { batchSize: this.config.batchSize }, ...(signal ? { signal } : {}) }, h));
   }
-}
-
-/** Deps as `netpeek serve` extends them: the running scheduler, when there is one. */
-export type DepsWithReports = Deps & { reports?: ReportCatalog };
-
-/**
- * The catalog a command uses: the live scheduler in `netpeek serve` (deps.reports), else reports read
- * from the configuration in this process. Until config.ts carries `reports` (REPORTS_ENV_SCHEMA merged
- * into ENV_SCHEMA), the variables are read from the environment here.
- */
-export function reportCatalogFor(deps: DepsWithReports): ReportCatalog {
-  if (deps.reports) return deps.reports;
-  const config = deps.config.reports;
-  return new OfflineReports(config, deps, deps.config.slackBot.access.channels);
 }

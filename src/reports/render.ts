@@ -2,7 +2,7 @@ import { newAnswer, type Answer, type Table } from '../core/answer.js';
 import { escapeMrkdwn, SLACK_LIMITS, truncate, type Block, type SlackMessage } from '../render/blocks.js';
 import { formatMs } from '../render/sections.js';
 import { formatTable } from '../render/text.js';
-import type { ReportListing } from './catalog.js';
+import type { ReportListing, ReportView } from './catalog.js';
 import { formatProblem, type ReportDefinition } from './definitions.js';
 import { failuresFirst, nothingToReport, verdictLine, type RunDiff } from './diff.js';
 import type { ReportRun, TargetResult } from './model.js';
@@ -13,14 +13,6 @@ import { localTime, shortTime } from './schedule.js';
  * first (always within Block Kit limits, the full table as thread replies when it does not fit), and an
  * Answer for `report <name>` in the terminal or as a slash command. Pure functions of the run and diff.
  */
-
-export interface ReportView {
-  def: Pick<ReportDefinition, 'name' | 'timezone' | 'schedule' | 'channel' | 'description'>;
-  run: ReportRun;
-  diff: RunDiff;
-  /** "Now" for short times ("09:00" today, "Mon 09:00"); default Date.now(). */
-  now?: number;
-}
 
 export interface ReportMessage extends SlackMessage {
   /** Thread replies with the full table; empty when the main message shows everything. */

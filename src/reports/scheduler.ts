@@ -1,12 +1,12 @@
 import type { Logger } from '../log.js';
 import type { ProbeService } from '../probe/vantage.js';
-import { findDefinition, listReports, runReportNow, type ReportCatalog, type ReportListing } from './catalog.js';
+import { findDefinition, listReports, runReportNow, type ReportCatalog, type ReportListing, type ReportView } from './catalog.js';
 import { systemClock, type Clock, type TimerHandle } from './clock.js';
 import { formatProblem, type LoadedDefinitions, type ReportDefinition } from './definitions.js';
 import { diffRuns, nothingToReport, verdictLine } from './diff.js';
 import type { ReportHistory } from './history.js';
 import { tickKeyOf, type ReportRun, type RunTrigger } from './model.js';
-import { renderReportMessage, type ReportView } from './render.js';
+import { renderReportMessage } from './render.js';
 import { runReport, type ProbeCaps } from './run.js';
 import { CronSchedule, shortTime } from './schedule.js';
 import type { ReportPoster } from './slack-poster.js';

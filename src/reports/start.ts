@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { CoordinationV1Api, CoreV1Api } from '@kubernetes/client-node';
-import type { Deps } from '../core/command.js';
 import type { Logger } from '../log.js';
 import type { RetryPolicy } from '../slack/delivery.js';
 import { configForContext } from '../sources/kube-client.js';
@@ -9,6 +8,7 @@ import { findKubeconfig } from '../sources/kubeconfig.js';
 import type { Clock } from './clock.js';
 import { ClusterReportState, configMapApi } from './cluster-state.js';
 import { loadDefinitionsFile } from './definitions.js';
+import type { ReportBackends } from './offline.js';
 import { LeaseElector, leaseApi } from './leader.js';
 import type { ReportsConfig } from './report-config.js';
 import { ReplicatedState } from './replicated-state.js';
@@ -26,7 +26,7 @@ import { instanceId } from './tick-key.js';
 export interface StartReportsOptions {
   reports: ReportsConfig;
   /** Sources and probes (kube, docker, probes) as every command gets them. */
-  deps: Pick<Deps, 'kube' | 'docker' | 'probes'>;
+  deps: ReportBackends;
   /** Kubeconfig settings (config.kube), for the Lease and ConfigMaps. */
   kube: { kubeconfig?: string; context?: string };
   /** Bolt's app.client (or any WebClient); absent: runs are stored but not posted. */
@@ -49,6 +49,19 @@ export interface RunningReports {
   stop(): Promise<void>;
 }
 
+/** Reports built but not started: the composition root hands the scheduler to commands first. */
+export interface PreparedReports extends RunningReports {
+  /** Arms the schedules (and, in cluster mode, starts the Lease elector). */
+  start(): void;
+}
+
+/** Undefined when NETPEEK_REPORTS_FILE is unset. Throws when cluster mode is asked for without a cluster. */
+export async function startReports(o: StartReportsOptions): Promise<RunningReports | undefined> {
+  const reports = await createReports(o);
+  reports?.start();
+  return reports;
+}
+
 const SERVICE_ACCOUNT_NAMESPACE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
 
 function podNamespace(): string | undefined {
@@ -59,8 +72,8 @@ function podNamespace(): string | undefined {
   }
 }
 
-/** Undefined when NETPEEK_REPORTS_FILE is unset. Throws when cluster mode is asked for without a cluster. */
-export async function startReports(o: StartReportsOptions): Promise<RunningReports | undefined> {
+/** Builds the reports without starting them; undefined when NETPEEK_REPORTS_FILE is unset. */
+export async function createReports(o: StartReportsOptions): Promise<PreparedReports | undefined> {
   const cfg = o.reports;
   if (!cfg.file) return undefined;
   const log = o.log.child({ component: 'reports' });
@@ -76,10 +89,10 @@ export async function startReports(o: StartReportsOptions): Promise<RunningRepor
   const cluster = cfg.state === 'cluster' || (cfg.state === 'auto' && Boolean(env.KUBERNETES_SERVICE_HOST) && !('missing' in found));
   if (!cluster) {
     const scheduler = new ReportScheduler({ ...common, history: local, ticks: local });
-    scheduler.start();
     return {
       scheduler,
       mode: 'sqlite',
+      start: () => scheduler.start(),
       async stop() {
         await scheduler.stop();
         local.close();
@@ -105,12 +118,14 @@ export async function startReports(o: StartReportsOptions): Promise<RunningRepor
   const state = new ReplicatedState(new ClusterReportState(configMapApi(kc.makeApiClient(CoreV1Api)), { namespace, ...(server ? { server } : {}) }), local, () => elector.validForMs() > 2000, log);
   const scheduler = new ReportScheduler({ ...common, history: state, ticks: state, leader: elector });
   log.info({ namespace, lease: cfg.lease.name, identity }, 'reports use the cluster for leader election and state');
-  scheduler.start();
-  elector.start();
   return {
     scheduler,
     mode: 'cluster',
     elector,
+    start() {
+      scheduler.start();
+      elector.start();
+    },
     async stop() {
       await scheduler.stop();
       await elector.stop();

@@ -1,9 +1,8 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { App, HTTPReceiver, SocketModeReceiver, type webApi } from '@slack/bolt';
-import type { Config } from '../config.js';
-import type { Deps } from '../core/command.js';
+import { App, HTTPReceiver, SocketModeReceiver, webApi } from '@slack/bolt';
 import type { CommandRegistry } from '../core/registry.js';
+import type { Deps } from '../deps.js';
 import type { Logger } from '../log.js';
 import { type AuditLog, SqliteAuditLog } from './audit.js';
 import { boltLogger } from './bolt-logger.js';
@@ -14,7 +13,7 @@ import { Dedupe } from './dedupe.js';
 import { healthRoute, type HealthState } from './health.js';
 import { registerMentions } from './mentions.js';
 import { createPipeline } from './pipeline.js';
-import type { SlackConfig } from './slack-config.js';
+import type { SlackConfig, SlackCredentials } from './slack-config.js';
 import { registerSlashCommand } from './slash-command.js';
 import { ThreadMemory } from './thread-subject.js';
 import { safeError } from './safe-error.js';
@@ -22,15 +21,24 @@ import { BackendError } from '../core/errors.js';
 import { maskSecrets } from '../log.js';
 
 export interface SlackBotOptions {
-  config: Config;
+  /** The credentials and port (config.slack). */
+  config: { slack: SlackCredentials };
   slackConfig: SlackConfig;
-  registry: CommandRegistry;
+  registry: CommandRegistry<Deps>;
   deps: Deps;
   log: Logger;
   /** Passed to the WebClient; tests set `slackApiUrl` to a local fake. */
   clientOptions?: webApi.WebClientOptions;
   /** Defaults to SQLite at slackConfig.auditDb. */
   audit?: AuditLog;
+}
+
+/** How netpeek's WebClients talk to Slack: netpeek retries posts itself (delivery.ts), so the client fails fast instead of retrying for 30 minutes. */
+const CLIENT_OPTIONS: webApi.WebClientOptions = { retryConfig: { retries: 0 }, rejectRateLimitedCalls: true, timeout: 10_000, attachOriginalToWebAPIRequestError: false };
+
+/** A WebClient with the bot token, configured like the bot's own (for posts made outside a request, e.g. reports). */
+export function createWebClient(slack: SlackCredentials, clientOptions: webApi.WebClientOptions = {}): webApi.WebClient {
+  return new webApi.WebClient(slack.botToken, { ...CLIENT_OPTIONS, ...clientOptions });
 }
 
 export interface SlackBot {
@@ -43,7 +51,7 @@ export interface SlackBot {
 }
 
 /** HTTP when a signing secret is configured, Socket Mode when an app token is (it wins in `auto`, as config.ts documents). */
-export function chooseTransport(slack: Config['slack'], wanted: SlackConfig['transport']): 'http' | 'socket' {
+export function chooseTransport(slack: SlackCredentials, wanted: SlackConfig['transport']): 'http' | 'socket' {
   if (!slack.botToken) throw new Error('SLACK_BOT_TOKEN is not set: the Slack bot needs a bot token (xoxb-…).');
   if (wanted === 'socket' || (wanted === 'auto' && slack.appToken)) {
     if (!slack.appToken) throw new Error('NETPEEK_SLACK_TRANSPORT=socket needs SLACK_APP_TOKEN (xapp-…).');
@@ -54,7 +62,7 @@ export function chooseTransport(slack: Config['slack'], wanted: SlackConfig['tra
 }
 
 /** The key that signs button values: NETPEEK_BUTTON_SECRET, else derived from the signing secret or app token. */
-function buttonKey(slack: Config['slack'], slackConfig: SlackConfig): Buffer {
+function buttonKey(slack: SlackCredentials, slackConfig: SlackConfig): Buffer {
   const secret = slackConfig.buttons.secret ?? slack.signingSecret ?? slack.appToken;
   if (!secret) throw new Error('No secret to sign buttons with: set NETPEEK_BUTTON_SECRET, SLACK_SIGNING_SECRET or SLACK_APP_TOKEN.');
   return deriveButtonKey(secret);
@@ -82,8 +90,7 @@ export function createSlackBot(opts: SlackBotOptions): SlackBot {
     token: config.slack.botToken,
     receiver,
     logger,
-    // netpeek retries posts itself (delivery.ts), so the WebClient fails fast instead of retrying for 30 minutes.
-    clientOptions: { retryConfig: { retries: 0 }, rejectRateLimitedCalls: true, timeout: 10_000, attachOriginalToWebAPIRequestError: false, ...opts.clientOptions },
+    clientOptions: { ...CLIENT_OPTIONS, ...opts.clientOptions },
     // auth.test runs in start(), never on the first request (nothing but ack happens before a reply).
     deferInitialization: true,
     convoStore: false,

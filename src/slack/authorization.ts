@@ -1,12 +1,13 @@
+import { sendsPackets, type CommandSpec } from '../core/command.js';
 import type { Query } from '../core/query.js';
 import type { AccessPolicy } from './slack-config.js';
 
-/** Commands that send packets; everything else only looks things up. */
-export const PROBE_COMMANDS: ReadonlySet<string> = new Set(['ping', 'reach', 'report']);
-
-/** A question probes when its command does, or when it asks a lookup to attach probes (--probe). */
-export function isProbe(commandName: string, query: Query): boolean {
-  return PROBE_COMMANDS.has(commandName) || query.flags.probe === true;
+/**
+ * A question probes when its command says it sends packets (always, or with --probe and the question
+ * has it). Nothing else decides it: a command cannot skip the probe allow-lists by being new.
+ */
+export function isProbe(command: CommandSpec, query: Query): boolean {
+  return sendsPackets(command, query);
 }
 
 export interface AccessRequest {
@@ -14,10 +15,8 @@ export interface AccessRequest {
   channel: string;
   /** A direct message with the bot. */
   isDm: boolean;
-  /** The resolved command's name (aliases already mapped). */
-  command: string;
-  /** Which of the scoping flags the command accepts. */
-  takes: { namespace: boolean; cluster: boolean };
+  /** The resolved command (aliases already mapped): whether it sends packets, which flags it takes. */
+  command: CommandSpec;
   query: Query;
 }
 
@@ -53,6 +52,7 @@ function deny(reason: DenyReason, message: string, details: string[] = []): Acce
  */
 export function decideAccess(policy: AccessPolicy, req: AccessRequest): AccessDecision {
   const { user, channel, isDm, query } = req;
+  const takes = (flag: 'namespace' | 'cluster'): boolean => req.command.flags.includes(flag);
   if (isDm && !policy.allowDms) {
     return deny('dm', 'netpeek does not answer direct messages here; ask in a channel where it is enabled.', policy.channels.length ? [`Channels: ${policy.channels.join(', ')}`] : []);
   }
@@ -84,7 +84,7 @@ export function decideAccess(policy: AccessPolicy, req: AccessRequest): AccessDe
 
   const flags = { ...query.flags };
   const namespaces = channelScope(policy, channel);
-  if (req.takes.namespace) {
+  if (takes('namespace')) {
     const fallback = forChannel(policy.defaultNamespaces, channel) ?? (namespaces?.length === 1 ? namespaces[0] : undefined);
     const ns = flags.namespace ?? (namespaces ? fallback : forChannel(policy.defaultNamespaces, channel));
     if (namespaces) {
@@ -101,7 +101,7 @@ export function decideAccess(policy: AccessPolicy, req: AccessRequest): AccessDe
     }
     if (ns !== undefined) flags.namespace = ns;
   }
-  if (req.takes.cluster && flags.cluster === undefined) {
+  if (takes('cluster') && flags.cluster === undefined) {
     const cluster = forChannel(policy.defaultClusters, channel);
     if (cluster) flags.cluster = cluster;
   }

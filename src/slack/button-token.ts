@@ -1,10 +1,7 @@
 import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import type { SubjectKind } from '../core/answer.js';
+import { BUTTON_ACTIONS, SUBJECT_KINDS, type ButtonAction, type SubjectKind } from '../core/kinds.js';
 
-/** What a button may do; nothing else can be encoded, so a forged value cannot ask for another command. */
-export const BUTTON_ACTIONS = ['probe', 'ports', 'explain'] as const;
-export type ButtonAction = (typeof BUTTON_ACTIONS)[number];
 
 /** The signed reference carried in a button's `value`. Short keys keep it small. */
 export interface ButtonPayload {
@@ -25,7 +22,7 @@ export interface ButtonPayload {
 const PAYLOAD = z
   .object({
     c: z.enum(BUTTON_ACTIONS),
-    k: z.enum(['container', 'pod', 'service', 'node', 'network', 'ip', 'topic', 'status', 'help', 'report']),
+    k: z.enum(SUBJECT_KINDS),
     n: z.string().min(1).max(253),
     ns: z.string().min(1).max(63).optional(),
     ch: z.string().min(1).max(32),

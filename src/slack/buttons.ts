@@ -1,17 +1,14 @@
-import type { Answer, SubjectKind } from '../core/answer.js';
+import type { Answer } from '../core/answer.js';
 import type { CommandRegistryView } from '../core/command.js';
 import { UserError } from '../core/errors.js';
-import { type ButtonAction, type ButtonPayload, signButtonToken } from './button-token.js';
-import { type Focus, LOOKUP_COMMAND } from './lenient-question.js';
+import { BUTTON_ACTIONS, type ButtonAction } from '../core/kinds.js';
+import { type ButtonPayload, signButtonToken } from './button-token.js';
+import type { Focus } from './lenient-question.js';
 import { subjectOf, type ThreadSubject } from './thread-subject.js';
 
 /** action_id of each button; the listener matches /^netpeek_/. */
-export const ACTION_IDS: Readonly<Record<ButtonAction, string>> = {
-  probe: 'netpeek_probe',
-  ports: 'netpeek_ports',
-  explain: 'netpeek_explain',
-};
-export const ACTION_ID_PATTERN = /^netpeek_(probe|ports|explain)$/;
+export const ACTION_IDS = Object.fromEntries(BUTTON_ACTIONS.map((a) => [a, `netpeek_${a}`])) as Readonly<Record<ButtonAction, string>>;
+export const ACTION_ID_PATTERN = new RegExp(`^netpeek_(${BUTTON_ACTIONS.join('|')})$`);
 
 const LABELS: Readonly<Record<ButtonAction, string>> = { probe: 'Probe now', ports: 'Show ports', explain: 'Explain' };
 
@@ -29,21 +26,16 @@ export interface ActionsBlock {
   elements: ButtonElement[];
 }
 
-/** The lookup command for a subject, when one is registered. */
-function lookupCommand(subject: ThreadSubject, registry: CommandRegistryView): string | undefined {
-  const name = LOOKUP_COMMAND[subject.kind];
-  return name && registry.find(name) ? name : undefined;
-}
-
 /**
- * What "Probe now" runs for a subject: the lookup with --probe when that command takes it, else `ping`
- * when it exists; undefined when nothing can probe it yet.
+ * What "Probe now" runs for a subject: the lookup with --probe when that command takes it, else the
+ * probe command (ping) when one is registered; undefined when nothing can probe it yet.
  */
 function probeTokens(subject: ThreadSubject, registry: CommandRegistryView): string[] | undefined {
   const ns = subject.namespace ? ['-n', subject.namespace] : [];
-  const lookup = lookupCommand(subject, registry);
-  if (lookup && registry.find(lookup)?.flags.includes('probe')) return [lookup, subject.name, ...ns, '--probe'];
-  if (registry.find('ping')) return ['ping', subject.name, ...ns];
+  const lookup = registry.lookupFor(subject.kind);
+  if (lookup?.sendsPackets === 'with --probe') return [lookup.name, subject.name, ...ns, '--probe'];
+  const probe = registry.withRole('probe');
+  if (probe) return [probe.name, subject.name, ...ns];
   return undefined;
 }
 
@@ -51,25 +43,19 @@ function probeTokens(subject: ThreadSubject, registry: CommandRegistryView): str
 export function actionTokens(action: ButtonAction, subject: ThreadSubject, registry: CommandRegistryView): { tokens: string[]; focus?: Focus } {
   if (action === 'probe') {
     const tokens = probeTokens(subject, registry);
-    if (!tokens) throw new UserError(`netpeek cannot probe a ${subject.kind} yet.`, [`Try: ${LOOKUP_COMMAND[subject.kind] ?? subject.kind} ${subject.name}`]);
+    if (!tokens) throw new UserError(`netpeek cannot probe a ${subject.kind} yet.`, [`Try: ${registry.lookupFor(subject.kind)?.name ?? subject.kind} ${subject.name}`]);
     return { tokens };
   }
-  const lookup = lookupCommand(subject, registry);
+  const lookup = registry.lookupFor(subject.kind)?.name;
   if (!lookup) throw new UserError(`netpeek has no lookup for a ${subject.kind} yet.`, []);
   return { tokens: [lookup, subject.name, ...(subject.namespace ? ['-n', subject.namespace] : [])], focus: action };
 }
 
-/** Kinds whose answers get buttons: things with an address and ports. */
-const BUTTON_KINDS: ReadonlySet<SubjectKind> = new Set<SubjectKind>(['container', 'pod', 'service']);
-
-/** Which buttons make sense for an answer. */
+/** Which buttons make sense for an answer: those its subject's lookup declares ("Probe now" only when something can probe it). */
 export function buttonActions(answer: Answer, registry: CommandRegistryView): ButtonAction[] {
   const subject = subjectOf(answer);
-  if (!subject || !BUTTON_KINDS.has(subject.kind) || !lookupCommand(subject, registry)) return [];
-  const actions: ButtonAction[] = [];
-  if (probeTokens(subject, registry)) actions.push('probe');
-  actions.push('ports', 'explain');
-  return actions;
+  const declared = subject ? (registry.lookupFor(subject.kind)?.buttons ?? []) : [];
+  return BUTTON_ACTIONS.filter((a) => declared.includes(a) && (a !== 'probe' || probeTokens(subject!, registry) !== undefined));
 }
 
 /** "Probe now" / "Show ports" / "Explain" for an answer about a named thing; undefined for anything else. */

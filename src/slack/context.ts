@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Answer } from '../core/answer.js';
 import type { CommandRegistry } from '../core/registry.js';
+import type { Deps } from '../deps.js';
 import type { Logger } from '../log.js';
 import type { AuditSource } from './audit.js';
 import { answerButtons, type ActionsBlock } from './buttons.js';
@@ -13,7 +14,7 @@ import type { ThreadMemory } from './thread-subject.js';
 /** What every listener shares; built once by createSlackBot. */
 export interface HandlerContext {
   pipeline: Pipeline;
-  registry: CommandRegistry;
+  registry: CommandRegistry<Deps>;
   dedupe: Dedupe;
   memory: ThreadMemory;
   slackConfig: SlackConfig;

@@ -1,4 +1,5 @@
-import type { SubjectKind } from '../core/answer.js';
+import type { CommandRegistryView } from '../core/command.js';
+import type { SubjectKind } from '../core/kinds.js';
 import { sanitize, tokenize } from '../core/query.js';
 import type { ThreadSubject } from './thread-subject.js';
 
@@ -17,8 +18,8 @@ import type { ThreadSubject } from './thread-subject.js';
 export type Focus = 'ports' | 'explain';
 
 export interface MentionContext {
-  /** Whether a word is a registered command (or alias). */
-  isCommand(word: string): boolean;
+  /** The registered commands: which word is a command, which command looks up, probes, checks a path. */
+  commands: CommandRegistryView;
   /** What the thread is about, when known. */
   subject?: ThreadSubject;
 }
@@ -30,15 +31,6 @@ export type MentionReading =
   | { kind: 'needs-subject'; text: string }
   /** Not a plain question netpeek recognises: hand the text to the strict parser (which explains what is wrong). */
   | { kind: 'strict'; text: string };
-
-/** The lookup command for each kind of subject. */
-export const LOOKUP_COMMAND: Readonly<Partial<Record<SubjectKind, string>>> = {
-  container: 'container',
-  pod: 'pod',
-  service: 'svc',
-  node: 'node',
-  network: 'network',
-};
 
 const KIND_WORDS: Readonly<Record<string, SubjectKind>> = { pod: 'pod', container: 'container', service: 'service', svc: 'service', node: 'node' };
 
@@ -117,10 +109,15 @@ function subjectTokens(subject: ThreadSubject): string[] {
   return [subject.name, ...(subject.namespace ? ['-n', subject.namespace] : [])];
 }
 
+/** The registered lookup for a kind of subject, else the container lookup (the default kind). */
+export function lookupCommand(commands: CommandRegistryView, kind: SubjectKind | undefined): string | undefined {
+  return (kind ? commands.lookupFor(kind) : undefined)?.name ?? commands.lookupFor('container')?.name;
+}
+
 /** The lookup command for a named thing: explicit kind word, else the thread's kind, else container. */
-export function lookupCommandFor(kindWord: string | undefined, subject: ThreadSubject | undefined, namespaceGiven: boolean): string {
+export function lookupCommandFor(commands: CommandRegistryView, kindWord: string | undefined, subject: ThreadSubject | undefined, namespaceGiven: boolean): string | undefined {
   const kind = (kindWord ? KIND_WORDS[kindWord] : undefined) ?? (namespaceGiven ? 'pod' : subject?.kind === 'pod' ? 'pod' : 'container');
-  return LOOKUP_COMMAND[kind] ?? 'container';
+  return lookupCommand(commands, kind);
 }
 
 /** Reads a plain question; undefined when it is not one netpeek recognises. */
@@ -153,17 +150,22 @@ export function readPlainQuestion(raw: string, ctx: MentionContext): MentionRead
   const fromSubject = first.kind !== undefined && subject !== undefined;
   const nsTokens = ns.length ? ns : fromSubject && subject?.namespace ? ['-n', subject.namespace] : [];
 
+  const { commands } = ctx;
   switch (intent.verb) {
-    case 'probe':
-      return { kind: 'command', tokens: ['ping', ...first.tokens, ...nsTokens, ...port], text, lenient: true };
+    case 'probe': {
+      const probe = commands.withRole('probe');
+      return probe ? { kind: 'command', tokens: [probe.name, ...first.tokens, ...nsTokens, ...port], text, lenient: true } : undefined;
+    }
     case 'reach': {
       const second = resolved[1];
-      return { kind: 'command', tokens: ['reach', ...first.tokens, ...(second?.tokens ?? []), ...ns, ...port], text, lenient: true };
+      const path = commands.withRole('path');
+      return path ? { kind: 'command', tokens: [path.name, ...first.tokens, ...(second?.tokens ?? []), ...ns, ...port], text, lenient: true } : undefined;
     }
     case 'lookup':
     case 'ports':
     case 'explain': {
-      const cmd = fromSubject && !first.kindWord ? (LOOKUP_COMMAND[first.kind as SubjectKind] ?? 'container') : lookupCommandFor(first.kindWord, subject, ns.length > 0);
+      const cmd = fromSubject && !first.kindWord ? lookupCommand(commands, first.kind) : lookupCommandFor(commands, first.kindWord, subject, ns.length > 0);
+      if (!cmd) return undefined;
       const focus: Focus | undefined = intent.verb === 'lookup' ? undefined : intent.verb;
       return { kind: 'command', tokens: [cmd, ...first.tokens, ...nsTokens], text, focus, lenient: true };
     }
@@ -185,7 +187,7 @@ export function readMention(raw: string, ctx: MentionContext): MentionReading {
     return { kind: 'strict', text };
   }
   const [command, ...rest] = tokens;
-  if (!command || !ctx.isCommand(command)) return { kind: 'strict', text };
+  if (!command || !ctx.commands.find(command)) return { kind: 'strict', text };
   const pronounAt = rest.findIndex((t) => !t.startsWith('-') && isPronoun(t));
   if (pronounAt < 0 || (rest[pronounAt - 1] ?? '').startsWith('-')) return { kind: 'strict', text };
   if (!ctx.subject) return { kind: 'needs-subject', text };

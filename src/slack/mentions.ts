@@ -137,12 +137,12 @@ async function handleIncoming(ctx: HandlerContext, client: Client, m: Incoming):
  * plain question whose lookup kind depends on what the thread is about.
  */
 async function read(ctx: HandlerContext, client: Client, m: Incoming, conv: Conversation): Promise<MentionReading> {
-  const isCommand = (w: string): boolean => ctx.registry.find(w) !== undefined;
-  const first = readMention(m.text, { isCommand });
+  const commands = ctx.registry;
+  const first = readMention(m.text, { commands });
   const inConversation = Boolean(m.threadTs) || m.source === 'dm';
   const needsSubject = first.kind === 'needs-subject' || (first.kind === 'command' && first.lenient);
   if (!inConversation || !needsSubject) return first;
   const subject: ThreadSubject | undefined = await ctx.memory.recall(client, conv);
-  return subject ? readMention(m.text, { isCommand, subject }) : first;
+  return subject ? readMention(m.text, { commands, subject }) : first;
 }
 

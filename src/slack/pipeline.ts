@@ -1,9 +1,9 @@
 import type { Answer } from '../core/answer.js';
 import { answerQuery } from '../core/ask.js';
-import type { Command, Deps } from '../core/command.js';
 import { describeFailure } from '../core/errors.js';
-import { parseQuery, parseTokens, type Query } from '../core/query.js';
+import { formatQuery, parseQuery, parseTokens, type Query } from '../core/query.js';
 import type { CommandRegistry } from '../core/registry.js';
+import { forConversation, type Deps, type NetpeekCommand } from '../deps.js';
 import type { Logger } from '../log.js';
 import type { AuditLog, AuditOutcome, AuditSource } from './audit.js';
 import { decideAccess } from './authorization.js';
@@ -29,23 +29,17 @@ export interface Asker {
   startedMs: number;
 }
 
-/**
- * What commands receive from Slack. `namespaces` is the conversation's namespace scope; commands cannot
- * read it yet (it is not part of Deps), which is why a `-n` outside the scope is refused before running.
- */
-export type ScopedDeps = Deps & { namespaces?: readonly string[] };
-
 export interface Pipeline {
   prepare(asker: Asker, input: { text: string } | { tokens: string[]; text: string }): Prepared;
   run(asker: Asker, ready: Ready, focus?: Focus): Promise<Ran>;
   record(asker: Asker, what: { command: string; target: string }, outcome: AuditOutcome, reason?: string): void;
-  registry: CommandRegistry;
+  registry: CommandRegistry<Deps>;
 }
 
 export interface Ready {
   ok: true;
   query: Query;
-  command: Command;
+  command: NetpeekCommand;
   probe: boolean;
   namespaces?: readonly string[];
   /** The command line as netpeek understood it, for "probing …" and "read as …". */
@@ -66,24 +60,9 @@ export interface NotReady {
 export type Prepared = Ready | NotReady;
 export type Ran = { ok: true; answer: Answer } | NotReady;
 
-/** Query → the command line a user would type for it. */
-export function formatQuery(q: Query): string {
-  const f = q.flags;
-  return [
-    q.command,
-    ...q.args,
-    ...(f.namespace ? ['-n', f.namespace] : []),
-    ...(f.cluster ? ['--cluster', f.cluster] : []),
-    ...(f.port !== undefined ? ['--port', String(f.port)] : []),
-    ...(f.count !== undefined ? ['--count', String(f.count)] : []),
-    ...(f.probe ? ['--probe'] : []),
-    ...(f.public ? ['--public'] : []),
-  ].join(' ');
-}
-
 const targetOf = (q: Query): string => [...q.args, ...(q.flags.namespace ? [`-n ${q.flags.namespace}`] : [])].join(' ');
 
-export function createPipeline(opts: { registry: CommandRegistry; deps: Deps; policy: AccessPolicy; audit: AuditLog }): Pipeline {
+export function createPipeline(opts: { registry: CommandRegistry<Deps>; deps: Deps; policy: AccessPolicy; audit: AuditLog }): Pipeline {
   const { registry, deps, policy, audit } = opts;
 
   function failure(err: unknown, asker: Asker, command: string, target: string): NotReady {
@@ -105,7 +84,7 @@ export function createPipeline(opts: { registry: CommandRegistry; deps: Deps; po
         return failure(err, asker, '(unparsed)', input.text.slice(0, 200));
       }
       if (query.command === '' && query.args.length === 0 && !query.flags.help) query = { ...query, command: 'help' };
-      let command: Command;
+      let command: NetpeekCommand;
       try {
         command = registry.resolve(query);
       } catch (err) {
@@ -115,8 +94,7 @@ export function createPipeline(opts: { registry: CommandRegistry; deps: Deps; po
         user: asker.user,
         channel: asker.channel,
         isDm: asker.isDm,
-        command: command.name,
-        takes: { namespace: command.flags.includes('namespace'), cluster: command.flags.includes('cluster') },
+        command,
         query,
       });
       if (!decision.allowed) {
@@ -136,9 +114,9 @@ export function createPipeline(opts: { registry: CommandRegistry; deps: Deps; po
     },
 
     async run(asker, ready, focus) {
-      const scoped: ScopedDeps = { ...deps, log: asker.log, ...(ready.namespaces ? { namespaces: ready.namespaces } : {}) };
+      const scoped = forConversation(deps, { log: asker.log, ...(ready.namespaces ? { namespaces: ready.namespaces } : {}) });
       try {
-        const answer = await answerQuery(ready.query, registry, scoped);
+        const answer = await answerQuery(ready.query, registry, scoped, ready.command);
         return { ok: true, answer: focusAnswer(answer, focus) };
       } catch (err) {
         return failure(err, asker, ready.command.name, ready.target);

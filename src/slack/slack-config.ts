@@ -146,6 +146,14 @@ export interface AccessPolicy {
   defaultClusters: ReadonlyMap<string, string>;
 }
 
+/** Slack's credentials and the HTTP port, from the core variables (SLACK_BOT_TOKEN, …, PORT). */
+export interface SlackCredentials {
+  botToken?: string;
+  signingSecret?: string;
+  appToken?: string;
+  port: number;
+}
+
 export interface SlackConfig {
   /** Slash command name, e.g. "/netpeek". */
   command: string;

@@ -1,5 +1,6 @@
 import { LRUCache } from 'lru-cache';
-import type { Answer, SubjectKind } from '../core/answer.js';
+import type { Answer } from '../core/answer.js';
+import type { SubjectKind } from '../core/kinds.js';
 import type { Logger } from '../log.js';
 import { safeError } from './safe-error.js';
 

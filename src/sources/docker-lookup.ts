@@ -1,5 +1,4 @@
 import type Docker from 'dockerode';
-import type { Deps } from '../core/command.js';
 import { BackendError, UserError } from '../core/errors.js';
 import { closest, rankSimilar } from '../core/similar-names.js';
 import type { DockerObjectKind } from '../net/names.js';
@@ -13,7 +12,7 @@ import type { DockerSource } from './docker.js';
  */
 
 /** The Docker source, or a BackendError saying none is configured. */
-export function requireDocker(deps: Deps): DockerSource {
+export function requireDocker(deps: { docker?: DockerSource }): DockerSource {
   if (!deps.docker) {
     throw new BackendError('docker', 'This netpeek has no Docker engine to ask.', [
       'Set DOCKER_HOST (e.g. unix:///var/run/docker.sock) or give netpeek access to the default socket, then restart it.',

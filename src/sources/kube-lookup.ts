@@ -1,4 +1,3 @@
-import type { Deps } from '../core/command.js';
 import { BackendError, UserError } from '../core/errors.js';
 import { closest, rankSimilar } from '../core/similar-names.js';
 import { checkKubernetesName } from '../net/names.js';
@@ -17,7 +16,12 @@ import type { KubeSource } from './kubernetes.js';
 const MAX_CANDIDATES = 10;
 
 /** The Kubernetes source, or a BackendError saying none is configured. */
-export function requireKube(deps: Deps): KubeSource {
+/** Kubernetes namespaces a conversation may see (a Slack channel's scope); undefined = every namespace. */
+export interface NamespaceScope {
+  namespaces?: readonly string[];
+}
+
+export function requireKube(deps: { kube?: KubeSource }): KubeSource {
   if (!deps.kube) {
     throw new BackendError('kubernetes', 'This netpeek has no Kubernetes cluster to ask.', [
       'Set KUBECONFIG (and NETPEEK_KUBE_CONTEXT), or run netpeek inside the cluster with its service account; `status` shows what it found.',
@@ -27,11 +31,11 @@ export function requireKube(deps: Deps): KubeSource {
 }
 
 /** The cluster a question is about: --cluster, else the default context. */
-export function clusterFor(deps: Deps, context: string | undefined): KubeCluster {
+export function clusterFor(deps: { kube?: KubeSource }, context: string | undefined): KubeCluster {
   return requireKube(deps).cluster(context);
 }
 
-function inScope(deps: Pick<Deps, 'namespaces'>, namespace: string): boolean {
+function inScope(deps: NamespaceScope, namespace: string): boolean {
   return deps.namespaces === undefined || deps.namespaces.includes(namespace);
 }
 
@@ -39,7 +43,7 @@ function inScope(deps: Pick<Deps, 'namespaces'>, namespace: string): boolean {
  * Checks -n: its spelling, that this conversation may see it, and that it exists. Returns it.
  * An unknown namespace is a not_found UserError with the closest names.
  */
-export async function requireNamespace(cluster: KubeCluster, namespace: string, deps: Pick<Deps, 'namespaces'>): Promise<string> {
+export async function requireNamespace(cluster: KubeCluster, namespace: string, deps: NamespaceScope): Promise<string> {
   checkKubernetesName(namespace, 'namespace');
   if (!inScope(deps, namespace)) {
     throw new UserError(`Namespace ${namespace} is outside what this conversation may see.`, [`Namespaces here: ${deps.namespaces!.join(', ') || '(none)'}`], 'forbidden');
@@ -67,7 +71,7 @@ const qualified = (p: { namespace: string; name: string }) => `${p.namespace}/${
  * (`webserver` → `webserver-7d9c5b-x2x1`). Without: the pod of that name in whichever namespace has one.
  * One prefix candidate is answered (flagged as such); several are listed as ambiguous.
  */
-export async function findPod(cluster: KubeCluster, input: string, namespace: string | undefined, deps: Pick<Deps, 'namespaces'>): Promise<FoundPod> {
+export async function findPod(cluster: KubeCluster, input: string, namespace: string | undefined, deps: NamespaceScope): Promise<FoundPod> {
   const name = checkKubernetesName(input, 'pod');
   if (namespace !== undefined) {
     const ns = checkKubernetesName(namespace, 'namespace');
@@ -113,7 +117,7 @@ function byPrefix(name: string, pods: readonly KubePod[], cluster: KubeCluster, 
 }
 
 /** The Service a name means, in -n's namespace or whichever namespace has one. */
-export async function findService(cluster: KubeCluster, input: string, namespace: string | undefined, deps: Pick<Deps, 'namespaces'>): Promise<KubeService> {
+export async function findService(cluster: KubeCluster, input: string, namespace: string | undefined, deps: NamespaceScope): Promise<KubeService> {
   const name = checkKubernetesName(input, 'service');
   if (namespace !== undefined) {
     const ns = await requireNamespace(cluster, namespace, deps);

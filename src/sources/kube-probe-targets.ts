@@ -1,17 +1,17 @@
-import type { Deps } from '../core/command.js';
 import { UserError } from '../core/errors.js';
 import { uniquePorts } from '../net/ports.js';
 import { cidrContains } from '../net/subnet.js';
 import { findPod } from './kube-lookup.js';
 import { nodeIp } from './kube-model.js';
 import type { KubeSource } from './kubernetes.js';
-import type { AddressPlacer, PodProbeResolver, ProbeSubject, ResolveOptions } from './probe-targets.js';
+import type { ProbeSubject } from '../probe/vantage.js';
+import type { AddressPlacer, PodProbeResolver, ProbeResolvers } from './probe-targets.js';
 
 /**
  * The Kubernetes side of probe targets (Deps.probeResolvers): a pod name → its IP, node and declared
  * TCP ports, probed from that node's agent; an address → the node whose pod CIDR holds it.
  */
-export function kubeProbeResolvers(kube: KubeSource): NonNullable<Deps['probeResolvers']> {
+export function kubeProbeResolvers(kube: KubeSource): ProbeResolvers {
   return (context, scope = {}) => {
     // Without a kubeconfig there is nothing to place: callers then say so instead of failing.
     if (!kube.configured()) return {};

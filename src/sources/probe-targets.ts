@@ -1,36 +1,29 @@
 import type Docker from 'dockerode';
-import type { Deps } from '../core/command.js';
 import { UserError } from '../core/errors.js';
 import { parseAddress } from '../net/address-policy.js';
 import type { PortSpec } from '../net/ports.js';
 import { uniquePorts } from '../net/ports.js';
 import { subnetContaining } from '../net/subnet.js';
-import type { Vantage } from '../probe/vantage.js';
+import type { ProbeSubject } from '../probe/vantage.js';
 import { containerAddresses, exposedPorts, hostBindings, networkModeOf, networkSubnets } from './docker-facts.js';
+import type { DockerSource } from './docker.js';
 import { findContainer, requireDocker } from './docker-lookup.js';
-
-/** Something to probe, placed: its address, where to probe it from, and the ports it declares. */
-export interface ProbeSubject {
-  kind: 'container' | 'pod' | 'ip';
-  /** What the user would call it: container name, namespace/pod, or the address. */
-  name: string;
-  ip: string;
-  vantage: Vantage;
-  /** TCP ports the workload declares (EXPOSE, published, containerPort). */
-  ports: PortSpec[];
-  /** Docker network(s) or "pod network of node X". */
-  networks: string[];
-  subnet?: string;
-  node?: string;
-  namespace?: string;
-  /** Uses the host's (node's) network namespace. */
-  hostNetwork: boolean;
-}
 
 /** Resolves pods; installed by the Kubernetes source so this module does not depend on it. */
 export type PodProbeResolver = (name: string, namespace: string | undefined) => Promise<ProbeSubject | undefined>;
 /** Places an address inside a node's pod CIDR; installed by the Kubernetes source. */
 export type AddressPlacer = (ip: string) => Promise<ProbeSubject | undefined>;
+
+/**
+ * Pod and pod-CIDR placement for probe targets, per cluster context and within a namespace scope;
+ * built from the Kubernetes source (kube-probe-targets.ts) by the composition root.
+ */
+export type ProbeResolvers = (cluster?: string, scope?: { namespaces?: readonly string[] }) => Pick<ResolveOptions, 'pods' | 'placeAddress'>;
+
+/** The Docker engine, when there is one; containers and Docker subnets are looked up there. */
+export interface DockerAccess {
+  docker?: DockerSource;
+}
 
 export interface ResolveOptions {
   namespace?: string;
@@ -44,7 +37,7 @@ const TYPED = /^(container|ctr|pod|po|ip)\/(.+)$/;
  * `webserver-1`, `container/webserver-1`, `pod/webserver-2`, or an IP → a ProbeSubject.
  * A bare name is a pod when -n is given or no container has that name.
  */
-export async function resolveProbeSubject(ref: string, deps: Deps, o: ResolveOptions = {}): Promise<ProbeSubject> {
+export async function resolveProbeSubject(ref: string, deps: DockerAccess, o: ResolveOptions = {}): Promise<ProbeSubject> {
   const typed = TYPED.exec(ref);
   const kind = typed?.[1];
   const name = typed?.[2] ?? ref;
@@ -70,7 +63,7 @@ async function podSubject(name: string, o: ResolveOptions): Promise<ProbeSubject
   return pod;
 }
 
-export async function containerSubject(ref: string, deps: Deps): Promise<ProbeSubject> {
+export async function containerSubject(ref: string, deps: DockerAccess): Promise<ProbeSubject> {
   const docker = requireDocker(deps);
   const c = await findContainer(docker, ref);
   const name = c.Name.replace(/^\//, '');
@@ -101,7 +94,7 @@ export async function containerSubject(ref: string, deps: Deps): Promise<ProbeSu
   };
 }
 
-async function placeAddress(raw: string, deps: Deps, o: ResolveOptions): Promise<ProbeSubject> {
+async function placeAddress(raw: string, deps: DockerAccess, o: ResolveOptions): Promise<ProbeSubject> {
   const parsed = parseAddress(raw);
   if (!parsed.ok) throw new UserError(`"${raw}" is not an IP address: ${parsed.reason}.`, ['Example: ping 172.17.0.2']);
   const ip = parsed.ip;

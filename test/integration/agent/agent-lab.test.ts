@@ -2,7 +2,7 @@ import * as childProcess from 'node:child_process';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { startAgent, type AgentHandle } from '../../../src/agent/server.js';
-import { signRequest } from '../../../src/agent/signing.js';
+import { signRequest } from '../../../src/probe/request-signature.js';
 import { createLogger } from '../../../src/log.js';
 import { AllowList } from '../../../src/net/address-policy.js';
 import { AgentClient } from '../../../src/probe/agent-client.js';

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signRequest } from '../../../src/agent/signing.js';
+import { signRequest } from '../../../src/probe/request-signature.js';
 import { AgentClient } from '../../../src/probe/agent-client.js';
 import { dockerAvailable, missing } from '../../support/backends.js';
 import { BUSYBOX_IMAGE, DockerFixtures, docker, ensureBusyboxImages, freeTcpPort, inspect } from '../../support/docker-fixtures.js';

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMMANDS } from '../../../commands/index.js';
 import type { Answer } from '../../../src/core/answer.js';
 import { ask } from '../../../src/core/ask.js';
-import type { Deps } from '../../../src/core/command.js';
+import { assembleDeps, type Deps } from '../../../src/deps.js';
 import { BackendError, UserError } from '../../../src/core/errors.js';
 import { CommandRegistry } from '../../../src/core/registry.js';
 import { loadConfig } from '../../../src/config.js';
@@ -30,7 +30,7 @@ interface Inspected {
 const run = promisify(execFile);
 const registry = new CommandRegistry(COMMANDS);
 const config = loadConfig({});
-const deps: Deps = { config, log: createLogger('silent'), docker: new DockerEngine(config.docker) };
+const deps: Deps = assembleDeps({ config, log: createLogger('silent'), docker: new DockerEngine(config.docker) });
 const question = (text: string): Promise<Answer> => ask(text, registry, deps);
 
 async function failure(text: string, d: Deps = deps): Promise<unknown> {
@@ -211,7 +211,7 @@ describe.skipIf(missing(dockerAvailable(), 'Docker engine'))('container, against
   });
 
   it('checks the name before asking the engine', async () => {
-    const unreachable: Deps = { ...deps, docker: new DockerEngine({ host: 'unix:///nonexistent/docker.sock', timeoutMs: 1000 }) };
+    const unreachable: Deps = assembleDeps({ ...deps, docker: new DockerEngine({ host: 'unix:///nonexistent/docker.sock', timeoutMs: 1000 }) });
     const bad = await failure(`container "web server"`, unreachable);
     expect(bad).toBeInstanceOf(UserError);
     expect((bad as UserError).message).toMatch(/cannot be a Docker container name/);

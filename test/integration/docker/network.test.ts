@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMMANDS } from '../../../commands/index.js';
 import type { Answer, Table } from '../../../src/core/answer.js';
 import { ask } from '../../../src/core/ask.js';
-import type { Deps } from '../../../src/core/command.js';
+import { assembleDeps, type Deps } from '../../../src/deps.js';
 import { UserError } from '../../../src/core/errors.js';
 import { CommandRegistry } from '../../../src/core/registry.js';
 import { loadConfig } from '../../../src/config.js';
@@ -19,7 +19,7 @@ interface InspectedNetwork {
 
 const registry = new CommandRegistry(COMMANDS);
 const config = loadConfig({});
-const deps: Deps = { config, log: createLogger('silent'), docker: new DockerEngine(config.docker) };
+const deps: Deps = assembleDeps({ config, log: createLogger('silent'), docker: new DockerEngine(config.docker) });
 const question = (text: string): Promise<Answer> => ask(text, registry, deps);
 
 function table(answer: Answer, title: string): Table {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { COMMANDS } from '../../../commands/index.js';
 import type { Answer } from '../../../src/core/answer.js';
 import { ask } from '../../../src/core/ask.js';
-import type { Deps } from '../../../src/core/command.js';
+import { assembleDeps, type Deps } from '../../../src/deps.js';
 import { CommandRegistry } from '../../../src/core/registry.js';
 import { loadConfig } from '../../../src/config.js';
 import { createLogger } from '../../../src/log.js';
@@ -18,7 +18,7 @@ export const registry = new CommandRegistry(COMMANDS);
 export function kubeDeps(kubeconfigPath: string, opts: KubeSourceOptions = {}, env: Record<string, string> = {}): Deps & { kube: KubeSource } {
   const config = loadConfig({ KUBECONFIG: kubeconfigPath, ...env });
   const kube = createKubeSource(config.kube, undefined, { env: {}, ...opts });
-  return { config, log: createLogger('silent'), kube };
+  return { ...assembleDeps({ config, log: createLogger('silent'), kube }), kube };
 }
 
 export function question(deps: Deps, text: string): Promise<Answer> {

@@ -5,7 +5,7 @@ import { webApi } from '@slack/bolt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAgent, type AgentHandle } from '../../../src/agent/server.js';
 import { StaticAgentDirectory } from '../../../src/probe/agent-directory.js';
-import { ProbeRouter } from '../../../src/probe/vantage.js';
+import { ProbeRouter } from '../../../src/probe/probe-router.js';
 import { ManualClock } from '../../../src/reports/clock.js';
 import { parseDefinitions } from '../../../src/reports/definitions.js';
 import type { TargetResult } from '../../../src/reports/model.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { loadConfig } from '../../../src/config.js';
-import type { Command } from '../../../src/core/command.js';
+import { assembleDeps, type NetpeekCommand } from '../../../src/deps.js';
 import { CommandRegistry } from '../../../src/core/registry.js';
 import { createLogger } from '../../../src/log.js';
 import { createSlackBot, type SlackBot } from '../../../src/slack/app.js';
@@ -50,7 +50,7 @@ export interface HarnessOptions {
   responses?: ResponseUrlServer;
   fake?: FakeCommands;
   /** Use these commands (e.g. the real COMMANDS) instead of the fakes. */
-  commands?: readonly Command[];
+  commands?: readonly NetpeekCommand[];
 }
 
 export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
@@ -70,7 +70,7 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
   const slackConfig = loadSlackConfig({ NETPEEK_SLACK_AUDIT_DB: auditDb, NETPEEK_SLACK_RETRY_BASE_MS: '20', NETPEEK_SLACK_RETRY_MAX_MS: '200', ...o.env });
   const log = createLogger('info', sink);
   const registry = new CommandRegistry(o.commands ?? fake.commands);
-  const bot = createSlackBot({ config, slackConfig, registry, deps: { config, log }, log, clientOptions: { slackApiUrl: api.url } });
+  const bot = createSlackBot({ config, slackConfig, registry, deps: assembleDeps({ config, log }), log, clientOptions: { slackApiUrl: api.url } });
   const { port } = await bot.start(0);
   const base = `http://127.0.0.1:${port}`;
   const eventsUrl = `${base}/slack/events`;

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { help } from '../../../commands/help.js';
 import { newAnswer } from '../../../src/core/answer.js';
-import type { Command } from '../../../src/core/command.js';
+import type { NetpeekCommand } from '../../../src/deps.js';
 import { UserError } from '../../../src/core/errors.js';
 import type { Flags } from '../../../src/core/query.js';
 import { webserverAnswer } from '../answers.js';
@@ -17,7 +17,7 @@ export interface CommandCall {
 }
 
 export interface FakeCommands {
-  commands: Command[];
+  commands: NetpeekCommand[];
   calls: CommandCall[];
   /** Delay every answer by this many ms (to show that ack does not wait for it). */
   delayMs: number;
@@ -31,13 +31,17 @@ export function fakeCommands(): FakeCommands {
     if (state.delayMs) await sleep(state.delayMs);
   };
 
-  const container: Command = {
+  const container: NetpeekCommand = {
     name: 'container',
     aliases: ['ctr'],
     summary: 'A Docker container: its addresses, ports and why',
     args: [{ name: '<name>', required: true }],
     flags: ['probe'],
     examples: ['container webserver-1'],
+    subject: { role: 'lookup', kind: 'container' },
+    sendsPackets: 'with --probe',
+    probeKinds: ['icmp'],
+    buttons: ['probe', 'ports', 'explain'],
     async run(query) {
       const name = query.args[0] ?? '';
       await record('container', query.args, query.flags);
@@ -51,12 +55,16 @@ export function fakeCommands(): FakeCommands {
     },
   };
 
-  const pod: Command = {
+  const pod: NetpeekCommand = {
     name: 'pod',
     summary: 'A Kubernetes pod: IP, node, containers and ports',
     args: [{ name: '<name>', required: true }],
     flags: ['namespace', 'cluster', 'probe'],
     examples: ['pod webserver-2 -n shop'],
+    subject: { role: 'lookup', kind: 'pod' },
+    sendsPackets: 'with --probe',
+    probeKinds: ['icmp', 'tcp'],
+    buttons: ['probe', 'ports', 'explain'],
     async run(query) {
       const name = query.args[0] ?? '';
       await record('pod', query.args, query.flags);
@@ -71,12 +79,15 @@ export function fakeCommands(): FakeCommands {
     },
   };
 
-  const ping: Command = {
+  const ping: NetpeekCommand = {
     name: 'ping',
     summary: 'Probe a pod or container from its host',
     args: [{ name: '<target>', required: true }],
     flags: ['port', 'count', 'namespace'],
     examples: ['ping webserver-2 --port 80'],
+    subject: { role: 'probe', kinds: ['container', 'pod', 'ip'] },
+    sendsPackets: 'always',
+    probeKinds: ['icmp', 'tcp'],
     async run(query) {
       const name = query.args[0] ?? '';
       await record('ping', query.args, query.flags);

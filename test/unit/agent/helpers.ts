@@ -1,5 +1,5 @@
 import { loadAgentConfig, type AgentConfig } from '../../../src/agent/agent-config.js';
-import { signRequest } from '../../../src/agent/signing.js';
+import { signRequest } from '../../../src/probe/request-signature.js';
 import type { ProbeOptions, ProbeResult, ProbeTarget, Prober } from '../../../src/probe/types.js';
 
 export const SECRET = 'test-secret-0123456789abcdef';

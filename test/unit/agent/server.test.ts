@@ -1,7 +1,7 @@
 import net, { type AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startAgent, type AgentHandle } from '../../../src/agent/server.js';
-import { signRequest } from '../../../src/agent/signing.js';
+import { signRequest } from '../../../src/probe/request-signature.js';
 import { AgentClient } from '../../../src/probe/agent-client.js';
 import { AgentRouter } from '../../../src/probe/agent-router.js';
 import { StaticAgentDirectory } from '../../../src/probe/agent-directory.js';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ReplayCache } from '../../../src/agent/replay-cache.js';
-import { SIGNATURE_HEADERS, canonicalString, signRequest, verifyRequest } from '../../../src/agent/signing.js';
+import { verifyRequest } from '../../../src/agent/signing.js';
+import { SIGNATURE_HEADERS, canonicalString, signRequest } from '../../../src/probe/request-signature.js';
 
 const secret = 'a-shared-secret-of-32-characters';
 const req = { method: 'POST', path: '/v1/probe', body: '{"probes":[{"kind":"icmp","ip":"10.0.0.1"}]}' };

@@ -5,7 +5,7 @@ import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { COMMANDS } from '../../../commands/index.js';
 import { runConsole } from '../../../src/cli/console.js';
-import type { Deps } from '../../../src/core/command.js';
+import { assembleDeps, type Deps } from '../../../src/deps.js';
 import { CommandRegistry } from '../../../src/core/registry.js';
 import { loadConfig } from '../../../src/config.js';
 import { createLogger } from '../../../src/log.js';
@@ -18,7 +18,7 @@ async function session(lines: string[], historyFile?: string): Promise<string> {
   const output = new PassThrough();
   let out = '';
   output.on('data', (c) => (out += String(c)));
-  const deps: Deps = { config: loadConfig({}), log: createLogger('silent') };
+  const deps: Deps = assembleDeps({ config: loadConfig({}), log: createLogger('silent') });
   const done = runConsole({
     input,
     output,

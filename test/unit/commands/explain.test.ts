@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { COMMANDS } from '../../../commands/index.js';
 import { ask } from '../../../src/core/ask.js';
-import type { Deps } from '../../../src/core/command.js';
+import { assembleDeps, type Deps } from '../../../src/deps.js';
 import { UserError } from '../../../src/core/errors.js';
 import { CommandRegistry } from '../../../src/core/registry.js';
 import { loadConfig } from '../../../src/config.js';
@@ -9,7 +9,7 @@ import { createLogger } from '../../../src/log.js';
 import { TOPICS } from '../../../src/net/topics.js';
 
 const registry = new CommandRegistry(COMMANDS);
-const deps: Deps = { config: loadConfig({}), log: createLogger('silent') };
+const deps: Deps = assembleDeps({ config: loadConfig({}), log: createLogger('silent') });
 
 describe('explain', () => {
   it('explains a topic with its sentences and related commands', async () => {

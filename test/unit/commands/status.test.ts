@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { COMMANDS } from '../../../commands/index.js';
 import { ask } from '../../../src/core/ask.js';
-import type { Deps } from '../../../src/core/command.js';
+import { assembleDeps, type Deps } from '../../../src/deps.js';
 import { CommandRegistry } from '../../../src/core/registry.js';
 import { loadConfig } from '../../../src/config.js';
 import { createLogger } from '../../../src/log.js';
@@ -9,7 +9,7 @@ import { DockerEngine } from '../../../src/sources/docker.js';
 import { dockerDesktopFake } from '../../support/docker-desktop-fake.js';
 
 const registry = new CommandRegistry(COMMANDS);
-const base: Deps = { config: loadConfig({}), log: createLogger('silent') };
+const base: Deps = assembleDeps({ config: loadConfig({}), log: createLogger('silent') });
 
 describe('status', () => {
   it('answers when the engine is down, with the reason as a fact', async () => {

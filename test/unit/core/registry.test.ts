@@ -2,26 +2,28 @@ import { describe, expect, it } from 'vitest';
 import { COMMANDS } from '../../../commands/index.js';
 import { newAnswer } from '../../../src/core/answer.js';
 import { ask } from '../../../src/core/ask.js';
-import type { Command, Deps } from '../../../src/core/command.js';
+import { assembleDeps, type Deps, type NetpeekCommand } from '../../../src/deps.js';
 import { UserError } from '../../../src/core/errors.js';
 import { parseQuery } from '../../../src/core/query.js';
 import { CommandRegistry } from '../../../src/core/registry.js';
 import { loadConfig } from '../../../src/config.js';
 import { createLogger } from '../../../src/log.js';
 
-const echo: Command = {
+const echo: NetpeekCommand = {
   name: 'echo',
   aliases: ['say'],
   summary: 'Repeat the target',
   args: [{ name: '<target>', required: true }, { name: '<other>', required: false }],
   flags: ['port'],
   examples: ['echo web-1'],
+  subject: { role: 'about', kind: 'topic' },
+  sendsPackets: 'never',
   async run(q) {
     return newAnswer('echo', `echo ${q.args.join(' ')}`, { summary: q.flags.port ? `port ${q.flags.port}` : undefined });
   },
 };
 
-const deps: Deps = { config: loadConfig({}), log: createLogger('silent') };
+const deps: Deps = assembleDeps({ config: loadConfig({}), log: createLogger('silent') });
 const registry = new CommandRegistry([...COMMANDS, echo]);
 
 async function failure(text: string): Promise<UserError> {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMMANDS } from '../../../commands/index.js';
 import { ask } from '../../../src/core/ask.js';
-import type { Deps } from '../../../src/core/command.js';
+import { assembleDeps, type Deps } from '../../../src/deps.js';
 import { CommandRegistry } from '../../../src/core/registry.js';
 import { loadConfig } from '../../../src/config.js';
 import { toText } from '../../../src/render/text.js';
@@ -43,7 +43,7 @@ describe('the report command (terminal, no scheduler)', () => {
     await h.save(run(new Date(Date.now() - 3600_000).toISOString(), [row('address 10.0.0.1:80 icmp', 'ok'), row('address 10.0.0.1:80 tcp/80', 'ok', { kind: 'tcp', port: 80 })], { report: 'web', verdict: 'all 2 reachable' }));
     h.close();
     const reports = loadReportsConfig({ NETPEEK_REPORTS_FILE: file, NETPEEK_REPORTS_DB: db });
-    deps = { config: { ...loadConfig({}), reports } as Deps['config'], log: silent, probes };
+    deps = assembleDeps({ config: { ...loadConfig({}), reports }, log: silent, probes });
   });
 
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -70,13 +70,13 @@ describe('the report command (terminal, no scheduler)', () => {
     await expect(ask('report wbe', registry, deps)).rejects.toThrow('There is no report "wbe"');
     await expect(ask('report --once', registry, deps)).rejects.toThrow('--once runs one report: name it.');
     await expect(ask('ping x --once', registry, deps)).rejects.toThrow('ping does not take --once.');
-    const none = { ...deps, config: { ...deps.config, reports: loadReportsConfig({}) } as Deps['config'] };
+    const none = assembleDeps({ config: { ...deps.config, reports: loadReportsConfig({}) }, log: silent, probes });
     await expect(ask('report', registry, none)).rejects.toThrow('NETPEEK_REPORTS_FILE is not set');
   });
 
   it('uses the running scheduler when `netpeek serve` put it in deps', async () => {
     const live = { list: async () => ({ reports: [], problems: [], runner: 'leader' as const }), runNow: async () => { throw new Error('unused'); } };
-    const a = await ask('report', registry, { ...deps, reports: live } as Deps);
+    const a = await ask('report', registry, assembleDeps({ config: deps.config, log: silent, probes, reports: live }));
     expect(a.summary).toBe('0 reports; this replica runs the schedules (it holds the lease).');
   });
 });

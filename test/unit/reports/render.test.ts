@@ -3,7 +3,8 @@ import { toBlocks } from '../../../src/render/blocks.js';
 import { toText } from '../../../src/render/text.js';
 import { diffRuns } from '../../../src/reports/diff.js';
 import type { ReportRun } from '../../../src/reports/model.js';
-import { MAIN_ROWS, renderListingAnswer, renderReportAnswer, renderReportMessage, type ReportView } from '../../../src/reports/render.js';
+import type { ReportView } from '../../../src/reports/catalog.js';
+import { MAIN_ROWS, renderListingAnswer, renderReportAnswer, renderReportMessage } from '../../../src/reports/render.js';
 import { def, row, run } from './helpers.js';
 
 function view(current: ReportRun, previous?: ReportRun): ReportView {

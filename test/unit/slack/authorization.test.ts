@@ -1,23 +1,28 @@
 import { describe, expect, it } from 'vitest';
+import { COMMANDS } from '../../../commands/index.js';
+import type { CommandSpec } from '../../../src/core/command.js';
 import { parseQuery } from '../../../src/core/query.js';
+import { CommandRegistry } from '../../../src/core/registry.js';
 import { type AccessRequest, decideAccess, isProbe } from '../../../src/slack/authorization.js';
 import { type AccessPolicy, loadSlackConfig } from '../../../src/slack/slack-config.js';
 
 const open = (): AccessPolicy => loadSlackConfig({}).access;
 const policy = (env: Record<string, string>): AccessPolicy => loadSlackConfig(env).access;
 
+const registry = new CommandRegistry(COMMANDS);
+const command = (name: string): CommandSpec => registry.find(name)!;
+
 function req(text: string, over: Partial<AccessRequest> = {}): AccessRequest {
   const query = parseQuery(text);
-  const takesNs = ['pod', 'ping', 'svc'].includes(query.command);
-  return { user: 'U0ALICE001', channel: 'C0OPS00001', isDm: false, command: query.command, takes: { namespace: takesNs, cluster: takesNs }, query, ...over };
+  return { user: 'U0ALICE001', channel: 'C0OPS00001', isDm: false, command: registry.resolve(query), query, ...over };
 }
 
 describe('isProbe', () => {
   it('is true for ping/reach and for --probe', () => {
-    expect(isProbe('ping', parseQuery('ping x'))).toBe(true);
-    expect(isProbe('reach', parseQuery('reach a b'))).toBe(true);
-    expect(isProbe('container', parseQuery('container x --probe'))).toBe(true);
-    expect(isProbe('container', parseQuery('container x'))).toBe(false);
+    expect(isProbe(command('ping'), parseQuery('ping x'))).toBe(true);
+    expect(isProbe(command('reach'), parseQuery('reach a b'))).toBe(true);
+    expect(isProbe(command('container'), parseQuery('container x --probe'))).toBe(true);
+    expect(isProbe(command('container'), parseQuery('container x'))).toBe(false);
   });
 });
 

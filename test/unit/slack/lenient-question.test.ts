@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { lookupCommandFor, type MentionContext, readMention } from '../../../src/slack/lenient-question.js';
+import { COMMANDS } from '../../../commands/index.js';
+import { CommandRegistry } from '../../../src/core/registry.js';
+import { lookupCommandFor as lookupIn, type MentionContext, readMention } from '../../../src/slack/lenient-question.js';
 import type { ThreadSubject } from '../../../src/slack/thread-subject.js';
 
-const COMMANDS = new Set(['help', 'container', 'pod', 'svc', 'ping', 'reach', 'network', 'explain', 'status']);
-const ctx = (subject?: ThreadSubject): MentionContext => ({ isCommand: (w) => COMMANDS.has(w.toLowerCase()), subject });
+const commands = new CommandRegistry(COMMANDS);
+const ctx = (subject?: ThreadSubject): MentionContext => ({ commands, subject });
+const lookupCommandFor = (...a: [string | undefined, ThreadSubject | undefined, boolean]) => lookupIn(commands, ...a);
 const pod: ThreadSubject = { kind: 'pod', name: 'webserver-2', namespace: 'shop' };
 const container: ThreadSubject = { kind: 'container', name: 'webserver-1' };
 

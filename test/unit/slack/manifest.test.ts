@@ -1,10 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { COMMANDS } from '../../../commands/index.js';
 import { loadSlackConfig } from '../../../src/slack/slack-config.js';
+import { slackUsageHint } from '../../../src/slack/usage-hint.js';
 
 interface Manifest {
-  features: { slash_commands: { command: string; url: string }[]; app_home: { messages_tab_enabled: boolean } };
+  features: { slash_commands: { command: string; url: string; usage_hint: string }[]; app_home: { messages_tab_enabled: boolean } };
   oauth_config: { scopes: { bot: string[] } };
   settings: { event_subscriptions: { request_url: string; bot_events: string[] }; interactivity: { is_enabled: boolean; request_url: string }; socket_mode_enabled: boolean };
 }
@@ -17,6 +19,11 @@ describe('deploy/slack/manifest.yaml', () => {
     for (const url of [manifest.features.slash_commands[0]!.url, manifest.settings.event_subscriptions.request_url, manifest.settings.interactivity.request_url]) {
       expect(url).toMatch(/^https:\/\/.+\/slack\/events$/);
     }
+  });
+
+  it("shows the commands' own usage hints (derived from the registry)", () => {
+    expect(manifest.features.slash_commands[0]!.usage_hint).toBe(slackUsageHint(COMMANDS));
+    expect(slackUsageHint(COMMANDS)).toBe('container webserver-1 | pod webserver-2 -n shop | ping webserver-2 --port 80 | help');
   });
 
   it('subscribes to mentions and DMs, enables buttons and the DM tab', () => {

@@ -3,6 +3,7 @@ import { SocketModeReceiver } from '@slack/bolt';
 import { loadConfig } from '../../../src/config.js';
 import { CommandRegistry } from '../../../src/core/registry.js';
 import { createLogger } from '../../../src/log.js';
+import { assembleDeps } from '../../../src/deps.js';
 import { chooseTransport, createSlackBot } from '../../../src/slack/app.js';
 import { loadSlackConfig } from '../../../src/slack/slack-config.js';
 import { fakeCommands } from '../../support/slack/fake-commands.js';
@@ -32,7 +33,7 @@ describe('createSlackBot in Socket Mode', () => {
       config,
       slackConfig: loadSlackConfig({ NETPEEK_SLACK_AUDIT_DB: ':memory:' }),
       registry: new CommandRegistry(fakeCommands().commands),
-      deps: { config, log },
+      deps: assembleDeps({ config, log }),
       log,
     });
     expect(bot.transport).toBe('socket');

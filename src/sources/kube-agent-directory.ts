@@ -1,6 +1,6 @@
 import { matchesLabels, parseLabelSelector, type LabelSelector } from '../net/label-selector.js';
-import type { KubeSource } from '../sources/kubernetes.js';
-import type { AgentDirectory } from './agent-directory.js';
+import type { KubeSource } from './kubernetes.js';
+import type { AgentDirectory } from '../probe/agent-directory.js';
 
 export interface KubeAgentDirectoryOptions {
   /** Namespace of the agent DaemonSet. */

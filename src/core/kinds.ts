@@ -1,0 +1,16 @@
+/**
+ * The plain vocabularies every layer shares, each defined once as a `const` list so that validators
+ * (zod enums in button values, definitions files) and types come from the same place.
+ */
+
+/** What an answer can be about. */
+export const SUBJECT_KINDS = ['container', 'pod', 'service', 'node', 'network', 'ip', 'topic', 'status', 'help', 'report'] as const;
+export type SubjectKind = (typeof SUBJECT_KINDS)[number];
+
+/** Kinds of probe netpeek can send. */
+export const PROBE_KINDS = ['icmp', 'tcp', 'http'] as const;
+export type ProbeKind = (typeof PROBE_KINDS)[number];
+
+/** What a button under an answer does; nothing else can be encoded in a button value. */
+export const BUTTON_ACTIONS = ['probe', 'ports', 'explain'] as const;
+export type ButtonAction = (typeof BUTTON_ACTIONS)[number];
