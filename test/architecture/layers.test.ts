@@ -88,6 +88,48 @@ describe('architecture: each forbidden import fails the check', () => {
       from: 'src/probe/agent-client.ts',
     },
     {
+      // The cycle issue 11 named: core/command.ts → sources/probe-targets.ts → sources/docker-lookup.ts → core/command.ts.
+      rule: 'core-imports-nothing-above-it',
+      files: {
+        'src/core/command.ts': "import type { ProbeResolvers } from '../sources/probe-targets.js';\nexport type Deps = { r: ProbeResolvers };\n",
+        'src/sources/probe-targets.ts': "import type { Found } from './docker-lookup.js';\nexport type ProbeResolvers = { f: Found };\n",
+        'src/sources/docker-lookup.ts': "import type { Deps } from '../core/command.js';\nexport type Found = { d?: Deps };\n",
+      },
+      from: 'src/core/command.ts',
+    },
+    {
+      rule: 'no-cycles',
+      files: {
+        'src/core/command.ts': "import type { ProbeResolvers } from '../sources/probe-targets.js';\nexport type Deps = { r: ProbeResolvers };\n",
+        'src/sources/probe-targets.ts': "import type { Found } from './docker-lookup.js';\nexport type ProbeResolvers = { f: Found };\n",
+        'src/sources/docker-lookup.ts': "import type { Deps } from '../core/command.js';\nexport type Found = { d?: Deps };\n",
+      },
+      from: 'src/core/command.ts',
+    },
+    {
+      // sources ↔ probe: the probe layer reaching back for a source's subject type.
+      rule: 'probe-never-imports-sources',
+      files: { 'src/probe/vantage.ts': "import type { Placed } from '../sources/probe-targets.js';\nexport type V = Placed;\n", 'src/sources/probe-targets.ts': "import type { V } from '../probe/vantage.js';\nexport type Placed = { v?: V };\n" },
+      from: 'src/probe/vantage.ts',
+    },
+    {
+      // config ↔ slack: a config fragment importing the merged Config back.
+      rule: 'config-fragments-do-not-import-the-whole',
+      files: { 'src/slack/slack-config.ts': "import type { Config } from '../config.js';\nexport type S = Config;\n", 'src/config.ts': "import type { S } from './slack/slack-config.js';\nexport interface Config { s?: S }\n" },
+      from: 'src/slack/slack-config.ts',
+    },
+    {
+      // agent signing ↔ replay cache.
+      rule: 'no-cycles',
+      files: { 'src/agent/signing.ts': "import { ReplayCache } from './replay-cache.js';\nexport const sign = () => new ReplayCache();\n", 'src/agent/replay-cache.ts': "import type { sign } from './signing.js';\nexport class ReplayCache { s?: typeof sign }\n" },
+      from: 'src/agent/replay-cache.ts',
+    },
+    {
+      rule: 'net-is-pure',
+      files: { 'src/net/explain-docker.ts': "import type { DockerSource } from '../sources/docker.js';\nexport type D = DockerSource;\n", 'src/sources/docker.ts': 'export interface DockerSource { a: 1 }\n' },
+      from: 'src/net/explain-docker.ts',
+    },
+    {
       rule: 'no-cycles',
       files: { 'src/reports/catalog.ts': "import type { V } from './render.js';\nexport type L = { v: V };\n", 'src/reports/render.ts': "import type { L } from './catalog.js';\nexport type V = { l?: L };\n" },
       from: 'src/reports/catalog.ts',
@@ -98,6 +140,6 @@ describe('architecture: each forbidden import fails the check', () => {
     const dir = fixture(files);
     const found = await violations(dir, Object.keys(files).map((f) => f.split('/')[0]!).filter((v, i, a) => a.indexOf(v) === i));
     expect(found.map((v) => v.rule)).toContain(rule);
-    expect(found.find((v) => v.rule === rule)?.from).toBe(from);
+    expect(found.filter((v) => v.rule === rule).map((v) => v.from)).toContain(from);
   }, 60_000);
 });
