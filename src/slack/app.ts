@@ -6,6 +6,7 @@ import type { Deps } from '../deps.js';
 import type { Logger } from '../log.js';
 import { type AuditLog, SqliteAuditLog } from './audit.js';
 import { boltLogger } from './bolt-logger.js';
+import { AnswerTurns } from './answer-turns.js';
 import { registerButtons } from './button-actions.js';
 import { deriveButtonKey } from './button-token.js';
 import type { HandlerContext } from './context.js';
@@ -102,6 +103,7 @@ export function createSlackBot(opts: SlackBotOptions): SlackBot {
     pipeline: createPipeline({ registry, deps, policy: slackConfig.access, audit }),
     registry,
     dedupe: new Dedupe(slackConfig.dedupeTtlMs),
+    turns: new AnswerTurns(),
     memory: new ThreadMemory(slackConfig.threadCacheSize, slackLog),
     slackConfig,
     buttonKey: buttonKey(config.slack, slackConfig),

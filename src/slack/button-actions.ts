@@ -2,11 +2,10 @@ import type { App, RespondArguments, RespondFn, webApi } from '@slack/bolt';
 import { describeFailure } from '../core/errors.js';
 import { tokenRefusal, verifyButtonToken } from './button-token.js';
 import { ACTION_ID_PATTERN, ACTION_IDS, actionTokens } from './buttons.js';
-import { buttonsFor, type HandlerContext, isDmChannel, newAsker, send } from './context.js';
-import { DeliveryError } from './delivery.js';
-import { answerMessage, failureMessage, type OutgoingMessage } from './messages.js';
-import { answerMetadata, subjectOf, type ThreadSubject } from './thread-subject.js';
-import { safeError } from './safe-error.js';
+import { answerQuestion, type Question, type SurfaceReply } from './answer-flow.js';
+import { type HandlerContext, isDmChannel, newAsker, send } from './context.js';
+import type { OutgoingMessage } from './messages.js';
+import { type AnswerMetadata, answerMetadata, subjectOf, type ThreadSubject } from './thread-subject.js';
 
 /** The parts of a block_actions payload netpeek reads (Slack's documented field names). */
 interface BlockActionsBody {
@@ -43,52 +42,36 @@ export function registerButtons(app: App, ctx: HandlerContext): void {
       asker.log.info('duplicate button click dropped');
       return;
     }
-    const tellClicker = (msg: OutgoingMessage) =>
-      respond
-        ? send(ctx, asker, 'respond(refusal)', () => respond({ response_type: 'ephemeral', replace_original: false, text: msg.text, blocks: msg.blocks } as RespondArguments))
-        : send(ctx, asker, 'chat.postEphemeral', () => client.chat.postEphemeral({ channel, user: b.user.id, text: msg.text, blocks: msg.blocks as never }));
-
-    let what = { command: a.action_id, target: '' };
-    try {
-      const check = verifyButtonToken(a.value ?? '', ctx.buttonKey, { channel });
-      if (!check.ok || a.action_id !== ACTION_IDS[check.payload.c]) {
-        const reason = check.ok ? 'forged' : check.reason;
-        await tellClicker(failureMessage(tokenRefusal(reason), []));
-        ctx.pipeline.record(asker, what, 'refused', `button_${reason}`);
-        return;
-      }
-      const p = check.payload;
-      const subject: ThreadSubject = { kind: p.k, name: p.n, ...(p.ns ? { namespace: p.ns } : {}) };
-      let planned;
-      try {
-        planned = actionTokens(p.c, subject, ctx.registry);
-      } catch (err) {
-        const f = describeFailure(err);
-        await tellClicker(failureMessage(f.message, f.details));
-        ctx.pipeline.record(asker, { command: p.c, target: subject.name }, 'user_error', f.code);
-        return;
-      }
-      const ready = ctx.pipeline.prepare(asker, { tokens: planned.tokens, text: planned.tokens.join(' ') });
-      what = { command: ready.ok ? ready.command.name : ready.command, target: ready.target };
-      if (!ready.ok) {
-        await tellClicker(failureMessage(ready.message, ready.details));
-        ctx.pipeline.record(asker, what, ready.outcome, ready.reason);
-        return;
-      }
-      const ran = await ctx.pipeline.run(asker, ready, planned.focus);
-      if (!ran.ok) {
-        await tellClicker(failureMessage(ran.message, ran.details));
-        ctx.pipeline.record(asker, what, ran.outcome, ran.reason);
-        return;
-      }
-      const msg = answerMessage(ran.answer, { buttons: buttonsFor(ctx, ran.answer, channel) });
-      await replaceMessage(ctx, asker, { body: b, channel, respond, client }, msg, answerMetadata(subjectOf(ran.answer) ?? subject));
-      ctx.pipeline.record(asker, what, 'ok');
-    } catch (err) {
-      ctx.pipeline.record(asker, what, 'undelivered', err instanceof DeliveryError ? err.message.slice(0, 200) : 'internal');
-      if (!(err instanceof DeliveryError)) asker.log.error({ err: safeError(err) }, 'button handler failed');
-    }
+    const { question, subject } = readButton(ctx, a, channel);
+    const reply: SurfaceReply = {
+      // The clicked message stays as it is until the answer replaces it.
+      probing: async () => undefined,
+      failure: (msg) =>
+        respond
+          ? send(ctx, asker, 'respond(refusal)', () => respond({ response_type: 'ephemeral', replace_original: false, text: msg.text, blocks: msg.blocks } as RespondArguments)).then(() => undefined)
+          : send(ctx, asker, 'chat.postEphemeral', () => client.chat.postEphemeral({ channel, user: b.user.id, text: msg.text, blocks: msg.blocks as never })).then(() => undefined),
+      answer: (msg, answer) => replaceMessage(ctx, asker, { body: b, channel, respond, client }, msg, answerMetadata(subjectOf(answer) ?? subject)),
+    };
+    await answerQuestion(ctx, asker, question, reply);
   });
+}
+
+/** The verified button → the question it asks (and about what), or why it is refused. */
+function readButton(ctx: HandlerContext, a: ButtonAction, channel: string): { question: Question; subject?: ThreadSubject } {
+  const check = verifyButtonToken(a.value ?? '', ctx.buttonKey, { channel });
+  if (!check.ok || a.action_id !== ACTION_IDS[check.payload.c]) {
+    const reason = check.ok ? 'forged' : check.reason;
+    return { question: { refused: { message: tokenRefusal(reason), details: [], command: a.action_id, target: '', outcome: 'refused', reason: `button_${reason}` } } };
+  }
+  const p = check.payload;
+  const subject: ThreadSubject = { kind: p.k, name: p.n, ...(p.ns ? { namespace: p.ns } : {}) };
+  try {
+    const planned = actionTokens(p.c, subject, ctx.registry);
+    return { question: { input: { tokens: planned.tokens, text: planned.tokens.join(' ') }, focus: planned.focus }, subject };
+  } catch (err) {
+    const f = describeFailure(err);
+    return { question: { refused: { message: f.message, details: f.details, command: p.c, target: subject.name, outcome: 'user_error', reason: f.code } }, subject };
+  }
 }
 
 async function replaceMessage(
@@ -96,7 +79,7 @@ async function replaceMessage(
   asker: Parameters<typeof send>[1],
   where: { body: BlockActionsBody; channel: string; respond?: RespondFn; client: webApi.WebClient },
   msg: OutgoingMessage,
-  metadata: ReturnType<typeof answerMetadata>,
+  metadata: AnswerMetadata,
 ): Promise<void> {
   const ts = where.body.container?.message_ts ?? where.body.message?.ts;
   const ephemeral = where.body.container?.is_ephemeral === true;

@@ -3,6 +3,7 @@ import type { Answer } from '../core/answer.js';
 import type { CommandRegistry } from '../core/registry.js';
 import type { Deps } from '../deps.js';
 import type { Logger } from '../log.js';
+import type { AnswerTurns } from './answer-turns.js';
 import type { AuditSource } from './audit.js';
 import { answerButtons, type ActionsBlock } from './buttons.js';
 import type { Dedupe } from './dedupe.js';
@@ -16,6 +17,8 @@ export interface HandlerContext {
   pipeline: Pipeline;
   registry: CommandRegistry<Deps>;
   dedupe: Dedupe;
+  /** Answers take turns with acks (answer-turns.ts). */
+  turns: AnswerTurns;
   memory: ThreadMemory;
   slackConfig: SlackConfig;
   buttonKey: Buffer;

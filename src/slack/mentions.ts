@@ -1,10 +1,9 @@
 import type { App, webApi } from '@slack/bolt';
-import { buttonsFor, type HandlerContext, newAsker, send } from './context.js';
-import { DeliveryError } from './delivery.js';
+import { answerQuestion, type Question, type SurfaceReply } from './answer-flow.js';
+import { type HandlerContext, newAsker, send } from './context.js';
 import { readMention, type MentionReading } from './lenient-question.js';
-import { answerMessage, failureMessage, type OutgoingMessage, probingMessage, readAsNote } from './messages.js';
-import { answerMetadata, type Conversation, subjectOf, type ThreadSubject } from './thread-subject.js';
-import { safeError } from './safe-error.js';
+import type { OutgoingMessage } from './messages.js';
+import { type AnswerMetadata, answerMetadata, type Conversation, subjectOf, type ThreadSubject } from './thread-subject.js';
 
 /** A message addressed to netpeek: an @mention in a channel or thread, or a DM. */
 interface Incoming {
@@ -74,62 +73,46 @@ async function handleIncoming(ctx: HandlerContext, client: Client, m: Incoming):
     return;
   }
   const reading = await read(ctx, client, m, conv);
-  const post = (label: string, msg: OutgoingMessage, metadata?: ReturnType<typeof answerMetadata>) =>
+  const post = (label: string, msg: OutgoingMessage, metadata?: AnswerMetadata) =>
     send(ctx, asker, label, () => client.chat.postMessage({ channel: m.channel, thread_ts: replyThreadTs, text: msg.text, blocks: msg.blocks as never, ...(metadata ? { metadata } : {}) }));
-  // Mistakes and refusals are for the asker only (DMs are private anyway).
-  const tellAsker = (msg: OutgoingMessage) =>
-    isDm
-      ? post('chat.postMessage(failure)', msg)
-      : send(ctx, asker, 'chat.postEphemeral', () => client.chat.postEphemeral({ channel: m.channel, user: m.user, thread_ts: replyThreadTs, text: msg.text, blocks: msg.blocks as never }));
-
-  let what = { command: '(unparsed)', target: m.text.slice(0, 200) };
-  try {
-    if (reading.kind === 'needs-subject') {
-      await tellAsker(
-        failureMessage(`Which pod or container do you mean? netpeek has not answered about anything in this ${isDm && !m.threadTs ? 'conversation' : 'thread'} yet.`, [
-          'Name it, e.g. `ping webserver-2 --port 8080` or `what is the IP of webserver-1`.',
-        ]),
-      );
-      ctx.pipeline.record(asker, { command: '(pronoun)', target: reading.text.slice(0, 200) }, 'user_error', 'no_subject');
-      return;
-    }
-    const ready = ctx.pipeline.prepare(asker, reading.kind === 'command' ? { tokens: reading.tokens, text: reading.text } : { text: reading.text });
-    if (!ready.ok) {
-      what = { command: ready.command, target: ready.target };
-      await tellAsker(failureMessage(ready.message, ready.details));
-      ctx.pipeline.record(asker, ready, ready.outcome, ready.reason);
-      return;
-    }
-    what = { command: ready.command.name, target: ready.target };
-    let probingTs: string | undefined;
-    if (ready.probe) {
+  let probingTs: string | undefined;
+  const update = (label: string, msg: OutgoingMessage, metadata?: AnswerMetadata) =>
+    send(ctx, asker, label, () => client.chat.update({ channel: m.channel, ts: probingTs as string, text: msg.text, blocks: msg.blocks as never, ...(metadata ? { metadata } : {}) }));
+  const reply: SurfaceReply = {
+    async probing(msg) {
       // Carries the event id already, so a retry on another replica sees this event is being answered.
-      const res = await post('chat.postMessage(probing)', probingMessage(ready.commandLine), answerMetadata(undefined, m.eventId)).catch(() => undefined);
-      probingTs = res?.ts;
-    }
-    const focus = reading.kind === 'command' ? reading.focus : undefined;
-    const ran = await ctx.pipeline.run(asker, ready, focus);
-    const update = (label: string, msg: OutgoingMessage, metadata?: ReturnType<typeof answerMetadata>) =>
-      send(ctx, asker, label, () => client.chat.update({ channel: m.channel, ts: probingTs as string, text: msg.text, blocks: msg.blocks as never, ...(metadata ? { metadata } : {}) }));
-    if (!ran.ok) {
-      const msg = failureMessage(ran.message, ran.details);
+      probingTs = (await post('chat.postMessage(probing)', msg, answerMetadata(undefined, m.eventId)))?.ts;
+    },
+    async failure(msg) {
       if (probingTs) await update('chat.update(failure)', msg);
-      else await tellAsker(msg);
-      ctx.pipeline.record(asker, ran, ran.outcome, ran.reason);
-      return;
-    }
-    const subject = subjectOf(ran.answer);
-    const note = reading.kind === 'command' && reading.lenient ? readAsNote(ready.commandLine) : undefined;
-    const msg = answerMessage(ran.answer, { buttons: buttonsFor(ctx, ran.answer, m.channel), note });
-    const metadata = answerMetadata(subject, m.eventId);
-    if (probingTs) await update('chat.update(answer)', msg, metadata);
-    else await post('chat.postMessage(answer)', msg, metadata);
-    if (subject) ctx.memory.remember(conv, subject);
-    ctx.pipeline.record(asker, { command: ready.command.name, target: ready.target }, 'ok');
-  } catch (err) {
-    ctx.pipeline.record(asker, what, 'undelivered', err instanceof DeliveryError ? err.message.slice(0, 200) : 'internal');
-    if (!(err instanceof DeliveryError)) asker.log.error({ err: safeError(err) }, 'mention handler failed');
-  }
+      // Mistakes and refusals are for the asker only (DMs are private anyway).
+      else if (isDm) await post('chat.postMessage(failure)', msg);
+      else await send(ctx, asker, 'chat.postEphemeral', () => client.chat.postEphemeral({ channel: m.channel, user: m.user, thread_ts: replyThreadTs, text: msg.text, blocks: msg.blocks as never }));
+    },
+    async answer(msg, answer) {
+      const subject = subjectOf(answer);
+      const metadata = answerMetadata(subject, m.eventId);
+      if (probingTs) await update('chat.update(answer)', msg, metadata);
+      else await post('chat.postMessage(answer)', msg, metadata);
+      if (subject) ctx.memory.remember(conv, subject);
+    },
+  };
+  const question: Question =
+    reading.kind === 'needs-subject'
+      ? {
+          refused: {
+            message: `Which pod or container do you mean? netpeek has not answered about anything in this ${isDm && !m.threadTs ? 'conversation' : 'thread'} yet.`,
+            details: ['Name it, e.g. `ping webserver-2 --port 8080` or `what is the IP of webserver-1`.'],
+            command: '(pronoun)',
+            target: reading.text.slice(0, 200),
+            outcome: 'user_error',
+            reason: 'no_subject',
+          },
+        }
+      : reading.kind === 'command'
+        ? { input: { tokens: reading.tokens, text: reading.text }, focus: reading.focus, readAs: reading.lenient }
+        : { input: { text: reading.text } };
+  await answerQuestion(ctx, asker, question, reply);
 }
 
 /**

@@ -12,9 +12,8 @@ import type { Focus } from './lenient-question.js';
 import type { AccessPolicy } from './slack-config.js';
 
 /**
- * The one path every Slack entry point (slash command, mention, DM, button) takes:
- * parse → resolve → authorize → run → Answer, with an audit record at the end. Transport-free: the
- * callers deliver what comes back.
+ * The steps of the Slack answer flow (answer-flow.ts) that know nothing of delivery:
+ * parse → resolve (once) → authorize → run → Answer, and the audit record.
  */
 
 /** Who asked, where, and the request's child logger. */
