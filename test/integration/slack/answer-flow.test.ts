@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, type MockInstance, vi } from 'vitest';
 import { CommandRegistry } from '../../../src/core/registry.js';
 import { buttonsOf, messageText } from '../../support/slack/block-kit.js';
 import { type Harness, startHarness } from '../../support/slack/bot-harness.js';
@@ -10,7 +10,7 @@ import { appMention, dmMessage, slackTs } from '../../support/slack/payloads.js'
  */
 describe('one answer flow for every Slack surface', () => {
   let h: Harness;
-  let resolves: ReturnType<typeof vi.spyOn>;
+  let resolves: MockInstance<CommandRegistry<never>['resolve']>;
   beforeAll(async () => {
     h = await startHarness();
   });
