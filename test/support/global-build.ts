@@ -1,6 +1,11 @@
 import { execFileSync } from 'node:child_process';
+import { machineReport } from './machine.js';
 
-/** The end-to-end tests run the built `netpeek` binary as a user would, so build it once first. */
+/**
+ * Says first what the machine lacks (one line each: what, why, the command that installs it), then
+ * builds the `netpeek` binary once: the end-to-end tests run it as a user would.
+ */
 export default function setup(): void {
+  for (const line of machineReport()) process.stderr.write(`${line}\n`);
   execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
 }

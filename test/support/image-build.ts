@@ -12,7 +12,7 @@ import { promisify } from 'node:util';
  * be pulled here, so the tests build a stand-in for it once per machine and pass it as NODE_BASE:
  *
  *   debootstrap --variant=minbase bookworm (Debian's own packages, from Debian's mirror, like the
- *   official image's Debian layer) + fping and iputils-ping installed by debootstrap in the chroot
+ *   official image's Debian layer; debootstrap itself is in system-packages.txt) + fping and iputils-ping installed by debootstrap in the chroot
  *   + this machine's Node.js binary, headers and npm copied to /usr/local (where the official node
  *   images keep them), and the CA certificates this Node.js is told to trust (NODE_EXTRA_CA_CERTS)
  *   → `tar | docker import` → netpeek-test/node-base:<hash of the recipe>.
@@ -139,28 +139,6 @@ function processAlive(pid: number): boolean {
   }
 }
 
-async function commandWorks(cmd: string, args: string[]): Promise<boolean> {
-  try {
-    await run(cmd, args, { timeout: 30_000 });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** debootstrap comes from Debian's packages: install it when missing (the tests run as root, like CI). */
-async function ensureDebootstrap(): Promise<void> {
-  if (await commandWorks('debootstrap', ['--version'])) return;
-  log('installing debootstrap with apt-get');
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  try {
-    await run('apt-get', ['install', '-y', '-qq', 'debootstrap'], { env, timeout: 300_000 });
-  } catch {
-    await run('apt-get', ['update', '-qq'], { env, timeout: 300_000 });
-    await run('apt-get', ['install', '-y', '-qq', 'debootstrap'], { env, timeout: 300_000 });
-  }
-}
-
 /** `tar -C rootfs -c . | docker import …`, keeping numeric owners and file capabilities. */
 function importRootfs(rootfs: string, tag: string, changes: string[]): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -181,7 +159,6 @@ function importRootfs(rootfs: string, tag: string, changes: string[]): Promise<v
 }
 
 async function buildNodeBase(tag: string): Promise<void> {
-  await ensureDebootstrap();
   const dir = await mkdtemp(join(tmpdir(), 'netpeek-node-base-'));
   const rootfs = join(dir, 'rootfs');
   try {

@@ -7,7 +7,7 @@ import { createLogger } from '../../../src/log.js';
 import { AllowList } from '../../../src/net/address-policy.js';
 import { AgentClient } from '../../../src/probe/agent-client.js';
 import { LocalProber } from '../../../src/probe/local-prober.js';
-import { missing, netnsAvailable } from '../../support/backends.js';
+import { describeNeeding, NETNS } from '../../support/backends.js';
 import { createLab, leftovers, type Lab } from '../../support/netns.js';
 import { RecordingProber, SECRET, post, testConfig } from '../../unit/agent/helpers.js';
 
@@ -24,7 +24,7 @@ vi.mock('node:child_process', async (importOriginal) => {
 const execFileSpy = vi.mocked(childProcess.execFile);
 const icmpSpawns = () => execFileSpy.mock.calls.filter((c) => ['fping', 'ping'].includes(String(c[0]).split('/').pop() ?? ''));
 
-describe.skipIf(missing(netnsAvailable(), 'root + network namespaces'))('agent probing a namespace lab', () => {
+describeNeeding(NETNS, 'agent probing a namespace lab', () => {
   let lab: Lab;
   let agent: AgentHandle;
   let recorder: RecordingProber;

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AgentClient } from '../../../src/probe/agent-client.js';
 import { StaticAgentDirectory } from '../../../src/probe/agent-directory.js';
 import { AgentRouter } from '../../../src/probe/agent-router.js';
-import { missing, netnsAvailable } from '../../support/backends.js';
+import { describeNeeding, NETNS } from '../../support/backends.js';
 import { createLab, leftovers, type Lab } from '../../support/netns.js';
 import { SECRET } from '../../unit/agent/helpers.js';
 import { buildAgentBundle, startAgentIn, type AgentProcess } from './agent-process.js';
@@ -14,7 +14,7 @@ import { buildAgentBundle, startAgentIn, type AgentProcess } from './agent-proce
  * exactly 127.0.0.1/32.
  */
 
-describe.skipIf(missing(netnsAvailable(), 'root + network namespaces'))('agents on two nodes', () => {
+describeNeeding(NETNS, 'agents on two nodes', () => {
   let lab: Lab;
   let bundle: { file: string; remove(): void };
   let agents: AgentProcess[];

@@ -6,7 +6,7 @@ import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signRequest } from '../../../src/probe/request-signature.js';
 import { AgentClient } from '../../../src/probe/agent-client.js';
-import { dockerAvailable, missing } from '../../support/backends.js';
+import { describeNeeding, DOCKER } from '../../support/backends.js';
 import { BUSYBOX_IMAGE, DockerFixtures, docker, ensureBusyboxImages, freeTcpPort, inspect } from '../../support/docker-fixtures.js';
 import { buildNetpeekImage, ensureNodeBaseImage } from '../../support/image-build.js';
 import { interpolate } from './compose-spec.js';
@@ -73,7 +73,7 @@ async function waitForReady(url: string, ms = 20_000): Promise<void> {
   throw new Error(`agent at ${url} not ready after ${ms} ms: ${last}`);
 }
 
-describe.skipIf(missing(dockerAvailable(), 'Docker engine'))('deploy/docker/Dockerfile: built for real and run as agent and CLI', () => {
+describeNeeding([...DOCKER, 'debootstrap'], 'deploy/docker/Dockerfile: built for real and run as agent and CLI', () => {
   const fixtures = new DockerFixtures();
   let image = '';
   let subnet = '';

@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,7 +7,7 @@ import { loadAgentConfig } from '../../../src/agent/agent-config.js';
 import { ENV_SCHEMA } from '../../../src/config.js';
 import { parseDefinitions } from '../../../src/reports/definitions.js';
 import { REPORTS_ENV_SCHEMA } from '../../../src/reports/report-config.js';
-import { missing } from '../../support/backends.js';
+import { describeNeeding } from '../../support/backends.js';
 import { kustomize, parseObjects, strictFieldErrors, validateAll, validateObject, type K8sObject } from './k8s-validate.js';
 
 /**
@@ -22,15 +21,6 @@ const NAMESPACE = 'netpeek';
 const BOT = 'netpeek-bot';
 const AGENT = 'netpeek-agent';
 const AGENT_UID = 10001;
-
-function kubectlWorks(): boolean {
-  try {
-    execFileSync('kubectl', ['version', '--client'], { stdio: 'ignore', timeout: 10_000 });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 type Json = Record<string, any>;
 
@@ -71,7 +61,7 @@ function effective(pod: Json, c: Container, key: string): unknown {
   return c.securityContext?.[key] ?? pod.securityContext?.[key];
 }
 
-describe.skipIf(missing(kubectlWorks(), 'kubectl'))('deploy/kubernetes: rendered, schema-valid, least privilege', () => {
+describeNeeding(['kubectl'], 'deploy/kubernetes: rendered, schema-valid, least privilege', () => {
   let objects: K8sObject[] = [];
 
   beforeAll(async () => {

@@ -10,7 +10,7 @@ import { CommandRegistry } from '../../../src/core/registry.js';
 import { loadConfig } from '../../../src/config.js';
 import { createLogger } from '../../../src/log.js';
 import { DockerEngine } from '../../../src/sources/docker.js';
-import { dockerAvailable, missing } from '../../support/backends.js';
+import { describeNeeding, DOCKER } from '../../support/backends.js';
 import {
   BUSYBOX_EXPOSE_IMAGE,
   DockerFixtures,
@@ -63,7 +63,7 @@ async function expectAddressMatchesDocker(answer: Answer, container: string, net
   expect(inside.broadcast).toBe(fact!.broadcast);
 }
 
-describe.skipIf(missing(dockerAvailable(), 'Docker engine'))('container, against the real Docker engine', () => {
+describeNeeding(DOCKER, 'container, against the real Docker engine', () => {
   const fx = new DockerFixtures();
   const c = { bridged: '', onNet: '', joined: '', host: '', none: '', exposed: '', stopped: '', exited: '' };
   let net = '';

@@ -8,7 +8,7 @@ import { CommandRegistry } from '../../../src/core/registry.js';
 import { loadConfig } from '../../../src/config.js';
 import { createLogger } from '../../../src/log.js';
 import { DockerEngine } from '../../../src/sources/docker.js';
-import { dockerAvailable, missing } from '../../support/backends.js';
+import { describeNeeding, DOCKER } from '../../support/backends.js';
 import { DockerFixtures, addressInside, docker, ensureBusyboxImages, inspect } from '../../support/docker-fixtures.js';
 
 interface InspectedNetwork {
@@ -33,7 +33,7 @@ function rows(t: Table): Record<string, string>[] {
   return t.rows.map((r) => Object.fromEntries(t.columns.map((c, i) => [c, r[i] ?? ''])));
 }
 
-describe.skipIf(missing(dockerAvailable(), 'Docker engine'))('network, against the real Docker engine', () => {
+describeNeeding(DOCKER, 'network, against the real Docker engine', () => {
   const fx = new DockerFixtures();
   let subnet = '';
   let net = '';
@@ -111,7 +111,7 @@ describe.skipIf(missing(dockerAvailable(), 'Docker engine'))('network, against t
   });
 });
 
-describe.skipIf(missing(dockerAvailable(), 'Docker engine'))('status, against the real Docker engine', () => {
+describeNeeding(DOCKER, 'status, against the real Docker engine', () => {
   it('reports the engine version, API version and endpoint', async () => {
     const answer = await question('status');
     const [version, api, os] = (await docker('version', '--format', '{{.Server.Version}} {{.Server.APIVersion}}')).split(' ').concat(

@@ -10,7 +10,7 @@ import { CommandRegistry } from '../../../src/core/registry.js';
 import { loadConfig } from '../../../src/config.js';
 import { buildDeps } from '../../../src/deps.js';
 import { createLogger } from '../../../src/log.js';
-import { dockerAvailable, missing } from '../../support/backends.js';
+import { describeNeeding, DOCKER, ICMP } from '../../support/backends.js';
 import { DockerFixtures, ensureBusyboxImages, inspect } from '../../support/docker-fixtures.js';
 
 interface Inspected {
@@ -32,7 +32,7 @@ async function userError(text: string): Promise<UserError> {
   throw new Error(`"${text}" did not fail`);
 }
 
-describe.skipIf(missing(dockerAvailable(), 'Docker engine'))('ping, reach and --probe against real containers', () => {
+describeNeeding([...DOCKER, ...ICMP], 'ping, reach and --probe against real containers', () => {
   const fx = new DockerFixtures();
   let net = { name: '', subnet: '' };
   let other = { name: '', subnet: '' };

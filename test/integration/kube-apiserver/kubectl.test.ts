@@ -5,10 +5,10 @@
 import { writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { missing } from '../../support/backends.js';
+import { describeNeeding } from '../../support/backends.js';
 import { endpointSlice, lease, namespace, networkPolicy, node, pod, service } from '../../support/kube-apiserver/fixtures.js';
 import { startKubeApiServer, type KubeApiServer } from '../../support/kube-apiserver/index.js';
-import { kubectlAvailable, runKubectl } from '../../support/kube-apiserver/kubectl.js';
+import { runKubectl } from '../../support/kube-apiserver/kubectl.js';
 
 let api: KubeApiServer;
 const kubectl = (...args: string[]) => runKubectl(api, args);
@@ -17,7 +17,7 @@ const kubectl = (...args: string[]) => runKubectl(api, args);
 const rows = (out: string) =>
   out.trim().split('\n').map((l) => l.trim().split(/\s{2,}/));
 
-describe.skipIf(missing(kubectlAvailable(), 'kubectl (/usr/bin/kubectl)'))('real kubectl against the test API server', () => {
+describeNeeding(['kubectl'], 'real kubectl against the test API server', () => {
   beforeAll(async () => {
     api = await startKubeApiServer({
       namespaces: ['default', 'kube-system'],

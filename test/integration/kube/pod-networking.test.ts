@@ -9,7 +9,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Answer } from '../../../src/core/answer.js';
-import { dockerAvailable, missing } from '../../support/backends.js';
+import { describeNeeding, DOCKER } from '../../support/backends.js';
 import { BUSYBOX_IMAGE, DockerFixtures, addressInside, docker, ensureBusyboxImages, uniqueName } from '../../support/docker-fixtures.js';
 import { node } from '../../support/kube-apiserver/fixtures.js';
 import { startKubeApiServer, type KubeApiServer } from '../../support/kube-apiserver/index.js';
@@ -18,7 +18,7 @@ import { fact, kubeDeps, question, until } from './helpers.js';
 
 const run = promisify(execFile);
 
-describe.skipIf(missing(dockerAvailable(), 'Docker (real pod networking)'))('pods made of real containers', () => {
+describeNeeding(DOCKER, 'pods made of real containers', () => {
   const fx = new DockerFixtures();
   let api: KubeApiServer;
   let deps: ReturnType<typeof kubeDeps>;

@@ -4,7 +4,7 @@ import { loadConfig } from '../../../src/config.js';
 import { buildDeps } from '../../../src/deps.js';
 import { createLogger } from '../../../src/log.js';
 import { buildAgentBundle, startAgentIn, type AgentProcess } from '../agent/agent-process.js';
-import { missing, netnsAvailable } from '../../support/backends.js';
+import { describeNeeding, NETNS } from '../../support/backends.js';
 import { startKubeApiServer, type KubeApiServer } from '../../support/kube-apiserver/index.js';
 import { node, pod } from '../../support/kube-apiserver/fixtures.js';
 import { createLab, type Lab } from '../../support/netns.js';
@@ -24,7 +24,7 @@ async function probesCounted(agent: AgentProcess): Promise<number> {
   return [...text.matchAll(/^netpeek_agent_probe_results_total\{[^}]*\} (\d+)/gm)].reduce((n, m) => n + Number(m[1]), 0);
 }
 
-describe.skipIf(missing(netnsAvailable(), 'root + network namespaces'))('probing pods through the agent on their node', () => {
+describeNeeding(NETNS, 'probing pods through the agent on their node', () => {
   let lab: Lab;
   let bundle: { file: string; remove(): void };
   let api: KubeApiServer;

@@ -2,7 +2,7 @@ import * as childProcess from 'node:child_process';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { LocalProber } from '../../../src/probe/local-prober.js';
 import type { ProbeTarget } from '../../../src/probe/types.js';
-import { missing, netnsAvailable } from '../../support/backends.js';
+import { describeNeeding, NETNS } from '../../support/backends.js';
 import { createLab, leftovers, type Lab } from '../../support/netns.js';
 
 /**
@@ -17,7 +17,7 @@ vi.mock('node:child_process', async (importOriginal) => {
 const execFileSpy = vi.mocked(childProcess.execFile);
 const spawnedOf = (program: string) => execFileSpy.mock.calls.filter((c) => String(c[0]).split('/').pop() === program);
 
-describe.skipIf(missing(netnsAvailable(), 'root + network namespaces'))('LocalProber against a network-namespace lab', () => {
+describeNeeding(NETNS, 'LocalProber against a network-namespace lab', () => {
   let lab: Lab;
   let a: string;
   let b: string;

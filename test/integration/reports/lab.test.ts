@@ -13,7 +13,7 @@ import { ReportScheduler, type TickEvent } from '../../../src/reports/scheduler.
 import { SlackReportPoster } from '../../../src/reports/slack-poster.js';
 import { SqliteReportHistory } from '../../../src/reports/sqlite-history.js';
 import { createKubeSource, type KubeSource } from '../../../src/sources/kubernetes.js';
-import { missing, netnsAvailable } from '../../support/backends.js';
+import { describeNeeding, NETNS } from '../../support/backends.js';
 import { node, pod } from '../../support/kube-apiserver/fixtures.js';
 import { startKubeApiServer, type KubeApiServer } from '../../support/kube-apiserver/index.js';
 import { createLab, leftovers, type Lab } from '../../support/netns.js';
@@ -27,7 +27,7 @@ import { silent } from '../../unit/reports/helpers.js';
  * node checks through the agents, and an address nothing owns. Then an agent goes down, then the API
  * server: the affected targets say "not probed: <reason>", and every run is still stored and posted.
  */
-describe.skipIf(missing(netnsAvailable(), 'root + network namespaces'))('a report over a netns lab, through agents', () => {
+describeNeeding(NETNS, 'a report over a netns lab, through agents', () => {
   let lab: Lab;
   let api: KubeApiServer;
   let slack: FakeSlackApi;
