@@ -16,7 +16,7 @@ export PATH="$PATH:/usr/sbin:/sbin"
 
 absent=()
 while IFS='|' read -r pkg provides _; do
-  pkg=$(echo "$pkg"); provides=$(echo "$provides")
+  pkg=${pkg//[[:space:]]/} provides=${provides//[[:space:]]/}
   case "$pkg" in '' | '#'*) continue ;; esac
   command -v "$provides" >/dev/null 2>&1 || absent+=("$pkg")
 done <test/support/system-packages.txt
