@@ -1,43 +1,163 @@
-import type { NetpeekCommand } from '../src/deps.js';
+import type { Answer } from '../src/core/answer.js';
 import { newAnswer } from '../src/core/answer.js';
+import { isNetpeekError } from '../src/core/errors.js';
+import type { Query } from '../src/core/query.js';
+import type { Deps, NetpeekCommand } from '../src/deps.js';
+import { parseEndpointRef, type EndpointRef } from '../src/net/endpoint-ref.js';
 import { explainPath, type Placement } from '../src/net/explain-path.js';
+import * as say from '../src/net/explain-policy.js';
+import type { PolicyEvaluation } from '../src/net/policy-engine.js';
+import type { PolicyProtocol } from '../src/net/policy-spec.js';
 import { addProbes, probeSubject } from '../src/probe/probe-subject.js';
 import type { ProbeSubject } from '../src/probe/vantage.js';
+import type { KubeCluster } from '../src/sources/kube-cluster.js';
+import { clusterFor } from '../src/sources/kube-lookup.js';
+import { placeAddressForPolicy, placeForPolicy, type PlacedEndpoint } from '../src/sources/kube-policy-endpoints.js';
 import { resolveProbeSubject } from '../src/sources/probe-targets.js';
 
 function placement(s: ProbeSubject): Placement {
   return { kind: s.kind, name: s.name, ip: s.ip, networks: s.networks, node: s.node, hostNetwork: s.hostNetwork, world: s.vantage.kind === 'docker-host' ? 'docker' : 'cluster' };
 }
 
+type PortQuestion = { protocol: PolicyProtocol; port: number } | undefined;
+
+function portQuestion(query: Query): PortQuestion {
+  if (query.flags.port === undefined) return undefined;
+  return { protocol: (query.flags.protocol ?? 'tcp').toUpperCase() as PolicyProtocol, port: query.flags.port };
+}
+
+/** What the policies say about a → b, with both ends placed in the cluster. */
+async function evaluate(cluster: KubeCluster, a: PlacedEndpoint, b: PlacedEndpoint, port: PortQuestion): Promise<PolicyEvaluation> {
+  const [engine, otherPolicyKinds] = await Promise.all([cluster.policyEngine(), cluster.otherPolicyKinds()]);
+  const service = [a, b].find((e) => e.service);
+  const evaluation = engine.evaluate(a.endpoint, b.endpoint, port, { otherPolicyKinds });
+  if (service?.service) return { verdict: { evaluated: false, reason: say.serviceAddressReason(service.ip!, service.service) }, notes: evaluation.notes };
+  return evaluation;
+}
+
+const describeEnd = (e: PlacedEndpoint): string => {
+  const labels = e.endpoint.kind === 'pod' ? Object.entries(e.endpoint.pod.labels).map(([k, v]) => `${k}=${v}`).join(',') : '';
+  const where = e.endpoint.kind === 'address' ? ({ external: 'outside the cluster', node: `node ${e.node ?? ''} address`.replace('  ', ' '), 'pod-network': 'pod network, no pod' } as const)[e.endpoint.place] : '';
+  return [e.name, e.endpoint.kind === 'pod' ? e.ip : undefined, e.node && e.endpoint.kind === 'pod' ? `on ${e.node}` : undefined, labels ? `(${labels})` : undefined, where ? `(${e.service ? `ClusterIP of ${e.service}` : where})` : undefined]
+    .filter(Boolean)
+    .join(' ');
+};
+
+/** The policy parts of an answer: verdict facts, the deciding rules, caveats. */
+function addPolicy(answer: Answer, evaluation: PolicyEvaluation, from: string, to: string): void {
+  const v = evaluation.verdict;
+  answer.policy = v;
+  if (v.evaluated) {
+    answer.facts.push({ label: 'Policies allow', value: say.describeAllowed(v.allowed ?? 'none') });
+    if (evaluation.egress) answer.facts.push({ label: `Egress of ${from}`, value: say.sideFact(v.egress!) });
+    if (evaluation.ingress) answer.facts.push({ label: `Ingress of ${to}`, value: say.sideFact(v.ingress!) });
+    const sides = [evaluation.egress, evaluation.ingress].filter((s) => s !== undefined);
+    const rows = sides.flatMap((s) => [
+      ...s.admissions.map((a) => [s.direction, a.policy, `rule ${a.rule}`, 'admits', a.description, say.describeAllowed(a.ports)]),
+      ...s.misses.map((m) => [s.direction, m.policy, `rule ${m.rule}`, 'misses', m.description, m.reasons.join('; ')]),
+    ]);
+    if (rows.length) answer.tables.push({ title: 'Policy rules', columns: ['direction', 'policy', 'rule', 'result', 'admits', 'for this connection'], rows });
+    for (const s of sides) answer.explanations.push(...say.sideSentences(s, s.direction === 'egress' ? to : from));
+  }
+  const [scope, ...rest] = [...evaluation.notes].reverse();
+  for (const n of rest.reverse()) answer.warnings.push(n);
+  if (scope) answer.hints.push(scope);
+}
+
+/** EndpointRef → the reference and namespace the probe resolvers read. */
+function probeRef(ref: EndpointRef): { text: string; namespace?: string } {
+  switch (ref.kind) {
+    case 'ip':
+      return { text: ref.ip };
+    case 'container':
+      return { text: `container/${ref.name}` };
+    case 'pod':
+      return { text: `pod/${ref.name}`, ...(ref.namespace ? { namespace: ref.namespace } : {}) };
+    case 'name':
+      return { text: ref.name };
+  }
+}
+
+/** Without probing: both ends from the Kubernetes API, and the policies' verdict. */
+async function answerWithoutProbe(query: Query, deps: Deps, refs: [EndpointRef, EndpointRef], port: PortQuestion): Promise<Answer> {
+  const cluster = clusterFor(deps, query.flags.cluster);
+  const scope = { ...(deps.namespaces ? { namespaces: deps.namespaces } : {}) };
+  const [a, b] = await Promise.all(refs.map((r) => placeForPolicy(cluster, r, query.flags.namespace, scope)));
+  const evaluation = await evaluate(cluster, a!, b!, port);
+  const answer = newAnswer('reach', `reach ${a!.name} → ${b!.name}${port ? ` ${port.protocol} ${port.port}` : ''}`, {
+    subject: { kind: b!.endpoint.kind === 'pod' ? 'pod' : 'ip', name: b!.name, source: cluster.context },
+    summary: say.verdictHeadline(evaluation.verdict, a!.name, b!.name),
+    facts: [
+      { label: 'From', value: describeEnd(a!) },
+      { label: 'To', value: describeEnd(b!) },
+    ],
+  });
+  addPolicy(answer, evaluation, a!.name, b!.name);
+  answer.hints.push('Evaluated from the Kubernetes API only: no packet was sent (--no-probe).');
+  return answer;
+}
+
+/** The policy side of a probed question: the placed subjects, looked up in their cluster. */
+async function evaluateProbed(query: Query, deps: Deps, a: ProbeSubject, b: ProbeSubject, port: PortQuestion): Promise<PolicyEvaluation & { from: string; to: string }> {
+  const context = [a, b].find((s) => s.vantage.kind === 'node' && s.vantage.context)?.vantage;
+  const names = { from: a.name, to: b.name };
+  if (!deps.kube?.configured()) return { verdict: { evaluated: false, reason: say.NO_CLUSTER_REASON }, notes: [], ...names };
+  try {
+    const cluster = clusterFor(deps, context?.kind === 'node' ? context.context : query.flags.cluster);
+    const scope = { ...(deps.namespaces ? { namespaces: deps.namespaces } : {}) };
+    const place = (s: ProbeSubject) =>
+      s.kind === 'pod' ? placeForPolicy(cluster, { kind: 'pod', namespace: s.namespace, name: s.name.split('/').pop()! }, undefined, scope) : placeAddressForPolicy(cluster, s.ip, scope);
+    const [pa, pb] = await Promise.all([place(a), place(b)]);
+    return { ...(await evaluate(cluster, pa, pb, port)), ...names };
+  } catch (err) {
+    if (!isNetpeekError(err)) throw err;
+    return { verdict: { evaluated: false, reason: say.clusterUnavailableReason(err.message) }, notes: [], ...names };
+  }
+}
+
 export const reach: NetpeekCommand = {
   name: 'reach',
   aliases: ['path'],
-  summary: 'Can A reach B? The path between two containers, pods or addresses, probed from A\'s host',
+  summary: 'Can A reach B? What NetworkPolicies decide, the path between them, and a probe from A\'s host',
   args: [
     { name: '<from>', required: true },
     { name: '<to>', required: true },
   ],
-  flags: ['namespace', 'cluster', 'port'],
-  examples: ['reach web-1 db-0', 'reach webserver-1 webserver-3 --port 80', 'reach pod/web-1 pod/db-0 -n shop'],
+  flags: ['namespace', 'cluster', 'port', 'protocol', 'noProbe'],
+  examples: ['reach web-1 db-0', 'reach web/web-1 shop/db-0 --port 5432 --no-probe', 'reach webserver-1 webserver-3 --port 80', 'reach pod/web-1 pod/db-0 -n shop --port 53/udp'],
   subject: { role: 'path', kinds: ['container', 'pod', 'ip'] },
-  sendsPackets: 'always',
+  sendsPackets: 'unless --no-probe',
   probeKinds: ['icmp', 'tcp'],
   description:
-    'Explains the path (same bridge, different bridges, same node, across nodes, host network, Docker to cluster) and then probes B from A\'s host: ' +
-    'the same host that routes A\'s packets. The probe does not run inside A\'s own namespace.',
+    'Says whether the NetworkPolicies of both ends let A connect to B (on --port, or on which ports at all), naming the policy and rule that ' +
+    'admits it or, for a denial, the isolating policies and the nearest miss. Ends: pod/<namespace>/<name>, <namespace>/<name>, pod/<name> with -n, ' +
+    'an IP address (outside every pod: only the pod side\'s policies apply), or a Docker container. Then it explains the path and probes B from A\'s ' +
+    'host (not from inside A). --no-probe sends nothing and needs only the Kubernetes API.',
   async run(query, deps) {
-    const resolvers = { namespace: query.flags.namespace, ...deps.probeResolvers?.(query.flags.cluster, deps) };
-    const [a, b] = await Promise.all([resolveProbeSubject(query.args[0] ?? '', deps, resolvers), resolveProbeSubject(query.args[1] ?? '', deps, resolvers)]);
+    const refs = [parseEndpointRef(query.args[0] ?? ''), parseEndpointRef(query.args[1] ?? '')] as [EndpointRef, EndpointRef];
+    const port = portQuestion(query);
+    if (query.flags.noProbe) return answerWithoutProbe(query, deps, refs, port);
+    const resolve = (r: EndpointRef) => {
+      const { text, namespace } = probeRef(r);
+      const ns = namespace ?? query.flags.namespace;
+      return resolveProbeSubject(text, deps, { ...deps.probeResolvers?.(query.flags.cluster, deps), ...(ns ? { namespace: ns } : {}) });
+    };
+    const [a, b] = await Promise.all(refs.map(resolve)) as [ProbeSubject, ProbeSubject];
     const path = explainPath(placement(a), placement(b));
-    const probed = await probeSubject(b, deps, { port: query.flags.port, from: a.vantage });
+    // Probes are TCP and ICMP: a UDP or SCTP port is evaluated against policies, not probed.
+    const tcpPort = port?.protocol === 'TCP' ? port.port : undefined;
+    const [probed, policy] = await Promise.all([probeSubject(b, deps, { port: tcpPort, from: a.vantage }), evaluateProbed(query, deps, a, b, port)]);
     const tcp = probed.facts.filter((f) => f.kind === 'tcp');
     const reachable = probed.facts.some((f) => f.ok);
+    const headline = policy.verdict.evaluated ? `${say.verdictHeadline(policy.verdict, a.name, b.name)} ` : '';
     const answer = newAnswer('reach', `reach ${a.name} → ${b.name}`, {
       subject: { kind: b.kind, name: b.name },
-      summary: probed.degraded
-        ? `${path.direct ? 'A direct path exists' : 'There is no direct path'} from ${a.name} to ${b.name}; the live check could not run.`
-        : `${a.name} → ${b.name} (${b.ip}): ${path.direct ? 'direct path' : 'no direct path'}; from ${probed.from} ${reachable ? 'it answers' : 'it does not answer'}` +
-          (tcp.length ? ` (${tcp.map((f) => `${f.port} ${f.ok ? 'open' : f.error}`).join(', ')}).` : '.'),
+      summary:
+        headline +
+        (probed.degraded
+          ? `${path.direct ? 'A direct path exists' : 'There is no direct path'} from ${a.name} to ${b.name}; the live check could not run.`
+          : `${a.name} → ${b.name} (${b.ip}): ${path.direct ? 'direct path' : 'no direct path'}; from ${probed.from} ${reachable ? 'it answers' : 'it does not answer'}` +
+            (tcp.length ? ` (${tcp.map((f) => `${f.port} ${f.ok ? 'open' : f.error}`).join(', ')}).` : '.')),
       facts: [
         { label: 'From', value: `${a.name} ${a.ip}${a.node ? ` on ${a.node}` : ''}` },
         { label: 'To', value: `${b.name} ${b.ip}${b.node ? ` on ${b.node}` : ''}` },
@@ -48,6 +168,13 @@ export const reach: NetpeekCommand = {
     });
     if (!path.direct) answer.hints.push(`A probe from ${probed.from} reaching ${b.ip} does not mean ${a.name} can: its own network decides.`);
     addProbes(answer, probed);
+    addPolicy(answer, policy, a.name, b.name);
+    if (port && port.protocol !== 'TCP') answer.hints.push(`${port.protocol} ${port.port} was evaluated against the policies only; netpeek probes TCP and ICMP.`);
+    // Only a TCP connect to the asked port tests what the verdict is about (ICMP is outside NetworkPolicy's ports).
+    const verdict = policy.verdict.port?.verdict;
+    const connected = tcp.find((f) => f.port === tcpPort);
+    const disagreement = !probed.degraded && verdict && connected ? say.probeDisagreesSentence(verdict, connected.ok, probed.from) : undefined;
+    if (disagreement) answer.warnings.unshift(disagreement);
     return answer;
   },
 };

@@ -4,6 +4,7 @@
  */
 
 import type { ProbeKind, SubjectKind } from './kinds.js';
+import type { AnswerGraph, PolicyVerdict } from './policy-verdict.js';
 
 export interface Subject {
   /** What the answer is about. */
@@ -113,6 +114,10 @@ export interface Answer {
   hints: string[];
   /** Something looks wrong (port conflict, pod not ready, degraded agent…). */
   warnings: string[];
+  /** What NetworkPolicies decide about a connection (reach). */
+  policy?: PolicyVerdict;
+  /** A picture of connections (policy map): DOT in the terminal and JSON, a PNG in Slack. */
+  graph?: AnswerGraph;
 }
 
 /** An empty answer to fill in; keeps every list present so renderers and JSON readers need no checks. */

@@ -13,9 +13,10 @@ export interface ArgSpec {
  * applied from this and from nothing else, so a new command cannot skip them by being forgotten in a list.
  * - `always`: every run probes (ping, reach, running a report).
  * - `with --probe`: only when the question has --probe (the command must take that flag).
+ * - `unless --no-probe`: every run probes except with --no-probe (the command must take that flag).
  * - `never`: lookups only.
  */
-export type SendsPackets = 'always' | 'with --probe' | 'never';
+export type SendsPackets = 'always' | 'with --probe' | 'unless --no-probe' | 'never';
 
 /**
  * What a command answers about, which is how adapters map plain questions and buttons onto it:
@@ -82,5 +83,14 @@ export interface Command<D = never> extends CommandSpec {
 
 /** Does this question send packets? */
 export function sendsPackets(cmd: CommandSpec, query: Query): boolean {
-  return cmd.sendsPackets === 'always' || (cmd.sendsPackets === 'with --probe' && query.flags.probe === true);
+  switch (cmd.sendsPackets) {
+    case 'always':
+      return true;
+    case 'with --probe':
+      return query.flags.probe === true;
+    case 'unless --no-probe':
+      return query.flags.noProbe !== true;
+    case 'never':
+      return false;
+  }
 }

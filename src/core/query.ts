@@ -9,6 +9,8 @@ export interface Flags {
   cluster?: string;
   /** Port to probe or explain. */
   port?: number;
+  /** The protocol written after --port (`--port 53/udp`); absent means TCP. Only reach takes one. */
+  protocol?: PortProtocol;
   /** Number of ICMP echoes. */
   count?: number;
   /** Print the Answer as JSON (terminal). */
@@ -21,7 +23,12 @@ export interface Flags {
   help?: boolean;
   /** Run a scheduled report once now and print it (`report <name> --once`). */
   once?: boolean;
+  /** Answer without sending any packet (`reach --no-probe`). */
+  noProbe?: boolean;
 }
+
+export const PORT_PROTOCOLS = ['tcp', 'udp', 'sctp'] as const;
+export type PortProtocol = (typeof PORT_PROTOCOLS)[number];
 
 export type FlagName = keyof Flags;
 
@@ -42,18 +49,28 @@ export const COUNT_RANGE = { min: 1, max: 20 } as const;
  * The one list of flags: how util.parseArgs reads each, what help shows (`usage`, `about`), and how the
  * flag is written back when netpeek echoes a question ("Probing: `ping web-1 --port 80`"): `echo` is the
  * spelling used there, or false for flags that only change presentation. Echoed in this order.
+ * `long` is the spelling on the command line when it differs from the key; `from` marks a flag that is
+ * not typed itself but read from another one's value (the protocol of `--port 53/udp`).
  */
 export const FLAG_SPECS = {
   namespace: { type: 'string', short: 'n', usage: '-n, --namespace <ns>', about: 'Kubernetes namespace', echo: '-n' },
   cluster: { type: 'string', usage: '--cluster <context>', about: 'Kubernetes context to ask', echo: '--cluster' },
   port: { type: 'string', short: 'p', usage: '--port <1-65535>', about: 'port to probe or explain', echo: '--port' },
+  protocol: { type: 'string', usage: '--port <1-65535>/<tcp|udp|sctp>', about: 'the protocol of --port (default tcp)', echo: false, from: 'port' },
   count: { type: 'string', short: 'c', usage: '--count <1-20>', about: 'ICMP echoes to send', echo: '--count' },
   json: { type: 'boolean', usage: '--json', about: 'print the answer as JSON', echo: false },
   probe: { type: 'boolean', usage: '--probe', about: 'also probe the target from its host', echo: '--probe' },
   public: { type: 'boolean', usage: '--public', about: 'answer in the channel (Slack), not just to you', echo: '--public' },
   help: { type: 'boolean', short: 'h', usage: '--help', about: 'show help for the command', echo: false },
   once: { type: 'boolean', usage: '--once', about: 'run a scheduled report once now and print it', echo: false },
-} as const satisfies Record<FlagName, { type: 'string' | 'boolean'; short?: string; usage: string; about: string; echo: string | false }>;
+  noProbe: { type: 'boolean', long: 'no-probe', usage: '--no-probe', about: 'answer without sending any packet', echo: '--no-probe' },
+} as const satisfies Record<FlagName, { type: 'string' | 'boolean'; short?: string; long?: string; from?: FlagName; usage: string; about: string; echo: string | false }>;
+
+/** The flag as typed on a command line: `--no-probe` for noProbe. */
+export function flagSpelling(name: FlagName): string {
+  const spec = FLAG_SPECS[name];
+  return `--${'long' in spec ? spec.long : name}`;
+}
 
 export const FLAG_NAMES = Object.keys(FLAG_SPECS) as FlagName[];
 
@@ -64,7 +81,8 @@ export function formatQuery(q: Query): string {
     const spec = FLAG_SPECS[name];
     const value = q.flags[name];
     if (spec.echo === false || value === undefined || value === false) continue;
-    words.push(...(spec.type === 'boolean' ? [spec.echo] : [spec.echo, String(value)]));
+    const shown = name === 'port' && q.flags.protocol && q.flags.protocol !== 'tcp' ? `${value}/${q.flags.protocol}` : String(value);
+    words.push(...(spec.type === 'boolean' ? [spec.echo] : [spec.echo, shown]));
   }
   return words.join(' ');
 }
@@ -159,8 +177,10 @@ export function parseTokens(tokens: string[], text = tokens.join(' ')): Query {
     );
   }
   const options = Object.fromEntries(
-    Object.entries(FLAG_SPECS).map(([k, v]) => [k, 'short' in v ? { type: v.type, short: v.short } : { type: v.type }]),
-  ) as Record<FlagName, { type: 'string' | 'boolean'; short?: string }>;
+    Object.entries(FLAG_SPECS)
+      .filter(([, v]) => !('from' in v))
+      .map(([k, v]) => ['long' in v ? v.long : k, 'short' in v ? { type: v.type, short: v.short } : { type: v.type }]),
+  ) as Record<string, { type: 'string' | 'boolean'; short?: string }>;
   let parsed;
   try {
     parsed = parseArgs({ args: tokens, options, allowPositionals: true, strict: true });
@@ -171,11 +191,25 @@ export function parseTokens(tokens: string[], text = tokens.join(' ')): Query {
   const flags: Flags = {};
   if (typeof v.namespace === 'string') flags.namespace = v.namespace;
   if (typeof v.cluster === 'string') flags.cluster = v.cluster;
-  if (typeof v.port === 'string') flags.port = parseIntFlag('port', v.port, PORT_RANGE, 'ping webserver-2 --port 80');
+  if (typeof v.port === 'string') Object.assign(flags, parsePortFlag(v.port));
   if (typeof v.count === 'string') flags.count = parseIntFlag('count', v.count, COUNT_RANGE, 'ping webserver-2 --count 3');
-  for (const b of FLAG_NAMES) if (FLAG_SPECS[b].type === 'boolean' && v[b] === true) (flags as Record<FlagName, unknown>)[b] = true;
+  for (const b of FLAG_NAMES) {
+    const spec = FLAG_SPECS[b];
+    if (spec.type === 'boolean' && v['long' in spec ? spec.long : b] === true) (flags as Record<FlagName, unknown>)[b] = true;
+  }
   const [command = '', ...args] = parsed.positionals;
   return { command: command.toLowerCase(), args, flags, text };
+}
+
+/** `--port 8080`, `--port 53/udp`, `--port 3868/SCTP`. */
+function parsePortFlag(raw: string): Pick<Flags, 'port' | 'protocol'> {
+  const m = /^([^/]*)\/(.*)$/.exec(raw);
+  if (!m) return { port: parseIntFlag('port', raw, PORT_RANGE, 'ping webserver-2 --port 80') };
+  const protocol = m[2]!.toLowerCase();
+  if (!(PORT_PROTOCOLS as readonly string[]).includes(protocol)) {
+    throw new UserError(`--port takes a number, optionally followed by /tcp, /udp or /sctp; got "${raw}".`, ['Example: reach web-1 db-0 --port 53/udp']);
+  }
+  return { port: parseIntFlag('port', m[1]!, PORT_RANGE, 'reach web-1 db-0 --port 8080/tcp'), protocol: protocol as PortProtocol };
 }
 
 function flagErrorSentence(err: unknown): string {

@@ -1,7 +1,7 @@
 import type { Command, CommandRegistryView, CommandSpec } from './command.js';
 import type { SubjectKind } from './kinds.js';
 import type { FlagName, Query } from './query.js';
-import { FLAG_SPECS } from './query.js';
+import { FLAG_SPECS, flagSpelling } from './query.js';
 import { UserError } from './errors.js';
 import { closest } from './similar-names.js';
 
@@ -10,14 +10,18 @@ export const UNIVERSAL_FLAGS: readonly FlagName[] = ['json', 'public', 'help'];
 
 export function usageLine(cmd: CommandSpec): string {
   const args = cmd.args.map((a) => (a.required ? a.name : `[${a.name}]`));
-  const flags = cmd.flags.map((f) => `[${FLAG_SPECS[f].usage}]`);
+  // A flag read from another one's value (the protocol of --port) is shown as that flag's usage.
+  const from = (f: FlagName): FlagName | undefined => (FLAG_SPECS[f] as { from?: FlagName }).from;
+  const flags = cmd.flags
+    .filter((f) => !(from(f) && cmd.flags.includes(from(f)!)))
+    .map((f) => `[${FLAG_SPECS[cmd.flags.find((g) => from(g) === f) ?? f].usage}]`);
   return ['netpeek', cmd.name, ...args, ...flags].join(' ');
 }
 
 /**
  * Commands by name and alias, built once at start. What a command declares about itself is checked
  * here, so that a mistake is a start-up error instead of a silently skipped rule: colliding names, a
- * `--probe` flag without `sendsPackets: 'with --probe'` (or the reverse), two lookups for one kind.
+ * `--probe` flag without `sendsPackets: 'with --probe'` (or the reverse; the same for `--no-probe`), two lookups for one kind.
  */
 export class CommandRegistry<D = never> implements CommandRegistryView {
   private readonly byName = new Map<string, Command<D>>();
@@ -92,9 +96,11 @@ export class CommandRegistry<D = never> implements CommandRegistryView {
     }
     const allowed = new Set<FlagName>([...UNIVERSAL_FLAGS, ...cmd.flags]);
     for (const [flag, value] of Object.entries(query.flags) as [FlagName, unknown][]) {
-      if (value !== undefined && !allowed.has(flag)) {
-        throw new UserError(`${cmd.name} does not take ${FLAG_SPECS[flag].usage.split(' ').find((w) => w.startsWith('--'))}.`, usage);
+      if (value === undefined || allowed.has(flag)) continue;
+      if (flag === 'protocol') {
+        throw new UserError(`${cmd.name} takes --port as a number only (it probes TCP); "/${String(value)}" after the port is for commands that evaluate other protocols, such as reach.`, usage);
       }
+      throw new UserError(`${cmd.name} does not take ${flagSpelling(flag)}.`, usage);
     }
     return cmd;
   }
@@ -105,6 +111,9 @@ function checkSpec(cmd: CommandSpec): void {
   const takesProbe = cmd.flags.includes('probe');
   if (takesProbe !== (cmd.sendsPackets === 'with --probe')) {
     throw new Error(`${cmd.name}: a command takes --probe exactly when it declares sendsPackets: 'with --probe' (it says '${cmd.sendsPackets}')`);
+  }
+  if (cmd.flags.includes('noProbe') !== (cmd.sendsPackets === 'unless --no-probe')) {
+    throw new Error(`${cmd.name}: a command takes --no-probe exactly when it declares sendsPackets: 'unless --no-probe' (it says '${cmd.sendsPackets}')`);
   }
   if (cmd.sendsPackets !== 'never' && !cmd.probeKinds?.length) throw new Error(`${cmd.name}: a command that sends packets names its probeKinds`);
   if (cmd.buttons?.length && cmd.subject.role !== 'lookup') throw new Error(`${cmd.name}: only a lookup has buttons under its answers`);

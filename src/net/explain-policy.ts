@@ -119,3 +119,50 @@ export function probeDisagreesSentence(verdict: 'allowed' | 'denied', probeOk: b
   }
   return undefined;
 }
+
+export function serviceAddressReason(ip: string, service: string): string {
+  return `${ip} is the ClusterIP of Service ${service}: NetworkPolicies see the pod the connection is translated to, not this address, so netpeek does not evaluate it. Ask about one of the Service's pods (\`svc ${service.split('/')[1]} -n ${service.split('/')[0]}\` lists them).`;
+}
+
+export const NO_CLUSTER_REASON = 'No Kubernetes cluster is configured, so there are no NetworkPolicies to evaluate.';
+
+export function clusterUnavailableReason(message: string): string {
+  return `The Kubernetes API could not be read, so NetworkPolicies were not evaluated: ${message}`;
+}
+
+/** The verdict first, as answers lead with it: "Denied: web/web-1 → shop/db-0 on TCP 8080." */
+export function verdictHeadline(v: { evaluated: boolean; reason?: string; allowed?: 'all' | 'none' | readonly AllowedRange[]; port?: { protocol: PolicyProtocol; port: number; verdict: 'allowed' | 'denied'; because: string } }, from: string, to: string): string {
+  if (!v.evaluated) return `Not evaluated: ${v.reason ?? 'see below'}`;
+  if (v.port) return `${v.port.verdict === 'allowed' ? 'Allowed' : 'Denied'}: ${from} → ${to} on ${v.port.protocol} ${v.port.port}. ${capitalize(v.port.because)}`;
+  const allowed = v.allowed ?? 'none';
+  if (allowed === 'all') return `Allowed: NetworkPolicies let ${from} connect to ${to} on every port of every protocol.`;
+  if (allowed === 'none') return `Denied: NetworkPolicies let ${from} connect to ${to} on no port at all.`;
+  return `Allowed on ${describeAllowed(allowed)} only: that is every connection NetworkPolicies let ${from} open to ${to}.`;
+}
+
+const capitalize = (s: string) => (s ? s[0]!.toUpperCase() + s.slice(1) : s);
+
+/** One side of a connection in sentences: why it is open, which rules admit the peer, or the nearest miss. */
+export function sideSentences(side: {
+  direction: PolicyDirection;
+  subject: string;
+  isolated: boolean;
+  policies: readonly string[];
+  admissions: readonly { policy: string; rule: number; description: string; ports: 'all' | 'none' | readonly AllowedRange[] }[];
+  misses: readonly { policy: string; rule: number; description: string; reasons: readonly string[] }[];
+}, peer: string): string[] {
+  const name = side.subject.split('/')[1] ?? side.subject;
+  if (!side.isolated) return [`${capitalize(notIsolatedSentence(name, side.direction))}.`];
+  if (side.admissions.length) {
+    return side.admissions.map((a) => `${capitalize(admittedSentence(a.policy, side.direction, a.rule, a.description))} — for ${peer}: ${describeAllowed(a.ports)}.`);
+  }
+  const sentence = isolatedDeniedSentence(name, side.direction, side.policies, peer, '');
+  const nearest = [...side.misses].filter((m) => m.reasons.length).sort((a, b) => a.reasons.length - b.reasons.length)[0];
+  return [`${capitalize(sentence)}${nearest ? ` (${nearestMissSentence(nearest.policy, side.direction, nearest.rule, nearest.description, nearest.reasons)})` : ''}.`];
+}
+
+/** A side's state as one fact value: "isolated by shop/default-deny, shop/allow-frontend; admitted by shop/allow-frontend". */
+export function sideFact(d: { isolated: boolean; policies: readonly string[]; admittedBy: readonly string[] }): string {
+  if (!d.isolated) return 'not isolated (no policy selects it for this direction)';
+  return `isolated by ${d.policies.join(', ')}; ${d.admittedBy.length ? `admitted by ${d.admittedBy.join(', ')}` : 'no rule admits the peer'}`;
+}

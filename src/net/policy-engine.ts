@@ -1,9 +1,11 @@
+import type { DirectionVerdict, PolicyVerdict, PortVerdict } from '../core/policy-verdict.js';
 import type { LabelSelector } from './label-selector.js';
 import { matchesLabels } from './label-selector.js';
 import * as say from './explain-policy.js';
 import type { CompiledPeer, PeerView, PolicyEndpoint, PolicyNamespace, PolicyPod } from './policy-peers.js';
 import { addressIn, blockCoversPod, compilePeer, compileSelector, connectionFamily, matchPeer } from './policy-peers.js';
-import type { AllowedRange, NamedPort } from './policy-ports.js';
+import type { AllowedRange } from '../core/policy-verdict.js';
+import type { NamedPort } from './policy-ports.js';
 import { PortSet, resolveRulePorts } from './policy-ports.js';
 import type { NetworkPolicySpec, PolicyDirection, PolicyProtocol, RuleSpec } from './policy-spec.js';
 import { effectivePolicyTypes, policyRef } from './policy-spec.js';
@@ -31,35 +33,6 @@ import { effectivePolicyTypes, policyRef } from './policy-spec.js';
  * The index (policies by namespace, selectors compiled) is built once; an engine is immutable, so
  * callers rebuild it when policies or namespaces change.
  */
-
-/** One direction of a verdict, exactly as the Answer's `policy` JSON carries it. */
-export interface DirectionVerdict {
-  /** A policy with this direction selects that side's pod. */
-  isolated: boolean;
-  /** "ns/name" of every policy that selects that side for this direction. */
-  policies: string[];
-  /** Those of them with a rule admitting this peer (on some port). */
-  admittedBy: string[];
-}
-
-/** The port asked about. */
-export interface PortVerdict {
-  protocol: PolicyProtocol;
-  port: number;
-  verdict: 'allowed' | 'denied';
-  because: string;
-}
-
-/** The Answer's `policy` object (issue 13: this exact shape; `reason` only when not evaluated, `port` only when one was asked). */
-export interface PolicyVerdict {
-  evaluated: boolean;
-  reason?: string;
-  /** Every connection from → to that the policies admit: "all", "none", or ranges sorted by protocol (TCP, UDP, SCTP) then port. */
-  allowed?: 'all' | 'none' | AllowedRange[];
-  egress?: DirectionVerdict;
-  ingress?: DirectionVerdict;
-  port?: PortVerdict;
-}
 
 /** A rule that admits the peer. */
 export interface RuleAdmission {
@@ -313,3 +286,5 @@ function admits(ports: RuleAdmission['ports'], q: { protocol: PolicyProtocol; po
 function direction(s: SideEvaluation): DirectionVerdict {
   return { isolated: s.isolated, policies: s.policies, admittedBy: s.admittedBy };
 }
+
+export type { DirectionVerdict, PolicyVerdict, PortVerdict };

@@ -1,3 +1,4 @@
+import type { AllowedRange } from '../core/policy-verdict.js';
 import type { PolicyPortSpec, PolicyProtocol } from './policy-spec.js';
 import { POLICY_PROTOCOLS } from './policy-spec.js';
 
@@ -14,12 +15,7 @@ export interface NamedPort {
   protocol: PolicyProtocol;
 }
 
-/** One entry of a verdict's `allowed` list: protocol and an inclusive port range. */
-export interface AllowedRange {
-  protocol: PolicyProtocol;
-  port: number;
-  endPort: number;
-}
+export type { AllowedRange };
 
 type Range = readonly [number, number];
 

@@ -1,3 +1,4 @@
+import type { PolicyProtocol } from '../core/policy-verdict.js';
 import { isIpAddress, parseCidr, cidrContains } from './subnet.js';
 
 /**
@@ -10,7 +11,7 @@ import { isIpAddress, parseCidr, cidrContains } from './subnet.js';
  * k8s.io/api/networking/v1/types.go.
  */
 
-export type PolicyProtocol = 'TCP' | 'UDP' | 'SCTP';
+export type { PolicyProtocol };
 export const POLICY_PROTOCOLS: readonly PolicyProtocol[] = ['TCP', 'UDP', 'SCTP'];
 
 export type PolicyDirection = 'ingress' | 'egress';

@@ -164,7 +164,7 @@ export function cacheResources(api: KubeApis): CacheResources {
       listPage: async (p) => listed(await api.core.listPodForAllNamespaces(page(p))),
       convert: (raw) => toPod(raw as V1Pod),
       key: nsKey,
-      indexes: { name: (p) => [p.name], namespace: (p) => [p.namespace], node: (p) => (p.nodeName ? [p.nodeName] : []) },
+      indexes: { name: (p) => [p.name], namespace: (p) => [p.namespace], node: (p) => (p.nodeName ? [p.nodeName] : []), ip: (p) => p.podIPs },
     },
     services: {
       resource: 'services',

@@ -1,4 +1,6 @@
 import type { Logger } from '../log.js';
+import { PolicyEngine } from '../net/policy-engine.js';
+import { otherPolicyKindsIn } from '../net/policy-kinds.js';
 import type { ContextClients } from './kube-client.js';
 import { cacheResources, NETWORK_POLICIES_PATH, rawListed } from './kube-client.js';
 import type { KubeRequest, KubeTarget } from './kube-errors.js';
@@ -43,6 +45,15 @@ export interface KubeCluster {
   namespaces(): Promise<KubeNamespace[]>;
   /** NetworkPolicies (networking.k8s.io/v1) of one namespace, or of all. */
   networkPolicies(namespace?: string): Promise<KubeNetworkPolicy[]>;
+  /** Pods whose status.podIPs include this address (hostNetwork pods carry their node's). */
+  podsWithIp(ip: string): Promise<KubePod[]>;
+  /**
+   * The policy engine over every NetworkPolicy and namespace: indexed once and kept while the caches
+   * are current and unchanged; rebuilt from a direct list otherwise.
+   */
+  policyEngine(): Promise<PolicyEngine>;
+  /** Policy kinds other than NetworkPolicy whose API groups the server serves (AdminNetworkPolicy, Calico, Cilium…). */
+  otherPolicyKinds(): Promise<string[]>;
 }
 
 export interface ClusterOptions {
@@ -52,6 +63,8 @@ export interface ClusterOptions {
   /** Passed to every watch cache (backoff, staleness, page size). */
   cache?: Omit<WatchCacheOptions, 'watch' | 'log' | 'describeError'>;
 }
+
+const POLICY_KINDS_TTL_MS = 5 * 60_000;
 
 export class ClusterConnection implements KubeCluster {
   readonly context: string;
@@ -68,6 +81,10 @@ export class ClusterConnection implements KubeCluster {
     networkpolicies: WatchCache<KubeNetworkPolicy>;
   };
 
+  private engine: { key: string; engine: PolicyEngine } | undefined;
+  private policyKinds: { at: number; kinds: string[] } | undefined;
+  private readonly log: Logger | undefined;
+
   constructor(
     private readonly clients: ContextClients,
     opts: ClusterOptions = {},
@@ -77,6 +94,7 @@ export class ClusterConnection implements KubeCluster {
     this.defaultNamespace = clients.namespace;
     this.target = { context: this.context, server: this.server };
     this.timeoutMs = opts.requestTimeoutMs ?? 5_000;
+    this.log = opts.log;
     const res = cacheResources(clients.background);
     const options = (resource: string, group: string): WatchCacheOptions => ({
       ...opts.cache,
@@ -212,6 +230,39 @@ export class ClusterConnection implements KubeCluster {
     const req: KubeRequest = { verb: 'list', resource: 'networkpolicies', group: 'networking.k8s.io', ...(namespace ? { namespace } : {}) };
     const path = namespace ? `/apis/networking.k8s.io/v1/namespaces/${encodeURIComponent(namespace)}/networkpolicies` : NETWORK_POLICIES_PATH;
     return this.list(req, async () => rawListed(await this.clients.api.raw(path)).items.map(toNetworkPolicy));
+  }
+
+  async podsWithIp(ip: string): Promise<KubePod[]> {
+    this.start();
+    if (this.caches.pods.isCurrent()) return this.caches.pods.byIndex('ip', ip);
+    return this.list({ verb: 'list', resource: 'pods', group: '' }, async () => (await this.clients.api.core.listPodForAllNamespaces({ fieldSelector: `status.podIP=${ip}` })).items.map(toPod));
+  }
+
+  async policyEngine(): Promise<PolicyEngine> {
+    this.start();
+    const { networkpolicies: np, namespaces: ns } = this.caches;
+    const key = np.isCurrent() && ns.isCurrent() ? `${np.revision}/${ns.revision}` : undefined;
+    if (key !== undefined && this.engine?.key === key) return this.engine.engine;
+    const [policies, namespaces] = await Promise.all([this.networkPolicies(), this.namespaces()]);
+    const engine = new PolicyEngine({ policies, namespaces });
+    if (key !== undefined) this.engine = { key, engine };
+    return engine;
+  }
+
+  async otherPolicyKinds(): Promise<string[]> {
+    // API groups change when a CNI is installed, not from one question to the next.
+    if (this.policyKinds && Date.now() - this.policyKinds.at < POLICY_KINDS_TTL_MS) return this.policyKinds.kinds;
+    let groups: string[] = [];
+    try {
+      const list = (await withDeadline(this.clients.api.raw('/apis'), this.timeoutMs)) as { groups?: { name?: string }[] };
+      groups = (list.groups ?? []).map((g) => g.name ?? '');
+    } catch (err) {
+      this.log?.warn({ err: { message: err instanceof Error ? err.message : String(err) } }, 'API discovery failed; other policy kinds unknown');
+      return [];
+    }
+    const kinds = otherPolicyKindsIn(groups);
+    this.policyKinds = { at: Date.now(), kinds };
+    return kinds;
   }
 
   // ---- direct calls ----
