@@ -140,7 +140,17 @@ export function verdictHeadline(v: { evaluated: boolean; reason?: string; allowe
   return `Allowed on ${describeAllowed(allowed)} only: that is every connection NetworkPolicies let ${from} open to ${to}.`;
 }
 
-const capitalize = (s: string) => (s ? s[0]!.toUpperCase() + s.slice(1) : s);
+// Sentences that start with a pod's name keep it as written; only "allowed by …" gets a capital.
+const capitalize = (s: string) => (s.startsWith('allowed ') ? `A${s.slice(1)}` : s);
+
+/**
+ * The miss closest to admitting the peer: fewest failed requirements, and a rule of the peer's kind
+ * (an ipBlock for an address) before one that selects pods.
+ */
+export function nearestMiss<M extends { reasons: readonly string[] }>(misses: readonly M[]): M | undefined {
+  const offKind = (m: M) => (m.reasons.some((r) => r.includes('is not a pod, and this peer selects pods')) ? 1 : 0);
+  return [...misses].filter((m) => m.reasons.length).sort((a, b) => offKind(a) - offKind(b) || a.reasons.length - b.reasons.length)[0];
+}
 
 /** One side of a connection in sentences: why it is open, which rules admit the peer, or the nearest miss. */
 export function sideSentences(side: {
@@ -157,7 +167,7 @@ export function sideSentences(side: {
     return side.admissions.map((a) => `${capitalize(admittedSentence(a.policy, side.direction, a.rule, a.description))} — for ${peer}: ${describeAllowed(a.ports)}.`);
   }
   const sentence = isolatedDeniedSentence(name, side.direction, side.policies, peer, '');
-  const nearest = [...side.misses].filter((m) => m.reasons.length).sort((a, b) => a.reasons.length - b.reasons.length)[0];
+  const nearest = nearestMiss(side.misses);
   return [`${capitalize(sentence)}${nearest ? ` (${nearestMissSentence(nearest.policy, side.direction, nearest.rule, nearest.description, nearest.reasons)})` : ''}.`];
 }
 

@@ -270,7 +270,7 @@ export class PolicyEngine {
     const parts = denying.map((s) => {
       const peer = s.direction === 'ingress' ? fromName : toName;
       const sentence = say.isolatedDeniedSentence(s.subject.split('/')[1]!, s.direction, s.policies, peer, what);
-      const nearest = [...s.misses].filter((m) => m.reasons.length).sort((a, b) => a.reasons.length - b.reasons.length)[0];
+      const nearest = say.nearestMiss(s.misses);
       return nearest ? `${sentence} (${say.nearestMissSentence(nearest.policy, s.direction, nearest.rule, nearest.description, nearest.reasons)})` : sentence;
     });
     return { protocol: q.protocol, port: q.port, verdict: 'denied', because: `${parts.join('; ')}.` };

@@ -6,7 +6,7 @@ import { createLogger } from '../../../src/log.js';
 import { buildAgentBundle, startAgentIn, type AgentProcess } from '../agent/agent-process.js';
 import { describeNeeding, NETNS } from '../../support/backends.js';
 import { startKubeApiServer, type KubeApiServer } from '../../support/kube-apiserver/index.js';
-import { node, pod } from '../../support/kube-apiserver/fixtures.js';
+import { networkPolicy, node, pod } from '../../support/kube-apiserver/fixtures.js';
 import { createLab, type Lab } from '../../support/netns.js';
 import { failure, question } from './helpers.js';
 import { UserError } from '../../../src/core/errors.js';
@@ -96,6 +96,26 @@ describeNeeding(NETNS, 'probing pods through the agent on their node', () => {
     expect(a.facts).toContainEqual({ label: 'Path', value: 'across-nodes' });
     expect(a.facts).toContainEqual({ label: 'Probed from', value: 'node node-a' });
     expect(a.probes.find((p) => p.kind === 'tcp')).toMatchObject({ target: ipB, port: 8080, ok: true, from: 'node node-a' });
+  });
+
+  it('reach: when policies deny but the probe from the node connects, the answer says what that means', async () => {
+    api.add(networkPolicy('default-deny', { policyTypes: ['Ingress'] }, 'default'));
+    try {
+      const before = [await probesCounted(agentA), await probesCounted(agentB)];
+      const offline = await ask('reach pod/client pod/web --port 8080 --no-probe');
+      expect(offline.policy?.port).toMatchObject({ verdict: 'denied', because: 'web is isolated for ingress by default/default-deny, and none of its rules admits client on TCP 8080.' });
+      // --no-probe sent nothing through either agent.
+      expect([await probesCounted(agentA), await probesCounted(agentB)]).toEqual(before);
+      const a = await ask('reach pod/client pod/web --port 8080');
+      expect(a.policy?.port?.verdict).toBe('denied');
+      expect(a.summary).toMatch(/^Denied: default\/client → default\/web on TCP 8080\./);
+      expect(a.probes.find((p) => p.kind === 'tcp')).toMatchObject({ target: ipB, port: 8080, ok: true, from: 'node node-a' });
+      expect(a.warnings[0]).toBe(
+        'The policies deny this connection, but the probe from node node-a connected: node traffic is usually not subject to NetworkPolicy, and some CNIs do not enforce NetworkPolicy at all.',
+      );
+    } finally {
+      api.remove({ kind: 'NetworkPolicy', namespace: 'default', name: 'default-deny' });
+    }
   });
 
   it('pod --probe attaches the probe to the lookup', async () => {

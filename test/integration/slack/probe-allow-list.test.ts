@@ -90,6 +90,15 @@ describe('every packet-sending command of netpeek', () => {
     for (const p of probing) expect(sendsPackets(COMMANDS.find((c) => c.name === p.name)!, parseQuery(p.text))).toBe(true);
   });
 
+  it('reach --no-probe sends nothing, so it is not refused where probes are not allowed', async () => {
+    const { responseUrl } = await h.slash('reach web/web-1 shop/db-0 --port 5432 --no-probe', { user_id: USER });
+    await h.responses.waitFor(() => h.responses.postsTo(responseUrl).length === 1);
+    const text = messageText(h.responses.postsTo(responseUrl)[0]!.body);
+    expect(text).not.toContain(REFUSED);
+    // This harness has no cluster: the answer is about that, not about probing.
+    expect(text).toContain('no Kubernetes cluster');
+  });
+
   it.each(probing)('$name is refused where probes are not allowed ($text)', async ({ text }) => {
     const { responseUrl } = await h.slash(text, { user_id: USER });
     await h.responses.waitFor(() => h.responses.postsTo(responseUrl).length === 1);

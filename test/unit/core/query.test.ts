@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseQuery, parseTokens, sanitize, tokenize } from '../../../src/core/query.js';
+import { formatQuery, parseQuery, parseTokens, sanitize, tokenize } from '../../../src/core/query.js';
 import { UserError } from '../../../src/core/errors.js';
 
 function errorOf(fn: () => unknown): UserError {
@@ -26,6 +26,16 @@ describe('parseQuery', () => {
     expect(q.command).toBe('ping');
     expect(q.args).toEqual(['webserver-2']);
     expect(q.flags).toEqual({ namespace: 'shop', cluster: 'prod-eu', port: 8080, count: 3, json: true, public: true, probe: true });
+  });
+
+  it('reads --port N/protocol and --no-probe, and writes them back', () => {
+    const q = parseQuery('reach web/web-1 shop/db-0 --port 53/UDP --no-probe');
+    expect(q.flags).toEqual({ port: 53, protocol: 'udp', noProbe: true });
+    expect(formatQuery(q)).toBe('reach web/web-1 shop/db-0 --port 53/udp --no-probe');
+    expect(parseQuery('reach a b --port 8080/tcp').flags).toEqual({ port: 8080, protocol: 'tcp' });
+    expect(() => parseQuery('reach a b --port 80/icmp')).toThrow('--port takes a number, optionally followed by /tcp, /udp or /sctp; got "80/icmp".');
+    expect(() => parseQuery('reach a b --port x/udp')).toThrow('--port must be a whole number from 1 to 65535; got "x".');
+    expect(() => parseQuery('reach a b --protocol udp')).toThrow('--protocol is not a netpeek flag.');
   });
 
   it('undoes what Slack and macOS do to typed text', () => {

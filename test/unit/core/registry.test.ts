@@ -5,7 +5,8 @@ import { ask } from '../../../src/core/ask.js';
 import { assembleDeps, type Deps, type NetpeekCommand } from '../../../src/deps.js';
 import { UserError } from '../../../src/core/errors.js';
 import { parseQuery } from '../../../src/core/query.js';
-import { CommandRegistry } from '../../../src/core/registry.js';
+import { CommandRegistry, usageLine } from '../../../src/core/registry.js';
+import { sendsPackets } from '../../../src/core/command.js';
 import { loadConfig } from '../../../src/config.js';
 import { createLogger } from '../../../src/log.js';
 
@@ -40,6 +41,18 @@ describe('CommandRegistry', () => {
   it('routes by name and alias', async () => {
     expect((await ask('echo web-1 --port 80', registry, deps)).summary).toBe('port 80');
     expect((await ask('say web-1', registry, deps)).title).toBe('echo web-1');
+  });
+
+  it('a command takes --no-probe exactly when it sends packets unless --no-probe', () => {
+    expect(() => new CommandRegistry([{ ...echo, flags: ['noProbe'] }])).toThrow("echo: a command takes --no-probe exactly when it declares sendsPackets: 'unless --no-probe' (it says 'never')");
+    expect(() => new CommandRegistry([{ ...echo, sendsPackets: 'unless --no-probe', probeKinds: ['tcp'] }])).toThrow('a command takes --no-probe exactly when');
+    const reach = COMMANDS.find((c) => c.name === 'reach')!;
+    expect(sendsPackets(reach, parseQuery('reach a b'))).toBe(true);
+    expect(sendsPackets(reach, parseQuery('reach a b --no-probe'))).toBe(false);
+  });
+
+  it('usage shows --port with its protocol once', () => {
+    expect(usageLine(COMMANDS.find((c) => c.name === 'reach')!)).toBe('netpeek reach <from> <to> [-n, --namespace <ns>] [--cluster <context>] [--port <1-65535>/<tcp|udp|sctp>] [--no-probe]');
   });
 
   it('rejects colliding names at start', () => {
