@@ -15,6 +15,7 @@ import { assembleDeps, backendChecks, buildBackends, buildDeps, type Deps } from
 import { createLogger } from './log.js';
 import { createReports } from './reports/start.js';
 import { createSlackBot, createWebClient } from './slack/app.js';
+import { installUnhandledRejectionHandler } from './unhandled-rejections.js';
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -65,6 +66,8 @@ async function main(argv: string[]): Promise<number> {
       process.stderr.write('netpeek serve needs SLACK_BOT_TOKEN with SLACK_SIGNING_SECRET (HTTP) or SLACK_APP_TOKEN (Socket Mode); see .env.example.\n');
       return EXIT.userError;
     }
+    // From here on the process serves many conversations: a bug in one request must not end the others.
+    installUnhandledRejectionHandler(log);
     const backends = buildBackends(config, log);
     // Warm the Kubernetes caches now so the first question is answered from memory.
     if (backends.kube.configured()) {
@@ -80,7 +83,7 @@ async function main(argv: string[]): Promise<number> {
       reports: config.reports,
       deps: backends,
       kube: config.kube,
-      client: createWebClient(config.slack),
+      client: createWebClient(config.slack, config.slackBot.apiUrl ? { slackApiUrl: config.slackBot.apiUrl } : {}),
       retry: config.slackBot.retry,
       knownChannels: config.slackBot.access.channels,
       log,

@@ -1,6 +1,7 @@
 import { pathToFileURL } from 'node:url';
 import { ConfigError } from '../config-error.js';
 import { createLogger } from '../log.js';
+import { installUnhandledRejectionHandler } from '../unhandled-rejections.js';
 import { loadAgentConfig } from './agent-config.js';
 import { startAgent, type AgentHandle } from './server.js';
 
@@ -11,6 +12,7 @@ import { startAgent, type AgentHandle } from './server.js';
 export async function runAgent(env: NodeJS.ProcessEnv = process.env): Promise<AgentHandle> {
   const logger = createLogger(env.LOG_LEVEL || 'info').child({ component: 'agent' });
   const config = loadAgentConfig(env);
+  installUnhandledRejectionHandler(logger);
   const agent = await startAgent(config, { logger });
   const stop = (signal: string) => {
     logger.info({ signal }, 'agent stopping');

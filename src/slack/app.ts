@@ -11,6 +11,7 @@ import { registerButtons } from './button-actions.js';
 import { deriveButtonKey } from './button-token.js';
 import type { HandlerContext } from './context.js';
 import { Dedupe } from './dedupe.js';
+import { guardBoltListener } from './edge-guard.js';
 import { healthRoute, type HealthState } from './health.js';
 import { registerMentions } from './mentions.js';
 import { createPipeline } from './pipeline.js';
@@ -33,6 +34,8 @@ export interface SlackBotOptions {
   /** Defaults to SQLite at slackConfig.auditDb. */
   audit?: AuditLog;
 }
+
+const EVENTS_PATH = '/slack/events';
 
 /** How netpeek's WebClients talk to Slack: netpeek retries posts itself (delivery.ts), so the client fails fast instead of retrying for 30 minutes. */
 const CLIENT_OPTIONS: webApi.WebClientOptions = { retryConfig: { retries: 0 }, rejectRateLimitedCalls: true, timeout: 10_000, attachOriginalToWebAPIRequestError: false };
@@ -82,23 +85,28 @@ export function createSlackBot(opts: SlackBotOptions): SlackBot {
   const logger = boltLogger(slackLog);
   const routes = [healthRoute(() => health)];
 
-  const receiver =
-    transport === 'http'
-      ? new HTTPReceiver({ signingSecret: config.slack.signingSecret as string, endpoints: '/slack/events', port: config.slack.port, customRoutes: routes, logger, processBeforeResponse: false })
-      : new SocketModeReceiver({ appToken: config.slack.appToken as string, customRoutes: routes, installerOptions: { port: config.slack.port }, logger });
+  const audit = opts.audit ?? new SqliteAuditLog(slackConfig.auditDb, slackLog);
+  let receiver: HTTPReceiver | SocketModeReceiver;
+  if (transport === 'http') {
+    const http = new HTTPReceiver({ signingSecret: config.slack.signingSecret as string, endpoints: EVENTS_PATH, port: config.slack.port, customRoutes: routes, logger, processBeforeResponse: false });
+    // Size cap, signature window and payload shapes are checked before Bolt sees a request (edge-guard.ts).
+    http.requestListener = guardBoltListener(http.requestListener, { signingSecret: config.slack.signingSecret as string, maxBodyBytes: slackConfig.maxBodyBytes, endpoints: [EVENTS_PATH], audit, log: slackLog });
+    receiver = http;
+  } else {
+    receiver = new SocketModeReceiver({ appToken: config.slack.appToken as string, customRoutes: routes, installerOptions: { port: config.slack.port }, logger });
+  }
 
   const app = new App({
     token: config.slack.botToken,
     receiver,
     logger,
-    clientOptions: { ...CLIENT_OPTIONS, ...opts.clientOptions },
+    clientOptions: { ...CLIENT_OPTIONS, ...(slackConfig.apiUrl ? { slackApiUrl: slackConfig.apiUrl } : {}), ...opts.clientOptions },
     // auth.test runs in start(), never on the first request (nothing but ack happens before a reply).
     deferInitialization: true,
     convoStore: false,
     ignoreSelf: true,
   });
 
-  const audit = opts.audit ?? new SqliteAuditLog(slackConfig.auditDb, slackLog);
   const ctx: HandlerContext = {
     pipeline: createPipeline({ registry, deps, policy: slackConfig.access, audit }),
     registry,

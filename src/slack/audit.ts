@@ -3,8 +3,8 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Logger } from '../log.js';
 
-/** Where a question came from. */
-export type AuditSource = 'slash' | 'mention' | 'dm' | 'button';
+/** Where a question came from; `payload` is a signed request netpeek could not read as any of the others. */
+export type AuditSource = 'slash' | 'mention' | 'dm' | 'button' | 'payload';
 
 /**
  * How it ended: answered, refused by policy, a mistake in the question, a backend or internal failure,

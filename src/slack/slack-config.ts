@@ -118,6 +118,18 @@ export const SLACK_ENV_SCHEMA = z.object({
     .max(20)
     .default(5)
     .describe('Attempts to post a reply when Slack answers 429/5xx or the network fails.'),
+  NETPEEK_SLACK_MAX_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .min(16 * 1024)
+    .max(64 * 1024 * 1024)
+    .default(1024 * 1024)
+    .describe('Largest request body the HTTP receiver reads, in bytes; a bigger one is refused with 413 while it streams, before its signature is checked. Slack\'s own payloads are far smaller.'),
+  NETPEEK_SLACK_API_URL: z
+    .string()
+    .url('must be a URL like https://slack.com/api/')
+    .optional()
+    .describe('Base URL of Slack\'s Web API. Default https://slack.com/api/; GovSlack workspaces use https://slack-gov.com/api/.'),
   NETPEEK_SLACK_RETRY_BASE_MS: z.coerce.number().int().min(1).max(60_000).default(500).describe('First retry delay (ms); doubles per attempt.'),
   NETPEEK_SLACK_RETRY_MAX_MS: z.coerce
     .number()
@@ -165,6 +177,10 @@ export interface SlackConfig {
   threadCacheSize: number;
   dedupeTtlMs: number;
   retry: RetryPolicy;
+  /** Largest HTTP request body read, bytes. */
+  maxBodyBytes: number;
+  /** Slack Web API base URL when not Slack's default. */
+  apiUrl?: string;
 }
 
 const single = (m: Map<string, string[]>): Map<string, string> => new Map([...m].map(([k, v]) => [k, v[0] ?? '']));
@@ -195,5 +211,7 @@ export function loadSlackConfig(env: NodeJS.ProcessEnv = process.env): SlackConf
     threadCacheSize: e.NETPEEK_SLACK_THREAD_CACHE,
     dedupeTtlMs: e.NETPEEK_SLACK_DEDUPE_TTL_S * 1000,
     retry: { attempts: e.NETPEEK_SLACK_RETRY_ATTEMPTS, baseDelayMs: e.NETPEEK_SLACK_RETRY_BASE_MS, maxDelayMs: e.NETPEEK_SLACK_RETRY_MAX_MS },
+    maxBodyBytes: e.NETPEEK_SLACK_MAX_BODY_BYTES,
+    ...(e.NETPEEK_SLACK_API_URL ? { apiUrl: e.NETPEEK_SLACK_API_URL } : {}),
   };
 }

@@ -1,0 +1,150 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import { BodyTooLarge, readCappedBody, refuseTooLarge } from '../http/capped-body.js';
+import { withRequestId } from '../http/request-context.js';
+import type { Logger } from '../log.js';
+import type { AuditLog } from './audit.js';
+import { classifyPayload, parseForm, type Refusal } from './edge-payloads.js';
+import { checkSignatureHeaders, checkSlackSignature } from './edge-signature.js';
+
+/**
+ * The Slack HTTP endpoint's guard, in front of Bolt's HTTPReceiver (Bolt 4.7.3). Bolt buffers a whole
+ * body without a cap before it checks the signature, reads properties of the parsed body in an async
+ * closure nobody awaits (a signed `null` body rejects there and used to end the process), and lets
+ * listeners run on any shape. So every POST to the events endpoint passes here first:
+ *
+ *   size cap while streaming (413, connection closed) → signature and a ±5 min timestamp (401)
+ *   → payload shape (zod, edge-payloads.ts: 400, or 200 with an ephemeral message for slash commands,
+ *   with an audit record) → Bolt, with the body it would otherwise read again (`rawBody`).
+ *
+ * Everything Bolt runs for the request runs under its request id (request-context.ts), so an unhandled
+ * rejection is logged with it.
+ */
+
+export interface EdgeGuardOptions {
+  signingSecret: string;
+  /** Largest body accepted, bytes. */
+  maxBodyBytes: number;
+  /** Paths Bolt answers events on (the receiver's `endpoints`). */
+  endpoints: readonly string[];
+  audit: AuditLog;
+  log: Logger;
+}
+
+/** What Bolt's HTTPModuleFunctions.bufferIncomingMessage looks for to skip reading the stream itself. */
+type BufferedRequest = IncomingMessage & { rawBody?: Buffer };
+
+const MEDIA_TYPES: Record<string, 'form' | 'json'> = { 'application/x-www-form-urlencoded': 'form', 'application/json': 'json' };
+
+function pathOf(url: string | undefined): string | undefined {
+  try {
+    return new URL(url ?? '/', 'http://localhost').pathname;
+  } catch {
+    return undefined;
+  }
+}
+
+function answer(res: ServerResponse, status: number, body: unknown, close = false): void {
+  if (res.headersSent) return;
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store', ...(close ? { connection: 'close' } : {}) });
+  // A refusal sent before the body was read closes the connection, so the rest of the body is never read.
+  res.end(text, close ? () => res.socket?.destroy() : undefined);
+}
+
+/** Wraps Bolt's request listener; other paths and methods (e.g. /healthz) go straight to Bolt. */
+export function guardBoltListener(bolt: RequestListener, o: EdgeGuardOptions): RequestListener {
+  const log = o.log.child({ component: 'slack-edge' });
+
+  function refuse(req: IncomingMessage, res: ServerResponse, requestId: string, startedMs: number, r: Refusal): void {
+    if (r.status === 200) answer(res, 200, { response_type: 'ephemeral', text: r.message });
+    else answer(res, 400, { error: r.message });
+    log.info({ requestId, status: r.status, source: r.audit.source, user: r.audit.user, channel: r.audit.channel, reason: r.audit.target }, 'signed Slack request refused at the edge');
+    o.audit.record({
+      requestId,
+      source: r.audit.source,
+      user: r.audit.user,
+      channel: r.audit.channel,
+      command: '(unreadable payload)',
+      target: r.audit.target,
+      outcome: 'refused',
+      reason: 'bad_payload',
+      durationMs: Date.now() - startedMs,
+      at: new Date(startedMs).toISOString(),
+    });
+  }
+
+  async function guard(req: BufferedRequest, res: ServerResponse, requestId: string): Promise<void> {
+    const startedMs = Date.now();
+    const peer = req.socket.remoteAddress;
+    const mediaType = MEDIA_TYPES[String(req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? ''];
+    if (!mediaType) {
+      answer(res, 415, { error: 'Slack requests are application/x-www-form-urlencoded or application/json' }, true);
+      log.warn({ requestId, peer, contentType: String(req.headers['content-type'] ?? '').slice(0, 100) }, 'refused a request with an unsupported content type');
+      return;
+    }
+    // A JSON body is never an (unsigned) ssl_check, and a stale or future timestamp fails whatever the
+    // body: both are refused before a byte of the body is read.
+    const early = checkSignatureHeaders(req.headers);
+    if (!early.ok && (mediaType === 'json' || !early.unsigned)) {
+      answer(res, 401, { error: early.reason }, true);
+      log.warn({ requestId, peer, reason: early.reason }, 'refused an unsigned or mistimed Slack request');
+      return;
+    }
+    let raw: Buffer;
+    try {
+      raw = await readCappedBody(req, o.maxBodyBytes);
+    } catch (err) {
+      if (err instanceof BodyTooLarge) {
+        refuseTooLarge(res, o.maxBodyBytes);
+        log.warn({ requestId, peer, limit: o.maxBodyBytes, declared: req.headers['content-length'] ?? null }, 'refused a Slack request body over the size cap (NETPEEK_SLACK_MAX_BODY_BYTES)');
+        return;
+      }
+      throw err;
+    }
+    const body = raw.toString('utf8');
+    // Slack's ssl_check is unsigned; Bolt answers it and strips anything else from the body.
+    if (mediaType === 'form' && parseForm(body).get('ssl_check')?.[0] === '1') return handOn(req, res, raw, mediaType, requestId);
+    const signed = checkSlackSignature(o.signingSecret, req.headers, body);
+    if (!signed.ok) {
+      answer(res, 401, { error: signed.reason });
+      log.warn({ requestId, peer, reason: signed.reason }, 'refused a Slack request with a bad signature');
+      return;
+    }
+    const verdict = classifyPayload(mediaType, body);
+    if (verdict.action === 'refuse') return refuse(req, res, requestId, startedMs, verdict);
+    if (verdict.action === 'ignore') {
+      answer(res, 200, {});
+      log.debug({ requestId, event: verdict.kind }, 'event of a type netpeek does not subscribe to, acknowledged');
+      return;
+    }
+    handOn(req, res, raw, mediaType, requestId);
+  }
+
+  function handOn(req: BufferedRequest, res: ServerResponse, raw: Buffer, mediaType: 'form' | 'json', requestId: string): void {
+    req.rawBody = raw;
+    // Bolt compares the content type exactly (no "; charset=…").
+    req.headers['content-type'] = mediaType === 'form' ? 'application/x-www-form-urlencoded' : 'application/json';
+    res.setHeader('x-request-id', requestId);
+    bolt(req, res);
+  }
+
+  return (req, res) => {
+    const path = pathOf(req.url);
+    if (path === undefined) {
+      answer(res, 400, { error: 'the request URL cannot be read' }, true);
+      return;
+    }
+    if (req.method !== 'POST' || !o.endpoints.includes(path)) {
+      bolt(req, res);
+      return;
+    }
+    const requestId = randomUUID();
+    withRequestId(() => {
+      guard(req, res, requestId).catch((err: unknown) => {
+        log.error({ requestId, err: { message: err instanceof Error ? err.message : String(err) } }, 'the Slack edge guard failed');
+        answer(res, 500, { error: 'netpeek failed while reading this request; see its log' }, true);
+      });
+    }, requestId);
+  };
+}
