@@ -57,6 +57,7 @@ export const AGENT_ENV_SCHEMA = z.object({
   NETPEEK_AGENT_MAX_TARGETS: intVar(1, 10_000, 256).describe('Most targets in one probe request; more is refused with 413.'),
   NETPEEK_AGENT_MAX_INFLIGHT: intVar(1, 100_000, 512).describe('Most probes running at once across requests; past it requests get 429.'),
   NETPEEK_AGENT_RPS: z.coerce.number({ invalid_type_error: 'must be a number' }).positive().max(100_000).default(50).describe('Probe requests per second the agent accepts (token bucket, burst of the same size); past it 429.'),
+  NETPEEK_AGENT_MAX_BODY_BYTES: intVar(1024, 64 * 1024 * 1024, 256 * 1024).describe('Largest probe request body the agent reads, in bytes; a bigger one is refused with 413 while it streams, before its signature is checked.'),
   NETPEEK_NODE_NAME: z.string().regex(/^[A-Za-z0-9._-]{1,253}$/, 'must be a node name (letters, digits, . _ -)').optional().describe('Name the agent reports as its node; default the hostname. In Kubernetes set it from spec.nodeName.'),
 });
 
@@ -80,8 +81,9 @@ export interface AgentConfig {
   maxInflight: number;
   rps: number;
   nodeName: string;
-  /** Not from the environment: */
+  /** Largest request body read, bytes. */
   maxBodyBytes: number;
+  /** Not from the environment: */
   signatureWindowMs: number;
   replayCacheSize: number;
   /** Longest batch the agent will run, ms. */
@@ -111,6 +113,7 @@ export function loadAgentConfig(env: NodeJS.ProcessEnv = process.env, overrides:
     rps: e.NETPEEK_AGENT_RPS,
     nodeName: e.NETPEEK_NODE_NAME ?? os.hostname(),
     ...AGENT_DEFAULTS,
+    maxBodyBytes: e.NETPEEK_AGENT_MAX_BODY_BYTES,
     ...overrides,
   };
 }

@@ -4,7 +4,8 @@ import type { AllowList } from '../net/address-policy.js';
 import type { ProbeTarget, Prober } from '../probe/types.js';
 import type { AgentConfig } from './agent-config.js';
 import { HttpError, sendJson } from './http-io.js';
-import { BodyTooLarge, InflightGate, TokenBucket, readBody } from './limits.js';
+import { BodyTooLarge, readCappedBody, refuseTooLarge } from '../http/capped-body.js';
+import type { InflightGate, TokenBucket } from './limits.js';
 import type { AgentMetrics } from './metrics.js';
 import { parseProbeRequest, type ProbeRequest } from './probe-request.js';
 import type { ReplayCache } from './replay-cache.js';
@@ -28,7 +29,8 @@ export type Handler = (ctx: AgentContext, req: IncomingMessage, res: ServerRespo
 
 /** POST /v1/probe: verify, limit, validate, allow-list, probe with a deadline, answer. */
 export const handleProbe: Handler = async (ctx, req, res, log) => {
-  const body = await readBodyLimited(req, ctx.config.maxBodyBytes);
+  const body = await readBodyLimited(req, res, ctx.config.maxBodyBytes, log);
+  if (!body) return;
   authenticate(ctx, req, body);
   takeRateToken(ctx);
   const request = parseProbeRequest(body, ctx.config.maxTargets);
@@ -61,12 +63,15 @@ export const handleMetrics: Handler = async (ctx, _req, res) => {
   res.end(body);
 };
 
-async function readBodyLimited(req: IncomingMessage, limit: number): Promise<Buffer> {
+/** The body under the cap, or undefined once a 413 has been sent and the connection closed. */
+async function readBodyLimited(req: IncomingMessage, res: ServerResponse, limit: number, log?: Logger): Promise<Buffer | undefined> {
   try {
-    return await readBody(req, limit);
+    return await readCappedBody(req, limit);
   } catch (err) {
-    if (err instanceof BodyTooLarge) throw new HttpError(413, `request body is larger than ${limit} bytes`, {}, { connection: 'close' });
-    throw err;
+    if (!(err instanceof BodyTooLarge)) throw err;
+    log?.info({ status: 413, limit }, 'request body over NETPEEK_AGENT_MAX_BODY_BYTES refused');
+    refuseTooLarge(res, limit);
+    return undefined;
   }
 }
 

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Answer } from '../core/answer.js';
+import { currentRequestId } from '../http/request-context.js';
 import type { CommandRegistry } from '../core/registry.js';
 import type { Deps } from '../deps.js';
 import type { Logger } from '../log.js';
@@ -26,7 +27,8 @@ export interface HandlerContext {
 }
 
 export function newAsker(ctx: HandlerContext, source: AuditSource, user: string, channel: string, isDm: boolean): Asker {
-  const requestId = randomUUID();
+  // The edge guard's id when the request came over HTTP, so its log lines and this asker's correlate.
+  const requestId = currentRequestId() ?? randomUUID();
   return { requestId, source, user, channel, isDm, startedMs: Date.now(), log: ctx.log.child({ requestId, source, user, channel }) };
 }
 

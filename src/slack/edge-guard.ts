@@ -57,8 +57,6 @@ export function guardBoltListener(bolt: RequestListener, o: EdgeGuardOptions): R
   const log = o.log.child({ component: 'slack-edge' });
 
   function refuse(req: IncomingMessage, res: ServerResponse, requestId: string, startedMs: number, r: Refusal): void {
-    if (r.status === 200) answer(res, 200, { response_type: 'ephemeral', text: r.message });
-    else answer(res, 400, { error: r.message });
     log.info({ requestId, status: r.status, source: r.audit.source, user: r.audit.user, channel: r.audit.channel, reason: r.audit.target }, 'signed Slack request refused at the edge');
     o.audit.record({
       requestId,
@@ -72,6 +70,9 @@ export function guardBoltListener(bolt: RequestListener, o: EdgeGuardOptions): R
       durationMs: Date.now() - startedMs,
       at: new Date(startedMs).toISOString(),
     });
+    // Answered after the audit record is written, so whoever sees the answer can find the record.
+    if (r.status === 200) answer(res, 200, { response_type: 'ephemeral', text: r.message });
+    else answer(res, 400, { error: r.message });
   }
 
   async function guard(req: BufferedRequest, res: ServerResponse, requestId: string): Promise<void> {

@@ -23,6 +23,8 @@ describe('request signatures (real Bolt verification)', () => {
   const cases: [string, Parameters<Harness['slash']>[2]][] = [
     ['a signature made with another secret', { secret: 'not-the-signing-secret' }],
     ['a timestamp older than five minutes', { timestamp: Math.floor(Date.now() / 1000) - 6 * 60 }],
+    ['a timestamp more than five minutes in the future', { timestamp: Math.floor(Date.now() / 1000) + 6 * 60 }],
+    ['a timestamp a day in the future', { timestamp: Math.floor(Date.now() / 1000) + 86_400 }],
     ['no signature header', { omit: ['signature'] }],
     ['no timestamp header', { omit: ['timestamp'] }],
     ['no headers at all', { omit: ['signature', 'timestamp'] }],

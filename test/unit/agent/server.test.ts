@@ -6,6 +6,7 @@ import { AgentClient } from '../../../src/probe/agent-client.js';
 import { AgentRouter } from '../../../src/probe/agent-router.js';
 import { StaticAgentDirectory } from '../../../src/probe/agent-directory.js';
 import { RecordingProber, SECRET, post, testConfig } from './helpers.js';
+import { streamPost } from '../../support/http/stream-post.js';
 
 /**
  * The agent's HTTP surface on 127.0.0.1 with a prober that records batches and sends nothing.
@@ -115,6 +116,18 @@ describe('agent: input limits', () => {
     const r = await post(url, { probes: [{ kind: 'icmp', ip: '10.213.7.10' }], pad: 'x'.repeat(300 * 1024) });
     expect(r.status).toBe(413);
     expect(prober.calls).toHaveLength(0);
+  });
+
+  it('NETPEEK_AGENT_MAX_BODY_BYTES sets the cap: over it → 413 with the connection closed, while it streams', async () => {
+    const { url, prober } = await agent({ NETPEEK_AGENT_MAX_BODY_BYTES: '4096' });
+    const r = await streamPost(`${url}/v1/probe`, { 'content-type': 'application/json' }, 50 * 1024 * 1024);
+    expect(r.status).toBe(413);
+    expect(r.body).toMatch(/larger than 4096 bytes/);
+    expect(r.connectionClose).toBe(true);
+    expect(r.cutOff).toBe(true);
+    expect(prober.calls).toHaveLength(0);
+    // Under the cap the same agent answers.
+    expect((await post(url, good)).status).toBe(200);
   });
 
   it.each([
