@@ -35,21 +35,29 @@ export function readCappedBody(req: IncomingMessage, limit: number): Promise<Buf
   });
 }
 
+/** How long an answer sent before the body was read stays on the wire before the socket is destroyed. */
+const CLOSE_DELAY_MS = 250;
+
 /**
- * 413 with `Connection: close`, then the socket is destroyed once the answer is written: the rest of an
- * oversized body is never read.
+ * Sends a complete answer with `Connection: close` while the rest of the request body is left unread,
+ * then destroys the socket. Destroying it at once would reset the connection while the client is still
+ * sending, and a reset can reach the client before it has read the answer; so the answer goes out first
+ * and the socket is destroyed a moment later. Meanwhile nothing is read: the sender just waits.
  */
-export function refuseTooLarge(res: ServerResponse, limit: number, contentType: 'json' | 'text' = 'json'): void {
-  const message = `request body is larger than ${limit} bytes`;
-  const text = contentType === 'json' ? JSON.stringify({ error: message }) : `${message}\n`;
-  if (!res.headersSent) {
-    res.writeHead(413, {
-      'content-type': contentType === 'json' ? 'application/json; charset=utf-8' : 'text/plain; charset=utf-8',
-      'content-length': Buffer.byteLength(text),
-      connection: 'close',
-    });
+export function answerAndClose(res: ServerResponse, status: number, contentType: string, text: string): void {
+  if (res.headersSent) {
+    res.socket?.destroy();
+    return;
   }
-  res.end(text, () => res.socket?.destroy());
-  // A client that never reads its answer must not keep the socket open either.
-  setTimeout(() => res.socket?.destroy(), 2000).unref();
+  res.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store', connection: 'close' });
+  res.write(text);
+  setTimeout(() => {
+    res.end();
+    res.socket?.destroy();
+  }, CLOSE_DELAY_MS);
+}
+
+/** 413 naming the cap, and the connection closed without reading the rest of the body. */
+export function refuseTooLarge(res: ServerResponse, limit: number): void {
+  answerAndClose(res, 413, 'application/json; charset=utf-8', JSON.stringify({ error: `request body is larger than ${limit} bytes` }));
 }

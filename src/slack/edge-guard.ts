@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
-import { BodyTooLarge, readCappedBody, refuseTooLarge } from '../http/capped-body.js';
+import { answerAndClose, BodyTooLarge, readCappedBody, refuseTooLarge } from '../http/capped-body.js';
 import { withRequestId } from '../http/request-context.js';
 import type { Logger } from '../log.js';
 import type { AuditLog } from './audit.js';
@@ -45,11 +45,12 @@ function pathOf(url: string | undefined): string | undefined {
 }
 
 function answer(res: ServerResponse, status: number, body: unknown, close = false): void {
-  if (res.headersSent) return;
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store', ...(close ? { connection: 'close' } : {}) });
   // A refusal sent before the body was read closes the connection, so the rest of the body is never read.
-  res.end(text, close ? () => res.socket?.destroy() : undefined);
+  if (close) return answerAndClose(res, status, 'application/json; charset=utf-8', text);
+  if (res.headersSent) return;
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store' });
+  res.end(text);
 }
 
 /** Wraps Bolt's request listener; other paths and methods (e.g. /healthz) go straight to Bolt. */
