@@ -28,10 +28,22 @@ export function parseAddress(raw: string): ParsedAddress {
   if (s.includes('/')) return { ok: false, input, reason: `target ${show(input)} is a CIDR range; give one address` };
   let addr: ipaddr.IPv4 | ipaddr.IPv6;
   if (ipaddr.IPv4.isValid(s)) addr = ipaddr.IPv4.parse(s);
-  else if (ipaddr.IPv6.isValid(s)) addr = ipaddr.IPv6.parse(s);
+  else if (ipaddr.IPv6.isValid(s)) addr = ipaddr.IPv6.parse(withHexTail(s));
   else return { ok: false, input, reason: notAnAddress(s, input) };
   if (addr.kind() === 'ipv6' && (addr as ipaddr.IPv6).isIPv4MappedAddress()) addr = (addr as ipaddr.IPv6).toIPv4Address();
   return { ok: true, ip: addr.toString(), family: addr.kind(), input };
+}
+
+/**
+ * `::10.0.0.1` with its IPv4 tail written as two hex groups (`::a00:1`). ipaddr.js reads a bare `::a.b.c.d`
+ * as IPv4-mapped (`::ffff:a.b.c.d`), which would give the IPv4-compatible address ::a00:1 a different
+ * verdict from its hex spelling; the rewrite makes both the same address.
+ */
+function withHexTail(s: string): string {
+  const m = /^(.*:)([^:]*\.[^:]*)$/.exec(s);
+  if (!m || !ipaddr.IPv4.isValid(m[2]!)) return s;
+  const [a, b, c, d] = ipaddr.IPv4.parse(m[2]!).octets as [number, number, number, number];
+  return `${m[1]}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
 }
 
 function notAnAddress(s: string, input: string): string {

@@ -8,7 +8,6 @@ const METADATA_SPELLINGS = [
   '::ffff:a9fe:a9fe',
   '0:0:0:0:0:ffff:a9fe:a9fe',
   '[::ffff:a9fe:a9fe]',
-  '::169.254.169.254',
   '0xa9fea9fe',
   '0xA9FEA9FE',
   '2852039166',
@@ -115,6 +114,8 @@ describe('AllowList decisions', () => {
     ['255.255.255.255', 'broadcast'],
     ['240.0.0.1', 'reserved'],
     ['64:ff9b::a9fe:a9fe', 'NAT64'],
+    ['::169.254.169.254', 'IPv4-compatible'],
+    ['::10.0.0.1', 'IPv4-compatible'],
     ['fd00:ec2::254', 'metadata'],
   ])('%s is %s and stays denied under 0.0.0.0/0 and ::/0', (ip, what) => {
     const all = new AllowList(['0.0.0.0/0', '::/0']);
