@@ -74,17 +74,34 @@ export function flagSpelling(name: FlagName): string {
 
 export const FLAG_NAMES = Object.keys(FLAG_SPECS) as FlagName[];
 
-/** Query → the command line a user would type for it (flags that only change presentation left out). */
+/**
+ * Query → the command line a user would type for it (flags that only change presentation left out).
+ * Parsing the line again gives the same Query: words with spaces or quotes are quoted, and names that
+ * start with "-" come after "--", as a user would have had to type them.
+ */
 export function formatQuery(q: Query): string {
-  const words = [q.command, ...q.args];
+  const flags: string[] = [];
   for (const name of FLAG_NAMES) {
     const spec = FLAG_SPECS[name];
     const value = q.flags[name];
     if (spec.echo === false || value === undefined || value === false) continue;
-    const shown = name === 'port' && q.flags.protocol && q.flags.protocol !== 'tcp' ? `${value}/${q.flags.protocol}` : String(value);
-    words.push(...(spec.type === 'boolean' ? [spec.echo] : [spec.echo, shown]));
+    const shown = name === 'port' && q.flags.protocol ? `${value}/${q.flags.protocol}` : String(value);
+    flags.push(...(spec.type === 'boolean' ? [spec.echo] : [spec.echo, quoteWord(shown)]));
   }
-  return words.join(' ');
+  const positionals = [q.command, ...q.args].map(quoteWord);
+  // sanitize() drops a leading "netpeek" (the slash command's own name); a quoted one stays.
+  if (/^\/?netpeek\b/i.test(positionals[0] ?? '')) positionals[0] = `"${positionals[0]}"`;
+  if ([q.command, ...q.args].some((w) => w.startsWith('-'))) return [...flags, '--', ...positionals].join(' ');
+  return [...positionals, ...flags].join(' ');
+}
+
+/** A word as tokenize() reads it back: as is when plain, else in quotes (a `"` itself inside single quotes). */
+function quoteWord(word: string): string {
+  if (word !== '' && !/[\s"']/.test(word)) return word;
+  return word
+    .split('"')
+    .map((run) => (run === '' ? '' : /[\s']/.test(run) || word === '' ? `"${run}"` : run))
+    .join(`'"'`) || '""';
 }
 
 // Characters that mean a shell to most people; no Docker or Kubernetes name contains them.
