@@ -10,11 +10,11 @@ export class ConfigError extends Error {
   }
 }
 
-/** One sentence per invalid variable, `NAME="value": what is wrong`; secrets and tokens are never echoed. */
+/** One sentence per invalid variable, `NAME="value": what is wrong`; secrets, tokens and database URLs are never echoed. */
 export function envProblems(error: ZodError, env: NodeJS.ProcessEnv): string[] {
   return error.issues.map((i) => {
     const name = String(i.path[0]);
-    const shown = /TOKEN|SECRET/.test(name) ? '(hidden)' : JSON.stringify(env[name]);
+    const shown = /TOKEN|SECRET|PASSWORD|DATABASE_URL/.test(name) ? '(hidden)' : JSON.stringify(env[name]);
     return `${name}=${shown}: ${i.message}`;
   });
 }

@@ -4,6 +4,7 @@ import { ConfigError, envProblems } from './config-error.js';
 import { parseLabelSelector } from './net/label-selector.js';
 import { REPORTS_ENV_SCHEMA, reportsConfigFrom, type ReportsConfig } from './reports/report-config.js';
 import { loadSlackConfig, SLACK_ENV_SCHEMA, type SlackConfig, type SlackCredentials } from './slack/slack-config.js';
+import { STORE_ENV_SCHEMA, storeConfigFrom, type StoreConfig } from './store/store-config.js';
 
 export { ConfigError };
 
@@ -69,8 +70,8 @@ const CORE_ENV_SCHEMA = z.object({
   NETPEEK_DEBUG: bool.default('false').describe('Show internal error details in the terminal (never in Slack).'),
 });
 
-/** The one schema: core variables plus the agent's (shared by `netpeek agent` and the bot that calls agents) the Slack bot's and the scheduled reports'. */
-export const ENV_SCHEMA = CORE_ENV_SCHEMA.merge(AGENT_ENV_SCHEMA).merge(AGENT_CLIENT_ENV_SCHEMA).merge(SLACK_ENV_SCHEMA).merge(REPORTS_ENV_SCHEMA);
+/** The one schema: core variables plus the agent's (shared by `netpeek agent` and the bot that calls agents) the Slack bot's, the scheduled reports' and the store's. */
+export const ENV_SCHEMA = CORE_ENV_SCHEMA.merge(AGENT_ENV_SCHEMA).merge(AGENT_CLIENT_ENV_SCHEMA).merge(SLACK_ENV_SCHEMA).merge(REPORTS_ENV_SCHEMA).merge(STORE_ENV_SCHEMA);
 
 export type Env = z.infer<typeof ENV_SCHEMA>;
 
@@ -83,6 +84,8 @@ export interface Config {
   slackBot: SlackConfig;
   /** Scheduled reachability reports: definitions file, history, leader election. */
   reports: ReportsConfig;
+  /** Where audit, report history and Slack claims are kept: PostgreSQL when a URL is set, else SQLite. */
+  store: StoreConfig;
   console: { historyFile?: string };
   /** How the bot reaches host agents. */
   agents: {
@@ -115,6 +118,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (e.SLACK_APP_TOKEN && !e.SLACK_BOT_TOKEN) problems.push('SLACK_APP_TOKEN is set but SLACK_BOT_TOKEN is missing: Socket Mode needs both.');
   if (e.SLACK_BOT_TOKEN && !e.SLACK_SIGNING_SECRET && !e.SLACK_APP_TOKEN)
     problems.push('SLACK_BOT_TOKEN is set but neither SLACK_SIGNING_SECRET (HTTP) nor SLACK_APP_TOKEN (Socket Mode) is.');
+  const store = storeConfigFrom(e);
+  problems.push(...store.problems);
   if (problems.length) throw new ConfigError(problems);
   return {
     logLevel: e.LOG_LEVEL,
@@ -123,6 +128,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     slack: { botToken: e.SLACK_BOT_TOKEN, signingSecret: e.SLACK_SIGNING_SECRET, appToken: e.SLACK_APP_TOKEN, port: e.PORT },
     slackBot: loadSlackConfig(env),
     reports: reportsConfigFrom(e, env),
+    store: store.config,
     console: { historyFile: e.NETPEEK_HISTORY_FILE },
     agents: {
       secret: e.NETPEEK_AGENT_SECRET,

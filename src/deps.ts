@@ -13,6 +13,7 @@ import { KubeAgentDirectory } from './sources/kube-agent-directory.js';
 import { kubeProbeResolvers } from './sources/kube-probe-targets.js';
 import { createKubeSource, kubeBackendState, type KubeSource } from './sources/kubernetes.js';
 import type { ProbeResolvers } from './sources/probe-targets.js';
+import type { Store } from './store/store.js';
 
 /**
  * The composition root's one dependency type: everything a command may use, typed up front. Adapters
@@ -35,6 +36,8 @@ export interface Deps {
    * Lookups filter lists, suggestions and candidates by it.
    */
   namespaces?: readonly string[];
+  /** Audit log, report history and Slack claims (SQLite or PostgreSQL); absent where nothing opened one. */
+  store?: Store;
   /** Scheduled reports: the live scheduler under `netpeek serve`, else read from the configuration. */
   reports: ReportCatalog;
 }

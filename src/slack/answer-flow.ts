@@ -3,7 +3,7 @@ import { buttonsFor, type HandlerContext } from './context.js';
 import { DeliveryError } from './delivery.js';
 import type { Focus } from './lenient-question.js';
 import { answerMessage, failureMessage, type OutgoingMessage, probingMessage, readAsNote } from './messages.js';
-import type { AuditOutcome } from './audit.js';
+import type { AuditOutcome } from '../store/audit-log.js';
 import type { Asker, Ready } from './pipeline.js';
 import { safeError } from './safe-error.js';
 

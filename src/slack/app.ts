@@ -4,14 +4,16 @@ import { App, HTTPReceiver, SocketModeReceiver, webApi } from '@slack/bolt';
 import type { CommandRegistry } from '../core/registry.js';
 import type { Deps } from '../deps.js';
 import type { Logger } from '../log.js';
-import { type AuditLog, SqliteAuditLog } from './audit.js';
+import type { AuditLog } from '../store/audit-log.js';
+import { SqliteAuditLog } from '../store/sqlite-audit.js';
+import type { Store } from '../store/store.js';
 import { boltLogger } from './bolt-logger.js';
 import { AnswerTurns } from './answer-turns.js';
 import { registerButtons } from './button-actions.js';
 import { deriveButtonKey } from './button-token.js';
 import type { HandlerContext } from './context.js';
-import { Dedupe } from './dedupe.js';
 import { guardBoltListener } from './edge-guard.js';
+import { EventGate } from './event-gate.js';
 import { healthRoute, type HealthState } from './health.js';
 import { registerMentions } from './mentions.js';
 import { createPipeline } from './pipeline.js';
@@ -31,8 +33,10 @@ export interface SlackBotOptions {
   log: Logger;
   /** Passed to the WebClient; tests set `slackApiUrl` to a local fake. */
   clientOptions?: webApi.WebClientOptions;
-  /** Defaults to SQLite at slackConfig.auditDb. */
+  /** Defaults to the store's, else SQLite at slackConfig.auditDb. */
   audit?: AuditLog;
+  /** Audit log and, when shared (PostgreSQL), cross-replica claims; its owner closes it. */
+  store?: Store;
 }
 
 const EVENTS_PATH = '/slack/events';
@@ -85,7 +89,9 @@ export function createSlackBot(opts: SlackBotOptions): SlackBot {
   const logger = boltLogger(slackLog);
   const routes = [healthRoute(() => health)];
 
-  const audit = opts.audit ?? new SqliteAuditLog(slackConfig.auditDb, slackLog);
+  const given = opts.audit ?? opts.store?.audit;
+  const ownAudit = given ? undefined : new SqliteAuditLog(slackConfig.auditDb, slackLog);
+  const audit: AuditLog = given ?? (ownAudit as SqliteAuditLog);
   let receiver: HTTPReceiver | SocketModeReceiver;
   if (transport === 'http') {
     const http = new HTTPReceiver({ signingSecret: config.slack.signingSecret as string, endpoints: EVENTS_PATH, port: config.slack.port, customRoutes: routes, logger, processBeforeResponse: false });
@@ -110,7 +116,7 @@ export function createSlackBot(opts: SlackBotOptions): SlackBot {
   const ctx: HandlerContext = {
     pipeline: createPipeline({ registry, deps, policy: slackConfig.access, audit }),
     registry,
-    dedupe: new Dedupe(slackConfig.dedupeTtlMs),
+    dedupe: new EventGate(slackConfig.dedupeTtlMs, opts.store?.claims, slackLog),
     turns: new AnswerTurns(),
     memory: new ThreadMemory(slackConfig.threadCacheSize, slackLog),
     slackConfig,
@@ -159,7 +165,7 @@ export function createSlackBot(opts: SlackBotOptions): SlackBot {
         started = false;
         await app.stop();
       }
-      audit.close();
+      ownAudit?.close();
     },
   };
 }

@@ -38,7 +38,7 @@ export function registerButtons(app: App, ctx: HandlerContext): void {
     if (b.type !== 'block_actions' || a.type !== 'button') return;
     const channel = b.channel?.id ?? b.container?.channel_id ?? '';
     const asker = newAsker(ctx, 'button', b.user.id, channel, isDmChannel(channel));
-    if (!ctx.dedupe.first(b.trigger_id ? `trigger:${b.trigger_id}` : undefined, a.action_ts ? `action:${b.user.id}:${a.action_ts}` : undefined)) {
+    if (!(await ctx.dedupe.first(b.trigger_id ? `trigger:${b.trigger_id}` : undefined, a.action_ts ? `action:${b.user.id}:${a.action_ts}` : undefined))) {
       asker.log.info('duplicate button click dropped');
       return;
     }

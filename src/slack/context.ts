@@ -5,9 +5,9 @@ import type { CommandRegistry } from '../core/registry.js';
 import type { Deps } from '../deps.js';
 import type { Logger } from '../log.js';
 import type { AnswerTurns } from './answer-turns.js';
-import type { AuditSource } from './audit.js';
+import type { AuditSource } from '../store/audit-log.js';
 import { answerButtons, type ActionsBlock } from './buttons.js';
-import type { Dedupe } from './dedupe.js';
+import type { EventGate } from './event-gate.js';
 import { deliver } from './delivery.js';
 import type { Asker, Pipeline } from './pipeline.js';
 import type { SlackConfig } from './slack-config.js';
@@ -17,7 +17,8 @@ import type { ThreadMemory } from './thread-subject.js';
 export interface HandlerContext {
   pipeline: Pipeline;
   registry: CommandRegistry<Deps>;
-  dedupe: Dedupe;
+  /** Answer each delivery once: in-process, and across replicas when the store is shared. */
+  dedupe: EventGate;
   /** Answers take turns with acks (answer-turns.ts). */
   turns: AnswerTurns;
   memory: ThreadMemory;

@@ -3,7 +3,7 @@ import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http
 import { answerAndClose, BodyTooLarge, readCappedBody, refuseTooLarge } from '../http/capped-body.js';
 import { withRequestId } from '../http/request-context.js';
 import type { Logger } from '../log.js';
-import type { AuditLog } from './audit.js';
+import type { AuditLog } from '../store/audit-log.js';
 import { classifyPayload, parseForm, type Refusal } from './edge-payloads.js';
 import { checkSignatureHeaders, checkSlackSignature } from './edge-signature.js';
 

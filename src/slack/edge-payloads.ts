@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { AuditSource } from './audit.js';
+import type { AuditSource } from '../store/audit-log.js';
 
 /**
  * The shapes of the signed Slack requests netpeek accepts, checked (zod) before anything reaches Bolt

@@ -60,7 +60,7 @@ async function handleIncoming(ctx: HandlerContext, client: Client, m: Incoming):
   const isDm = m.source === 'dm';
   // Slack retries and duplicate deliveries carry the same event_id; the same message seen as both an
   // app_mention and a message event has the same channel + ts.
-  if (!ctx.dedupe.first(m.eventId ? `event:${m.eventId}` : undefined, `msg:${m.channel}:${m.ts}`)) {
+  if (!(await ctx.dedupe.first(m.eventId ? `event:${m.eventId}` : undefined, `msg:${m.channel}:${m.ts}`))) {
     ctx.log.info({ eventId: m.eventId, retryNum: m.retryNum }, 'duplicate event delivery dropped');
     return;
   }

@@ -5,7 +5,7 @@ import { formatQuery, parseQuery, parseTokens, type Query } from '../core/query.
 import type { CommandRegistry } from '../core/registry.js';
 import { forConversation, type Deps, type NetpeekCommand } from '../deps.js';
 import type { Logger } from '../log.js';
-import type { AuditLog, AuditOutcome, AuditSource } from './audit.js';
+import type { AuditLog, AuditOutcome, AuditSource } from '../store/audit-log.js';
 import { decideAccess } from './authorization.js';
 import { focusAnswer } from './buttons.js';
 import type { Focus } from './lenient-question.js';

@@ -16,7 +16,7 @@ export function registerSlashCommand(app: App, ctx: HandlerContext): void {
     await ack();
     await ctx.turns.take();
     const asker = newAsker(ctx, 'slash', command.user_id, command.channel_id, isDmChannel(command.channel_id));
-    if (!ctx.dedupe.first(`slash:${command.trigger_id}`)) {
+    if (!(await ctx.dedupe.first(`slash:${command.trigger_id}`))) {
       asker.log.info('duplicate slash command dropped');
       return;
     }

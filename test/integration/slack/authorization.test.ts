@@ -115,7 +115,7 @@ describe('authorization and audit', () => {
     await refusedSlash('pod webserver-2 -n kube-system', { channel_id: SHOP_CHANNEL }, 'is not allowed');
     const bad = await h.slash('bogus thing');
     await h.responses.waitFor(() => h.responses.postsTo(bad.responseUrl).length === 1);
-    await h.api.waitFor(() => h.bot.audit.recent(3).length === 3 && h.bot.audit.recent(1)[0]?.command === 'bogus');
+    await h.api.waitFor(() => h.audit.recent(3).length === 3 && h.audit.recent(1)[0]?.command === 'bogus');
 
     const db = new Database(h.auditDb, { readonly: true });
     try {

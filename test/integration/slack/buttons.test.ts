@@ -116,6 +116,6 @@ describe('answer buttons: Probe now, Show ports, Explain', () => {
 
   it('refusals are audited', async () => {
     await expectRefused('nonsense.value', 'was not issued by netpeek');
-    expect(h.bot.audit.recent(1)[0]).toMatchObject({ source: 'button', outcome: 'refused', reason: 'button_forged' });
+    expect(h.audit.recent(1)[0]).toMatchObject({ source: 'button', outcome: 'refused', reason: 'button_forged' });
   });
 });

@@ -94,8 +94,8 @@ describe('delivery: Slack retries, duplicates and failing posts', () => {
     await h.event(appMention('container webserver-1'));
     await h.api.waitFor(() => h.api.callsTo('chat.postMessage').length === 5);
     await h.api.waitFor(() => h.logs.some((l) => l.msg === 'slack delivery failed; the reply was not delivered'));
-    await h.api.waitFor(() => h.bot.audit.recent(1)[0]?.outcome === 'undelivered');
-    expect(h.bot.audit.recent(1)[0]).toMatchObject({ command: 'container', target: 'webserver-1', outcome: 'undelivered' });
+    await h.api.waitFor(() => h.audit.recent(1)[0]?.outcome === 'undelivered');
+    expect(h.audit.recent(1)[0]).toMatchObject({ command: 'container', target: 'webserver-1', outcome: 'undelivered' });
     // Failing Web API calls carry the request (with the bot token) inside the error: never logged.
     expect(JSON.stringify(h.logs)).not.toContain(FAKE_BOT.token);
   });

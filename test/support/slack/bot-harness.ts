@@ -8,6 +8,8 @@ import { CommandRegistry } from '../../../src/core/registry.js';
 import { createLogger } from '../../../src/log.js';
 import { createSlackBot, type SlackBot } from '../../../src/slack/app.js';
 import { loadSlackConfig } from '../../../src/slack/slack-config.js';
+import { SqliteAuditLog } from '../../../src/store/sqlite-audit.js';
+import type { Store } from '../../../src/store/store.js';
 import { expectValidMessage } from './block-kit.js';
 import { FAKE_BOT, type FakeSlackApi, startFakeSlackApi } from './fake-slack-api.js';
 import { type FakeCommands, fakeCommands } from './fake-commands.js';
@@ -31,6 +33,8 @@ export interface Harness {
   eventsUrl: string;
   base: string;
   auditDb: string;
+  /** The bot's SQLite audit log (when no `store` was given). */
+  audit: SqliteAuditLog;
   /** pino lines the bot wrote, parsed. */
   logs: Record<string, unknown>[];
   /** Sends a signed slash command; returns the HTTP response and the response_url it carried. */
@@ -51,6 +55,8 @@ export interface HarnessOptions {
   fake?: FakeCommands;
   /** Use these commands (e.g. the real COMMANDS) instead of the fakes. */
   commands?: readonly NetpeekCommand[];
+  /** A store to use (e.g. PostgreSQL shared with other replicas); its audit log and claims replace the SQLite file's. */
+  store?: Store;
 }
 
 export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
@@ -70,7 +76,16 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
   const slackConfig = loadSlackConfig({ NETPEEK_SLACK_AUDIT_DB: auditDb, NETPEEK_SLACK_RETRY_BASE_MS: '20', NETPEEK_SLACK_RETRY_MAX_MS: '200', ...o.env });
   const log = createLogger('info', sink);
   const registry = new CommandRegistry(o.commands ?? fake.commands);
-  const bot = createSlackBot({ config, slackConfig, registry, deps: assembleDeps({ config, log }), log, clientOptions: { slackApiUrl: api.url } });
+  const audit = new SqliteAuditLog(auditDb, log.child({ component: 'slack' }));
+  const bot = createSlackBot({
+    config,
+    slackConfig,
+    registry,
+    deps: assembleDeps({ config, log, ...(o.store ? { store: o.store } : {}) }),
+    log,
+    clientOptions: { slackApiUrl: api.url },
+    ...(o.store ? { store: o.store } : { audit }),
+  });
   const { port } = await bot.start(0);
   const base = `http://127.0.0.1:${port}`;
   const eventsUrl = `${base}/slack/events`;
@@ -83,6 +98,7 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
     eventsUrl,
     base,
     auditDb,
+    audit,
     logs,
     async slash(text, over = {}, sign = {}) {
       const responseUrl = responses.newUrl();
@@ -100,6 +116,7 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
     },
     async close() {
       await bot.stop();
+      audit.close();
       // Every message this bot posted anywhere must be valid Block Kit.
       if (!o.api) for (const c of api.calls.filter((x) => /^chat\.(postMessage|postEphemeral|update)$/.test(x.method))) expectValidMessage(c.args);
       if (!o.responses) for (const p of responses.posts.filter((x) => !x.body.delete_original)) expectValidMessage(p.body);

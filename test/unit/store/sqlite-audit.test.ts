@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../../src/log.js';
-import { type AuditEntry, SqliteAuditLog } from '../../../src/slack/audit.js';
+import type { AuditEntry } from '../../../src/store/audit-log.js';
+import { SqliteAuditLog } from '../../../src/store/sqlite-audit.js';
 
 const entry = (over: Partial<AuditEntry> = {}): AuditEntry => ({
   requestId: '6f1c1c8e-0d4e-4bb8-9d0e-1d3f3c2b1a00',
