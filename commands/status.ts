@@ -45,7 +45,7 @@ export const status: NetpeekCommand = {
   sendsPackets: 'never',
   description: 'Checks every backend netpeek is configured for and reports what answered. It always answers, even when nothing does.',
   async run(_query, deps) {
-    const checks = [...STATUS_CHECKS, ...kubernetesChecks(deps), ...agentChecks(deps)];
+    const checks = [...STATUS_CHECKS, ...kubernetesChecks(deps), ...agentChecks(deps), ...storeChecks(deps)];
     const reports = await Promise.all(checks.map((check) => safely(check, deps)));
     return statusAnswer(reports);
   },
@@ -195,4 +195,34 @@ async function daemonSetAgents(deps: Deps): Promise<BackendReport> {
     hints: missing.length ? [`Nodes without a ready agent: ${missing.slice(0, 10).join(', ')}${missing.length > 10 ? ` and ${missing.length - 10} more` : ''}. Probes from them report "agent unavailable".`] : [],
     explanations: [],
   };
+}
+
+// ---- The store: where audit records, report history and Slack claims are kept ----
+
+function storeChecks(deps: Deps): StatusCheck[] {
+  const store = deps.store;
+  if (!store) return [];
+  return [
+    {
+      name: store.kind === 'postgres' ? 'store (PostgreSQL)' : 'store (SQLite)',
+      async run() {
+        const s = await store.check();
+        const hints = s.ok
+          ? store.shared
+            ? []
+            : ['With more than one replica, or to keep the audit trail across restarts, set NETPEEK_DATABASE_URL (PostgreSQL).']
+          : ['Check that PostgreSQL runs and that NETPEEK_DATABASE_URL, NETPEEK_DATABASE_PASSWORD_FILE and NETPEEK_DATABASE_SSL are right; netpeek reconnects by itself.'];
+        return {
+          ok: s.ok,
+          detail: s.detail,
+          facts: [
+            { label: 'Store', value: s.detail },
+            ...(s.auditBuffered || s.auditLost ? [{ label: 'Audit records', value: `${s.auditBuffered} waiting for the database, ${s.auditLost} lost (only in the logs)` }] : []),
+          ],
+          hints,
+          explanations: [],
+        };
+      },
+    },
+  ];
 }

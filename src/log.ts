@@ -29,13 +29,21 @@ export const REDACT_PATHS = [
   'config.slack.botToken',
   'config.slack.appToken',
   'config.slack.signingSecret',
+  // The database URL may carry a password: never logged, wherever it sits.
+  'databaseUrl',
+  '*.databaseUrl',
+  'config.store.databaseUrl',
+  'connectionString',
+  '*.connectionString',
 ];
 
 // Tokens that slip into free text (error messages, URLs) are masked as well.
 const SECRET_IN_TEXT = /\b(xox[abposr]-[A-Za-z0-9-]+|xapp-[A-Za-z0-9-]+)/g;
+// A PostgreSQL URL in free text is masked whole: user, password and host alike.
+const DATABASE_URL_IN_TEXT = /\bpostgres(?:ql)?:\/\/[^\s"']+/g;
 
 export function maskSecrets(text: string): string {
-  return text.replace(SECRET_IN_TEXT, (m) => `${m.slice(0, 5)}[Redacted]`);
+  return text.replace(SECRET_IN_TEXT, (m) => `${m.slice(0, 5)}[Redacted]`).replace(DATABASE_URL_IN_TEXT, 'postgres://[Redacted]');
 }
 
 /** The one root logger; everything else is a child of it. Destination is stderr so stdout stays the answer. */

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import dotenv from 'dotenv';
 import { COMMANDS } from '../commands/index.js';
@@ -14,6 +15,9 @@ import { CommandRegistry } from './core/registry.js';
 import { assembleDeps, backendChecks, buildBackends, buildDeps, type Deps } from './deps.js';
 import { createLogger } from './log.js';
 import { createReports } from './reports/start.js';
+import { instanceId } from './reports/tick-key.js';
+import { openStore } from './store/open-store.js';
+import type { Store } from './store/store.js';
 import { createSlackBot, createWebClient } from './slack/app.js';
 import { installUnhandledRejectionHandler } from './unhandled-rejections.js';
 
@@ -60,6 +64,16 @@ async function main(argv: string[]): Promise<number> {
   const registry = new CommandRegistry<Deps>(COMMANDS);
   const color = config.color && process.stdout.isTTY === true;
   const [first = '', ...rest] = argv[0] === '--' ? argv.slice(1) : argv;
+  const identity = instanceId(config.reports.podName, randomBytes(4).toString('hex'));
+  // PostgreSQL (NETPEEK_DATABASE_URL) or the SQLite files; opening never waits for the database.
+  const store: Store = await openStore({
+    store: config.store,
+    auditDb: config.slackBot.auditDb,
+    reportsDb: config.reports.db,
+    retention: config.reports.retention,
+    holder: identity,
+    log,
+  });
 
   if (first === 'serve' || (first === '' && hasSlackCredentials(config))) {
     if (!hasSlackCredentials(config)) {
@@ -68,7 +82,8 @@ async function main(argv: string[]): Promise<number> {
     }
     // From here on the process serves many conversations: a bug in one request must not end the others.
     installUnhandledRejectionHandler(log);
-    const backends = buildBackends(config, log);
+    const backends = { ...buildBackends(config, log), store };
+    store.start();
     // Warm the Kubernetes caches now so the first question is answered from memory.
     if (backends.kube.configured()) {
       try {
@@ -87,20 +102,36 @@ async function main(argv: string[]): Promise<number> {
       retry: config.slackBot.retry,
       knownChannels: config.slackBot.access.channels,
       log,
+      store,
+      identity,
     });
     const deps = assembleDeps({ ...backends, ...(reports ? { reports: reports.scheduler } : {}) });
-    const bot = createSlackBot({ config, slackConfig: config.slackBot, registry, deps, log });
+    const bot = createSlackBot({ config, slackConfig: config.slackBot, registry, deps, log, store });
     const { port } = await bot.start();
     reports?.start();
-    log.info({ transport: bot.transport, port, reports: reports?.mode ?? 'off' }, 'netpeek Slack bot running');
+    log.info({ transport: bot.transport, port, reports: reports?.mode ?? 'off', store: store.kind }, 'netpeek Slack bot running');
+    if (!store.shared) log.warn('audit log and report history are SQLite files of this process: not shared with other replicas, and lost with its volume; set NETPEEK_DATABASE_URL for PostgreSQL');
     await new Promise<void>((done) => {
-      const stop = () => void (reports ? reports.stop() : Promise.resolve()).then(() => bot.stop()).finally(done);
+      const stop = () =>
+        void (reports ? reports.stop() : Promise.resolve())
+          .then(() => bot.stop())
+          .then(() => store.close())
+          .finally(done);
       process.once('SIGTERM', stop);
       process.once('SIGINT', stop);
     });
     return EXIT.ok;
   }
-  const deps = buildDeps(config, log);
+  const deps = { ...buildDeps(config, log), store };
+  try {
+    return await runTerminal(first, rest, { registry, deps, color, config });
+  } finally {
+    await store.close();
+  }
+}
+
+async function runTerminal(first: string, rest: string[], o: { registry: CommandRegistry<Deps>; deps: Deps; color: boolean; config: ReturnType<typeof loadConfig> }): Promise<number> {
+  const { registry, deps, color, config } = o;
   if (first === '' || first === 'console') {
     await runConsole({
       input: process.stdin,

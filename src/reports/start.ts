@@ -10,12 +10,13 @@ import { ClusterReportState, configMapApi } from './cluster-state.js';
 import { loadDefinitionsFile } from './definitions.js';
 import type { ReportBackends } from './offline.js';
 import { LeaseElector, leaseApi } from './leader.js';
+import type { ReportHistory } from './history.js';
 import type { ReportsConfig } from './report-config.js';
 import { ReplicatedState } from './replicated-state.js';
 import { ReportScheduler, type TickEvent } from './scheduler.js';
 import { SlackReportPoster, type ReportPoster } from './slack-poster.js';
 import { SqliteReportHistory } from './sqlite-history.js';
-import { instanceId } from './tick-key.js';
+import { instanceId, type TickLedger } from './tick-key.js';
 
 /**
  * Builds and starts the scheduled reports for `netpeek serve`: definitions from the file, the state
@@ -39,11 +40,20 @@ export interface StartReportsOptions {
   env?: NodeJS.ProcessEnv;
   clock?: Clock;
   onTick?: (e: TickEvent) => void;
+  /**
+   * Where runs and tick keys are kept. A shared store (PostgreSQL) is the truth for every replica, so the
+   * ConfigMaps are not used; a per-process store (SQLite) keeps them beside the cluster's ConfigMaps in
+   * cluster mode. Its owner closes it. Absent: a SQLite file at NETPEEK_REPORTS_DB, closed by stop().
+   */
+  store?: { shared: boolean; reports(): ReportHistory & TickLedger };
+  /** This instance's identity (holder of Lease and tick claims); default from the pod name. */
+  identity?: string;
 }
 
 export interface RunningReports {
   scheduler: ReportScheduler;
-  mode: 'sqlite' | 'cluster';
+  /** sqlite: one replica's file; cluster: Lease + ConfigMaps (+ the local file); postgres: the shared database (+ the Lease in a cluster). */
+  mode: 'sqlite' | 'cluster' | 'postgres';
   /** The Lease elector in cluster mode. */
   elector?: LeaseElector;
   stop(): Promise<void>;
@@ -81,26 +91,31 @@ export async function createReports(o: StartReportsOptions): Promise<PreparedRep
   const definitions = { ...(await loadDefinitionsFile(cfg.file, { knownChannels: o.knownChannels ?? [] })), file: cfg.file };
   const poster = o.poster ?? (o.client ? new SlackReportPoster(o.client, o.retry, log) : undefined);
   const sources = { ...(o.deps.kube ? { kube: o.deps.kube } : {}), ...(o.deps.docker ? { docker: o.deps.docker } : {}) };
-  const identity = instanceId(cfg.podName, randomBytes(4).toString('hex'));
-  const local = new SqliteReportHistory(cfg.db, { retention: cfg.retention, ...(o.clock ? { now: () => o.clock!.now() } : {}) });
+  const identity = o.identity ?? instanceId(cfg.podName, randomBytes(4).toString('hex'));
+  const shared = o.store?.shared ? o.store.reports() : undefined;
+  const ownLocal = o.store ? undefined : new SqliteReportHistory(cfg.db, { retention: cfg.retention, ...(o.clock ? { now: () => o.clock!.now() } : {}) });
+  const local = (ownLocal ?? o.store?.reports()) as SqliteReportHistory;
   const common = { definitions, sources, ...(o.deps.probes ? { probes: o.deps.probes } : {}), ...(poster ? { poster } : {}), identity, log, caps: { batchSize: cfg.batchSize }, ...(o.clock ? { clock: o.clock } : {}), ...(o.onTick ? { onTick: o.onTick } : {}) };
 
   const found = findKubeconfig(o.kube.kubeconfig, env);
   const cluster = cfg.state === 'cluster' || (cfg.state === 'auto' && Boolean(env.KUBERNETES_SERVICE_HOST) && !('missing' in found));
   if (!cluster) {
-    const scheduler = new ReportScheduler({ ...common, history: local, ticks: local });
+    // Without a Lease, every replica sharing a database runs the schedules; the tick claims in the
+    // database still let exactly one of them post each tick.
+    const state = shared ?? local;
+    const scheduler = new ReportScheduler({ ...common, history: state, ticks: state });
     return {
       scheduler,
-      mode: 'sqlite',
+      mode: shared ? 'postgres' : 'sqlite',
       start: () => scheduler.start(),
       async stop() {
         await scheduler.stop();
-        local.close();
+        ownLocal?.close();
       },
     };
   }
   if ('missing' in found) {
-    local.close();
+    ownLocal?.close();
     throw new Error(`NETPEEK_REPORTS_STATE=cluster needs the Kubernetes API for its Lease and ConfigMaps, but ${found.missing}.`);
   }
   const context = o.kube.context ?? found.currentContext;
@@ -115,12 +130,13 @@ export async function createReports(o: StartReportsOptions): Promise<PreparedRep
     leaseDurationMs: cfg.lease.durationMs,
     log,
   });
-  const state = new ReplicatedState(new ClusterReportState(configMapApi(kc.makeApiClient(CoreV1Api)), { namespace, ...(server ? { server } : {}) }), local, () => elector.validForMs() > 2000, log);
+  // With a shared database the ConfigMaps are not needed: it holds history and tick keys for every replica.
+  const state = shared ?? new ReplicatedState(new ClusterReportState(configMapApi(kc.makeApiClient(CoreV1Api)), { namespace, ...(server ? { server } : {}) }), local, () => elector.validForMs() > 2000, log);
   const scheduler = new ReportScheduler({ ...common, history: state, ticks: state, leader: elector });
-  log.info({ namespace, lease: cfg.lease.name, identity }, 'reports use the cluster for leader election and state');
+  log.info({ namespace, lease: cfg.lease.name, identity, state: shared ? 'postgres' : 'configmaps' }, 'reports use the cluster for leader election');
   return {
     scheduler,
-    mode: 'cluster',
+    mode: shared ? 'postgres' : 'cluster',
     elector,
     start() {
       scheduler.start();
@@ -129,7 +145,7 @@ export async function createReports(o: StartReportsOptions): Promise<PreparedRep
     async stop() {
       await scheduler.stop();
       await elector.stop();
-      local.close();
+      ownLocal?.close();
     },
   };
 }

@@ -35,6 +35,8 @@ export class SqliteStore implements Store {
     return (this.history ??= new SqliteReportHistory(this.o.reportsDb, { retention: this.o.retention, ...(this.o.now ? { now: this.o.now } : {}) }));
   }
 
+  start(): void {}
+
   async check(): Promise<StoreState> {
     const where = [this.o.auditDb, this.o.reportsDb].map((p) => (p === ':memory:' ? 'memory' : p));
     return {

@@ -18,6 +18,8 @@ export interface Store {
   reports(): ReportStore;
   /** Cross-replica claims of Slack events, commands and button clicks; absent when the store is per process. */
   readonly claims?: EventClaims;
+  /** Starts connecting in the background (PostgreSQL; a no-op for SQLite). Never waits, never throws. */
+  start(): void;
   /** What `status` and the logs say about the store; asks the database when it can. */
   check(): Promise<StoreState>;
   close(): Promise<void>;

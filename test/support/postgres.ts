@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
+import type { Need } from './machine.js';
 
 /**
  * A real PostgreSQL server for tests: Debian's `postgresql` binaries, initdb'd as the `postgres` user
@@ -34,6 +35,9 @@ function uidOf(user: string): { uid: number; gid: number } | undefined {
     return undefined;
   }
 }
+
+/** What the PostgreSQL suites need (for describeNeeding): the server package, and root to act as `postgres`. */
+export const POSTGRES: readonly Need[] = ['root', 'postgresql'];
 
 let availableCache: boolean | undefined;
 /** The binaries are installed, a `postgres` user exists and we can act as it (root). */

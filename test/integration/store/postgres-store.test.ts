@@ -9,8 +9,8 @@ import { StateUnavailableError } from '../../../src/reports/history.js';
 import type { AuditEntry } from '../../../src/store/audit-log.js';
 import { openStore } from '../../../src/store/open-store.js';
 import { PostgresStore } from '../../../src/store/postgres-store.js';
-import { missing } from '../../support/backends.js';
-import { freePort, PG_PASSWORD, postgresAvailable, startPostgres, type PostgresServer } from '../../support/postgres.js';
+import { describeNeeding } from '../../support/backends.js';
+import { PG_PASSWORD, POSTGRES, startPostgres, type PostgresServer } from '../../support/postgres.js';
 import { row, run, silent } from '../../unit/reports/helpers.js';
 
 const entry = (over: Partial<AuditEntry> = {}): AuditEntry => ({
@@ -47,7 +47,7 @@ const until = async (cond: () => boolean | Promise<boolean>, ms: number, what: s
   }
 };
 
-describe.skipIf(missing(postgresAvailable(), 'PostgreSQL (apt-get install -y postgresql)'))('PostgreSQL store (a real server)', () => {
+describeNeeding(POSTGRES, 'PostgreSQL store (a real server)', () => {
   let server: PostgresServer;
   beforeAll(async () => {
     server = await startPostgres();
