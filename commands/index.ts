@@ -10,6 +10,7 @@ import { pod } from './pod.js';
 import { svc } from './svc.js';
 import { node } from './node.js';
 import { report } from './report.js';
+import { policy } from './policy.js';
 
 /** Every command netpeek knows. Adding a command: one file in commands/ and one line here. */
 export const COMMANDS: readonly NetpeekCommand[] = [
@@ -24,4 +25,5 @@ export const COMMANDS: readonly NetpeekCommand[] = [
   svc,
   node,
   report,
+  policy,
 ];

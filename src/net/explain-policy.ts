@@ -176,3 +176,21 @@ export function sideFact(d: { isolated: boolean; policies: readonly string[]; ad
   if (!d.isolated) return 'not isolated (no policy selects it for this direction)';
   return `isolated by ${d.policies.join(', ')}; ${d.admittedBy.length ? `admitted by ${d.admittedBy.join(', ')}` : 'no rule admits the peer'}`;
 }
+
+/**
+ * `policy <pod>` in one sentence per direction: who may connect to the pod (ingress) or where it may
+ * connect (egress), from the rules of the policies that select it.
+ */
+export function podDirectionSummary(pod: string, d: PolicyDirection, policies: readonly string[], rules: readonly string[]): string {
+  const word = d === 'ingress' ? 'Ingress' : 'Egress';
+  if (!policies.length) {
+    return d === 'ingress'
+      ? `Anything may connect to ${pod}: no NetworkPolicy with policyType Ingress selects it.`
+      : `${pod} may connect anywhere: no NetworkPolicy with policyType Egress selects it.`;
+  }
+  const by = `${word}-isolated by ${policies.join(', ')}`;
+  if (!rules.length) return d === 'ingress' ? `Nothing may connect to ${pod} (${by}, and none of their rules admits anyone).` : `${pod} may connect nowhere (${by}, and none of their rules admits any destination).`;
+  return d === 'ingress' ? `Only these may connect to ${pod} (${by}): ${rules.join('; ')}.` : `${pod} may connect only to (${by}): ${rules.join('; ')}.`;
+}
+
+export const EGRESS_NAMED_PORT_NOTE = 'An egress rule\'s named port is resolved against each destination pod\'s container ports, so what it admits depends on the destination.';

@@ -94,6 +94,7 @@ export function toBlocks(answer: Answer): SlackMessage {
   if (o.warnings.length) blocks.push(...packLines(o.warnings.map((w) => `:warning: ${escapeMrkdwn(w)}`), (b) => b));
   if (o.explanations.length) blocks.push(...packLines(o.explanations.map((e) => `• ${escapeMrkdwn(e)}`), (b) => `*Why*\n${b}`));
   if (o.hints.length) blocks.push(context(o.hints.map(escapeMrkdwn).join('  ·  ')));
+  if (o.dot) blocks.push(context(':frame_with_picture: The picture is posted as a PNG in the thread (or, for /netpeek, in the channel with --public); the terminal and --json give its Graphviz DOT.'));
   return { text: truncate(o.summary ? `${o.title}: ${o.summary}` : o.title, SLACK_LIMITS.sectionText), blocks: capBlocks(blocks) };
 }
 

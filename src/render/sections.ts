@@ -14,6 +14,8 @@ export interface Outline {
   warnings: string[];
   explanations: string[];
   hints: string[];
+  /** Graphviz DOT of a picture (policy map); Slack attaches it rendered as a PNG. */
+  dot?: string;
 }
 
 export function addressTable(answer: Answer): Table | undefined {
@@ -69,5 +71,6 @@ export function outline(answer: Answer): Outline {
     warnings: answer.warnings,
     explanations: answer.explanations,
     hints: answer.hints,
+    ...(answer.graph ? { dot: answer.graph.dot } : {}),
   };
 }

@@ -41,6 +41,8 @@ export function toText(answer: Answer, options: TextOptions = {}): string {
   if (o.warnings.length) out.push('', bold(yellow('Warnings')), ...o.warnings.map((w) => `  ! ${w}`));
   if (o.explanations.length) out.push('', bold('Why'), ...o.explanations.map((e) => `  • ${e}`));
   if (o.hints.length) out.push('', bold('Next'), ...o.hints.map((h) => `  → ${h}`));
+  // Unindented, so that it can be cut out and piped to `dot -Tpng`.
+  if (o.dot) out.push('', bold('Graph (Graphviz DOT)'), o.dot);
   return out.join('\n') + '\n';
 }
 

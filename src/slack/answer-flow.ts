@@ -1,4 +1,6 @@
 import type { Answer } from '../core/answer.js';
+import type { AnswerGraph } from '../core/policy-verdict.js';
+import { graphToPng } from '../render/graph-png.js';
 import { buttonsFor, type HandlerContext } from './context.js';
 import { DeliveryError } from './delivery.js';
 import type { Focus } from './lenient-question.js';
@@ -28,6 +30,11 @@ export interface SurfaceReply {
    * accepted and then failed while running (so a probing notice may be there to replace).
    */
   failure(msg: OutgoingMessage, ready?: Ready): Promise<void>;
+  /**
+   * The answer's picture (policy map) as a PNG, after the answer, where the surface can post a file
+   * (files.uploadV2 into the thread or channel). Absent: the surface posts no files.
+   */
+  picture?(png: Buffer, graph: AnswerGraph, ready: Ready): Promise<void>;
 }
 
 /** What was asked, as the surface read it. */
@@ -77,9 +84,20 @@ export async function answerQuestion(ctx: HandlerContext, asker: Asker, question
     const note = question.readAs ? readAsNote(ready.commandLine) : undefined;
     const msg = answerMessage(ran.answer, { buttons: buttonsFor(ctx, ran.answer, asker.channel), note });
     await reply.answer(msg, ran.answer, ready);
+    if (ran.answer.graph && reply.picture) await postPicture(asker, reply, ran.answer.graph, ready);
     pipeline.record(asker, what, 'ok');
   } catch (err) {
     pipeline.record(asker, what, 'undelivered', err instanceof DeliveryError ? err.message.slice(0, 200) : 'internal');
     if (!(err instanceof DeliveryError)) asker.log.error({ err: safeError(err) }, `${asker.source} handler failed`);
+  }
+}
+
+/** The picture comes after an answer that already says everything in words: a failure here is logged, not sent. */
+async function postPicture(asker: Asker, reply: SurfaceReply, graph: AnswerGraph, ready: Ready): Promise<void> {
+  try {
+    const png = await graphToPng(graph);
+    await reply.picture!(png, graph, ready);
+  } catch (err) {
+    asker.log.warn({ err: safeError(err), graph: graph.name }, 'could not post the picture of the answer');
   }
 }

@@ -89,6 +89,12 @@ async function handleIncoming(ctx: HandlerContext, client: Client, m: Incoming):
       else if (isDm) await post('chat.postMessage(failure)', msg);
       else await send(ctx, asker, 'chat.postEphemeral', () => client.chat.postEphemeral({ channel: m.channel, user: m.user, thread_ts: replyThreadTs, text: msg.text, blocks: msg.blocks as never }));
     },
+    async picture(png, graph) {
+      const file = { file: png, filename: `${graph.name}.png`, title: graph.name, alt_text: `Graph of ${graph.edges.length} allowed connections between ${graph.nodes.length} workloads` };
+      await send(ctx, asker, 'files.uploadV2', () =>
+        replyThreadTs ? client.files.uploadV2({ ...file, channel_id: m.channel, thread_ts: replyThreadTs }) : client.files.uploadV2({ ...file, channel_id: m.channel }),
+      );
+    },
     async answer(msg, answer) {
       const subject = subjectOf(answer);
       const metadata = answerMetadata(subject, m.eventId);

@@ -12,7 +12,7 @@ const asRespond = (m: OutgoingMessage, extra: { response_type?: 'ephemeral' | 'i
  * --public. Probes first get a short "probing …" reply that the answer replaces. Failures are ephemeral.
  */
 export function registerSlashCommand(app: App, ctx: HandlerContext): void {
-  app.command(ctx.slackConfig.command, async ({ command, ack, respond }) => {
+  app.command(ctx.slackConfig.command, async ({ command, ack, respond, client }) => {
     await ack();
     await ctx.turns.take();
     const asker = newAsker(ctx, 'slash', command.user_id, command.channel_id, isDmChannel(command.channel_id));
@@ -24,6 +24,13 @@ export function registerSlashCommand(app: App, ctx: HandlerContext): void {
     const surface: SurfaceReply = {
       probing: (msg) => reply('respond(probing)', asRespond(msg, { response_type: 'ephemeral' })),
       failure: (msg, ready) => reply('respond(failure)', asRespond(msg, { response_type: 'ephemeral', ...(ready ? { replace_original: ready.probe } : {}) })),
+      async picture(png, graph, ready) {
+        // A slash command has no thread, and its answer is private unless --public: the picture goes to the channel only then.
+        if (ready.query.flags.public !== true) return;
+        await send(ctx, asker, 'files.uploadV2', () =>
+          client.files.uploadV2({ channel_id: command.channel_id, file: png, filename: `${graph.name}.png`, title: graph.name, alt_text: `Graph of ${graph.edges.length} allowed connections between ${graph.nodes.length} workloads` }),
+        );
+      },
       async answer(msg, _answer, ready) {
         const isPublic = ready.query.flags.public === true;
         if (ready.probe && isPublic) {

@@ -35,7 +35,7 @@ describe('deploy/slack/manifest.yaml', () => {
 
   it('asks for the scopes the bot uses and nothing broader', () => {
     expect(manifest.oauth_config.scopes.bot.sort()).toEqual(
-      ['app_mentions:read', 'channels:history', 'chat:write', 'commands', 'groups:history', 'im:history', 'im:write', 'mpim:history'].sort(),
+      ['app_mentions:read', 'channels:history', 'chat:write', 'commands', 'files:write', 'groups:history', 'im:history', 'im:write', 'mpim:history'].sort(),
     );
   });
 });
