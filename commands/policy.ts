@@ -32,6 +32,10 @@ function ruleRows(pod: PolicyPod, d: PolicyDirection, policies: readonly Compile
   const rows: string[][] = [];
   const sentences: string[] = [];
   for (const p of policies) {
+    if (p.spec.unreadable.length) {
+      rows.push([d, p.ref, '—', `not evaluated: ${p.spec.unreadable.join('; ')}`]);
+      continue;
+    }
     const rules = p.rules[d];
     if (!rules.length) rows.push([d, p.ref, '—', 'admits nothing (isolates only)']);
     for (const r of rules) {
@@ -80,7 +84,10 @@ async function podAnswer(query: Query, deps: Deps, cluster: KubeCluster): Promis
   }
   const mine = engine.podPolicies(me);
   const sides = (['ingress', 'egress'] as const).map((d) => ({ d, ...mine[d], ...ruleRows(me, d, mine[d].policies) }));
-  answer.summary = sides.map((s) => say.podDirectionSummary(pod.name, s.d, s.policies.map((p) => p.ref), s.sentences)).join(' ');
+  const unreadable = mine.unreadable[0];
+  answer.summary = unreadable
+    ? `Not evaluated: ${say.unreadablePolicyReason(unreadable.policy, unreadable.problems)}`
+    : sides.map((s) => say.podDirectionSummary(pod.name, s.d, s.policies.map((p) => p.ref), s.sentences)).join(' ');
   for (const s of sides) answer.facts.push({ label: s.d === 'ingress' ? 'Ingress policies' : 'Egress policies', value: s.policies.length ? s.policies.map((p) => p.ref).join(', ') : 'none (not isolated)' });
   const rows = sides.flatMap((s) => s.rows);
   if (rows.length) answer.tables.push({ title: 'Rules', columns: ['direction', 'policy', 'rule', 'admits'], rows });

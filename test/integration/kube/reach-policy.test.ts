@@ -43,6 +43,8 @@ beforeAll(async () => {
   });
   deps = kubeDeps(api.kubeconfigPath);
   expect(await deps.kube.cluster().waitForSync(10_000)).toBe(true);
+  // Changes made by the tests arrive through the watch: wait until it runs.
+  await until(() => api.activeWatches().some((w) => w.resource === 'networkpolicies'), 5000, 'the networkpolicies watch');
 });
 
 afterAll(async () => {

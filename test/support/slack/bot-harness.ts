@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { loadConfig } from '../../../src/config.js';
 import { assembleDeps, type NetpeekCommand } from '../../../src/deps.js';
+import type { KubeSource } from '../../../src/sources/kubernetes.js';
 import { CommandRegistry } from '../../../src/core/registry.js';
 import { createLogger } from '../../../src/log.js';
 import { createSlackBot, type SlackBot } from '../../../src/slack/app.js';
@@ -57,6 +58,8 @@ export interface HarnessOptions {
   commands?: readonly NetpeekCommand[];
   /** A store to use (e.g. PostgreSQL shared with other replicas); its audit log and claims replace the SQLite file's. */
   store?: Store;
+  /** A Kubernetes source for the commands (e.g. one on the test API server). */
+  kube?: KubeSource;
 }
 
 export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
@@ -81,7 +84,7 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
     config,
     slackConfig,
     registry,
-    deps: assembleDeps({ config, log, ...(o.store ? { store: o.store } : {}) }),
+    deps: assembleDeps({ config, log, ...(o.store ? { store: o.store } : {}), ...(o.kube ? { kube: o.kube } : {}) }),
     log,
     clientOptions: { slackApiUrl: api.url },
     ...(o.store ? { store: o.store } : { audit }),

@@ -31,6 +31,18 @@ export interface StoredMessage {
   bot_id?: string;
 }
 
+/** A file uploaded the files.uploadV2 way: getUploadURLExternal, the bytes to upload_url, completeUploadExternal. */
+export interface UploadedFile {
+  id: string;
+  filename: string;
+  title?: string;
+  alt_text?: string;
+  bytes: Buffer;
+  /** Set by files.completeUploadExternal: where it was shared. */
+  channel_id?: string;
+  thread_ts?: string;
+}
+
 export interface QueuedFailure {
   status: number;
   headers?: Record<string, string>;
@@ -46,6 +58,8 @@ export interface FakeSlackApi {
   /** Successful calls of a method (status 200, ok:true). */
   okCallsTo(method: string): RecordedCall[];
   messages: StoredMessage[];
+  /** Files uploaded and shared (completeUploadExternal done). */
+  files: UploadedFile[];
   /** Puts a message there as if a user had posted it (e.g. the mention a thread starts with). */
   seedMessage(m: Omit<StoredMessage, 'type'> & { ts: string }): StoredMessage;
   /** The next `times` calls of `method` fail like this. */
@@ -57,10 +71,28 @@ export interface FakeSlackApi {
 
 const JSON_FIELDS = new Set(['blocks', 'attachments', 'metadata']);
 
-async function readBody(req: IncomingMessage): Promise<string> {
+async function readBytes(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const c of req) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
+}
+
+/**
+ * The file's bytes from an upload_url POST: @slack/web-api sends multipart/form-data (one part); a raw
+ * body is taken as it is.
+ */
+export function uploadedBytes(body: Buffer, contentType: string | undefined): Buffer {
+  const boundary = /boundary=(?:"([^"]+)"|([^;]+))/.exec(contentType ?? '');
+  if (!(contentType ?? '').startsWith('multipart/form-data') || !boundary) return body;
+  const delimiter = Buffer.from(`--${boundary[1] ?? boundary[2]}`);
+  const start = body.indexOf(delimiter);
+  const headersEnd = body.indexOf('\r\n\r\n', start);
+  const end = body.indexOf(Buffer.concat([Buffer.from('\r\n'), delimiter]), headersEnd);
+  return start < 0 || headersEnd < 0 || end < 0 ? body : body.subarray(headersEnd + 4, end);
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  return (await readBytes(req)).toString('utf8');
 }
 
 /** Slack's two accepted encodings: form fields (objects JSON-encoded inside) or a JSON body. */
@@ -86,6 +118,9 @@ export async function waitUntil(predicate: () => boolean, timeoutMs = 5000, what
 export async function startFakeSlackApi(): Promise<FakeSlackApi> {
   const calls: RecordedCall[] = [];
   const messages: StoredMessage[] = [];
+  const pending = new Map<string, UploadedFile>();
+  const files: UploadedFile[] = [];
+  let baseUrl = '';
   const failures = new Map<string, QueuedFailure[]>();
   let seq = 0;
   const nextTs = (): string => {
@@ -147,6 +182,27 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
       }
       case 'users.info':
         return { ok: true, user: { id: args.user, name: `user-${String(args.user).toLowerCase()}`, is_bot: false } };
+      case 'files.getUploadURLExternal': {
+        const length = Number(args.length);
+        if (typeof args.filename !== 'string' || !args.filename || !Number.isInteger(length) || length < 1) return { ok: false, error: 'invalid_arguments' };
+        seq += 1;
+        const id = `F${String(seq).padStart(8, '0')}`;
+        pending.set(id, { id, filename: args.filename, ...(typeof args.alt_text === 'string' ? { alt_text: args.alt_text } : {}), bytes: Buffer.alloc(0) });
+        return { ok: true, upload_url: `${baseUrl}/upload/${id}`, file_id: id };
+      }
+      case 'files.completeUploadExternal': {
+        const list = (typeof args.files === 'string' ? JSON.parse(args.files) : args.files) as { id: string; title?: string }[];
+        const done: UploadedFile[] = [];
+        for (const f of list ?? []) {
+          const p = pending.get(f.id);
+          if (!p || p.bytes.length === 0) return { ok: false, error: 'file_not_found' };
+          pending.delete(f.id);
+          const shared = { ...p, ...(f.title ? { title: f.title } : {}), ...(typeof args.channel_id === 'string' ? { channel_id: args.channel_id } : {}), ...(typeof args.thread_ts === 'string' ? { thread_ts: args.thread_ts } : {}) };
+          files.push(shared);
+          done.push(shared);
+        }
+        return { ok: true, files: done.map((f) => ({ id: f.id, title: f.title ?? f.filename, name: f.filename })) };
+      }
       default:
         return { ok: false, error: 'unknown_method' };
     }
@@ -154,6 +210,17 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
 
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
     void (async () => {
+      const upload = /^\/upload\/(F\d+)$/.exec(req.url ?? '');
+      if (upload) {
+        // The upload_url: raw bytes, answered with 200 as Slack's file servers do.
+        const p = pending.get(upload[1]!);
+        const bytes = uploadedBytes(await readBytes(req), req.headers['content-type']);
+        calls.push({ method: 'upload', args: { file_id: upload[1], length: bytes.length }, status: p ? 200 : 404 });
+        if (p) p.bytes = bytes;
+        res.writeHead(p ? 200 : 404, { 'content-type': 'text/plain' });
+        res.end(p ? `OK - ${bytes.length}` : 'not found');
+        return;
+      }
       const body = await readBody(req);
       const method = (req.url ?? '').replace(/^\/api\//, '').split('?')[0] ?? '';
       const contentType = req.headers['content-type'];
@@ -176,12 +243,14 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
+  baseUrl = `http://127.0.0.1:${port}`;
   const isOk = (c: RecordedCall): boolean => c.status === 200;
 
   return {
     url: `http://127.0.0.1:${port}/api/`,
     calls,
     messages,
+    files,
     callsTo: (method) => calls.filter((c) => c.method === method),
     okCallsTo: (method) => calls.filter((c) => c.method === method && isOk(c)),
     seedMessage(m) {
@@ -198,6 +267,8 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
     reset() {
       calls.length = 0;
       messages.length = 0;
+      files.length = 0;
+      pending.clear();
       failures.clear();
     },
     close: () =>
