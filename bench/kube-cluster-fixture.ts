@@ -2,17 +2,22 @@
  * The benchmark cluster, run as its own process so that netpeek's RSS is measured alone: a test API
  * server holding 500 nodes, 10,000 pods (Deployment-style names, two containers each, IPs inside their
  * node's pod CIDR), 2,000 Services selecting 5 pods each through a named targetPort, and one
- * EndpointSlice per Service. Prints one JSON line ({ kubeconfigPath, url, … }) when ready; exits when
- * its stdin closes.
+ * EndpointSlice per Service. With `--policies`, also the 2,000 NetworkPolicies of bench:policy
+ * (bench/policy-shape.ts) and team labels on the namespaces. Prints one JSON line ({ kubeconfigPath,
+ * url, … }) when ready; exits when its stdin closes.
  */
 import { performance } from 'node:perf_hooks';
 import { endpointSlice, namespace, node, pod, service } from '../test/support/kube-apiserver/fixtures.js';
 import { startKubeApiServer, type KubeObject } from '../test/support/kube-apiserver/index.js';
 import { NAMESPACES, NODES, PODS, PODS_PER_SERVICE, SERVICES, hash, podOf } from './kube-cluster-shape.js';
+import { namespaceLabels, networkPolicies } from './policy-shape.js';
+
+const WITH_POLICIES = process.argv.includes('--policies') || process.env.NETPEEK_BENCH_POLICIES === '1';
 
 function objects(): KubeObject[] {
   const out: KubeObject[] = [];
-  for (let ns = 0; ns < NAMESPACES; ns++) out.push(namespace(`team-${ns}`));
+  for (let ns = 0; ns < NAMESPACES; ns++) out.push(namespace(`team-${ns}`, WITH_POLICIES ? namespaceLabels(ns) : {}));
+  if (WITH_POLICIES) out.push(...networkPolicies());
   for (let n = 0; n < NODES; n++) {
     out.push(node(`node-${n}`, { internalIP: `192.168.${n >> 8}.${(n & 255) + 1}`, podCIDR: `10.${64 + (n >> 8)}.${n & 255}.0/24` }));
   }

@@ -59,9 +59,8 @@ function addPolicy(answer: Answer, evaluation: PolicyEvaluation, from: string, t
     if (rows.length) answer.tables.push({ title: 'Policy rules', columns: ['direction', 'policy', 'rule', 'result', 'admits', 'for this connection'], rows });
     for (const s of sides) answer.explanations.push(...say.sideSentences(s, s.direction === 'egress' ? to : from));
   }
-  const [scope, ...rest] = [...evaluation.notes].reverse();
-  for (const n of rest.reverse()) answer.warnings.push(n);
-  if (scope) answer.hints.push(scope);
+  // What netpeek never evaluates is a standing hint; caveats about this connection are warnings.
+  for (const n of evaluation.notes) (n === say.NOT_EVALUATED_SCOPE ? answer.hints : answer.warnings).push(n);
 }
 
 /** EndpointRef → the reference and namespace the probe resolvers read. */

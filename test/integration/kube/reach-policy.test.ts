@@ -11,6 +11,7 @@ import { toText } from '../../../src/render/text.js';
 import { namespace, networkPolicy, node, pod, service } from '../../support/kube-apiserver/fixtures.js';
 import { startKubeApiServer, type KubeApiServer } from '../../support/kube-apiserver/index.js';
 import { failure, fact, kubeDeps, question, until } from './helpers.js';
+import { kubectlAvailable, runKubectl } from '../../support/kube-apiserver/kubectl.js';
 
 let api: KubeApiServer;
 let deps: ReturnType<typeof kubeDeps>;
@@ -205,5 +206,40 @@ describe('reach --no-probe: bad input gets a sentence, never a crash', () => {
   it('a protocol after --port is refused by commands that probe TCP only', async () => {
     const err = (await failure(deps, 'ping shop/db-0 --port 53/udp')) as Error;
     expect(err.message).toBe('ping takes --port as a number only (it probes TCP); "/udp" after the port is for commands that evaluate other protocols, such as reach.');
+  });
+});
+
+describe('reach --no-probe where other policy APIs exist', () => {
+  let other: KubeApiServer;
+  let otherDeps: ReturnType<typeof kubeDeps>;
+  beforeAll(async () => {
+    other = await startKubeApiServer({
+      extraGroups: [{ group: 'policy.networking.k8s.io', version: 'v1alpha1' }, { group: 'cilium.io', version: 'v2' }],
+      objects: [
+        node('node-1', { internalIP: '192.0.2.21', podCIDR: '10.244.1.0/24' }),
+        pod('a-0', { ip: '10.244.1.5', nodeName: 'node-1', labels: { app: 'a' } }),
+        pod('b-0', { ip: '10.244.1.6', nodeName: 'node-1', labels: { app: 'b' } }),
+      ],
+    });
+    otherDeps = kubeDeps(other.kubeconfigPath);
+  });
+  afterAll(async () => {
+    await otherDeps.kube.stop();
+    await other.stop();
+  });
+
+  it('lists AdminNetworkPolicy and Cilium policies as present, not evaluated (kubectl sees the same groups)', async () => {
+    const a = await question(otherDeps, 'reach default/a-0 default/b-0 --port 80 --no-probe');
+    expect(a.policy?.port?.verdict).toBe('allowed');
+    expect(a.warnings).toContain(
+      'Present in this cluster, not evaluated: AdminNetworkPolicy / BaselineAdminNetworkPolicy (policy.networking.k8s.io), CiliumNetworkPolicy / CiliumClusterwideNetworkPolicy (cilium.io). They can allow or deny traffic before or regardless of NetworkPolicies.',
+    );
+    if (kubectlAvailable()) {
+      const r = await runKubectl({ kubeconfigPath: other.kubeconfigPath }, ['api-versions']);
+      expect(r.code).toBe(0);
+      expect(r.stdout.split('\n')).toEqual(expect.arrayContaining(['policy.networking.k8s.io/v1alpha1', 'cilium.io/v2', 'networking.k8s.io/v1']));
+    }
+    // Without those groups: no such warning.
+    expect((await reach('web/web-1 shop/db-0 --port 5432')).warnings.join(' ')).not.toContain('Present in this cluster');
   });
 });

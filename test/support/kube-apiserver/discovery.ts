@@ -30,18 +30,25 @@ function apiGroup(group: string, version: string): object {
   return { name: group, versions: [gv], preferredVersion: gv };
 }
 
-export function apiGroupList(): object {
-  return { kind: 'APIGroupList', apiVersion: 'v1', groups: GROUPS.map((g) => apiGroup(g.group, g.version)) };
+/**
+ * API groups a test adds to discovery as if a CRD (or an aggregated API) served them, with no
+ * resources the server stores: what lets a client see that, e.g., AdminNetworkPolicy exists.
+ */
+export type ExtraGroup = { group: string; version: string };
+
+export function apiGroupList(extra: readonly ExtraGroup[] = []): object {
+  return { kind: 'APIGroupList', apiVersion: 'v1', groups: [...GROUPS, ...extra].map((g) => apiGroup(g.group, g.version)) };
 }
 
-export function apiGroupDoc(group: string): object | undefined {
-  const g = GROUPS.find((x) => x.group === group);
+export function apiGroupDoc(group: string, extra: readonly ExtraGroup[] = []): object | undefined {
+  const g = [...GROUPS, ...extra].find((x) => x.group === group);
   return g && { kind: 'APIGroup', apiVersion: 'v1', ...apiGroup(g.group, g.version) };
 }
 
 /** `APIResourceList` for one group version, or undefined when the server does not serve it. */
-export function apiResourceList(group: string, version: string): object | undefined {
+export function apiResourceList(group: string, version: string, extra: readonly ExtraGroup[] = []): object | undefined {
   const rs = inGroup(group, version);
+  if (rs.length === 0 && extra.some((g) => g.group === group && g.version === version)) return { kind: 'APIResourceList', groupVersion: `${group}/${version}`, resources: [] };
   if (rs.length === 0) return undefined;
   const resources: object[] = [];
   for (const r of rs) {
@@ -72,8 +79,8 @@ function resourceDiscovery(r: ResourceDef): object {
 }
 
 /** The aggregated discovery list for `/api` (legacy: true) or `/apis`. */
-export function aggregatedDiscovery(legacy: boolean, apiVersion: 'v2' | 'v2beta1'): object {
-  const groups = legacy ? [{ group: '', version: 'v1' }] : GROUPS;
+export function aggregatedDiscovery(legacy: boolean, apiVersion: 'v2' | 'v2beta1', extra: readonly ExtraGroup[] = []): object {
+  const groups = legacy ? [{ group: '', version: 'v1' }] : [...GROUPS, ...extra];
   return {
     kind: 'APIGroupDiscoveryList',
     apiVersion: `apidiscovery.k8s.io/${apiVersion}`,

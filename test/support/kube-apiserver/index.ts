@@ -54,6 +54,8 @@ export type StartKubeApiServerOptions = {
   namespace?: string;
   /** Decides each resource request; false → 403 Forbidden with RBAC's message. */
   authorize?: Authorizer;
+  /** API groups discovery lists as if CRDs served them (no objects): e.g. policy.networking.k8s.io/v1alpha1. */
+  extraGroups?: { group: string; version: string }[];
 };
 
 /** Names one stored object; a KubeObject works too. */
@@ -273,6 +275,7 @@ export async function startKubeApiServer(opts: StartKubeApiServerOptions = {}): 
   const user = opts.user ?? 'system:serviceaccount:netpeek:netpeek';
   const http = new ApiHttpServer({ store, watches, alloc }, { token: opts.token, user, certificate });
   http.authorizer = opts.authorize;
+  http.extraGroups = opts.extraGroups ?? [];
   const port = await http.listen(opts.port ?? 0);
   const url = `${certificate ? 'https' : 'http'}://127.0.0.1:${port}`;
   const context = opts.context ?? 'netpeek-test';

@@ -7,7 +7,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
-  aggregatedDiscovery, apiGroupDoc, apiGroupList, apiResourceList, apiVersions, SERVER_VERSION, wantsAggregated,
+  type ExtraGroup, aggregatedDiscovery, apiGroupDoc, apiGroupList, apiResourceList, apiVersions, SERVER_VERSION, wantsAggregated,
 } from './discovery.js';
 import { Faults, faultError, type RequestRecord } from './faults.js';
 import { handleResource, type Ctx } from './handlers.js';
@@ -36,6 +36,9 @@ export class ApiHttpServer {
   authorizer: Authorizer | undefined;
   private server: Server | undefined;
   private port = 0;
+
+  /** Groups discovery lists besides the served ones (see discovery.ts ExtraGroup). */
+  extraGroups: readonly ExtraGroup[] = [];
 
   constructor(
     private readonly ctx: Ctx,
@@ -142,17 +145,17 @@ export class ApiHttpServer {
     if (req.method !== 'GET' && req.method !== 'HEAD') throw errors.methodNotAllowedPath();
     if (path === '/api' || path === '/apis') {
       if (aggregated) {
-        sendJson(res, 200, aggregatedDiscovery(path === '/api', aggregated), {
+        sendJson(res, 200, aggregatedDiscovery(path === '/api', aggregated, this.extraGroups), {
           'Content-Type': `application/json;g=apidiscovery.k8s.io;v=${aggregated};as=APIGroupDiscoveryList`,
           Vary: 'Accept',
         });
         return;
       }
-      return send(path === '/api' ? apiVersions(`127.0.0.1:${this.port}`) : apiGroupList());
+      return send(path === '/api' ? apiVersions(`127.0.0.1:${this.port}`) : apiGroupList(this.extraGroups));
     }
     if (seg[0] === 'api' && seg.length === 2) return send(apiResourceList('', seg[1]!));
-    if (seg[0] === 'apis' && seg.length === 2) return send(apiGroupDoc(seg[1]!));
-    if (seg[0] === 'apis' && seg.length === 3) return send(apiResourceList(seg[1]!, seg[2]!));
+    if (seg[0] === 'apis' && seg.length === 2) return send(apiGroupDoc(seg[1]!, this.extraGroups));
+    if (seg[0] === 'apis' && seg.length === 3) return send(apiResourceList(seg[1]!, seg[2]!, this.extraGroups));
     if (path === '/version') return send(SERVER_VERSION);
     if (path === '/openapi/v3') return send(openapiV3Root());
     if (path.startsWith('/openapi/v3/')) {
