@@ -1,6 +1,6 @@
 import type Docker from 'dockerode';
 import type { AddressFact, Answer, Fact, PortFact, Sharing } from '../src/core/answer.js';
-import { newAnswer } from '../src/core/answer.js';
+import { newAnswer, withParts } from '../src/core/answer.js';
 import type { Deps, NetpeekCommand } from '../src/deps.js';
 import { UserError } from '../src/core/errors.js';
 import {
@@ -20,6 +20,7 @@ import {
   isolatedPortNote,
   joinedBySentence,
   joinedNamespaceSentence,
+  networkModeText,
   notRunningSentence,
   portConflictWarning,
   privateAddressSentence,
@@ -35,9 +36,9 @@ import { engineIdentity } from '../src/sources/docker.js';
 import type { ContainerNetworkMode } from '../src/sources/docker-facts.js';
 import { containerAddresses, exposedPorts, hostBindings, networkModeOf } from '../src/sources/docker-facts.js';
 import { findContainer, requireDocker } from '../src/sources/docker-lookup.js';
-import { containerSubject } from '../src/sources/probe-targets.js';
+import { containerProbeSubject } from '../src/sources/probe-targets.js';
 import type { KubePod } from '../src/sources/kube-model.js';
-import { addProbes, probeSubject } from '../src/probe/probe-subject.js';
+import { probeSubject } from '../src/probe/probe-subject.js';
 
 /** Everything the answer is built from, gathered once. */
 interface Seen {
@@ -72,9 +73,11 @@ export const container: NetpeekCommand = {
   async run(query, deps) {
     const docker = requireDocker(deps);
     const ref = checkDockerName(query.args[0] ?? '', 'container');
-    const answer = answerFor(await look(docker, ref).catch((err: unknown) => rethrowWithPodHint(err, ref, deps)));
-    if (query.flags.probe) addProbes(answer, await probeSubject(await containerSubject(ref, deps), deps));
-    return answer;
+    const seen = await look(docker, ref).catch((err: unknown) => rethrowWithPodHint(err, ref, deps));
+    const answer = answerFor(seen);
+    if (!query.flags.probe) return answer;
+    // The container just inspected is what gets probed: nothing is looked up twice.
+    return withParts(answer, (await probeSubject(containerProbeSubject(seen.target, seen.owner, seen.networks), deps)).parts);
   },
 };
 
@@ -156,7 +159,7 @@ function answerFor(s: Seen): Answer {
 }
 
 function facts(s: Seen): Fact[] {
-  const mode = s.mode.kind === 'container' ? `container:${s.owner ? nameOf(s.owner) : s.mode.ownerId?.slice(0, 12)}` : s.mode.raw;
+  const mode = s.mode.kind === 'container' ? `container:${s.owner ? nameOf(s.owner) : s.mode.ownerId?.slice(0, 12)}` : networkModeText(s.mode.raw);
   const networks = Object.keys(s.target.NetworkSettings.Networks ?? {});
   return [
     { label: 'State', value: s.target.State.Status },

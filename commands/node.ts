@@ -1,12 +1,11 @@
 import type { AddressFact, Answer, Fact } from '../src/core/answer.js';
 import { newAnswer } from '../src/core/answer.js';
 import type { Deps, NetpeekCommand } from '../src/deps.js';
-import { HOST_NETWORK_POD, NODE_REACHES_POD_IP, nodePortConflictWarning } from '../src/net/explain-kube.js';
+import { HOST_NETWORK_POD, NODE_REACHES_POD_IP, declaredPortsText, nodePortConflictWarning } from '../src/net/explain-kube.js';
 import { nodePortClaims, nodePortConflicts } from '../src/net/kube-ports.js';
 import { checkKubernetesName } from '../src/net/names.js';
 import { placePodIps } from '../src/net/pod-cidr.js';
 import type { KubeCluster } from '../src/sources/kube-cluster.js';
-import { declaredPortsText } from '../src/sources/kube-facts.js';
 import { clusterFor, findNode } from '../src/sources/kube-lookup.js';
 import type { KubeNode, KubePod } from '../src/sources/kube-model.js';
 import { nodeIp } from '../src/sources/kube-model.js';

@@ -1,6 +1,6 @@
 import type { NetpeekCommand } from '../src/deps.js';
-import { newAnswer } from '../src/core/answer.js';
-import { addProbes, probeSubject } from '../src/probe/probe-subject.js';
+import { newAnswer, withParts } from '../src/core/answer.js';
+import { probeSubject } from '../src/probe/probe-subject.js';
 import { vantageName } from '../src/probe/vantage.js';
 import { resolveProbeSubject } from '../src/sources/probe-targets.js';
 
@@ -41,7 +41,6 @@ export const ping: NetpeekCommand = {
         { label: 'Probed from', value: probed.from },
       ],
     });
-    addProbes(answer, probed);
-    return answer;
+    return withParts(answer, probed.parts);
   },
 };

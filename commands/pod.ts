@@ -1,5 +1,5 @@
 import type { Answer, Fact, PortFact, Sharing, Table } from '../src/core/answer.js';
-import { newAnswer } from '../src/core/answer.js';
+import { newAnswer, withParts } from '../src/core/answer.js';
 import type { NetpeekCommand } from '../src/deps.js';
 import {
   HOST_PORT,
@@ -10,9 +10,14 @@ import {
   POD_ONE_NAMESPACE,
   SERVICE_VIRTUAL_IP,
   containerIpIsPodIpSentence,
+  containerKindText,
+  containerStateText,
+  declaredPortsText,
+  endpointStateText,
   hostNetworkSentence,
   noIpYetSentence,
   nodePortConflictWarning,
+  ownerText,
   pingFromNodeSentence,
   podCidrSentence,
   podPortConflictWarning,
@@ -27,12 +32,13 @@ import type { PodIpPlacement } from '../src/net/pod-cidr.js';
 import { placePodIps } from '../src/net/pod-cidr.js';
 import { uniquePorts } from '../src/net/ports.js';
 import type { KubeCluster } from '../src/sources/kube-cluster.js';
-import { containerKindText, containerStateText, declaredPortsText, endpointStateText, ownerText, podAddressFacts, runningContainers } from '../src/sources/kube-facts.js';
+import { podAddressFacts, runningContainers } from '../src/sources/kube-facts.js';
 import type { PodEndpoint } from '../src/sources/kube-lookup.js';
 import { clusterFor, findPod, podInSlices, servicesSelecting } from '../src/sources/kube-lookup.js';
 import type { KubeNode, KubePod, KubeService } from '../src/sources/kube-model.js';
 import { nodeIp } from '../src/sources/kube-model.js';
-import { addProbes, probeSubject } from '../src/probe/probe-subject.js';
+import { probeSubject } from '../src/probe/probe-subject.js';
+import { podProbeSubject } from '../src/sources/kube-probe-targets.js';
 
 /** A Service selecting the pod, with each port resolved against the pod and the pod's endpoint entries. */
 interface Selected {
@@ -75,12 +81,11 @@ export const pod: NetpeekCommand = {
     if (query.flags.namespace !== undefined) checkKubernetesName(query.flags.namespace, 'namespace');
     const cluster = clusterFor(deps, query.flags.cluster);
     const found = await findPod(cluster, name, query.flags.namespace, deps);
-    const answer = answerFor(await look(cluster, found.pod, found.matchedBy, name));
-    if (query.flags.probe) {
-      const subject = await deps.probeResolvers?.(query.flags.cluster, deps).pods?.(found.pod.name, found.pod.namespace);
-      if (subject) addProbes(answer, await probeSubject(subject, deps));
-    }
-    return answer;
+    const seen = await look(cluster, found.pod, found.matchedBy, name);
+    const answer = answerFor(seen);
+    if (!query.flags.probe) return answer;
+    // The pod and node just looked up are what gets probed: nothing is looked up twice.
+    return withParts(answer, (await probeSubject(podProbeSubject(seen.pod, seen.node, cluster.context), deps)).parts);
   },
 };
 
@@ -139,7 +144,7 @@ function facts(s: Seen): Fact[] {
       out.push({ label: `${pl.ip} in node pod CIDR`, value: pl.inside ? `yes (${pl.nodeCidr})` : `no (${pl.nodeCidr})` });
     }
   }
-  const owner = ownerText(p);
+  const owner = ownerText(p.owner);
   if (owner) out.push({ label: 'Owner', value: owner });
   out.push({ label: 'Kubernetes context', value: `${s.cluster.context} (${s.cluster.server})` });
   return out;

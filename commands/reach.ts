@@ -1,5 +1,5 @@
 import type { Answer } from '../src/core/answer.js';
-import { newAnswer } from '../src/core/answer.js';
+import { newAnswer, withParts } from '../src/core/answer.js';
 import { isNetpeekError } from '../src/core/errors.js';
 import type { Query } from '../src/core/query.js';
 import type { Deps, NetpeekCommand } from '../src/deps.js';
@@ -8,7 +8,7 @@ import { explainPath, type Placement } from '../src/net/explain-path.js';
 import * as say from '../src/net/explain-policy.js';
 import type { PolicyEvaluation } from '../src/net/policy-engine.js';
 import type { PolicyProtocol } from '../src/net/policy-spec.js';
-import { addProbes, probeSubject } from '../src/probe/probe-subject.js';
+import { probeSubject } from '../src/probe/probe-subject.js';
 import type { ProbeSubject } from '../src/probe/vantage.js';
 import type { KubeCluster } from '../src/sources/kube-cluster.js';
 import { clusterFor } from '../src/sources/kube-lookup.js';
@@ -149,7 +149,7 @@ export const reach: NetpeekCommand = {
     const tcp = probed.facts.filter((f) => f.kind === 'tcp');
     const reachable = probed.facts.some((f) => f.ok);
     const headline = policy.verdict.evaluated ? `${say.verdictHeadline(policy.verdict, a.name, b.name)} ` : '';
-    const answer = newAnswer('reach', `reach ${a.name} → ${b.name}`, {
+    const assembled = newAnswer('reach', `reach ${a.name} → ${b.name}`, {
       subject: { kind: b.kind, name: b.name },
       summary:
         headline +
@@ -165,8 +165,8 @@ export const reach: NetpeekCommand = {
       ],
       explanations: path.sentences,
     });
-    if (!path.direct) answer.hints.push(`A probe from ${probed.from} reaching ${b.ip} does not mean ${a.name} can: its own network decides.`);
-    addProbes(answer, probed);
+    if (!path.direct) assembled.hints.push(`A probe from ${probed.from} reaching ${b.ip} does not mean ${a.name} can: its own network decides.`);
+    const answer = withParts(assembled, probed.parts);
     addPolicy(answer, policy, a.name, b.name);
     if (port && port.protocol !== 'TCP') answer.hints.push(`${port.protocol} ${port.port} was evaluated against the policies only; netpeek probes TCP and ICMP.`);
     // Only a TCP connect to the asked port tests what the verdict is about (ICMP is outside NetworkPolicy's ports).

@@ -1,11 +1,10 @@
 import type { Answer, Fact, PortFact } from '../src/core/answer.js';
 import { newAnswer } from '../src/core/answer.js';
 import type { NetpeekCommand } from '../src/deps.js';
-import { LOAD_BALANCER, NAMED_TARGET_PORT, NODE_PORT, SERVICE_VIRTUAL_IP } from '../src/net/explain-kube.js';
+import { LOAD_BALANCER, NAMED_TARGET_PORT, NODE_PORT, SERVICE_VIRTUAL_IP, endpointStateText } from '../src/net/explain-kube.js';
 import { describeResolution, resolveTargetPort } from '../src/net/kube-ports.js';
 import { checkKubernetesName } from '../src/net/names.js';
 import type { KubeCluster } from '../src/sources/kube-cluster.js';
-import { endpointStateText } from '../src/sources/kube-facts.js';
 import { clusterFor, findService } from '../src/sources/kube-lookup.js';
 import type { KubeEndpointSlice, KubePod, KubeService, KubeServicePort } from '../src/sources/kube-model.js';
 import { selects } from '../src/sources/kube-model.js';

@@ -136,3 +136,18 @@ export function newAnswer(command: string, title: string, init: Partial<Answer> 
     ...init,
   };
 }
+
+/** Lists a step of a command adds to an answer (probe results and what they mean). */
+export type AnswerParts = Partial<Pick<Answer, 'facts' | 'probes' | 'explanations' | 'hints' | 'warnings'>>;
+
+/** The answer with `parts` appended to its lists, in order; the answer passed in is left as it was. */
+export function withParts(answer: Answer, parts: AnswerParts): Answer {
+  return {
+    ...answer,
+    facts: [...answer.facts, ...(parts.facts ?? [])],
+    probes: [...answer.probes, ...(parts.probes ?? [])],
+    explanations: [...answer.explanations, ...(parts.explanations ?? [])],
+    hints: [...answer.hints, ...(parts.hints ?? [])],
+    warnings: [...answer.warnings, ...(parts.warnings ?? [])],
+  };
+}

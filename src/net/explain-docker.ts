@@ -165,3 +165,8 @@ export function dockerDesktopWarning(ip: string | undefined): string {
   const addr = ip ?? "the container's private address";
   return `The engine runs inside Docker Desktop's VM: from this Mac or PC, ${addr} cannot be reached directly, only through published ports. The "Docker host" above is the VM.`;
 }
+
+/** HostConfig.NetworkMode in words: "default" is the default bridge. */
+export function networkModeText(raw: string): string {
+  return raw === 'default' ? 'bridge (default)' : raw;
+}

@@ -1,4 +1,4 @@
-import type { PodPortConflict, NodePortConflict, TargetPortResolution } from './kube-ports.js';
+import type { DeclaredPort, PodContainerPorts, PodPortConflict, NodePortConflict, TargetPortResolution } from './kube-ports.js';
 import type { CidrOverlap, ServiceCidrGuess } from './pod-cidr.js';
 import { formatPortSpec } from './ports.js';
 import type { PortSpec } from './ports.js';
@@ -141,4 +141,54 @@ export function serviceCidrSentence(g: ServiceCidrGuess): string {
   return g.basis === 'default'
     ? `Service CIDR: probably ${g.cidr}, the default of ${g.who}; all ${n} seen fall inside it.`
     : `Service CIDR: at least ${g.cidr}, the smallest range covering the ${n} seen.`;
+}
+
+// ---- Kubernetes objects in words (tables of the pod, svc and node answers) ----
+
+/** A container's kind in words. */
+export function containerKindText(c: Pick<PodContainerPorts, 'kind'>): string {
+  if (c.kind === 'sidecar') return 'sidecar (init container, restartPolicy: Always)';
+  if (c.kind === 'init') return 'init (runs to completion first)';
+  return 'app';
+}
+
+/** What a container's status says about it, from the kubelet's status fields. */
+export interface ContainerStatusFacts {
+  state?: 'running' | 'waiting' | 'terminated';
+  stateReason?: string;
+  ready?: boolean;
+  restartCount?: number;
+}
+
+/** "running, ready, 2 restarts". */
+export function containerStateText(c: ContainerStatusFacts): string {
+  if (!c.state) return 'no status yet';
+  const reason = c.stateReason ? ` (${c.stateReason})` : '';
+  const ready = c.state === 'running' ? (c.ready ? ', ready' : ', not ready') : '';
+  const restarts = c.restartCount ? `, ${c.restartCount} restart${c.restartCount === 1 ? '' : 's'}` : '';
+  return `${c.state}${reason}${ready}${restarts}`;
+}
+
+/** "http 80/tcp, 9090/tcp (hostPort 8080)". */
+export function declaredPortsText(ports: readonly DeclaredPort[]): string {
+  if (!ports.length) return '—';
+  return ports
+    .map((p) => `${p.name ? `${p.name} ` : ''}${formatPortSpec(p)}${p.hostPort ? ` (hostPort ${p.hostIP ? `${p.hostIP}:` : ''}${p.hostPort})` : ''}`)
+    .join(', ');
+}
+
+/** An EndpointSlice entry's conditions in words. */
+export function endpointStateText(e: { ready: boolean; serving?: boolean; terminating?: boolean }): string {
+  if (e.terminating) return e.serving ? 'terminating (still serving)' : 'terminating';
+  return e.ready ? 'ready' : 'not ready';
+}
+
+/** "ReplicaSet webserver-7d9c5b" → the Deployment name people know, when the hash suffix is there. */
+export function ownerText(owner: { kind: string; name: string } | undefined): string | undefined {
+  if (!owner) return undefined;
+  if (owner.kind === 'ReplicaSet') {
+    const deployment = owner.name.replace(/-[a-z0-9]{5,10}$/, '');
+    return deployment !== owner.name ? `ReplicaSet ${owner.name} (Deployment ${deployment})` : `ReplicaSet ${owner.name}`;
+  }
+  return `${owner.kind} ${owner.name}`;
 }

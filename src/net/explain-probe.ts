@@ -45,3 +45,7 @@ export function noPortsSentence(name: string): string {
 export function portsProbedSentence(ports: readonly PortSpec[]): string {
   return `TCP ports tried: ${ports.map((p) => p.port).join(', ')} (the declared/exposed ones, or --port).`;
 }
+
+export function portsCappedSentence(tried: number, declared: number): string {
+  return `Only the first ${tried} of ${declared} ports were tried; use --port for another.`;
+}

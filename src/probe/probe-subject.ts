@@ -1,6 +1,6 @@
-import type { Answer } from '../core/answer.js';
+import type { AnswerParts } from '../core/answer.js';
 import { BackendError } from '../core/errors.js';
-import { noPortsSentence, portsProbedSentence } from '../net/explain-probe.js';
+import { noPortsSentence, portsCappedSentence, portsProbedSentence } from '../net/explain-probe.js';
 import type { ProbeSubject } from './vantage.js';
 import { summariseProbes, type ProbeSummary } from './probe-facts.js';
 import type { ProbeTarget } from './types.js';
@@ -21,8 +21,21 @@ export const DEFAULT_PROBE_TIMEOUT_MS = 1000;
 /** Keeps a pod with dozens of declared ports from turning one question into a port scan. */
 export const MAX_PORTS_PER_QUESTION = 16;
 
-/** ICMP plus TCP to --port or to each declared port, from the subject's host (or `plan.from`). */
-export async function probeSubject(subject: ProbeSubject, deps: { probes?: ProbeService }, plan: ProbePlan = {}): Promise<ProbeSummary & { from: string; notes: string[] }> {
+/** What probing a subject found: the results as facts, and the Answer parts that show them. */
+export interface ProbeRun extends ProbeSummary {
+  /** Where the probes ran, in words ("the Docker host", "node worker-1"). */
+  from: string;
+  /** Which ports were tried, and why only those. */
+  notes: string[];
+  /** The probe facts, their explanations and the notes, and any degraded warning, for the command to add to its answer. */
+  parts: AnswerParts;
+}
+
+/**
+ * ICMP plus TCP to --port or to each declared port, from the subject's host (or `plan.from`). The
+ * subject is the one the command already found: nothing is looked up again here.
+ */
+export async function probeSubject(subject: ProbeSubject, deps: { probes?: ProbeService }, plan: ProbePlan = {}): Promise<ProbeRun> {
   if (!deps.probes) throw new BackendError('probe', 'Probing is not configured in this netpeek.', ['See `status`.']);
   const vantage = plan.from ?? subject.vantage;
   const from = vantageName(vantage);
@@ -34,13 +47,6 @@ export async function probeSubject(subject: ProbeSubject, deps: { probes?: Probe
   const summary = summariseProbes(results, from);
   const notes: string[] = [];
   if (plan.port === undefined) notes.push(ports.length ? portsProbedSentence(ports.map((port) => ({ port, protocol: 'tcp' }))) : noPortsSentence(subject.name));
-  if (subject.ports.length > MAX_PORTS_PER_QUESTION && plan.port === undefined) notes.push(`Only the first ${MAX_PORTS_PER_QUESTION} of ${subject.ports.length} ports were tried; use --port for another.`);
-  return { ...summary, from, notes };
-}
-
-/** Adds probe results to an answer (for `--probe` on lookups). */
-export function addProbes(answer: Answer, probed: Awaited<ReturnType<typeof probeSubject>>): void {
-  answer.probes.push(...probed.facts);
-  answer.explanations.push(...probed.explanations, ...probed.notes);
-  answer.warnings.push(...probed.warnings);
+  if (subject.ports.length > MAX_PORTS_PER_QUESTION && plan.port === undefined) notes.push(portsCappedSentence(MAX_PORTS_PER_QUESTION, subject.ports.length));
+  return { ...summary, from, notes, parts: { probes: summary.facts, explanations: [...summary.explanations, ...notes], warnings: summary.warnings } };
 }

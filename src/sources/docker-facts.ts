@@ -15,7 +15,7 @@ export interface ContainerNetworkMode {
   kind: DockerNetworkMode;
   /** For `container:<id>`: the ID of the container whose namespace it joined. */
   ownerId?: string;
-  /** As the engine spells it, with "default" shown as the bridge it means. */
+  /** As the engine spells it (HostConfig.NetworkMode; "default" means the default bridge). */
   raw: string;
 }
 
@@ -24,7 +24,7 @@ export function networkModeOf(c: Pick<Docker.ContainerInspectInfo, 'HostConfig'>
   if (raw === 'host') return { kind: 'host', raw };
   if (raw === 'none') return { kind: 'none', raw };
   if (raw.startsWith('container:')) return { kind: 'container', ownerId: raw.slice('container:'.length), raw };
-  return { kind: 'own', raw: raw === 'default' ? 'bridge (default)' : raw };
+  return { kind: 'own', raw };
 }
 
 /** One network attachment of a container as the engine reports it (inspect's NetworkSettings.Networks entry). */

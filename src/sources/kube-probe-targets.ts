@@ -2,7 +2,7 @@ import { UserError } from '../core/errors.js';
 import { uniquePorts } from '../net/ports.js';
 import { cidrContains } from '../net/subnet.js';
 import { findPod } from './kube-lookup.js';
-import { nodeIp } from './kube-model.js';
+import { type KubeNode, type KubePod, nodeIp } from './kube-model.js';
 import type { KubeSource } from './kubernetes.js';
 import type { ProbeSubject } from '../probe/vantage.js';
 import type { AddressPlacer, PodProbeResolver, ProbeResolvers } from './probe-targets.js';
@@ -25,23 +25,8 @@ export function kubeProbeResolvers(kube: KubeSource): ProbeResolvers {
         throw err;
       }
       const p = found.pod;
-      if (!p.nodeName) throw new UserError(`Pod ${p.name} is ${p.phase} and not on a node yet, so there is nothing to probe.`, [`\`pod ${p.name} -n ${p.namespace}\` explains why.`]);
-      const node = await cluster.node(p.nodeName);
-      const ip = p.hostNetwork ? (nodeIp(node) ?? p.hostIPs[0]) : (p.podIPs.find((x) => !x.includes(':')) ?? p.podIPs[0]);
-      if (!ip) throw new UserError(`Pod ${p.name} has no IP yet (${p.phase}), so there is nothing to probe.`, [`\`pod ${p.name} -n ${p.namespace}\` explains why.`]);
-      const subject: ProbeSubject = {
-        kind: 'pod',
-        name: `${p.namespace}/${p.name}`,
-        ip,
-        vantage: { kind: 'node', node: p.nodeName, context: cluster.context },
-        ports: uniquePorts(p.containers.filter((c) => c.kind !== 'init').flatMap((c) => c.ports)).filter((x) => x.protocol === 'tcp').map((x) => ({ port: x.port, protocol: x.protocol })),
-        networks: [p.hostNetwork ? `node ${p.nodeName} (hostNetwork)` : `pod network of node ${p.nodeName}`],
-        node: p.nodeName,
-        namespace: p.namespace,
-        hostNetwork: p.hostNetwork,
-      };
-      const subnet = p.hostNetwork ? undefined : node?.podCIDRs.find((c) => safeContains(c, ip));
-      return subnet ? { ...subject, subnet } : subject;
+      if (!p.nodeName) return podProbeSubject(p, undefined, cluster.context);
+      return podProbeSubject(p, await cluster.node(p.nodeName), cluster.context);
     };
     const placeAddress: AddressPlacer = async (ip) => {
       const cluster = kube.cluster(context);
@@ -54,6 +39,30 @@ export function kubeProbeResolvers(kube: KubeSource): ProbeResolvers {
     };
     return { pods, placeAddress };
   };
+}
+
+/**
+ * A pod the caller has already found (and its node) → where and what to probe: the pod IP (the node's
+ * for hostNetwork), from that node's agent, on the TCP ports its running containers declare. Says why
+ * when there is nothing to probe yet.
+ */
+export function podProbeSubject(p: KubePod, node: KubeNode | undefined, context: string): ProbeSubject {
+  if (!p.nodeName) throw new UserError(`Pod ${p.name} is ${p.phase} and not on a node yet, so there is nothing to probe.`, [`\`pod ${p.name} -n ${p.namespace}\` explains why.`]);
+  const ip = p.hostNetwork ? (nodeIp(node) ?? p.hostIPs[0]) : (p.podIPs.find((x) => !x.includes(':')) ?? p.podIPs[0]);
+  if (!ip) throw new UserError(`Pod ${p.name} has no IP yet (${p.phase}), so there is nothing to probe.`, [`\`pod ${p.name} -n ${p.namespace}\` explains why.`]);
+  const subject: ProbeSubject = {
+    kind: 'pod',
+    name: `${p.namespace}/${p.name}`,
+    ip,
+    vantage: { kind: 'node', node: p.nodeName, context },
+    ports: uniquePorts(p.containers.filter((c) => c.kind !== 'init').flatMap((c) => c.ports)).filter((x) => x.protocol === 'tcp').map((x) => ({ port: x.port, protocol: x.protocol })),
+    networks: [p.hostNetwork ? `node ${p.nodeName} (hostNetwork)` : `pod network of node ${p.nodeName}`],
+    node: p.nodeName,
+    namespace: p.namespace,
+    hostNetwork: p.hostNetwork,
+  };
+  const subnet = p.hostNetwork ? undefined : node?.podCIDRs.find((c) => safeContains(c, ip));
+  return subnet ? { ...subject, subnet } : subject;
 }
 
 function safeContains(cidr: string, ip: string): boolean {

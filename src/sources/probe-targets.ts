@@ -63,9 +63,21 @@ async function podSubject(name: string, o: ResolveOptions): Promise<ProbeSubject
   return pod;
 }
 
+/** A container by name or ID prefix → its probe subject. */
 export async function containerSubject(ref: string, deps: DockerAccess): Promise<ProbeSubject> {
   const docker = requireDocker(deps);
   const c = await findContainer(docker, ref);
+  const mode = networkModeOf(c);
+  const [owner, networks] = await Promise.all([mode.kind === 'container' && mode.ownerId ? docker.inspectContainer(mode.ownerId) : Promise.resolve(undefined), docker.listNetworks()]);
+  return containerProbeSubject(c, owner, networks);
+}
+
+/**
+ * A container the caller has already inspected → where and what to probe: its IPv4 address (for
+ * `--network container:<x>`, that of x, whose namespace it joined), probed from the Docker host, on the
+ * TCP ports it exposes or publishes. Says why when there is nothing to probe.
+ */
+export function containerProbeSubject(c: Docker.ContainerInspectInfo, owner: Docker.ContainerInspectInfo | undefined, networks: readonly Docker.NetworkInspectInfo[]): ProbeSubject {
   const name = c.Name.replace(/^\//, '');
   const mode = networkModeOf(c);
   if (!c.State.Running) {
@@ -77,8 +89,7 @@ export async function containerSubject(ref: string, deps: DockerAccess): Promise
   if (mode.kind === 'none') {
     throw new UserError(`Container ${name} has --network none: only a loopback interface, nothing can reach it from outside.`, ['See `explain namespace`.']);
   }
-  const holder = mode.kind === 'container' && mode.ownerId ? ((await docker.inspectContainer(mode.ownerId)) ?? c) : c;
-  const networks = await docker.listNetworks();
+  const holder = mode.kind === 'container' && mode.ownerId ? (owner ?? c) : c;
   const ipv4 = containerAddresses(holder, networks).find((a) => a.family === 'ipv4');
   if (!ipv4) throw new UserError(`Container ${name} has no IPv4 address on any network.`, [`\`container ${name}\` shows its networks.`]);
   const ports = uniquePorts([...exposedPorts(c.Config.ExposedPorts), ...hostBindings(c).map((b) => ({ port: b.port, protocol: b.protocol }))]).filter((p) => p.protocol === 'tcp');

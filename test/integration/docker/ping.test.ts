@@ -11,6 +11,7 @@ import { loadConfig } from '../../../src/config.js';
 import { buildDeps } from '../../../src/deps.js';
 import { createLogger } from '../../../src/log.js';
 import { describeNeeding, DOCKER, ICMP } from '../../support/backends.js';
+import { countCalls } from '../../support/call-counter.js';
 import { DockerFixtures, ensureBusyboxImages, inspect } from '../../support/docker-fixtures.js';
 
 interface Inspected {
@@ -110,6 +111,20 @@ describeNeeding([...DOCKER, ...ICMP], 'ping, reach and --probe against real cont
     const a = await question(`container ${web} --probe`);
     expect(a.addresses[0]?.ip).toBe(webIp);
     expect(a.probes.map((p) => `${p.kind}:${p.port ?? ''}:${p.ok}`)).toEqual(['icmp::true', 'tcp:80:true']);
+  });
+
+  it('container --probe probes the container it looked up, without looking it up again', async () => {
+    const calls = new Map<string, number>();
+    const counted = { ...inProcess, docker: countCalls(inProcess.docker!, calls) };
+    const plain = await question(`container ${web}`, counted);
+    const lookup = new Map(calls);
+    calls.clear();
+    const probed = await question(`container ${web} --probe`, counted);
+    expect(probed.addresses).toEqual(plain.addresses);
+    expect(probed.probes.map((p) => `${p.kind}:${p.target}:${p.port ?? ''}:${p.ok}`)).toEqual([`icmp:${webIp}::true`, `tcp:${webIp}:80:true`]);
+    // The same engine calls as the lookup alone, plus the network list the in-process prober's allow-list reads.
+    expect(calls.get('listContainers')).toBe(lookup.get('listContainers'));
+    expect(calls.get('inspectContainer')).toBe(lookup.get('inspectContainer'));
   });
 
   describe('through an agent on the Docker host', () => {

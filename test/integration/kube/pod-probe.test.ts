@@ -10,6 +10,7 @@ import { networkPolicy, node, pod } from '../../support/kube-apiserver/fixtures.
 import { createLab, type Lab } from '../../support/netns.js';
 import { failure, question } from './helpers.js';
 import { UserError } from '../../../src/core/errors.js';
+import { countCallsInPlace } from '../../support/call-counter.js';
 
 /**
  * Pods on two "nodes" (network namespaces), each node running the real agent as its own process, and
@@ -122,6 +123,22 @@ describeNeeding(NETNS, 'probing pods through the agent on their node', () => {
     const a = await ask('pod web --probe');
     expect(a.addresses[0]?.ip).toBe(ipB);
     expect(a.probes.map((p) => `${p.kind}:${p.port ?? ''}:${p.ok}`)).toEqual(['icmp::true', 'tcp:8080:true']);
+  });
+
+  it('pod --probe probes the pod it looked up, without looking the pod or its node up again', async () => {
+    const calls = new Map<string, number>();
+    // The cluster is shared by the command and the probe resolvers, so counting it in place sees both.
+    const restore = countCallsInPlace(deps.kube!.cluster(), ['pod', 'podsNamed', 'node'], calls);
+    try {
+      await ask('pod web');
+      const lookup = new Map(calls);
+      calls.clear();
+      const a = await ask('pod web --probe');
+      expect(a.probes.map((p) => `${p.kind}:${p.target}:${p.port ?? ''}:${p.ok}`)).toEqual([`icmp:${ipB}::true`, `tcp:${ipB}:8080:true`]);
+      expect(Object.fromEntries(calls)).toEqual(Object.fromEntries(lookup));
+    } finally {
+      restore();
+    }
   });
 
   it('a node without an agent: the answer keeps the lookup and says why there is no probe', async () => {

@@ -6,6 +6,11 @@ import {
   POD_NETWORK_IS_SEPARATE,
   POD_ONE_NAMESPACE,
   containerIpIsPodIpSentence,
+  containerKindText,
+  containerStateText,
+  declaredPortsText,
+  endpointStateText,
+  ownerText,
   hostNetworkSentence,
   noIpYetSentence,
   pingFromNodeSentence,
@@ -92,5 +97,17 @@ describe('sentences with live values', () => {
   it('service CIDR inference is stated as such', () => {
     expect(serviceCidrSentence({ cidr: '10.96.0.0/12', basis: 'default', who: 'kubeadm', from: 3, family: 'ipv4' })).toBe('Service CIDR: probably 10.96.0.0/12, the default of kubeadm; all 3 ClusterIPs seen fall inside it.');
     expect(serviceCidrSentence({ cidr: '172.30.0.0/21', basis: 'covering', from: 1, family: 'ipv4' })).toBe('Service CIDR: at least 172.30.0.0/21, the smallest range covering the 1 ClusterIP seen.');
+  });
+
+  it('Kubernetes objects in words: container kind and state, declared ports, endpoint conditions, owner', () => {
+    expect(containerKindText({ kind: 'sidecar' })).toBe('sidecar (init container, restartPolicy: Always)');
+    expect(containerStateText({ state: 'waiting', stateReason: 'CrashLoopBackOff', restartCount: 3 })).toBe('waiting (CrashLoopBackOff), 3 restarts');
+    expect(containerStateText({ state: 'running', ready: true, restartCount: 1 })).toBe('running, ready, 1 restart');
+    expect(containerStateText({})).toBe('no status yet');
+    expect(declaredPortsText([{ name: 'http', port: 80, protocol: 'tcp' }, { port: 9090, protocol: 'tcp', hostPort: 8080 }])).toBe('http 80/tcp, 9090/tcp (hostPort 8080)');
+    expect(declaredPortsText([])).toBe('—');
+    expect(endpointStateText({ ready: false, serving: true, terminating: true })).toBe('terminating (still serving)');
+    expect(ownerText({ kind: 'ReplicaSet', name: 'webserver-7d9c5b' })).toBe('ReplicaSet webserver-7d9c5b (Deployment webserver)');
+    expect(ownerText(undefined)).toBeUndefined();
   });
 });
