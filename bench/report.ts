@@ -23,7 +23,8 @@ import { ProbeRouter } from '../src/probe/probe-router.js';
 import type { ReportDefinition } from '../src/reports/definitions.js';
 import { diffRuns, verdictLine } from '../src/reports/diff.js';
 import { tickKeyOf, type ReportRun } from '../src/reports/model.js';
-import { renderReportMessage } from '../src/reports/render.js';
+import { toReportMessage } from '../src/render/report-blocks.js';
+import { reportDigest } from '../src/reports/report-digest.js';
 import { runReport } from '../src/reports/run.js';
 import { SqliteReportHistory } from '../src/reports/sqlite-history.js';
 import { createKubeSource } from '../src/sources/kubernetes.js';
@@ -150,7 +151,7 @@ async function main(): Promise<void> {
     // The message: diffed against the previous round, rendered for Slack.
     const diff = diffRuns(run, previous);
     run.verdict = verdictLine(run, diff, (iso) => iso.slice(11, 16));
-    const message = renderReportMessage({ def, run, diff });
+    const message = toReportMessage(reportDigest({ def, run, diff }));
     const mainBytes = Buffer.byteLength(JSON.stringify({ text: message.text, blocks: message.blocks, metadata: message.metadata }));
     const threadBytes = message.thread.map((t) => Buffer.byteLength(JSON.stringify(t)));
 

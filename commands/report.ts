@@ -1,6 +1,6 @@
 import type { NetpeekCommand } from '../src/deps.js';
 import { UserError } from '../src/core/errors.js';
-import { renderListingAnswer, renderReportAnswer } from '../src/reports/render.js';
+import { listingAnswer, reportAnswer } from '../src/reports/report-answer.js';
 
 export const report: NetpeekCommand = {
   name: 'report',
@@ -21,8 +21,8 @@ export const report: NetpeekCommand = {
     const name = query.args[0];
     if (!name) {
       if (query.flags.once) throw new UserError('--once runs one report: name it.', ['Example: report cluster-reachability --once']);
-      return renderListingAnswer(await catalog.list());
+      return listingAnswer(await catalog.list());
     }
-    return renderReportAnswer(await catalog.runNow(name), { posted: false });
+    return reportAnswer(await catalog.runNow(name), { posted: false });
   },
 };

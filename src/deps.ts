@@ -6,7 +6,10 @@ import { ChainedAgentDirectory, StaticAgentDirectory } from './probe/agent-direc
 import { ProbeRouter } from './probe/probe-router.js';
 import type { ProbeService } from './probe/vantage.js';
 import type { ReportCatalog } from './reports/catalog.js';
-import { OfflineReports } from './reports/offline.js';
+import { existsSync } from 'node:fs';
+import { OfflineReports, type OpenHistory } from './reports/offline.js';
+import type { ReportsConfig } from './reports/report-config.js';
+import { SqliteReportHistory } from './reports/sqlite-history.js';
 import { DockerEngine, type DockerSource } from './sources/docker.js';
 import { networkSubnets } from './sources/docker-facts.js';
 import { KubeAgentDirectory } from './sources/kube-agent-directory.js';
@@ -54,7 +57,12 @@ export type DepsParts = Omit<Deps, 'reports'> & Partial<Pick<Deps, 'reports'>>;
  */
 export function assembleDeps(parts: DepsParts): Deps {
   const { config } = parts;
-  return { ...parts, reports: parts.reports ?? new OfflineReports(config.reports, parts, config.slackBot.access.channels) };
+  return { ...parts, reports: parts.reports ?? new OfflineReports(config.reports, parts, config.slackBot.access.channels, storedHistory(config.reports)) };
+}
+
+/** The local history file `netpeek serve` writes, opened read-side only when it exists (a terminal never creates it). */
+function storedHistory(reports: ReportsConfig): OpenHistory {
+  return () => (reports.db !== ':memory:' && existsSync(reports.db) ? new SqliteReportHistory(reports.db, { retention: reports.retention }) : undefined);
 }
 
 /**

@@ -19,6 +19,7 @@ import { instanceId } from './reports/tick-key.js';
 import { openStore } from './store/open-store.js';
 import type { Store } from './store/store.js';
 import { createSlackBot, createWebClient } from './slack/app.js';
+import { SlackReportPoster } from './slack/report-poster.js';
 import { installUnhandledRejectionHandler } from './unhandled-rejections.js';
 
 function version(): string {
@@ -98,8 +99,8 @@ async function main(argv: string[]): Promise<number> {
       reports: config.reports,
       deps: backends,
       kube: config.kube,
-      client: createWebClient(config.slack, config.slackBot.apiUrl ? { slackApiUrl: config.slackBot.apiUrl } : {}),
-      retry: config.slackBot.retry,
+      // Report posts go through the same retry module as every Slack answer.
+      poster: new SlackReportPoster(createWebClient(config.slack, config.slackBot.apiUrl ? { slackApiUrl: config.slackBot.apiUrl } : {}), config.slackBot.retry, log),
       knownChannels: config.slackBot.access.channels,
       log,
       store,

@@ -36,11 +36,15 @@ export function truncate(s: string, max: number): string {
   return s.length <= max ? s : `${s.slice(0, max - 1)}…`;
 }
 
-const section = (text: string): Block => ({ type: 'section', text: { type: 'mrkdwn', text: truncate(text, SLACK_LIMITS.sectionText) } });
-const context = (text: string): Block => ({ type: 'context', elements: [{ type: 'mrkdwn', text: truncate(text, SLACK_LIMITS.sectionText) }] });
+/** A mrkdwn section, cut to Slack's limit. */
+export const sectionBlock = (text: string): Block => ({ type: 'section', text: { type: 'mrkdwn', text: truncate(text, SLACK_LIMITS.sectionText) } });
+/** A small grey mrkdwn line, cut to Slack's limit. */
+export const contextBlock = (text: string): Block => ({ type: 'context', elements: [{ type: 'mrkdwn', text: truncate(text, SLACK_LIMITS.sectionText) }] });
+/** A plain-text header, cut to Slack's limit. */
+export const headerBlock = (text: string): Block => ({ type: 'header', text: { type: 'plain_text', text: truncate(text, SLACK_LIMITS.headerText), emoji: false } });
 
 /** Lines packed into as few sections as fit, each within the section text limit. */
-function packLines(lines: string[], wrap: (body: string) => string, budget = SLACK_LIMITS.sectionText): Block[] {
+export function packLines(lines: string[], wrap: (body: string) => string, budget = SLACK_LIMITS.sectionText): Block[] {
   const overhead = wrap('').length;
   const blocks: Block[] = [];
   let current: string[] = [];
@@ -48,14 +52,14 @@ function packLines(lines: string[], wrap: (body: string) => string, budget = SLA
   for (const raw of lines) {
     const line = truncate(raw, budget - overhead);
     if (current.length && size + line.length + 1 > budget - overhead) {
-      blocks.push(section(wrap(current.join('\n'))));
+      blocks.push(sectionBlock(wrap(current.join('\n'))));
       current = [];
       size = 0;
     }
     current.push(line);
     size += line.length + 1;
   }
-  if (current.length) blocks.push(section(wrap(current.join('\n'))));
+  if (current.length) blocks.push(sectionBlock(wrap(current.join('\n'))));
   return blocks;
 }
 
@@ -63,8 +67,8 @@ function tableBlocks(table: Table): Block[] {
   const shown = table.rows.slice(0, SLACK_TABLE_ROWS);
   const more = table.rows.length - shown.length;
   const lines = shown.length ? formatTable({ ...table, rows: shown }, '') : ['(none)'];
-  const blocks = [section(`*${escapeMrkdwn(table.title)}*`), ...packLines(lines.map(escapeMrkdwn), (b) => '```' + b + '```')];
-  if (more > 0) blocks.push(context(`… and ${more} more ${table.title.toLowerCase()} (the terminal and --json show all of them)`));
+  const blocks = [sectionBlock(`*${escapeMrkdwn(table.title)}*`), ...packLines(lines.map(escapeMrkdwn), (b) => '```' + b + '```')];
+  if (more > 0) blocks.push(contextBlock(`… and ${more} more ${table.title.toLowerCase()} (the terminal and --json show all of them)`));
   return blocks;
 }
 
@@ -85,16 +89,16 @@ function factBlocks(facts: [string, string][]): Block[] {
 /** Block Kit rendering of an Answer that always fits Slack's limits. */
 export function toBlocks(answer: Answer): SlackMessage {
   const o = outline(answer);
-  const blocks: Block[] = [{ type: 'header', text: { type: 'plain_text', text: truncate(o.title, SLACK_LIMITS.headerText), emoji: false } }];
-  if (o.summary) blocks.push(section(escapeMrkdwn(o.summary)));
+  const blocks: Block[] = [headerBlock(o.title)];
+  if (o.summary) blocks.push(sectionBlock(escapeMrkdwn(o.summary)));
   blocks.push(...factBlocks(o.facts));
   for (const t of o.tables) blocks.push(...tableBlocks(t));
-  if (o.sharing) blocks.push(section(`*Network namespace*\n${escapeMrkdwn(o.sharing)}`));
+  if (o.sharing) blocks.push(sectionBlock(`*Network namespace*\n${escapeMrkdwn(o.sharing)}`));
   if (o.probes.length) blocks.push(...packLines(o.probes.map((p) => `• ${escapeMrkdwn(p)}`), (b) => `*Probes*\n${b}`));
   if (o.warnings.length) blocks.push(...packLines(o.warnings.map((w) => `:warning: ${escapeMrkdwn(w)}`), (b) => b));
   if (o.explanations.length) blocks.push(...packLines(o.explanations.map((e) => `• ${escapeMrkdwn(e)}`), (b) => `*Why*\n${b}`));
-  if (o.hints.length) blocks.push(context(o.hints.map(escapeMrkdwn).join('  ·  ')));
-  if (o.dot) blocks.push(context(':frame_with_picture: The picture is posted as a PNG in the thread (or, for /netpeek, in the channel with --public); the terminal and --json give its Graphviz DOT.'));
+  if (o.hints.length) blocks.push(contextBlock(o.hints.map(escapeMrkdwn).join('  ·  ')));
+  if (o.dot) blocks.push(contextBlock(':frame_with_picture: The picture is posted as a PNG in the thread (or, for /netpeek, in the channel with --public); the terminal and --json give its Graphviz DOT.'));
   return { text: truncate(o.summary ? `${o.title}: ${o.summary}` : o.title, SLACK_LIMITS.sectionText), blocks: capBlocks(blocks) };
 }
 
@@ -103,12 +107,12 @@ function capBlocks(blocks: Block[]): Block[] {
   if (blocks.length <= SLACK_LIMITS.blocksPerMessage) return blocks;
   const kept = blocks.slice(0, SLACK_LIMITS.blocksPerMessage - 1);
   const dropped = blocks.length - kept.length;
-  return [...kept, context(`… and ${dropped} more sections not shown in Slack; run the same question in the terminal or with --json for everything.`)];
+  return [...kept, contextBlock(`… and ${dropped} more sections not shown in Slack; run the same question in the terminal or with --json for everything.`)];
 }
 
 /** A failure as Slack shows it (ephemeral): the reason, then usage and examples. */
 export function errorToBlocks(message: string, details: string[]): SlackMessage {
-  const blocks: Block[] = [section(`:no_entry: ${escapeMrkdwn(message)}`)];
-  if (details.length) blocks.push(context(details.map(escapeMrkdwn).join('\n')));
+  const blocks: Block[] = [sectionBlock(`:no_entry: ${escapeMrkdwn(message)}`)];
+  if (details.length) blocks.push(contextBlock(details.map(escapeMrkdwn).join('\n')));
   return { text: truncate(message, SLACK_LIMITS.sectionText), blocks };
 }

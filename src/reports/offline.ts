@@ -1,25 +1,29 @@
-import { existsSync } from 'node:fs';
 import type { ProbeService } from '../probe/vantage.js';
 import { UserError } from '../core/errors.js';
 import { findDefinition, listReports, runReportNow, type ReportCatalog, type ReportListing, type ReportView } from './catalog.js';
 import { loadDefinitionsFile, type LoadedDefinitions } from './definitions.js';
+import type { ReportHistory } from './history.js';
 import type { ReportsConfig } from './report-config.js';
-import { SqliteReportHistory } from './sqlite-history.js';
 import type { TargetSources } from './targets.js';
 
 /** What a report run probes with: the sources that place its targets and the probe service. */
 export type ReportBackends = TargetSources & { probes?: ProbeService };
 
+/** Opens the stored history for one question, when there is one to read; closed after it. */
+export type OpenHistory = () => (ReportHistory & { close(): void }) | undefined;
+
 /**
  * Reports without the scheduler, for a terminal (`netpeek report`, `netpeek report <name> --once`):
- * definitions from NETPEEK_REPORTS_FILE, last verdicts from the local history file when it exists
- * (it is never created here), probes through the same sources and agents as every other command.
+ * definitions from NETPEEK_REPORTS_FILE, last verdicts from the history the composition root opens
+ * (src/deps.ts: the local history file when it exists, never created), probes through the same sources
+ * and agents as every other command.
  */
 export class OfflineReports implements ReportCatalog {
   constructor(
     private readonly config: ReportsConfig,
     private readonly deps: ReportBackends,
     private readonly knownChannels: readonly string[] = [],
+    private readonly openHistory: OpenHistory = () => undefined,
   ) {}
 
   private definitions(): Promise<LoadedDefinitions> {
@@ -28,8 +32,8 @@ export class OfflineReports implements ReportCatalog {
     return loadDefinitionsFile(file, { knownChannels: this.knownChannels });
   }
 
-  private async withHistory<T>(use: (h: SqliteReportHistory | undefined) => Promise<T>): Promise<T> {
-    const h = this.config.db !== ':memory:' && existsSync(this.config.db) ? new SqliteReportHistory(this.config.db, { retention: this.config.retention }) : undefined;
+  private async withHistory<T>(use: (h: ReportHistory | undefined) => Promise<T>): Promise<T> {
+    const h = this.openHistory();
     try {
       return await use(h);
     } finally {

@@ -6,10 +6,11 @@ import { formatProblem, type LoadedDefinitions, type ReportDefinition } from './
 import { diffRuns, nothingToReport, verdictLine } from './diff.js';
 import type { ReportHistory } from './history.js';
 import { tickKeyOf, type ReportRun, type RunTrigger } from './model.js';
-import { renderReportMessage } from './render.js';
+import { toReportMessage } from '../render/report-blocks.js';
+import { reportDigest } from './report-digest.js';
 import { runReport, type ProbeCaps } from './run.js';
 import { CronSchedule, shortTime } from './schedule.js';
-import type { ReportPoster } from './slack-poster.js';
+import type { ReportPoster } from './report-poster.js';
 import type { TargetSources } from './targets.js';
 import { isFinal, type TickLedger } from './tick-key.js';
 
@@ -232,7 +233,7 @@ export class ReportScheduler implements ReportCatalog {
     const view: ReportView = { def, run, diff, now: this.clock.now() };
     let ts: string;
     try {
-      ts = (await poster.post(def.channel, renderReportMessage(view))).ts;
+      ts = (await poster.post(def.channel, toReportMessage(reportDigest(view)))).ts;
     } catch (err) {
       log.error({ err: (err as Error).message }, 'the report could not be posted; the tick stays in "posting" and is checked against the channel on the next start or takeover');
       return ev('post-failed', { error: (err as Error).message });

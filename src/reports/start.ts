@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { CoordinationV1Api, CoreV1Api } from '@kubernetes/client-node';
 import type { Logger } from '../log.js';
-import type { RetryPolicy } from '../slack/delivery.js';
 import { configForContext } from '../sources/kube-client.js';
 import { findKubeconfig } from '../sources/kubeconfig.js';
 import type { Clock } from './clock.js';
@@ -14,14 +13,14 @@ import type { ReportHistory } from './history.js';
 import type { ReportsConfig } from './report-config.js';
 import { ReplicatedState } from './replicated-state.js';
 import { ReportScheduler, type TickEvent } from './scheduler.js';
-import { SlackReportPoster, type ReportPoster } from './slack-poster.js';
+import type { ReportPoster } from './report-poster.js';
 import { SqliteReportHistory } from './sqlite-history.js';
 import { instanceId, type TickLedger } from './tick-key.js';
 
 /**
  * Builds and starts the scheduled reports for `netpeek serve`: definitions from the file, the state
- * stores (SQLite alone, or the cluster's Lease and ConfigMaps with SQLite beside them), the Slack
- * poster on Bolt's WebClient, and the scheduler.
+ * stores (SQLite alone, or the cluster's Lease and ConfigMaps with SQLite beside them), and the
+ * scheduler, posting through the poster it is handed.
  */
 
 export interface StartReportsOptions {
@@ -30,10 +29,8 @@ export interface StartReportsOptions {
   deps: ReportBackends;
   /** Kubeconfig settings (config.kube), for the Lease and ConfigMaps. */
   kube: { kubeconfig?: string; context?: string };
-  /** Bolt's app.client (or any WebClient); absent: runs are stored but not posted. */
-  client?: ConstructorParameters<typeof SlackReportPoster>[0];
+  /** Where runs are posted (src/slack/report-poster.ts under `netpeek serve`); absent: runs are stored but not posted. */
   poster?: ReportPoster;
-  retry: RetryPolicy;
   /** NETPEEK_SLACK_ALLOWED_CHANNELS: reports naming another channel are refused. */
   knownChannels?: readonly string[];
   log: Logger;
@@ -89,7 +86,7 @@ export async function createReports(o: StartReportsOptions): Promise<PreparedRep
   const log = o.log.child({ component: 'reports' });
   const env = o.env ?? process.env;
   const definitions = { ...(await loadDefinitionsFile(cfg.file, { knownChannels: o.knownChannels ?? [] })), file: cfg.file };
-  const poster = o.poster ?? (o.client ? new SlackReportPoster(o.client, o.retry, log) : undefined);
+  const poster = o.poster;
   const sources = { ...(o.deps.kube ? { kube: o.deps.kube } : {}), ...(o.deps.docker ? { docker: o.deps.docker } : {}) };
   const identity = o.identity ?? instanceId(cfg.podName, randomBytes(4).toString('hex'));
   const shared = o.store?.shared ? o.store.reports() : undefined;

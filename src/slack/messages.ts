@@ -1,5 +1,5 @@
 import type { Answer } from '../core/answer.js';
-import { type Block, errorToBlocks, escapeMrkdwn, SLACK_LIMITS, toBlocks, truncate } from '../render/blocks.js';
+import { type Block, contextBlock, errorToBlocks, escapeMrkdwn, SLACK_LIMITS, toBlocks } from '../render/blocks.js';
 import type { ActionsBlock } from './buttons.js';
 
 /** Every block netpeek posts: the renderer's blocks plus the buttons row. */
@@ -9,8 +9,6 @@ export interface OutgoingMessage {
   text: string;
   blocks: SlackBlock[];
 }
-
-const contextBlock = (text: string): Block => ({ type: 'context', elements: [{ type: 'mrkdwn', text: truncate(text, SLACK_LIMITS.sectionText) }] });
 
 /**
  * An answer as posted: the Block Kit rendering, an optional note on top ("read as `ping webserver-2

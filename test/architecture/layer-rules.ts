@@ -71,7 +71,7 @@ export const LAYER_RULES: IForbiddenRuleType[] = [
     name: 'lower-layers-never-import-adapters',
     comment: 'core, net, sources, probe, render, reports and the agent never import the Slack or terminal adapters.',
     severity: 'error',
-    from: { path: '^src/(core|net|sources|probe|render|agent)/' },
+    from: { path: '^src/(core|net|sources|probe|render|reports|agent)/' },
     to: { path: '^src/(slack|cli)/' },
   },
   {

@@ -10,7 +10,7 @@ import { ManualClock } from '../../../src/reports/clock.js';
 import { parseDefinitions } from '../../../src/reports/definitions.js';
 import type { TargetResult } from '../../../src/reports/model.js';
 import { ReportScheduler, type TickEvent } from '../../../src/reports/scheduler.js';
-import { SlackReportPoster } from '../../../src/reports/slack-poster.js';
+import { SlackReportPoster } from '../../../src/slack/report-poster.js';
 import { SqliteReportHistory } from '../../../src/reports/sqlite-history.js';
 import { createKubeSource, type KubeSource } from '../../../src/sources/kubernetes.js';
 import { describeNeeding, NETNS } from '../../support/backends.js';

@@ -8,7 +8,7 @@ import { parseDefinitions } from '../../../src/reports/definitions.js';
 import type { LeaseElector } from '../../../src/reports/leader.js';
 import { ReplicatedState } from '../../../src/reports/replicated-state.js';
 import { ReportScheduler, type TickEvent } from '../../../src/reports/scheduler.js';
-import { SlackReportPoster } from '../../../src/reports/slack-poster.js';
+import { SlackReportPoster } from '../../../src/slack/report-poster.js';
 import { SqliteReportHistory } from '../../../src/reports/sqlite-history.js';
 import { startKubeApiServer, type KubeApiServer } from '../../support/kube-apiserver/index.js';
 import { FAKE_BOT, startFakeSlackApi, type FakeSlackApi } from '../../support/slack/fake-slack-api.js';

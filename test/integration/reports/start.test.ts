@@ -17,7 +17,6 @@ describe('startReports', () => {
   let dir: string;
   let file: string;
   let running: RunningReports | undefined;
-  const retry = { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 };
 
   beforeEach(async () => {
     api = await startKubeApiServer();
@@ -35,13 +34,13 @@ describe('startReports', () => {
   const env = (extra: Record<string, string> = {}) => loadReportsConfig({ NETPEEK_REPORTS_FILE: file, NETPEEK_REPORTS_DB: join(dir, 'data', 'netpeek.db'), NETPEEK_POD_NAME: 'bot-0', ...extra });
 
   it('does nothing without NETPEEK_REPORTS_FILE', async () => {
-    expect(await startReports({ reports: loadReportsConfig({}), deps: {}, kube: {}, retry, log: silent })).toBeUndefined();
+    expect(await startReports({ reports: loadReportsConfig({}), deps: {}, kube: {}, log: silent })).toBeUndefined();
   });
 
   it('one replica outside Kubernetes: SQLite only, no Lease', async () => {
     const poster = new FakePoster();
     const clock = new ManualClock('2024-05-03T10:00:30Z');
-    running = await startReports({ reports: env(), deps: { probes: new ScriptedProbes() }, kube: { kubeconfig: api.kubeconfigPath }, env: {}, poster, retry, log: silent, clock });
+    running = await startReports({ reports: env(), deps: { probes: new ScriptedProbes() }, kube: { kubeconfig: api.kubeconfigPath }, env: {}, poster, log: silent, clock });
     expect(running?.mode).toBe('sqlite');
     await running?.scheduler.idle();
     expect(poster.posts.map((p) => p.message.text)).toEqual(['web: all 2 reachable']);
@@ -61,7 +60,6 @@ describe('startReports', () => {
       kube: { kubeconfig: api.kubeconfigPath },
       env: {},
       poster,
-      retry,
       log: silent,
       clock,
       onTick: (e) => events.push(e),
@@ -91,7 +89,7 @@ describe('startReports', () => {
   });
 
   it('refuses cluster state without a cluster', async () => {
-    await expect(startReports({ reports: env({ NETPEEK_REPORTS_STATE: 'cluster' }), deps: {}, kube: { kubeconfig: join(dir, 'nope') }, env: {}, retry, log: silent })).rejects.toThrow(
+    await expect(startReports({ reports: env({ NETPEEK_REPORTS_STATE: 'cluster' }), deps: {}, kube: { kubeconfig: join(dir, 'nope') }, env: {}, log: silent })).rejects.toThrow(
       'NETPEEK_REPORTS_STATE=cluster needs the Kubernetes API for its Lease and ConfigMaps',
     );
   });

@@ -3,8 +3,8 @@ import type { ProbeOptions, ProbeResult, ProbeTarget } from '../../../src/probe/
 import type { ProbeService, Vantage } from '../../../src/probe/vantage.js';
 import type { ReportDefinition } from '../../../src/reports/definitions.js';
 import { countResults, type ReportRun, type TargetResult } from '../../../src/reports/model.js';
-import type { ReportMessage } from '../../../src/reports/render.js';
-import type { ReportPoster } from '../../../src/reports/slack-poster.js';
+import type { ReportMessage } from '../../../src/render/report-blocks.js';
+import type { ReportPoster } from '../../../src/reports/report-poster.js';
 
 export const silent = createLogger('silent');
 

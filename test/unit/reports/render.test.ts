@@ -4,7 +4,14 @@ import { toText } from '../../../src/render/text.js';
 import { diffRuns } from '../../../src/reports/diff.js';
 import type { ReportRun } from '../../../src/reports/model.js';
 import type { ReportView } from '../../../src/reports/catalog.js';
-import { MAIN_ROWS, renderListingAnswer, renderReportAnswer, renderReportMessage } from '../../../src/reports/render.js';
+import { MAIN_ROWS, toReportMessage } from '../../../src/render/report-blocks.js';
+import { listingAnswer, reportAnswer } from '../../../src/reports/report-answer.js';
+import { reportDigest } from '../../../src/reports/report-digest.js';
+
+// The channel post is the digest of the run rendered by src/render/; the command's Answer is built beside it.
+const renderReportMessage = (v: ReportView) => toReportMessage(reportDigest(v));
+const renderReportAnswer = reportAnswer;
+const renderListingAnswer = listingAnswer;
 import { def, row, run } from './helpers.js';
 
 function view(current: ReportRun, previous?: ReportRun): ReportView {

@@ -1,23 +1,15 @@
 import type { webApi } from '@slack/bolt';
 import type { Logger } from '../log.js';
-import { deliver, type RetryPolicy } from '../slack/delivery.js';
-import { REPORT_EVENT_TYPE, type ReportMessage } from './render.js';
+import { REPORT_EVENT_TYPE } from '../core/report.js';
+import type { ReportPoster } from '../reports/report-poster.js';
+import type { ReportMessage } from '../render/report-blocks.js';
+import { deliver, type RetryPolicy } from './delivery.js';
 
 /**
- * Where report messages go: Slack through Bolt's WebClient with netpeek's retry policy. Each post
- * carries message metadata naming its tick, so any replica can look in the channel to learn whether a
- * tick whose post was interrupted did reach Slack.
+ * Report posts through Bolt's WebClient, with the same retry module (delivery.ts) as every Slack answer.
+ * Each post carries message metadata naming its tick, so any replica can look in the channel to learn
+ * whether a tick whose post was interrupted did reach Slack.
  */
-export interface ReportPoster {
-  /** Posts the message, then its thread replies; resolves with the message's ts once the main post succeeded. */
-  post(channel: string, message: ReportMessage): Promise<{ ts: string }>;
-  /**
-   * The ts of this tick's post in `channel` (posted at or after `oldest`), or undefined when there is
-   * none. Throws when the channel cannot be read (the caller then does not post, to avoid a double).
-   */
-  findPosted(channel: string, tickKey: string, oldest: Date): Promise<string | undefined>;
-}
-
 type Client = Pick<webApi.WebClient, 'chat' | 'conversations'>;
 
 interface HistoryMessage {
