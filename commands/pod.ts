@@ -32,7 +32,7 @@ import type { PodIpPlacement } from '../src/net/pod-cidr.js';
 import { placePodIps } from '../src/net/pod-cidr.js';
 import { uniquePorts } from '../src/net/ports.js';
 import type { KubeCluster } from '../src/sources/kube-cluster.js';
-import { podAddressFacts, runningContainers } from '../src/sources/kube-facts.js';
+import { podAddressFacts, runningContainers } from '../src/sources/kube-pod-facts.js';
 import type { PodEndpoint } from '../src/sources/kube-lookup.js';
 import { clusterFor, findPod, podInSlices, servicesSelecting } from '../src/sources/kube-lookup.js';
 import type { KubeNode, KubePod, KubeService } from '../src/sources/kube-model.js';

@@ -1,5 +1,5 @@
 import type { Answer, Table } from '../core/answer.js';
-import { outline } from './sections.js';
+import { outline } from './outline.js';
 import { formatTable } from './text.js';
 
 /** Slack's documented Block Kit limits (https://api.slack.com/reference/block-kit/blocks). */

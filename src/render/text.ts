@@ -1,5 +1,5 @@
 import type { Answer, Table } from '../core/answer.js';
-import { outline } from './sections.js';
+import { outline } from './outline.js';
 
 export interface TextOptions {
   /** ANSI bold/colour for headings; off for pipes, NO_COLOR and tests. */

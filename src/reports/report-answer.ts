@@ -1,5 +1,5 @@
 import { newAnswer, type Answer, type Table } from '../core/answer.js';
-import { formatMs } from '../render/sections.js';
+import { formatMs } from '../render/outline.js';
 import type { ReportListing, ReportView } from './catalog.js';
 import { formatProblem } from './definitions.js';
 import { failuresFirst } from './diff.js';

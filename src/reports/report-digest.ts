@@ -1,7 +1,7 @@
 import type { Table } from '../core/answer.js';
 import { REPORT_EVENT_TYPE, type ReportDigest, type ReportLine } from '../core/report.js';
 import { truncate } from '../render/blocks.js';
-import { formatMs } from '../render/sections.js';
+import { formatMs } from '../render/outline.js';
 import type { ReportView } from './catalog.js';
 import { failuresFirst, nothingToReport, verdictLine, type RunDiff } from './diff.js';
 import type { ReportRun, TargetResult } from './model.js';

@@ -10,7 +10,7 @@ import { loadConfig } from '../../../src/config.js';
 import { toText } from '../../../src/render/text.js';
 import { loadReportsConfig } from '../../../src/reports/report-config.js';
 import { SqliteReportHistory } from '../../../src/reports/sqlite-history.js';
-import { row, run, ScriptedProbes, silent } from './helpers.js';
+import { row, run, ScriptedProbes, silent } from '../reports/helpers.js';
 
 const registry = new CommandRegistry(COMMANDS);
 

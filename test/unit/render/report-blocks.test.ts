@@ -12,7 +12,7 @@ import { reportDigest } from '../../../src/reports/report-digest.js';
 const renderReportMessage = (v: ReportView) => toReportMessage(reportDigest(v));
 const renderReportAnswer = reportAnswer;
 const renderListingAnswer = listingAnswer;
-import { def, row, run } from './helpers.js';
+import { def, row, run } from '../reports/helpers.js';
 
 function view(current: ReportRun, previous?: ReportRun): ReportView {
   return { def: def(), run: current, diff: diffRuns(current, previous), now: Date.parse('2024-05-03T10:05:00Z') };
