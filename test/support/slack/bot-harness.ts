@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { loadConfig } from '../../../src/config.js';
-import { assembleDeps, type NetpeekCommand } from '../../../src/deps.js';
+import { assembleDeps, type Deps, type NetpeekCommand } from '../../../src/deps.js';
 import type { KubeSource } from '../../../src/sources/kubernetes.js';
 import { CommandRegistry } from '../../../src/core/registry.js';
 import { createLogger } from '../../../src/log.js';
@@ -60,6 +60,8 @@ export interface HarnessOptions {
   store?: Store;
   /** A Kubernetes source for the commands (e.g. one on the test API server). */
   kube?: KubeSource;
+  /** The commands' dependencies (real backends); default: none configured. */
+  deps?: Deps;
 }
 
 export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
@@ -84,7 +86,7 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
     config,
     slackConfig,
     registry,
-    deps: assembleDeps({ config, log, ...(o.store ? { store: o.store } : {}), ...(o.kube ? { kube: o.kube } : {}) }),
+    deps: o.deps ?? assembleDeps({ config, log, ...(o.store ? { store: o.store } : {}), ...(o.kube ? { kube: o.kube } : {}) }),
     log,
     clientOptions: { slackApiUrl: api.url },
     ...(o.store ? { store: o.store } : { audit }),

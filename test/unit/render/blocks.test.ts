@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { errorToBlocks, SLACK_LIMITS, toBlocks, type Block } from '../../../src/render/blocks.js';
 import { hugeAnswer, webserverAnswer } from '../../support/answers.js';
+import { expectGolden } from '../../support/golden.js';
 
 function assertWithinSlackLimits(blocks: Block[]): void {
   expect(blocks.length).toBeLessThanOrEqual(SLACK_LIMITS.blocksPerMessage);
@@ -40,7 +41,7 @@ describe('toBlocks', () => {
   });
 
   it('matches the golden rendering', async () => {
-    await expect(JSON.stringify(toBlocks(webserverAnswer()), null, 2) + '\n').toMatchFileSnapshot('./__golden__/container-webserver-1.blocks.json');
+    await expectGolden(new URL('./__golden__/container-webserver-1.blocks.json', import.meta.url), JSON.stringify(toBlocks(webserverAnswer()), null, 2) + '\n');
   });
 
   it('keeps every Slack limit for a 300-port answer and says what was left out', () => {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { toJson } from '../../../src/render/json.js';
 import { errorToText, toText } from '../../../src/render/text.js';
 import { hugeAnswer, webserverAnswer } from '../../support/answers.js';
+import { expectGolden } from '../../support/golden.js';
 
 describe('toText', () => {
   it('prints the title, summary, address table and port meanings', () => {
@@ -16,7 +17,7 @@ describe('toText', () => {
   });
 
   it('matches the golden rendering', async () => {
-    await expect(toText(webserverAnswer())).toMatchFileSnapshot('./__golden__/container-webserver-1.txt');
+    await expectGolden(new URL('./__golden__/container-webserver-1.txt', import.meta.url), toText(webserverAnswer()));
   });
 
   it('shows everything in the terminal, even 300 ports', () => {
