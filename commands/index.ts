@@ -11,6 +11,7 @@ import { svc } from './svc.js';
 import { node } from './node.js';
 import { report } from './report.js';
 import { policy } from './policy.js';
+import { audit } from './audit.js';
 
 /** Every command netpeek knows. Adding a command: one file in commands/ and one line here. */
 export const COMMANDS: readonly NetpeekCommand[] = [
@@ -26,4 +27,5 @@ export const COMMANDS: readonly NetpeekCommand[] = [
   node,
   report,
   policy,
+  audit,
 ];

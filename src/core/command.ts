@@ -56,6 +56,11 @@ export interface CommandSpec {
   buttons?: readonly ButtonAction[];
   /** An invocation for Slack's slash-command usage hint; commands without one are not in the hint. */
   usageHint?: string;
+  /**
+   * Its answers show who asked what (the audit log): in Slack only users listed in
+   * NETPEEK_SLACK_AUDIT_USERS may run it (empty: nobody); the terminal always may.
+   */
+  showsAudit?: boolean;
 }
 
 /** The registry as commands (help) and adapters see it. */

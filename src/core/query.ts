@@ -25,6 +25,12 @@ export interface Flags {
   once?: boolean;
   /** Answer without sending any packet (`reach --no-probe`). */
   noProbe?: boolean;
+  /** Only this Slack user's questions (`audit --user U0123ABCD`). */
+  user?: string;
+  /** Only what happened since then: a duration back from now (`1h`, `7d`) or an ISO time (`audit --since 1h`). */
+  since?: string;
+  /** Only questions that ran this command (`audit --command pod`). */
+  command?: string;
 }
 
 export const PORT_PROTOCOLS = ['tcp', 'udp', 'sctp'] as const;
@@ -64,6 +70,9 @@ export const FLAG_SPECS = {
   help: { type: 'boolean', short: 'h', usage: '--help', about: 'show help for the command', echo: false },
   once: { type: 'boolean', usage: '--once', about: 'run a scheduled report once now and print it', echo: false },
   noProbe: { type: 'boolean', long: 'no-probe', usage: '--no-probe', about: 'answer without sending any packet', echo: '--no-probe' },
+  user: { type: 'string', usage: '--user <U…>', about: 'only this Slack user\'s questions', echo: '--user' },
+  since: { type: 'string', usage: '--since <30m|1h|7d|ISO time>', about: 'only what happened since then', echo: '--since' },
+  command: { type: 'string', usage: '--command <name>', about: 'only questions that ran this command', echo: '--command' },
 } as const satisfies Record<FlagName, { type: 'string' | 'boolean'; short?: string; long?: string; from?: FlagName; usage: string; about: string; echo: string | false }>;
 
 /** The flag as typed on a command line: `--no-probe` for noProbe. */
@@ -210,6 +219,7 @@ export function parseTokens(tokens: string[], text = tokens.join(' ')): Query {
   if (typeof v.cluster === 'string') flags.cluster = v.cluster;
   if (typeof v.port === 'string') Object.assign(flags, parsePortFlag(v.port));
   if (typeof v.count === 'string') flags.count = parseIntFlag('count', v.count, COUNT_RANGE, 'ping webserver-2 --count 3');
+  for (const f of ['user', 'since', 'command'] as const) if (typeof v[f] === 'string') flags[f] = v[f];
   for (const b of FLAG_NAMES) {
     const spec = FLAG_SPECS[b];
     if (spec.type === 'boolean' && v['long' in spec ? spec.long : b] === true) (flags as Record<FlagName, unknown>)[b] = true;

@@ -60,12 +60,18 @@ function threadMessages(d: ReportDigest): SlackMessage[] {
   }));
 }
 
+function notesBlock(notes: readonly string[]): Block {
+  return contextBlock(escapeMrkdwn(notes.slice(0, 5).join(' ')) + (notes.length > 5 ? ` … and ${notes.length - 5} more notes` : ''));
+}
+
 /** The channel message (and thread replies) for a report run. */
 export function toReportMessage(d: ReportDigest): ReportMessage {
   const icon = ICONS[d.state];
   const text = truncate(`${d.name}: ${d.verdict}`, SLACK_LIMITS.sectionText);
   if (d.brief) {
-    return { text, blocks: [sectionBlock(`${icon} *${escapeMrkdwn(d.name)}*: ${escapeMrkdwn(d.verdict)}${d.late ? ' _(late)_' : ''}`)], thread: [], metadata: d.metadata };
+    const line = sectionBlock(`${icon} *${escapeMrkdwn(d.name)}*: ${escapeMrkdwn(d.verdict)}${d.late ? ' _(late)_' : ''}`);
+    // Notes (a selector that matched nothing, a run that could not be stored) are worth saying even then.
+    return { text, blocks: d.notes.length ? [line, notesBlock(d.notes)] : [line], thread: [], metadata: d.metadata };
   }
   const blocks: Block[] = [headerBlock(`Reachability report: ${d.name}${d.late ? ' (late)' : ''}`), sectionBlock(`${icon} *${escapeMrkdwn(d.verdict)}*`), contextBlock(escapeMrkdwn(d.when))];
   let overflow = false;
@@ -74,7 +80,7 @@ export function toReportMessage(d: ReportDigest): ReportMessage {
     blocks.push(listed.block);
     overflow ||= listed.overflow;
   }
-  if (d.notes.length) blocks.push(contextBlock(escapeMrkdwn(d.notes.slice(0, 5).join(' ')) + (d.notes.length > 5 ? ` … and ${d.notes.length - 5} more notes` : '')));
+  if (d.notes.length) blocks.push(notesBlock(d.notes));
   const thread = overflow || d.total > MAIN_ROWS ? threadMessages(d) : [];
   if (thread.length) blocks.push(contextBlock(`Full table of all ${d.total} results in the thread${thread.length > 1 ? ` (${thread.length} replies)` : ''}.`));
   return { text, blocks: blocks.slice(0, SLACK_LIMITS.blocksPerMessage), thread, metadata: d.metadata };

@@ -4,7 +4,7 @@ import { findDefinition, listReports, runReportNow, type ReportCatalog, type Rep
 import { systemClock, type Clock, type TimerHandle } from './clock.js';
 import { formatProblem, type LoadedDefinitions, type ReportDefinition } from './definitions.js';
 import { diffRuns, nothingToReport, verdictLine } from './diff.js';
-import type { ReportHistory } from './history.js';
+import { StateUnavailableError, type ReportHistory } from './history.js';
 import { tickKeyOf, type ReportRun, type RunTrigger } from './model.js';
 import { toReportMessage } from '../render/report-blocks.js';
 import { reportDigest } from './report-digest.js';
@@ -47,6 +47,14 @@ export type TickOutcome =
   | 'failed'
   | 'aborted';
 
+/** The store went away after the tick was claimed: what still happened. */
+export interface TickStorage {
+  /** The run is not in the history (posted with a note saying so). */
+  runStored: boolean;
+  /** The tick's posting/posted state is not recorded; kept in memory and written when the store returns. */
+  tickRecorded: boolean;
+}
+
 export interface TickEvent {
   report: string;
   tickKey: string;
@@ -55,6 +63,8 @@ export interface TickEvent {
   /** Slack ts when posted. */
   ts?: string;
   error?: string;
+  /** Set when the store went away mid-run: what was not kept. */
+  storage?: TickStorage;
 }
 
 export interface SchedulerOptions {
@@ -90,6 +100,8 @@ export class ReportScheduler implements ReportCatalog {
   private readonly aborter = new AbortController();
   private unsubscribe?: () => void;
   private running = false;
+  /** Ticks posted while the store was down: their `posted` record is written once it is back. */
+  private readonly unrecorded = new Map<string, { report: string; channel: string; ts: string }>();
 
   constructor(private readonly o: SchedulerOptions) {
     this.clock = o.clock ?? systemClock;
@@ -176,6 +188,12 @@ export class ReportScheduler implements ReportCatalog {
     const { history, ticks, leader, poster } = this.o;
     const ev = (outcome: TickOutcome, extra: Partial<TickEvent> = {}): TickEvent => ({ report: def.name, tickKey, trigger, outcome, ...extra });
     if (leader && !leader.isLeader()) return ev('not-leader');
+    for (const [key, p] of this.unrecorded) if (p.report === def.name && key !== tickKey) await this.recordPosted(p.report, key, p.channel, p.ts, log);
+    const pending = this.unrecorded.get(tickKey);
+    if (pending) {
+      await this.recordPosted(def.name, tickKey, pending.channel, pending.ts, log);
+      return ev('already-posted', { ts: pending.ts });
+    }
     const existing = await ticks.get(def.name, tickKey);
     if (existing && isFinal(existing.state)) return ev('already-posted');
 
@@ -209,11 +227,27 @@ export class ReportScheduler implements ReportCatalog {
     else {
       run = await runReport(def, { tickKey, scheduledAt, trigger, late }, { sources: this.o.sources, ...(this.o.probes ? { probes: this.o.probes } : {}), clock: this.clock, ...(this.o.caps ? { caps: this.o.caps } : {}), signal: this.aborter.signal }, previous);
     }
-    const recent = await history.recent(def.name, 6);
+    const storage: TickStorage = { runStored: true, tickRecorded: true };
+    // The store may have gone away while the targets were probed: the run is still posted (flapping
+    // needs the recent runs; without them nothing is called flapping).
+    const recent = await history.recent(def.name, 6).catch((err: unknown) => {
+      if (!(err instanceof StateUnavailableError)) throw err;
+      return [];
+    });
     const diff = diffRuns(run, previous, recent, def.thresholds.latencyWarnMs !== undefined ? { latencyWarnMs: def.thresholds.latencyWarnMs } : {});
     run.verdict = verdictLine(run, diff, (iso) => shortTime(iso, def.timezone, scheduledAt.getTime()));
     if (this.aborter.signal.aborted) throw new Error('stopping');
-    if (run !== stored) await history.save(run);
+    if (run !== stored) {
+      try {
+        await history.save(run);
+      } catch (err) {
+        if (!(err instanceof StateUnavailableError)) throw err;
+        // The store went away during the run: post it anyway, saying it is not kept.
+        storage.runStored = false;
+        run.notes.push('This run is not stored: the report history was unavailable when it finished, so the next run compares with the last stored one.');
+        log.error({ err: err.message }, 'report run not stored: the history is unavailable; posting it marked as not stored');
+      }
+    }
 
     if (def.quiet && nothingToReport(run, diff)) {
       await ticks.advance(def.name, tickKey, this.o.identity, 'skipped');
@@ -228,8 +262,15 @@ export class ReportScheduler implements ReportCatalog {
       log.warn({ validForMs: leader.validForMs() }, 'lost the lease during the run; the new leader runs this tick');
       return ev('lost-leadership');
     }
-    // The idempotency key is stored before anything is sent.
-    if (!(await ticks.advance(def.name, tickKey, this.o.identity, 'posting', { channel: def.channel }))) return ev('fenced');
+    // The idempotency key is stored before anything is sent. This instance holds the tick's claim, so when
+    // the store has gone away since, it still posts (once: the claim stays ours) and records it later.
+    try {
+      if (!(await ticks.advance(def.name, tickKey, this.o.identity, 'posting', { channel: def.channel }))) return ev('fenced');
+    } catch (err) {
+      if (!(err instanceof StateUnavailableError)) throw err;
+      storage.tickRecorded = false;
+      log.warn({ err: err.message }, 'the tick key could not be marked "posting" (store unavailable); this instance holds the claim and posts once');
+    }
     const view: ReportView = { def, run, diff, now: this.clock.now() };
     let ts: string;
     try {
@@ -238,8 +279,22 @@ export class ReportScheduler implements ReportCatalog {
       log.error({ err: (err as Error).message }, 'the report could not be posted; the tick stays in "posting" and is checked against the channel on the next start or takeover');
       return ev('post-failed', { error: (err as Error).message });
     }
-    await ticks.advance(def.name, tickKey, this.o.identity, 'posted', { channel: def.channel, messageTs: ts });
-    return ev('posted', { ts });
+    if (!(await this.recordPosted(def.name, tickKey, def.channel, ts, log))) storage.tickRecorded = false;
+    return ev('posted', { ts, ...(storage.runStored && storage.tickRecorded ? {} : { storage }) });
+  }
+
+  /** Marks a tick posted; while the store is down, remembers it and retries on the tick's next turn. */
+  private async recordPosted(report: string, tickKey: string, channel: string, ts: string, log: Logger): Promise<boolean> {
+    try {
+      await this.o.ticks.advance(report, tickKey, this.o.identity, 'posted', { channel, messageTs: ts });
+      this.unrecorded.delete(tickKey);
+      return true;
+    } catch (err) {
+      if (!(err instanceof StateUnavailableError)) throw err;
+      this.unrecorded.set(tickKey, { report, channel, ts });
+      log.warn({ err: err.message, ts }, 'posted, but the tick key could not be marked posted (store unavailable); kept in memory until it returns');
+      return false;
+    }
   }
 
   private iso(): string {

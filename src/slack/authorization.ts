@@ -20,7 +20,7 @@ export interface AccessRequest {
   query: Query;
 }
 
-export type DenyReason = 'dm' | 'channel' | 'user' | 'probe_channel' | 'probe_user' | 'namespace';
+export type DenyReason = 'dm' | 'channel' | 'user' | 'probe_channel' | 'probe_user' | 'audit_user' | 'namespace';
 
 export type AccessDecision =
   | {
@@ -62,6 +62,12 @@ export function decideAccess(policy: AccessPolicy, req: AccessRequest): AccessDe
   if (!listed(policy.users, user)) {
     return deny('user', `You (${user}) are not on netpeek's list of allowed users, so it does not answer your questions.`, [
       'Ask the team that runs netpeek to add your user ID to NETPEEK_SLACK_ALLOWED_USERS.',
+    ]);
+  }
+  // The audit log shows everyone's questions: only the users named for it, never "everyone" by default.
+  if (req.command.showsAudit && !policy.auditUsers.includes(user)) {
+    return deny('audit_user', `You (${user}) may not read netpeek's audit log in Slack.`, [
+      'Ask the team that runs netpeek to add your user ID to NETPEEK_SLACK_AUDIT_USERS, or run `netpeek audit` in a terminal where netpeek is configured.',
     ]);
   }
   const probe = isProbe(req.command, query);

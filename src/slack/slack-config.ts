@@ -70,6 +70,9 @@ export const SLACK_ENV_SCHEMA = z.object({
     'Channel IDs where probes (ping, reach, --probe, "Probe now") may run. Empty: every allowed channel.',
   ),
   NETPEEK_SLACK_PROBE_USERS: idList(USER_ID, 'user', 'U0123ABCD').describe('User IDs who may run probes. Empty: every allowed user.'),
+  NETPEEK_SLACK_AUDIT_USERS: idList(USER_ID, 'user', 'U0123ABCD').describe(
+    'User IDs who may read the audit log in Slack (`audit`). Empty: nobody — `netpeek audit` in a terminal still works.',
+  ),
   NETPEEK_SLACK_ALLOW_DMS: bool.default('true').describe('Answer direct messages (the user allow-lists still apply).'),
   NETPEEK_SLACK_CHANNEL_SCOPES: channelMap(NAMESPACE, 'namespace', true).describe(
     'Kubernetes namespaces each channel may see, e.g. "C123=shop,payments;C456=*;*=default". `*` as a key covers unlisted channels and DMs. Unset: no restriction.',
@@ -149,6 +152,8 @@ export interface AccessPolicy {
   users: readonly string[];
   probeChannels: readonly string[];
   probeUsers: readonly string[];
+  /** Who may run commands that show the audit log (empty: nobody in Slack). */
+  auditUsers: readonly string[];
   allowDms: boolean;
   /** Channel (or `*`) → namespaces it may see; `['*']` is every namespace. */
   scopes: ReadonlyMap<string, readonly string[]>;
@@ -201,6 +206,7 @@ export function loadSlackConfig(env: NodeJS.ProcessEnv = process.env): SlackConf
       users: e.NETPEEK_SLACK_ALLOWED_USERS,
       probeChannels: e.NETPEEK_SLACK_PROBE_CHANNELS,
       probeUsers: e.NETPEEK_SLACK_PROBE_USERS,
+      auditUsers: e.NETPEEK_SLACK_AUDIT_USERS,
       allowDms: e.NETPEEK_SLACK_ALLOW_DMS,
       scopes: e.NETPEEK_SLACK_CHANNEL_SCOPES,
       defaultNamespaces: single(e.NETPEEK_SLACK_CHANNEL_NAMESPACES),
