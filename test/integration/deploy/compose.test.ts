@@ -70,12 +70,31 @@ const Service = z
     depends_on: z.record(z.object({ condition: z.enum(['service_started', 'service_healthy', 'service_completed_successfully']) }).strict()).optional(),
   })
   .strict();
+/** The optional database (profile "postgres"): not netpeek's image, so not held to the netpeek services' rules. */
+const PostgresService = z
+  .object({
+    profiles: z.tuple([z.literal('postgres')]),
+    image: z.string(),
+    restart: z.enum(['no', 'always', 'on-failure', 'unless-stopped']),
+    environment: z.record(z.string()),
+    ports: z.array(z.string()),
+    volumes: z.array(z.string()),
+    healthcheck: Healthcheck,
+  })
+  .strict();
 const ComposeFile = z
-  .object({ name: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/), services: z.object({ bot: Service, agent: Service }).strict(), volumes: z.record(z.null().or(z.object({}).passthrough())) })
+  .object({
+    name: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/),
+    services: z.object({ bot: Service, agent: Service, postgres: PostgresService }).strict(),
+    volumes: z.record(z.null().or(z.object({}).passthrough())),
+  })
   .catchall(z.unknown())
   .superRefine((c, ctx) => {
     for (const key of Object.keys(c)) if (!['name', 'services', 'volumes', 'networks', 'configs', 'secrets', 'include'].includes(key) && !key.startsWith('x-')) ctx.addIssue({ code: 'custom', message: `unknown top-level key ${key}` });
   });
+
+/** The services that run netpeek's own image (not the optional database). */
+const netpeekServices = (doc: Json): [string, Json][] => Object.entries(doc.services as Record<string, Json>).filter(([name]) => name !== 'postgres');
 
 describe('deploy/docker/compose.yaml', () => {
   it.runIf(composePluginWorks())('docker compose config accepts it', async () => {
@@ -89,6 +108,10 @@ describe('deploy/docker/compose.yaml', () => {
       const config = JSON.parse(stdout) as Json;
       expect(Object.keys(config.services).sort()).toEqual(['agent', 'bot']);
       expect(config.services.agent.network_mode).toBe('host');
+      // The postgres profile adds the database, on the host's loopback only, with its own volume.
+      const withDb = JSON.parse((await run('docker', ['compose', '-f', join(dir, 'deploy', 'docker', 'compose.yaml'), '--profile', 'postgres', 'config', '--format', 'json'], { env: { ...process.env, ...ENV } })).stdout) as Json;
+      expect(Object.keys(withDb.services).sort()).toEqual(['agent', 'bot', 'postgres']);
+      expect(withDb.services.postgres.ports).toEqual([expect.objectContaining({ host_ip: '127.0.0.1', published: '5432', target: 5432 })]);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -153,7 +176,7 @@ describe('deploy/docker/compose.yaml', () => {
 
   it('every variable it sets is one netpeek reads, with a value it accepts', () => {
     const known = new Set([...Object.keys(ENV_SCHEMA.shape), ...Object.keys(REPORTS_ENV_SCHEMA.shape)]);
-    for (const [name, svc] of Object.entries(loadCompose(ENV).services as Record<string, Json>)) {
+    for (const [name, svc] of netpeekServices(loadCompose(ENV))) {
       const env = svc.environment as Record<string, string>;
       expect(Object.keys(env).filter((k) => !known.has(k)), name).toEqual([]);
       const parsed = ENV_SCHEMA.safeParse({ ...env, NETPEEK_AGENT_SECRET: 'a'.repeat(32) });
@@ -162,8 +185,7 @@ describe('deploy/docker/compose.yaml', () => {
   });
 
   it('both: the same image built from the repository root, environment from the repository .env', () => {
-    const { services } = loadCompose(ENV);
-    for (const svc of Object.values(services as Record<string, Json>)) {
+    for (const [, svc] of netpeekServices(loadCompose(ENV))) {
       expect(resolve(COMPOSE_DIR, svc.build.context)).toBe(resolve(REPO_ROOT));
       expect(existsSync(resolve(COMPOSE_DIR, svc.build.context, svc.build.dockerfile))).toBe(true);
       expect(svc.build.args.NODE_BASE).toBe('node:20-bookworm-slim');

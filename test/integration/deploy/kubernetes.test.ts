@@ -312,3 +312,53 @@ describeNeeding(['kubectl'], 'deploy/kubernetes: rendered, schema-valid, least p
     expect(one(objects, 'Deployment', BOT).spec.template.metadata.labels['app.kubernetes.io/name']).toBe(BOT);
   });
 });
+
+describeNeeding(['kubectl'], 'deploy/kubernetes-postgres: the base plus components/postgres', () => {
+  let base: K8sObject[] = [];
+  let objects: K8sObject[] = [];
+
+  beforeAll(async () => {
+    [base, objects] = await Promise.all([kustomize(DIR), kustomize(fileURLToPath(new URL('../../../deploy/kubernetes-postgres/', import.meta.url)))]);
+  });
+
+  const botOf = (objs: K8sObject[]) => one(objs, 'Deployment', BOT).spec.template.spec as Json;
+
+  it('renders the same objects as the base, all schema-valid; only the bot Deployment differs', async () => {
+    const names = (objs: K8sObject[]) => objs.map((o) => `${o.kind}/${o.metadata?.name}`).sort();
+    expect(names(objects)).toEqual(names(base));
+    expect(await validateAll(objects)).toEqual([]);
+    for (const o of objects.filter((x) => !(x.kind === 'Deployment' && x.metadata?.name === BOT))) {
+      expect(o, `${o.kind}/${o.metadata?.name}`).toEqual(base.find((b) => b.kind === o.kind && b.metadata?.name === o.metadata?.name));
+    }
+  });
+
+  it('the database URL comes from a Secret, the password as a read-only file, TLS verified against the mounted CA', () => {
+    const pod = botOf(objects);
+    const c = (pod.containers as Container[])[0]!;
+    const env = Object.fromEntries((c.env ?? []).map((e) => [e.name, e.value ?? e.valueFrom]));
+    expect(env.NETPEEK_DATABASE_URL).toEqual({ secretKeyRef: { name: 'netpeek-database', key: 'url' } });
+    expect(env).toMatchObject({ NETPEEK_DATABASE_PASSWORD_FILE: '/etc/netpeek-database/password', NETPEEK_DATABASE_SSL: 'verify-full', NETPEEK_DATABASE_CA_FILE: '/etc/netpeek-database/ca.crt' });
+    expect(c.volumeMounts).toEqual(expect.arrayContaining([{ name: 'database', mountPath: '/etc/netpeek-database', readOnly: true }]));
+    expect(pod.volumes).toEqual(expect.arrayContaining([{ name: 'database', secret: { secretName: 'netpeek-database', defaultMode: 0o400 } }]));
+    // Every variable is one netpeek reads, with a value it accepts (the URL as the Secret would hold it).
+    const known = new Set(Object.keys(ENV_SCHEMA.shape));
+    expect(Object.keys(env).filter((n) => !known.has(n))).toEqual([]);
+    const parsed = ENV_SCHEMA.safeParse({ ...env, NETPEEK_DATABASE_URL: 'postgres://netpeek@postgres.example.internal:5432/netpeek' });
+    expect(parsed.success ? [] : parsed.error.issues).toEqual([]);
+    // No ConfigMap carries it: the URL may hold a password.
+    for (const cm of objects.filter((o) => o.kind === 'ConfigMap')) expect(Object.keys((cm as Json).data ?? {})).not.toContain('NETPEEK_DATABASE_URL');
+  });
+
+  it('adds no privilege: the bot container keeps its securityContext, and RBAC is unchanged', () => {
+    const [withDb] = botOf(objects).containers as Container[];
+    const [plain] = botOf(base).containers as Container[];
+    expect(withDb!.securityContext).toEqual(plain!.securityContext);
+    expect(botOf(objects).securityContext).toEqual(botOf(base).securityContext);
+  });
+
+  it('the base says, in the manifest, that without a database the audit log and history are per pod and lost on restart', () => {
+    const manifest = readFileSync(join(DIR, 'bot.yaml'), 'utf8');
+    expect(manifest).toMatch(/WITHOUT A\s+#\s+DATABASE THEY ARE PER POD AND LOST ON EVERY RESTART OR ROLLOUT/);
+    expect(readFileSync(join(DIR, 'README.md'), 'utf8')).toContain('the audit log and report history are per pod and lost on every restart or rollout');
+  });
+});
