@@ -1,5 +1,5 @@
 import { execFile, execFileSync } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -59,6 +59,8 @@ export function freePort(): Promise<number> {
 
 export interface PostgresServer {
   port: number;
+  /** With `tls`: the PEM of the CA that signed the server's certificate (for localhost and 127.0.0.1). */
+  caFile?: string;
   /** The temp dir holding data, socket and log. */
   dir: string;
   /** postgres://postgres:…@127.0.0.1:port/<database> */
@@ -74,7 +76,20 @@ export interface PostgresServer {
 
 let dbCounter = 0;
 
-export async function startPostgres(): Promise<PostgresServer> {
+/** A CA and a server certificate it signed for localhost / 127.0.0.1, made with openssl into `dir`. */
+async function makeCertificates(dir: string, owner: { uid: number; gid: number }): Promise<{ ca: string; cert: string; key: string }> {
+  const f = (n: string) => join(dir, n);
+  writeFileSync(f('san.ext'), 'subjectAltName=DNS:localhost,IP:127.0.0.1\n');
+  await run('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', f('ca.key'), '-out', f('ca.crt'), '-days', '2', '-subj', '/CN=netpeek test CA']);
+  await run('openssl', ['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', f('server.key'), '-out', f('server.csr'), '-subj', '/CN=localhost']);
+  await run('openssl', ['x509', '-req', '-in', f('server.csr'), '-CA', f('ca.crt'), '-CAkey', f('ca.key'), '-CAcreateserial', '-out', f('server.crt'), '-days', '2', '-extfile', f('san.ext')]);
+  // PostgreSQL refuses a key file that others can read.
+  for (const n of ['server.key', 'server.crt']) chownSync(f(n), owner.uid, owner.gid);
+  chmodSync(f('server.key'), 0o600);
+  return { ca: f('ca.crt'), cert: f('server.crt'), key: f('server.key') };
+}
+
+export async function startPostgres(o: { tls?: boolean } = {}): Promise<PostgresServer> {
   const bin = binDir();
   const owner = uidOf(PG_USER);
   if (!bin || !owner) throw new Error('PostgreSQL is not installed here: apt-get install -y postgresql');
@@ -87,7 +102,9 @@ export async function startPostgres(): Promise<PostgresServer> {
   const asPostgres = (cmd: string, args: string[]) => run('runuser', ['-u', PG_USER, '--', join(bin, cmd), ...args], { timeout: 60_000 });
   await asPostgres('initdb', ['-D', data, '-U', PG_USER, '--pwfile', pwfile, '--auth-local=trust', '--auth-host=scram-sha-256', '-E', 'UTF8', '--no-sync']);
   const port = await freePort();
-  const options = [`-p ${port}`, `-k ${dir}`, "-c listen_addresses='127.0.0.1'", '-c fsync=off', '-c full_page_writes=off', '-c max_connections=200'].join(' ');
+  const certs = o.tls ? await makeCertificates(dir, owner) : undefined;
+  const options = [
+    ...(certs ? ['-c ssl=on', `-c ssl_cert_file=${certs.cert}`, `-c ssl_key_file=${certs.key}`] : []),`-p ${port}`, `-k ${dir}`, "-c listen_addresses='127.0.0.1'", '-c fsync=off', '-c full_page_writes=off', '-c max_connections=200'].join(' ');
   const start = () => asPostgres('pg_ctl', ['start', '-w', '-t', '60', '-D', data, '-l', join(dir, 'server.log'), '-o', options]);
   const ctl = (mode: 'immediate' | 'fast') => asPostgres('pg_ctl', ['stop', '-w', '-t', '60', '-D', data, '-m', mode]).then(() => undefined, () => undefined);
   await start();
@@ -95,6 +112,7 @@ export async function startPostgres(): Promise<PostgresServer> {
   let stopped = false;
   return {
     port,
+    ...(certs ? { caFile: certs.ca } : {}),
     dir,
     url,
     async createDatabase(name = `netpeek_${process.pid}_${++dbCounter}`) {

@@ -223,3 +223,58 @@ describeNeeding(POSTGRES, 'PostgreSQL store (a real server)', () => {
     await s.close();
   });
 });
+
+describeNeeding(POSTGRES, 'PostgreSQL store over TLS (a real server with a certificate from a test CA)', () => {
+  let server: PostgresServer;
+  beforeAll(async () => {
+    server = await startPostgres({ tls: true });
+  }, 60_000);
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  /** Whether netpeek's own connections to the server are encrypted, as the server sees them. */
+  async function netpeekUsesTls(url: string): Promise<boolean[]> {
+    const c = new pg.Client({ connectionString: url });
+    await c.connect();
+    try {
+      const { rows } = await c.query<{ ssl: boolean }>("SELECT s.ssl FROM pg_stat_ssl s JOIN pg_stat_activity a USING (pid) WHERE a.application_name = 'netpeek'");
+      return rows.map((r) => r.ssl);
+    } finally {
+      await c.end();
+    }
+  }
+
+  it('verify-full with NETPEEK_DATABASE_CA_FILE: connects encrypted, to 127.0.0.1 and to localhost', async () => {
+    const url = await server.createDatabase();
+    for (const host of ['127.0.0.1', 'localhost']) {
+      const s = await open(url.replace('127.0.0.1', host), { env: { NETPEEK_DATABASE_SSL: 'verify-full', NETPEEK_DATABASE_CA_FILE: server.caFile! } });
+      expect(await s.check(), host).toMatchObject({ ok: true });
+      expect(await netpeekUsesTls(url)).toEqual(expect.arrayContaining([true]));
+      expect((await netpeekUsesTls(url)).every(Boolean)).toBe(true);
+      await s.close();
+    }
+  });
+
+  it('verify-full against a certificate its CA did not sign is refused, and status says why', async () => {
+    const url = await server.createDatabase();
+    // The system CAs, which never signed the test CA's certificate.
+    const s = await open(url, { env: { NETPEEK_DATABASE_SSL: 'verify-full' } });
+    const state = await s.check();
+    expect(state.ok).toBe(false);
+    expect(state.detail).toMatch(/self[- ]signed certificate|unable to (get|verify)/i);
+    await s.close();
+  });
+
+  it('require: encrypted without checking the certificate; disable: plain', async () => {
+    const url = await server.createDatabase();
+    const s = await open(`${url}?sslmode=require`);
+    expect((await s.check()).ok).toBe(true);
+    expect((await netpeekUsesTls(url)).every(Boolean)).toBe(true);
+    await s.close();
+    const plain = await open(url, { env: { NETPEEK_DATABASE_SSL: 'disable' } });
+    expect((await plain.check()).ok).toBe(true);
+    expect(await netpeekUsesTls(url)).toEqual(expect.arrayContaining([false]));
+    await plain.close();
+  });
+});
