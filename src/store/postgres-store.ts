@@ -84,6 +84,7 @@ export class PostgresStore implements Store, EventClaims {
   private lastError?: { reason: string; since: string };
   private schemaVersion?: number;
   private retryTimer?: NodeJS.Timeout;
+  private pruneTimer?: NodeJS.Timeout;
   /** Ends the wait between connection attempts (close). */
   private wake?: () => void;
   private flushing?: Promise<void>;
@@ -164,6 +165,9 @@ export class PostgresStore implements Store, EventClaims {
         this.o.log.info({ database: this.where, schemaVersion: this.schemaVersion }, 'PostgreSQL store ready: audit, report history and Slack claims are shared by every replica');
         this.attempted?.();
         this.flushSoon();
+        // Expired claims are dead weight: cleared every 10 minutes by whichever replicas are up.
+        this.pruneTimer = setInterval(() => void this.pruneClaims().catch(() => undefined), 600_000);
+        this.pruneTimer.unref?.();
         return;
       } catch (err) {
         this.failed(err, 'PostgreSQL is unreachable at start; netpeek answers questions, audit records wait in memory and report history is not kept until it returns');
@@ -382,6 +386,7 @@ export class PostgresStore implements Store, EventClaims {
     if (this.ready) await this.drained().catch(() => undefined);
     this.closed = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);
+    if (this.pruneTimer) clearInterval(this.pruneTimer);
     this.attempted?.();
     this.wake?.();
     await this.pool.end().catch(() => undefined);

@@ -110,6 +110,13 @@ describeNeeding(POSTGRES, 'PostgreSQL store (a real server)', () => {
     expect(await b!.claim(['short'], 50)).toBe(false);
     await new Promise((r) => setTimeout(r, 120));
     expect(await b!.claim(['short'], 50)).toBe(true);
+    // Claims that expired over an hour ago are deleted; live ones stay.
+    const c = new pg.Client({ connectionString: url });
+    await c.connect();
+    await c.query("UPDATE netpeek_claims SET expires_at = now() - interval '2 hours' WHERE key = 'short'");
+    expect(await a!.pruneClaims()).toBe(1);
+    expect((await c.query("SELECT count(*)::int AS n FROM netpeek_claims WHERE key LIKE 'event:Ev%'")).rows[0].n).toBe(50);
+    await c.end();
     await Promise.all([a!.close(), b!.close()]);
   });
 
