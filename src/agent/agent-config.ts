@@ -85,12 +85,11 @@ export interface AgentConfig {
   maxBodyBytes: number;
   /** Not from the environment: */
   signatureWindowMs: number;
-  replayCacheSize: number;
   /** Longest batch the agent will run, ms. */
   maxDeadlineMs: number;
 }
 
-export const AGENT_DEFAULTS = { maxBodyBytes: 256 * 1024, signatureWindowMs: 30_000, replayCacheSize: 10_000, maxDeadlineMs: 30_000 } as const;
+export const AGENT_DEFAULTS = { maxBodyBytes: 256 * 1024, signatureWindowMs: 30_000, maxDeadlineMs: 30_000 } as const;
 
 function present(env: NodeJS.ProcessEnv): Record<string, string> {
   return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== ''));

@@ -27,15 +27,22 @@ export interface AgentContext {
 
 export type Handler = (ctx: AgentContext, req: IncomingMessage, res: ServerResponse, log?: Logger) => Promise<void>;
 
-/** POST /v1/probe: verify, limit, validate, allow-list, probe with a deadline, answer. */
+/**
+ * POST /v1/probe: verify, limit, validate, allow-list, probe with a deadline, answer. The nonce is stored
+ * last, once every check has passed: a request refused for rate, caps or targets leaves nothing behind.
+ */
 export const handleProbe: Handler = async (ctx, req, res, log) => {
   const body = await readBodyLimited(req, res, ctx.config.maxBodyBytes, log);
   if (!body) return;
-  authenticate(ctx, req, body);
+  const signed = authenticate(ctx, req, body);
   takeRateToken(ctx);
   const request = parseProbeRequest(body, ctx.config.maxTargets);
   const targets = checkTargets(ctx, request.probes);
   const release = acquireSlots(ctx, targets.length);
+  if (ctx.replay.remember(signed.nonce, signed.timestampSec) === 'replayed') {
+    release();
+    throw new HttpError(401, 'nonce was already used (replayed request)');
+  }
   const aborter = abortOnDisconnect(res);
   try {
     const results = await ctx.prober.probe(targets, { timeoutMs: request.timeoutMs, count: request.count, deadlineMs: deadlineFor(request, ctx.config), signal: aborter.signal });
@@ -75,12 +82,12 @@ async function readBodyLimited(req: IncomingMessage, res: ServerResponse, limit:
   }
 }
 
-function authenticate(ctx: AgentContext, req: IncomingMessage, body: Buffer): void {
-  const v = verifyRequest(
-    { method: req.method ?? '', path: req.url ?? '', body },
-    { secret: ctx.config.secret, headers: req.headers, windowMs: ctx.config.signatureWindowMs, replay: ctx.replay },
-  );
+/** Signature and window; a nonce already accepted is refused here, before it can take a rate token. */
+function authenticate(ctx: AgentContext, req: IncomingMessage, body: Buffer): { nonce: string; timestampSec: number } {
+  const v = verifyRequest({ method: req.method ?? '', path: req.url ?? '', body }, { secret: ctx.config.secret, headers: req.headers, windowMs: ctx.config.signatureWindowMs });
   if (!v.ok) throw new HttpError(401, v.reason);
+  if (ctx.replay.seen(v.nonce)) throw new HttpError(401, 'nonce was already used (replayed request)');
+  return v;
 }
 
 function takeRateToken(ctx: AgentContext): void {

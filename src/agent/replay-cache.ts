@@ -1,32 +1,59 @@
-import { LRUCache } from 'lru-cache';
-import { SIGNATURE_WINDOW_MS } from '../probe/request-signature.js';
-
 /**
- * Nonces of accepted requests, remembered long enough to cover the whole signature window either side
- * (a request stamped 30 s in the future stays acceptable for 60 s). Bounded: when full of nonces that are
- * still live it refuses new requests rather than forgetting one that could then be replayed.
+ * Nonces of requests the agent has accepted. Each is kept only until its own timestamp leaves the
+ * signature window — after that the window check refuses the request anyway — so the cache is bounded
+ * by time. The handler stores a nonce only after the signature, the rate limit and every cap have
+ * passed, so at most `burst + rps × 2 × window` nonces are live at once; the capacity is that number,
+ * which is why nothing a caller does can fill the cache and refuse the next valid request (the old cache
+ * recorded nonces before the rate limit and, once full of them, refused everyone for a minute).
  */
 export class ReplayCache {
-  private readonly cache: LRUCache<string, true>;
-  readonly max: number;
+  /** nonce → when it may be forgotten (ms since the epoch). */
+  private readonly expiries = new Map<string, number>();
+  private nextSweepMs = 0;
+  readonly capacity: number;
+  private readonly windowMs: number;
 
-  constructor(o: { max?: number; ttlMs?: number } = {}) {
-    this.max = o.max ?? 10_000;
-    this.cache = new LRUCache<string, true>({ max: this.max, ttl: o.ttlMs ?? 2 * SIGNATURE_WINDOW_MS + 1000, ttlAutopurge: false });
+  constructor(
+    o: { capacity: number; windowMs: number },
+    private readonly now: () => number = Date.now,
+  ) {
+    this.capacity = Math.max(1, Math.ceil(o.capacity));
+    this.windowMs = o.windowMs;
   }
 
-  /** `fresh` the first time (and remembers it), `replayed` after that, `full` when nothing can be remembered. */
-  firstUse(nonce: string): 'fresh' | 'replayed' | 'full' {
-    if (this.cache.has(nonce)) return 'replayed';
-    if (this.cache.size >= this.max) {
-      this.cache.purgeStale();
-      if (this.cache.size >= this.max) return 'full';
+  /** The count bound for an agent taking `rps` requests per second with bursts of `burst`. */
+  static capacityFor(rps: number, burst: number, windowMs: number): number {
+    return Math.ceil(burst + (rps * 2 * windowMs) / 1000) + 1;
+  }
+
+  /** True when this nonce was accepted and its window has not passed. Stores nothing. */
+  seen(nonce: string): boolean {
+    const until = this.expiries.get(nonce);
+    return until !== undefined && until > this.now();
+  }
+
+  /** Remembers an accepted request's nonce until `timestampSec` + window; `replayed` if it is already there. */
+  remember(nonce: string, timestampSec: number): 'fresh' | 'replayed' {
+    if (this.seen(nonce)) return 'replayed';
+    const now = this.now();
+    if (this.expiries.size >= this.capacity || now >= this.nextSweepMs) this.sweep(now);
+    if (this.expiries.size >= this.capacity) {
+      // Only reachable if the wall clock jumped back: make room from the oldest entry rather than
+      // refusing callers (availability over a replay of one request whose window is nearly over).
+      const oldest = this.expiries.keys().next().value;
+      if (oldest !== undefined) this.expiries.delete(oldest);
     }
-    this.cache.set(nonce, true);
+    this.expiries.delete(nonce);
+    this.expiries.set(nonce, timestampSec * 1000 + this.windowMs + 1000);
     return 'fresh';
   }
 
+  private sweep(now: number): void {
+    for (const [nonce, until] of this.expiries) if (until <= now) this.expiries.delete(nonce);
+    this.nextSweepMs = now + 1000;
+  }
+
   get size(): number {
-    return this.cache.size;
+    return this.expiries.size;
   }
 }

@@ -37,12 +37,14 @@ function createContext(config: AgentConfig, deps: AgentDeps): AgentContext {
   const allowList = new AllowList(config.allowCidrs, config.allowPorts);
   const local = deps.prober ? undefined : new LocalProber({ allowList, logger: deps.logger, maxConcurrency: config.maxInflight });
   let tool: Promise<'fping' | 'ping' | undefined> | undefined;
+  const bucket = new TokenBucket(config.rps);
   return {
     config,
     allowList,
     prober: deps.prober ?? (local as LocalProber),
-    replay: new ReplayCache({ max: config.replayCacheSize, ttlMs: 2 * config.signatureWindowMs + 1000 }),
-    bucket: new TokenBucket(config.rps),
+    bucket,
+    // Sized from the rate limit: nonces are stored only for requests that got a token (replay-cache.ts).
+    replay: new ReplayCache({ capacity: ReplayCache.capacityFor(config.rps, bucket.burst, config.signatureWindowMs), windowMs: config.signatureWindowMs }),
     gate: new InflightGate(config.maxInflight),
     metrics: deps.metrics ?? new AgentMetrics(),
     ready: async () => {

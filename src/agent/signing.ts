@@ -1,21 +1,19 @@
 import { timingSafeEqual } from 'node:crypto';
 import { computeSignature, SIGNATURE_HEADERS, SIGNATURE_WINDOW_MS, type SignedParts } from '../probe/request-signature.js';
-import type { ReplayCache } from './replay-cache.js';
 
 /** The agent's side of request signing: checking what clients signed with src/probe/request-signature.ts. */
 
 const NONCE = /^[A-Za-z0-9_-]{16,128}$/;
 const HEX64 = /^[0-9a-f]{64}$/i;
 
-export type VerifyResult = { ok: true } | { ok: false; reason: string };
+/** On success, the nonce and timestamp the caller signed: the handler stores the nonce once the request has passed every other check. */
+export type VerifyResult = { ok: true; nonce: string; timestampSec: number } | { ok: false; reason: string };
 
 export interface VerifyOptions {
   secret: string;
   headers: Record<string, string | string[] | undefined>;
   now?: number;
   windowMs?: number;
-  /** When given, a nonce seen before is refused (and a fresh one is remembered). */
-  replay?: ReplayCache;
 }
 
 function header(h: VerifyOptions['headers'], name: string): string | undefined {
@@ -23,7 +21,7 @@ function header(h: VerifyOptions['headers'], name: string): string | undefined {
   return Array.isArray(v) ? undefined : v;
 }
 
-/** Checks headers, window, signature (constant time), then the nonce. The reasons are safe to return. */
+/** Checks headers, window and signature (constant time); remembers nothing. The reasons are safe to return. */
 export function verifyRequest(p: SignedParts, o: VerifyOptions): VerifyResult {
   const timestamp = header(o.headers, SIGNATURE_HEADERS.timestamp);
   const nonce = header(o.headers, SIGNATURE_HEADERS.nonce);
@@ -35,10 +33,5 @@ export function verifyRequest(p: SignedParts, o: VerifyOptions): VerifyResult {
   if (skewMs > (o.windowMs ?? SIGNATURE_WINDOW_MS)) return { ok: false, reason: `request timestamp is ${Math.round(skewMs / 1000)} s away from the agent's clock (window ${(o.windowMs ?? SIGNATURE_WINDOW_MS) / 1000} s)` };
   const expected = Buffer.from(computeSignature(o.secret, p, timestamp, nonce), 'hex');
   if (!HEX64.test(signature) || !timingSafeEqual(expected, Buffer.from(signature, 'hex'))) return { ok: false, reason: 'signature does not match (wrong secret?)' };
-  if (o.replay) {
-    const seen = o.replay.firstUse(nonce);
-    if (seen === 'replayed') return { ok: false, reason: 'nonce was already used (replayed request)' };
-    if (seen === 'full') return { ok: false, reason: 'too many recent requests to remember their nonces; retry shortly' };
-  }
-  return { ok: true };
+  return { ok: true, nonce, timestampSec: Number(timestamp) };
 }

@@ -1,4 +1,4 @@
-import type { ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -51,4 +51,24 @@ export async function startAgentIn(lab: Lab, bundle: string, ns: string, ip: str
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`agent in ${ns} did not answer /healthz within 15 s: ${stderr}`);
+}
+
+/** Starts the bundled agent as a process on 127.0.0.1 (a free port), waiting for its "agent listening" line. */
+export async function startLoopbackAgent(bundle: string, env: Record<string, string>): Promise<AgentProcess> {
+  const child = spawn(process.execPath, [bundle], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { PATH: process.env.PATH, NETPEEK_AGENT_LISTEN: '127.0.0.1:0', NETPEEK_NODE_NAME: 'loopback', LOG_LEVEL: 'info', ...env },
+  });
+  let stderr = '';
+  child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
+  child.stdout?.resume();
+  const until = Date.now() + 15_000;
+  while (Date.now() < until) {
+    if (child.exitCode !== null) throw new Error(`agent exited with ${child.exitCode}: ${stderr}`);
+    const line = stderr.split('\n').find((l) => l.includes('"agent listening"'));
+    if (line) return { url: String((JSON.parse(line) as { url: string }).url), node: 'loopback', child, log: () => stderr };
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  child.kill('SIGKILL');
+  throw new Error(`agent did not start within 15 s: ${stderr}`);
 }

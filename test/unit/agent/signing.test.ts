@@ -16,11 +16,9 @@ describe('request signing', () => {
     expect(h[SIGNATURE_HEADERS.signature]).toMatch(/^[0-9a-f]{64}$/);
   });
 
-  it('accepts a good signature once', () => {
-    const replay = new ReplayCache();
-    const headers = signRequest(secret, req, { now });
-    expect(verifyRequest(req, { secret, headers, now, replay })).toEqual({ ok: true });
-    expect(verifyRequest(req, { secret, headers, now, replay })).toEqual({ ok: false, reason: 'nonce was already used (replayed request)' });
+  it('accepts a good signature and hands back its nonce and timestamp (storing nothing)', () => {
+    const headers = signRequest(secret, req, { now, nonce: 'nonce-0123456789ab' });
+    expect(verifyRequest(req, { secret, headers, now })).toEqual({ ok: true, nonce: 'nonce-0123456789ab', timestampSec: 1_750_000_000 });
   });
 
   it('refuses a wrong secret, and any change to method, path or body', () => {
@@ -39,7 +37,7 @@ describe('request signing', () => {
     const edge = signRequest(secret, req, { now: now - 29_000 });
     expect(verifyRequest(req, { secret, headers: old, now })).toMatchObject({ ok: false, reason: expect.stringContaining("away from the agent's clock") });
     expect(verifyRequest(req, { secret, headers: future, now })).toMatchObject({ ok: false });
-    expect(verifyRequest(req, { secret, headers: edge, now })).toEqual({ ok: true });
+    expect(verifyRequest(req, { secret, headers: edge, now })).toMatchObject({ ok: true });
   });
 
   it('refuses unsigned and malformed requests before computing anything', () => {
@@ -49,28 +47,43 @@ describe('request signing', () => {
     expect(verifyRequest(req, { secret, headers: { ...h, [SIGNATURE_HEADERS.timestamp]: 'yesterday' }, now })).toMatchObject({ ok: false });
   });
 
-  it('does not remember nonces of requests that fail verification', () => {
-    const replay = new ReplayCache();
-    const headers = signRequest(secret, req, { now, nonce: 'the-same-nonce-123' });
-    expect(verifyRequest(req, { secret: 'wrong-secret-wrong-secret', headers, now, replay }).ok).toBe(false);
-    expect(replay.size).toBe(0);
-    expect(verifyRequest(req, { secret, headers, now, replay }).ok).toBe(true);
-  });
 });
 
 describe('ReplayCache', () => {
-  it('is bounded and refuses (rather than forgets) when full of live nonces', () => {
-    const cache = new ReplayCache({ max: 2, ttlMs: 60_000 });
-    expect(cache.firstUse('nonce-aaaaaaaaaaaaaaaa')).toBe('fresh');
-    expect(cache.firstUse('nonce-bbbbbbbbbbbbbbbb')).toBe('fresh');
-    expect(cache.firstUse('nonce-cccccccccccccccc')).toBe('full');
-    expect(cache.firstUse('nonce-aaaaaaaaaaaaaaaa')).toBe('replayed');
+  const window = 30_000;
+
+  it('refuses a nonce it has accepted while its window lasts, and forgets it after', () => {
+    let t = now;
+    const cache = new ReplayCache({ capacity: 10, windowMs: window }, () => t);
+    expect(cache.seen('nonce-aaaaaaaaaaaaaaaa')).toBe(false);
+    expect(cache.remember('nonce-aaaaaaaaaaaaaaaa', now / 1000)).toBe('fresh');
+    expect(cache.seen('nonce-aaaaaaaaaaaaaaaa')).toBe(true);
+    expect(cache.remember('nonce-aaaaaaaaaaaaaaaa', now / 1000)).toBe('replayed');
+    t = now + window + 1001;
+    expect(cache.seen('nonce-aaaaaaaaaaaaaaaa')).toBe(false);
   });
 
-  it('forgets nonces after their TTL', async () => {
-    const cache = new ReplayCache({ max: 1, ttlMs: 30 });
-    expect(cache.firstUse('nonce-aaaaaaaaaaaaaaaa')).toBe('fresh');
-    await new Promise((r) => setTimeout(r, 60));
-    expect(cache.firstUse('nonce-bbbbbbbbbbbbbbbb')).toBe('fresh');
+  it('keeps a nonce stamped in the future until that timestamp leaves the window', () => {
+    let t = now;
+    const cache = new ReplayCache({ capacity: 10, windowMs: window }, () => t);
+    cache.remember('nonce-ffffffffffffffff', (now + 25_000) / 1000);
+    t = now + 50_000;
+    expect(cache.seen('nonce-ffffffffffffffff')).toBe(true);
+    t = now + 25_000 + window + 1001;
+    expect(cache.seen('nonce-ffffffffffffffff')).toBe(false);
+  });
+
+  it('never holds more than its capacity and never refuses a fresh nonce', () => {
+    let t = now;
+    const cache = new ReplayCache({ capacity: 3, windowMs: window }, () => t);
+    for (let i = 0; i < 100; i++) {
+      t += 10;
+      expect(cache.remember(`nonce-${String(i).padStart(16, '0')}`, t / 1000)).toBe('fresh');
+      expect(cache.size).toBeLessThanOrEqual(3);
+    }
+  });
+
+  it('is sized from the rate limit: burst plus rps over twice the window', () => {
+    expect(ReplayCache.capacityFor(50, 50, 30_000)).toBe(50 + 3000 + 1);
   });
 });
