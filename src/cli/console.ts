@@ -1,6 +1,7 @@
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { ask } from '../core/ask.js';
+import { noteStaleCache } from '../sources/kube-freshness.js';
 import type { BackendCheck } from '../core/backend-check.js';
 import { isNetpeekError } from '../core/errors.js';
 import type { CommandRegistry } from '../core/registry.js';
@@ -50,7 +51,7 @@ export async function runConsole(o: ConsoleOptions): Promise<void> {
     const json = /(^|\s)--json(\s|$)/.test(line);
     const opts = { json, color: o.color && !json };
     try {
-      o.output.write(presentAnswer(await ask(line, o.registry, o.deps), opts));
+      o.output.write(presentAnswer(noteStaleCache(await ask(line, o.registry, o.deps), o.deps.kube), opts));
     } catch (err) {
       if (!isNetpeekError(err)) o.deps.log.error({ err, line }, 'console question failed');
       o.output.write(presentFailure(err, opts));

@@ -1,5 +1,6 @@
 import type { Writable } from 'node:stream';
 import { answerQuery } from '../core/ask.js';
+import { noteStaleCache } from '../sources/kube-freshness.js';
 import { isNetpeekError } from '../core/errors.js';
 import { parseTokens } from '../core/query.js';
 import type { CommandRegistry } from '../core/registry.js';
@@ -18,7 +19,7 @@ export async function runOnce(argv: string[], registry: CommandRegistry<Deps>, d
   const json = argv.includes('--json');
   const opts = { json, color: io.color && !json };
   try {
-    const answer = await answerQuery(parseTokens(argv), registry, deps);
+    const answer = noteStaleCache(await answerQuery(parseTokens(argv), registry, deps), deps.kube);
     io.stdout.write(presentAnswer(answer, opts));
     return EXIT.ok;
   } catch (err) {

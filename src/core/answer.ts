@@ -94,6 +94,16 @@ export interface Fact {
   value: string;
 }
 
+/** The facts came from a cache that is no longer being updated (its watch is down). */
+export interface StaleNotice {
+  /** Where the cached facts come from, e.g. "cluster kind-dev". */
+  source: string;
+  /** Seconds since the cache was last known to be current. */
+  secondsSinceUpdate: number;
+  /** Why it is not being updated. */
+  reason: string;
+}
+
 export interface Answer {
   /** Name of the command that produced it. */
   command: string;
@@ -114,6 +124,8 @@ export interface Answer {
   hints: string[];
   /** Something looks wrong (port conflict, pod not ready, degraded agent…). */
   warnings: string[];
+  /** Set when the answer may be out of date; its sentence is also the first warning. */
+  stale?: StaleNotice;
   /** What NetworkPolicies decide about a connection (reach). */
   policy?: PolicyVerdict;
   /** A picture of connections (policy map): DOT in the terminal and JSON, a PNG in Slack. */

@@ -1,5 +1,6 @@
 import type { Answer } from '../core/answer.js';
 import { answerQuery } from '../core/ask.js';
+import { noteStaleCache } from '../sources/kube-freshness.js';
 import { describeFailure } from '../core/errors.js';
 import { formatQuery, parseQuery, parseTokens, type Query } from '../core/query.js';
 import type { CommandRegistry } from '../core/registry.js';
@@ -115,7 +116,7 @@ export function createPipeline(opts: { registry: CommandRegistry<Deps>; deps: De
     async run(asker, ready, focus) {
       const scoped = forConversation(deps, { log: asker.log, ...(ready.namespaces ? { namespaces: ready.namespaces } : {}) });
       try {
-        const answer = await answerQuery(ready.query, registry, scoped, ready.command);
+        const answer = noteStaleCache(await answerQuery(ready.query, registry, scoped, ready.command), scoped.kube);
         return { ok: true, answer: focusAnswer(answer, focus) };
       } catch (err) {
         return failure(err, asker, ready.command.name, ready.target);

@@ -28,6 +28,11 @@ export interface KubeCluster {
   /** Starts the caches and waits until each has listed once; false on timeout. */
   waitForSync(timeoutMs: number): Promise<boolean>;
   cacheStates(): CacheState[];
+  /**
+   * Set while answers come from caches that have lost their watch for longer than a reconnect takes:
+   * how long the oldest of them has not been updated. Undefined while everything is live.
+   */
+  staleness(now?: number): CacheStaleness | undefined;
   /** The API server's version (GET /version), asked directly; does not start the caches. */
   serverVersion(): Promise<string>;
   pod(namespace: string, name: string): Promise<KubePod | undefined>;
@@ -55,6 +60,18 @@ export interface KubeCluster {
   /** Policy kinds other than NetworkPolicy whose API groups the server serves (AdminNetworkPolicy, Calico, Cilium…). */
   otherPolicyKinds(): Promise<string[]>;
 }
+
+/** A cluster whose caches still answer although their watch is down. */
+export interface CacheStaleness {
+  context: string;
+  /** Seconds since the oldest disconnected cache was last known to be current. */
+  secondsSinceUpdate: number;
+  /** Why, in a few words ("the API server is not answering"). */
+  reason: string;
+}
+
+/** A watch that is re-established within this long (a normal server-side timeout) is not worth a notice. */
+export const STALE_NOTICE_AFTER_MS = 3_000;
 
 export interface ClusterOptions {
   log?: Logger;
@@ -127,6 +144,15 @@ export class ClusterConnection implements KubeCluster {
 
   cacheStates(): CacheState[] {
     return Object.values(this.caches).map((c) => c.state());
+  }
+
+  staleness(now = Date.now()): CacheStaleness | undefined {
+    const behind = Object.values(this.caches)
+      .map((c) => c.disconnectedForMs(now))
+      .filter((ms): ms is number => ms !== undefined);
+    const worst = Math.max(-1, ...behind);
+    if (worst < STALE_NOTICE_AFTER_MS) return undefined;
+    return { context: this.context, secondsSinceUpdate: Math.round(worst / 1000), reason: 'the API server is not answering' };
   }
 
   async serverVersion(): Promise<string> {

@@ -146,6 +146,15 @@ export class WatchCache<T> {
     return this.synced && (this.watching || now - this.currentAsOf <= this.o.staleAfterMs);
   }
 
+  /**
+   * While the cache serves from memory without a watch (cut off, retrying), how long ago it was last
+   * known to be up to date; undefined while it watches, before it synced, and once it no longer serves.
+   */
+  disconnectedForMs(now = Date.now()): number | undefined {
+    if (!this.synced || this.watching || !this.isCurrent(now)) return undefined;
+    return Math.max(0, now - this.currentAsOf);
+  }
+
   /** Resolves true once listed (false after timeoutMs). Starts the cache. */
   async waitForSync(timeoutMs: number): Promise<boolean> {
     this.start();
