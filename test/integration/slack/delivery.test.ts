@@ -61,22 +61,30 @@ describe('delivery: Slack retries, duplicates and failing posts', () => {
     }
   });
 
-  it('a 500 from chat.postMessage is retried and the reply arrives', async () => {
+  it('a 500 from chat.postMessage is retried and the reply arrives once, not lost and not doubled', async () => {
     h.api.failNext('chat.postMessage', { status: 500 }, 2);
+    const t0 = Date.now();
     await h.event(appMention('container webserver-1'));
     await h.api.waitFor(() => answers().length === 1);
+    process.stdout.write(`[fault] Slack Web API 500 ×2 then 200: the reply arrived ${Date.now() - t0} ms after the mention\n`);
+    await quiet();
+    expect(answers()).toHaveLength(1);
     const tries = h.api.callsTo('chat.postMessage');
     expect(tries.map((c) => c.status)).toEqual([500, 500, 200]);
     expect(messageText(answers()[0]!.args)).toContain('172.17.0.2');
     expect(h.logs.filter((l) => l.msg === 'slack delivery failed; retrying').length).toBeGreaterThanOrEqual(2);
   });
 
-  it('a 429 with Retry-After is honoured, then the reply arrives', async () => {
+  it('a 429 with Retry-After is honoured, then the reply arrives once, not lost and not doubled', async () => {
     h.api.failNext('chat.postMessage', { status: 429, headers: { 'retry-after': '1' } });
     const t0 = Date.now();
     await h.event(appMention('container webserver-1'));
     await h.api.waitFor(() => answers().length === 1, 5000);
-    expect(Date.now() - t0).toBeGreaterThanOrEqual(950);
+    const recovered = Date.now() - t0;
+    process.stdout.write(`[fault] Slack Web API 429 (Retry-After: 1) then 200: the reply arrived ${recovered} ms after the mention\n`);
+    expect(recovered).toBeGreaterThanOrEqual(950);
+    await quiet();
+    expect(answers()).toHaveLength(1);
     expect(h.api.callsTo('chat.postMessage').map((c) => c.status)).toEqual([429, 200]);
     const retry = h.logs.filter((l) => l.msg === 'slack delivery failed; retrying').at(-1);
     expect(retry?.waitMs).toBe(1000);
