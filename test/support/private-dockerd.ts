@@ -3,27 +3,41 @@ import { copyFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { freeSubnet } from './docker-fixtures.js';
 
 const run = promisify(execFile);
 
 /**
  * A second Docker engine of our own, for fault tests that stop and start "the" engine: its own socket,
- * data root, exec root (so its own managed containerd) and no bridge or iptables rules, so stopping it
- * touches nothing the machine's dockerd (and the other suites on it) depend on.
+ * data root, exec root (so its own managed containerd) and its own bridge, and no iptables rules, IP
+ * forwarding or masquerading of its own, so stopping it touches nothing the machine's dockerd (and the
+ * other suites on it) depend on.
+ *
+ * Never `--bridge none`: a dockerd started with it deletes the host's docker0 interface (moby's
+ * removeDefaultBridgeInterface), which breaks the machine's own engine for everyone.
  */
 export class PrivateDockerd {
   readonly host: string;
   private child: ChildProcess | undefined;
   private logTail = '';
 
-  private constructor(readonly dir: string) {
+  private constructor(
+    readonly dir: string,
+    /** The bridge interface this engine uses instead of docker0; made here, removed by destroy(). */
+    readonly bridge: string,
+  ) {
     this.host = `unix://${join(dir, 'docker.sock')}`;
   }
 
   static async create(): Promise<PrivateDockerd> {
     // The exec root holds containerd's socket path, which must stay under 108 bytes: keep it short.
     const dir = await mkdtemp(join(tmpdir(), 'npd-'));
-    return new PrivateDockerd(dir);
+    const bridge = `npd${dir.slice(-6).replace(/[^a-zA-Z0-9]/g, 'x')}`;
+    const subnet = await freeSubnet();
+    await run('ip', ['link', 'add', bridge, 'type', 'bridge']);
+    await run('ip', ['addr', 'add', subnet.replace(/\.0\/24$/, '.1/24'), 'dev', bridge]);
+    await run('ip', ['link', 'set', bridge, 'up']);
+    return new PrivateDockerd(dir, bridge);
   }
 
   /** Starts dockerd and waits until `docker info` answers on its socket. */
@@ -35,9 +49,11 @@ export class PrivateDockerd {
         '--data-root', join(this.dir, 'data'),
         '--exec-root', join(this.dir, 'x'),
         '--pidfile', join(this.dir, 'dockerd.pid'),
-        '--bridge', 'none',
+        '--bridge', this.bridge,
         '--iptables=false',
         '--ip6tables=false',
+        '--ip-forward=false',
+        '--ip-masq=false',
         '--storage-driver', 'vfs',
       ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
@@ -100,5 +116,6 @@ export class PrivateDockerd {
       if (target?.startsWith(this.dir)) await run('umount', ['-l', target]).catch(() => undefined);
     }
     await rm(this.dir, { recursive: true, force: true });
+    await run('ip', ['link', 'del', this.bridge]).catch(() => undefined);
   }
 }

@@ -1,4 +1,5 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { execFile, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { DOCKER, describeNeeding } from '../../support/backends.js';
 import { NETPEEK_BIN, netpeek } from '../../support/cli.js';
@@ -10,6 +11,7 @@ import { PrivateDockerd } from '../../support/private-dockerd.js';
  * on its own socket, so stopping it disturbs nothing else on the machine.
  */
 
+const run = promisify(execFile);
 const NAME = 'np-fault-web';
 const RECOVERY_BOUND_MS = 10_000;
 
@@ -63,6 +65,7 @@ describeNeeding([...DOCKER, 'root'], 'fault: the Docker engine stops and starts 
     await engine.start();
     await engine.importBusybox('np-fault/busybox:1');
     await engine.docker(['create', '--name', NAME, '--network', 'none', 'np-fault/busybox:1']);
+    expect(engine.bridge).not.toBe('docker0');
     env = { DOCKER_HOST: engine.host, KUBECONFIG: '/nonexistent/kubeconfig' };
     cli = Console.start(env);
   }, 180_000);
@@ -70,6 +73,8 @@ describeNeeding([...DOCKER, 'root'], 'fault: the Docker engine stops and starts 
   afterAll(async () => {
     await cli?.close();
     await engine?.destroy();
+    // The machine's own engine is untouched: its docker0 is still there.
+    expect((await run('ip', ['-br', 'link', 'show', 'docker0'])).stdout).toMatch(/^docker0\s/);
   }, 60_000);
 
   it(`answers, says the engine is down (CLI exit 2), then recovers without a restart within ${RECOVERY_BOUND_MS / 1000} s`, async () => {
