@@ -26,8 +26,13 @@ export async function startChild(script: URL, env: Record<string, string> = {}):
   const lines: Interface = createInterface({ input: child.stdout! });
   const next = () =>
     new Promise<Record<string, unknown>>((resolve, reject) => {
-      lines.once('line', (l) => resolve(JSON.parse(l) as Record<string, unknown>));
-      child.once('exit', (code) => reject(new Error(`${script.pathname} exited (${code})`)));
+      const exited = (code: number | null) => reject(new Error(`${script.pathname} exited (${code})`));
+      // One exit listener per pending line, removed when the line comes: a long soak asks thousands of times.
+      lines.once('line', (l) => {
+        child.off('exit', exited);
+        resolve(JSON.parse(l) as Record<string, unknown>);
+      });
+      child.once('exit', exited);
     });
   const ready = await next();
   return {
