@@ -17,12 +17,10 @@ describe('/netpeek slash command over the real Bolt HTTP receiver', () => {
 
   it('acks with an empty 200 at once and answers ephemerally through response_url with IP, ports and why', async () => {
     h.fake.delayMs = 300; // the answer takes a while; the ack must not wait for it
-    const t0 = performance.now();
     const { res, responseUrl } = await h.slash('container webserver-1');
-    const ackMs = performance.now() - t0;
     expect(res.status).toBe(200);
     expect(await res.text()).toBe('');
-    expect(ackMs).toBeLessThan(250);
+    // Nothing posted yet proves the ack did not wait for the 300 ms answer (ack time is bench:slack's job).
     expect(h.responses.postsTo(responseUrl)).toHaveLength(0);
 
     await h.responses.waitFor(() => h.responses.postsTo(responseUrl).length === 1);
