@@ -50,6 +50,20 @@ const CORE_ENV_SCHEMA = z.object({
   NETPEEK_AGENT_PORT: z.coerce.number().int().min(1).max(65535).default(7070).describe('Port the agents listen on, on their node\'s address.'),
   KUBECONFIG: z.string().optional().describe('Kubeconfig file(s); default ~/.kube/config, or the in-cluster service account.'),
   NETPEEK_KUBE_CONTEXT: z.string().optional().describe('Kubernetes context used when a question has no --cluster.'),
+  NETPEEK_CHANGE_HISTORY_MAX: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(1000000)
+    .default(5000)
+    .describe('Reachability-relevant changes (pods, Services, EndpointSlices, NetworkPolicies, nodes) kept per cluster; 0 keeps none.'),
+  NETPEEK_CHANGE_HISTORY_MAX_AGE_MIN: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(43200)
+    .default(1440)
+    .describe('Changes older than this many minutes are dropped from the change history.'),
   SLACK_BOT_TOKEN: z
     .string()
     .regex(/^xoxb-/, 'must start with xoxb-')
@@ -78,7 +92,8 @@ export type Env = z.infer<typeof ENV_SCHEMA>;
 export interface Config {
   logLevel: Env['LOG_LEVEL'];
   docker: { host?: string; timeoutMs: number; agentUrl?: string };
-  kube: { kubeconfig?: string; context?: string };
+  /** changes: bounds of the change history (DEFAULT_CHANGE_LIMITS when absent, e.g. in tests). */
+  kube: { kubeconfig?: string; context?: string; changes?: { maxEntries: number; maxAgeMs: number } };
   slack: SlackCredentials;
   /** The Slack bot's behaviour: allow-lists, scopes, buttons, audit, retries. */
   slackBot: SlackConfig;
@@ -124,7 +139,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     logLevel: e.LOG_LEVEL,
     docker: { host: e.DOCKER_HOST, timeoutMs: e.NETPEEK_DOCKER_TIMEOUT_MS, agentUrl: e.NETPEEK_DOCKER_AGENT_URL },
-    kube: { kubeconfig: e.KUBECONFIG, context: e.NETPEEK_KUBE_CONTEXT },
+    kube: {
+      kubeconfig: e.KUBECONFIG,
+      context: e.NETPEEK_KUBE_CONTEXT,
+      changes: { maxEntries: e.NETPEEK_CHANGE_HISTORY_MAX, maxAgeMs: e.NETPEEK_CHANGE_HISTORY_MAX_AGE_MIN * 60_000 },
+    },
     slack: { botToken: e.SLACK_BOT_TOKEN, signingSecret: e.SLACK_SIGNING_SECRET, appToken: e.SLACK_APP_TOKEN, port: e.PORT },
     slackBot: loadSlackConfig(env),
     reports: reportsConfigFrom(e, env),

@@ -7,7 +7,11 @@ import type { KubeRequest, KubeTarget } from './kube-errors.js';
 import { httpStatusOf, kubeError, withDeadline } from './kube-errors.js';
 import type { KubeEndpointSlice, KubeNamespace, KubeNetworkPolicy, KubeNode, KubePod, KubeService } from './kube-model.js';
 import { SERVICE_NAME_LABEL, toEndpointSlice, toNamespace, toNetworkPolicy, toNode, toPod, toService } from './kube-model.js';
-import type { CacheState, WatchCacheOptions } from './kube-watch-cache.js';
+import type { ObjectChange } from '../net/reachability-changes.js';
+import { endpointSliceChange, networkPolicyChange, nodeChange, podChange, serviceChange } from '../net/reachability-changes.js';
+import type { ChangeFilter, ChangeHistoryLimits, RecordedChange } from './kube-change-history.js';
+import { ChangeHistory, DEFAULT_CHANGE_LIMITS, latestManager } from './kube-change-history.js';
+import type { CacheChange, CacheState, WatchCacheOptions } from './kube-watch-cache.js';
 import { WatchCache } from './kube-watch-cache.js';
 
 /**
@@ -59,6 +63,13 @@ export interface KubeCluster {
   policyEngine(): Promise<PolicyEngine>;
   /** Policy kinds other than NetworkPolicy whose API groups the server serves (AdminNetworkPolicy, Calico, Cilium…). */
   otherPolicyKinds(): Promise<string[]>;
+  /**
+   * Reachability-relevant changes the watches saw since they started (oldest first), bounded by
+   * NETPEEK_CHANGE_HISTORY_MAX and _MAX_AGE. Empty until the caches have synced once.
+   */
+  changes(filter?: ChangeFilter): RecordedChange[];
+  /** The bounds of the change history, for answers that say how far back it reaches. */
+  changeHistory(): { limits: ChangeHistoryLimits; size: number; since?: number };
 }
 
 /** A cluster whose caches still answer although their watch is down. */
@@ -78,7 +89,9 @@ export interface ClusterOptions {
   /** How long a direct API call may take (default 5 s). */
   requestTimeoutMs?: number;
   /** Passed to every watch cache (backoff, staleness, page size). */
-  cache?: Omit<WatchCacheOptions, 'watch' | 'log' | 'describeError'>;
+  cache?: Omit<WatchCacheOptions, 'watch' | 'log' | 'describeError' | 'onChange'>;
+  /** Bounds of the change history (default DEFAULT_CHANGE_LIMITS). */
+  changes?: ChangeHistoryLimits;
 }
 
 const POLICY_KINDS_TTL_MS = 5 * 60_000;
@@ -101,6 +114,8 @@ export class ClusterConnection implements KubeCluster {
   private engine: { key: string; engine: PolicyEngine } | undefined;
   private policyKinds: { at: number; kinds: string[] } | undefined;
   private readonly log: Logger | undefined;
+  private readonly history: ChangeHistory;
+  private historySince: number | undefined;
 
   constructor(
     private readonly clients: ContextClients,
@@ -113,24 +128,43 @@ export class ClusterConnection implements KubeCluster {
     this.timeoutMs = opts.requestTimeoutMs ?? 5_000;
     this.log = opts.log;
     const res = cacheResources(clients.background);
-    const options = (resource: string, group: string): WatchCacheOptions => ({
+    this.history = new ChangeHistory(opts.changes ?? DEFAULT_CHANGE_LIMITS);
+    const options = <T>(resource: string, group: string, diff: (prev: T | undefined, next: T | undefined) => ObjectChange | undefined): WatchCacheOptions => ({
       ...opts.cache,
       watch: clients.watch,
       ...(opts.log ? { log: opts.log.child({ context: this.context }) } : {}),
       describeError: (err, phase) => kubeError(err, { verb: phase, resource, group }, this.target).message,
+      onChange: (c) => this.recordChange(c as CacheChange<T>, diff),
     });
     this.caches = {
-      pods: new WatchCache(res.pods, options('pods', '')),
-      services: new WatchCache(res.services, options('services', '')),
-      endpointslices: new WatchCache(res.endpointslices, options('endpointslices', 'discovery.k8s.io')),
-      nodes: new WatchCache(res.nodes, options('nodes', '')),
-      namespaces: new WatchCache(res.namespaces, options('namespaces', '')),
-      networkpolicies: new WatchCache(res.networkpolicies, options('networkpolicies', 'networking.k8s.io')),
+      pods: new WatchCache(res.pods, options('pods', '', podChange)),
+      services: new WatchCache(res.services, options('services', '', serviceChange)),
+      endpointslices: new WatchCache(res.endpointslices, options('endpointslices', 'discovery.k8s.io', endpointSliceChange)),
+      nodes: new WatchCache(res.nodes, options('nodes', '', nodeChange)),
+      namespaces: new WatchCache(res.namespaces, options<KubeNamespace>('namespaces', '', () => undefined)),
+      networkpolicies: new WatchCache(res.networkpolicies, options('networkpolicies', 'networking.k8s.io', networkPolicyChange)),
     };
   }
 
   start(): void {
+    this.historySince ??= Date.now();
     for (const c of Object.values(this.caches)) c.start();
+  }
+
+  changes(filter: ChangeFilter = {}): RecordedChange[] {
+    return this.history.list(filter);
+  }
+
+  changeHistory(): { limits: ChangeHistoryLimits; size: number; since?: number } {
+    return { limits: this.history.limits, size: this.history.size, ...(this.historySince !== undefined ? { since: this.historySince } : {}) };
+  }
+
+  private recordChange<T>(c: CacheChange<T>, diff: (prev: T | undefined, next: T | undefined) => ObjectChange | undefined): void {
+    const change = diff(c.prev, c.next);
+    if (!change) return;
+    // A delete's managedFields name the last writer, not whoever deleted it.
+    const manager = c.next !== undefined ? latestManager(c.raw) : undefined;
+    this.history.record({ ...change, at: Date.now(), ...(manager ? { manager } : {}), ...(c.viaRelist ? { viaRelist: true } : {}) });
   }
 
   async stop(): Promise<void> {

@@ -65,6 +65,20 @@ export interface WatchCacheOptions {
   random?: () => number;
   /** Turns a failure into a sentence for states and logs. */
   describeError?: (err: unknown, phase: 'list' | 'watch') => string;
+  /**
+   * Called for every object that a watch event or a relist changed (prev undefined: created; next
+   * undefined: deleted), with the raw object it came from. Not called for the first list: that is the
+   * baseline. A relist calls it only for the differences between the cache and the relisted state, so
+   * events lost to a 410 are recovered and nothing that stayed the same is reported.
+   */
+  onChange?: (change: CacheChange<unknown>) => void;
+}
+
+export interface CacheChange<T> {
+  prev: T | undefined;
+  next: T | undefined;
+  raw: unknown;
+  viaRelist: boolean;
 }
 
 /** A cache's state, for `status` and the banner. */
@@ -106,7 +120,7 @@ export class WatchCache<T> {
   private wake: (() => void) | undefined;
   private syncWaiters: (() => void)[] = [];
   private loop: Promise<void> | undefined;
-  private readonly o: Required<Omit<WatchCacheOptions, 'log' | 'describeError'>> & Pick<WatchCacheOptions, 'log' | 'describeError'>;
+  private readonly o: Required<Omit<WatchCacheOptions, 'log' | 'describeError' | 'onChange'>> & Pick<WatchCacheOptions, 'log' | 'describeError' | 'onChange'>;
 
   constructor(
     private readonly r: CacheResource<T>,
@@ -273,6 +287,7 @@ export class WatchCache<T> {
 
   private async relist(): Promise<void> {
     const fresh = new Map<string, T>();
+    const raws = this.o.onChange && this.synced ? new Map<string, unknown>() : undefined;
     let continueToken: string | undefined;
     let snapshotRv: string | undefined;
     do {
@@ -281,11 +296,14 @@ export class WatchCache<T> {
       for (const raw of page.items) {
         const o = this.r.convert(raw);
         fresh.set(this.r.key(o), o);
+        raws?.set(this.r.key(o), raw);
       }
       continueToken = page.continueToken || undefined;
     } while (continueToken && !this.stopped);
     if (this.stopped) return;
+    const before = this.objects;
     this.replaceAll(fresh);
+    if (raws) this.reportRelist(before, fresh, raws);
     this.rv = snapshotRv ?? '';
     this.synced = true;
     this.lastSyncAt = Date.now();
@@ -339,11 +357,37 @@ export class WatchCache<T> {
     });
   }
 
+  /** The differences a relist found: what the lost events would have said. */
+  private reportRelist(before: Map<string, T>, after: Map<string, T>, raws: Map<string, unknown>): void {
+    for (const [k, next] of after) {
+      const prev = before.get(k);
+      if (prev !== next) this.report({ prev, next, raw: raws.get(k), viaRelist: true });
+    }
+    for (const [k, prev] of before) if (!after.has(k)) this.report({ prev, next: undefined, raw: undefined, viaRelist: true });
+  }
+
+  private report(change: CacheChange<T>): void {
+    try {
+      this.o.onChange?.(change);
+    } catch (err) {
+      // A broken listener must not stop the cache from serving.
+      this.o.log?.warn({ resource: this.r.resource, err: err instanceof Error ? err.message : String(err) }, 'kubernetes watch cache: change listener failed');
+    }
+  }
+
   private apply(type: string, raw: unknown): void {
     const rv = (raw as { metadata?: { resourceVersion?: string } } | undefined)?.metadata?.resourceVersion;
-    if (type === 'ADDED' || type === 'MODIFIED') this.upsert(this.r.convert(raw));
-    else if (type === 'DELETED') this.remove(this.r.key(this.r.convert(raw)));
-    else if (type !== 'BOOKMARK') return;
+    if (type === 'ADDED' || type === 'MODIFIED') {
+      const next = this.r.convert(raw);
+      const prev = this.objects.get(this.r.key(next));
+      this.upsert(next);
+      if (this.o.onChange) this.report({ prev, next, raw, viaRelist: false });
+    } else if (type === 'DELETED') {
+      const key = this.r.key(this.r.convert(raw));
+      const prev = this.objects.get(key);
+      this.remove(key);
+      if (this.o.onChange && prev !== undefined) this.report({ prev, next: undefined, raw, viaRelist: false });
+    } else if (type !== 'BOOKMARK') return;
     if (rv) this.rv = rv;
     this.currentAsOf = Date.now();
   }

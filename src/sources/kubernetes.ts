@@ -104,7 +104,7 @@ export class KubeContexts implements KubeSource {
     if (!l.contexts.includes(name)) throw unknownContextError(name, l.contexts, l.origin);
     let c = this.clusters.get(name);
     if (!c) {
-      c = new ClusterConnection(contextClients(l.kubeConfig, name), { ...this.opts, ...(this.log ? { log: this.log } : {}) });
+      c = new ClusterConnection(contextClients(l.kubeConfig, name), { ...(this.settings.changes ? { changes: this.settings.changes } : {}), ...this.opts, ...(this.log ? { log: this.log } : {}) });
       this.clusters.set(name, c);
     }
     return c;
