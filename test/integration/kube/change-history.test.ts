@@ -75,7 +75,7 @@ describe('change history from watch events', () => {
 
   it('ignores edits that cannot change reachability (a restart count)', async () => {
     api.modify({ kind: 'Pod', namespace: 'default', name: 'web-1' }, (p) => {
-      (p as { status: { containerStatuses: { restartCount: number }[] } }).status.containerStatuses[0]!.restartCount = 3;
+      (p as unknown as { status: { containerStatuses: { restartCount: number }[] } }).status.containerStatuses[0]!.restartCount = 3;
     });
     api.add(pod('marker', { ip: '10.244.1.99', nodeName: 'node-1' }));
     await until(() => cluster.changes().some((c) => c.name === 'marker'), 5000, 'the marker pod');
@@ -95,7 +95,7 @@ describe('change history from watch events', () => {
 describe('a 410 relist in the middle', () => {
   it('recovers the changes whose events were compacted away, marks them, and invents none', async () => {
     api.modify({ kind: 'Pod', namespace: 'default', name: 'web-1' }, (p) => {
-      (p as { status: { podIP: string } }).status.podIP = '10.244.1.10';
+      (p as unknown as { status: { podIP: string } }).status.podIP = '10.244.1.10';
     });
     const lastSync = podsState().lastSyncAt!;
     api.dropAllWatches();

@@ -3,7 +3,7 @@ import { changeTouches, endpointSliceChange, networkPolicyChange, nodeChange, po
 import type { NetworkPolicySpec } from '../../../src/net/policy-spec.js';
 
 const pod = (o: Partial<PodShape> = {}): PodShape => ({ namespace: 'shop', name: 'web-1', uid: 'u1', nodeName: 'node-1', phase: 'Running', podIPs: ['10.244.1.10'], ready: true, terminating: false, labels: { app: 'web' }, ...o });
-const policy = (o: Partial<NetworkPolicySpec> = {}): NetworkPolicySpec => ({ namespace: 'shop', name: 'deny', podSelector: { matchLabels: { app: 'web' } }, policyTypes: ['Ingress'], ingress: [], egress: [], unreadable: [], ...o });
+const policy = (o: Partial<NetworkPolicySpec> = {}): NetworkPolicySpec => ({ namespace: 'shop', name: 'deny', podSelector: { matchLabels: { app: 'web' } }, policyTypes: ['ingress'], ingress: [], egress: [], unreadable: [], ...o });
 
 describe('pod changes', () => {
   it('says created, deleted, IP changed, rescheduled and readiness flipped', () => {
@@ -53,7 +53,7 @@ describe('EndpointSlice changes', () => {
 
 describe('NetworkPolicy changes', () => {
   it('says created, edited and deleted', () => {
-    expect(networkPolicyChange(undefined, policy())?.diff).toBe('created: selects app=web, Ingress, 0 ingress / 0 egress rules');
+    expect(networkPolicyChange(undefined, policy())?.diff).toBe('created: selects app=web, ingress, 0 ingress / 0 egress rules');
     expect(networkPolicyChange(policy(), policy({ podSelector: {}, ingress: [{ peers: [], ports: [] }] }))?.diff).toBe('podSelector app=web → all pods; ingress rules 0 → 1');
     expect(networkPolicyChange(policy(), undefined)?.action).toBe('deleted');
     expect(networkPolicyChange(policy(), policy())).toBeUndefined();
