@@ -48,7 +48,7 @@ describe('change history from watch events', () => {
 
   it('records a selector edit, a policy, a drained endpoint, a rescheduled pod and a cordoned node, each with its diff', async () => {
     api.modify({ kind: 'Service', namespace: 'default', name: 'web' }, (s) => {
-      (s as { spec: { selector: Record<string, string> } }).spec.selector = { app: 'webb' };
+      (s as unknown as { spec: { selector: Record<string, string> } }).spec.selector = { app: 'webb' };
       (s as { metadata: Record<string, unknown> }).metadata.managedFields = [{ manager: 'kubectl-edit', operation: 'Update', time: '2026-12-03T07:00:00Z' }];
     });
     api.add(networkPolicy('default-deny', { podSelector: {}, policyTypes: ['Ingress'] }));
