@@ -12,6 +12,7 @@ import { node } from './node.js';
 import { report } from './report.js';
 import { policy } from './policy.js';
 import { audit } from './audit.js';
+import { changes } from './changes.js';
 
 /** Every command netpeek knows. Adding a command: one file in commands/ and one line here. */
 export const COMMANDS: readonly NetpeekCommand[] = [
@@ -28,4 +29,5 @@ export const COMMANDS: readonly NetpeekCommand[] = [
   report,
   policy,
   audit,
+  changes,
 ];

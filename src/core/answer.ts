@@ -130,6 +130,24 @@ export interface Answer {
   policy?: PolicyVerdict;
   /** A picture of connections (policy map): DOT in the terminal and JSON, a PNG in Slack. */
   graph?: AnswerGraph;
+  /** Reachability-relevant changes the watches saw (changes), newest first. */
+  changes?: ChangeEntry[];
+}
+
+/** One change from a cluster's change history, as `--json` readers get it. */
+export interface ChangeEntry {
+  /** ISO time netpeek saw it. */
+  at: string;
+  kind: 'Pod' | 'Service' | 'EndpointSlice' | 'NetworkPolicy' | 'Node';
+  namespace?: string;
+  name: string;
+  action: 'created' | 'deleted' | 'changed';
+  /** One line: "IP 10.244.1.10 → 10.244.1.12; ready → not ready". */
+  diff: string;
+  /** The field manager of the write (metadata.managedFields), when present. */
+  manager?: string;
+  /** Found by a relist after a 410: the watch event itself was lost. */
+  viaRelist?: true;
 }
 
 /** An empty answer to fill in; keeps every list present so renderers and JSON readers need no checks. */

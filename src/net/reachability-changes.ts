@@ -121,7 +121,7 @@ export function podChange(prev: PodShape | undefined, next: PodShape | undefined
 function portsText(s: ServiceShape): string {
   if (!s.ports.length) return 'none';
   return s.ports
-    .map((p) => `${p.port}/${p.protocol}${p.targetPort !== undefined && String(p.targetPort) !== String(p.port) ? `→${p.targetPort}` : ''}${p.nodePort ? ` (node ${p.nodePort})` : ''}`)
+    .map((p) => `${p.port}/${p.protocol.toUpperCase()}${p.targetPort !== undefined && String(p.targetPort) !== String(p.port) ? `→${p.targetPort}` : ''}${p.nodePort ? ` (node ${p.nodePort})` : ''}`)
     .join(', ');
 }
 

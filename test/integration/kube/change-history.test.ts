@@ -49,7 +49,7 @@ describe('change history from watch events', () => {
   it('records a selector edit, a policy, a drained endpoint, a rescheduled pod and a cordoned node, each with its diff', async () => {
     api.modify({ kind: 'Service', namespace: 'default', name: 'web' }, (s) => {
       (s as unknown as { spec: { selector: Record<string, string> } }).spec.selector = { app: 'webb' };
-      (s as { metadata: Record<string, unknown> }).metadata.managedFields = [{ manager: 'kubectl-edit', operation: 'Update', time: '2026-12-03T07:00:00Z' }];
+      (s as unknown as { metadata: Record<string, unknown> }).metadata.managedFields = [{ manager: 'kubectl-edit', operation: 'Update', time: '2026-12-03T07:00:00Z' }];
     });
     api.add(networkPolicy('default-deny', { podSelector: {}, policyTypes: ['Ingress'] }));
     api.apply(endpointSlice('web-abc12', { serviceName: 'web', endpoints: [{ ip: '10.244.1.10', podName: 'web-1', nodeName: 'node-1' }, { ip: '10.244.1.11', podName: 'web-2', nodeName: 'node-1', ready: false }] }));
@@ -114,5 +114,41 @@ describe('a 410 relist in the middle', () => {
     expect(cluster.changes().filter((c) => c.kind !== 'Pod')).toEqual([]);
     // And answers stay right.
     expect((await question(deps, 'pod web-1')).addresses[0]!.ip).toBe('10.244.1.20');
+  });
+});
+
+describe('the changes command', () => {
+  it('lists the changes touching svc/web newest first, with the diff and manager, and its JSON entries', async () => {
+    api.modify({ kind: 'Service', namespace: 'default', name: 'web' }, (s) => {
+      (s as unknown as { spec: { ports: unknown[] } }).spec.ports = [{ name: 'http', port: 8080, targetPort: 'http', protocol: 'TCP' }];
+      (s as unknown as { metadata: Record<string, unknown> }).metadata.managedFields = [{ manager: 'helm', operation: 'Update', time: '2026-12-03T07:00:00Z' }];
+    });
+    api.apply(endpointSlice('web-abc12', { serviceName: 'web', endpoints: [{ ip: '10.244.1.10', podName: 'web-1', nodeName: 'node-1' }] }));
+    api.add(pod('other', { ip: '10.244.1.50', nodeName: 'node-1', labels: { app: 'other' } }));
+    await until(() => cluster.changes().length >= 3, 5000, 'three changes');
+
+    const a = await question(deps, 'changes svc/web');
+    expect(a.changes!.map((c) => `${c.kind} ${c.name}: ${c.diff}`)).toEqual(['EndpointSlice web-abc12: removed 10.244.1.11 (web-2)', 'Service web: ports 80/TCP→http → 8080/TCP→http']);
+    expect(a.changes![1]).toMatchObject({ kind: 'Service', namespace: 'default', name: 'web', action: 'changed', manager: 'helm' });
+    expect(a.summary).toMatch(/^2 reachability-relevant changes touching Service default\/web; the newest \d+s ago: EndpointSlice web-abc12 removed 10\.244\.1\.11 \(web-2\)\.$/);
+    expect(a.tables[0]!.rows[1]).toEqual([expect.stringMatching(/^\d\d:\d\d:\d\dZ \(\d+s ago\)$/), 'Service default/web', 'ports 80/TCP→http → 8080/TCP→http', 'helm']);
+
+    const all = await question(deps, 'changes -n default');
+    expect(all.changes!.map((c) => c.name)).toEqual(['other', 'web-abc12', 'web']);
+    const recent = await question(deps, 'changes --since 1h');
+    expect(recent.changes).toHaveLength(3);
+  });
+
+  it('says plainly when nothing changed, and since when it has been watching', async () => {
+    const a = await question(deps, 'changes pod/web-1');
+    expect(a.changes).toEqual([]);
+    expect(a.summary).toMatch(/^No reachability-relevant change touching pod default\/web-1 since \d{4}-\d\d-\d\dT[\d:.]+Z \(\d+s ago\)\.$/);
+  });
+
+  it('refuses a target that is not TYPE/NAME or of a type it does not know, with the accepted forms', async () => {
+    await expect(question(deps, 'changes web-1')).rejects.toThrow(/"web-1" is not a TYPE\/NAME target/);
+    await expect(question(deps, 'changes deploy/web')).rejects.toThrow(/does not know the type "deploy"/);
+    await expect(question(deps, 'changes --since yesterday')).rejects.toThrow(/--since takes a duration back from now or a time; "yesterday" is neither/);
+    await expect(question(deps, 'changes -n nope')).rejects.toMatchObject({ code: 'not_found' });
   });
 });
