@@ -3,7 +3,6 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import dotenv from 'dotenv';
 import { COMMANDS } from '../commands/index.js';
-import { runAgent } from './agent/run-agent.js';
 import { runConsole } from './cli/console.js';
 import { EXIT, exitCodeFor } from './cli/exit-codes.js';
 import { describeFailure, isNetpeekError } from './core/errors.js';
@@ -14,13 +13,13 @@ import { ConfigError, hasSlackCredentials, loadConfig } from './config.js';
 import { CommandRegistry } from './core/registry.js';
 import { assembleDeps, backendChecks, buildBackends, buildDeps, type Deps } from './deps.js';
 import { createLogger } from './log.js';
-import { createReports } from './reports/start.js';
 import { instanceId } from './reports/tick-key.js';
 import { openStore } from './store/open-store.js';
 import type { Store } from './store/store.js';
-import { createSlackBot, createWebClient } from './slack/app.js';
-import { SlackReportPoster } from './slack/report-poster.js';
 import { installUnhandledRejectionHandler } from './unhandled-rejections.js';
+
+// The agent, the Slack bot (Bolt) and the report scheduler (client-node's Lease and ConfigMap APIs) are
+// imported where `agent` / `serve` start them, not here: a one-shot answer must not pay for loading them.
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -41,6 +40,7 @@ async function main(argv: string[]): Promise<number> {
   }
   if (argv[0] === 'agent') {
     try {
+      const { runAgent } = await import('./agent/run-agent.js');
       await runAgent(process.env);
       return new Promise<number>(() => {}); // serves until SIGTERM/SIGINT
     } catch (err) {
@@ -83,6 +83,11 @@ async function main(argv: string[]): Promise<number> {
     }
     // From here on the process serves many conversations: a bug in one request must not end the others.
     installUnhandledRejectionHandler(log);
+    const [{ createSlackBot, createWebClient }, { SlackReportPoster }, { createReports }] = await Promise.all([
+      import('./slack/app.js'),
+      import('./slack/report-poster.js'),
+      import('./reports/start.js'),
+    ]);
     const backends = { ...buildBackends(config, log), store };
     store.start();
     // Warm the Kubernetes caches now so the first question is answered from memory.

@@ -1,7 +1,9 @@
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import Docker from 'dockerode';
+// Type-only: the engine's client library is loaded on the first call (see DockerEngine.client), so commands
+// that never ask Docker do not pay for loading it.
+import type Docker from 'dockerode';
 import type { BackendState } from '../core/backend-check.js';
 import { BackendError } from '../core/errors.js';
 import type { Config } from '../config.js';
@@ -123,51 +125,65 @@ interface EngineHttpError {
 /** The real engine, through dockerode, with a deadline on every call. */
 export class DockerEngine implements DockerSource {
   readonly endpoint: string;
-  private readonly client: Docker;
-  /**
-   * The same client, typed as its implementation behaves: dockerode's typings omit the options argument
-   * (and with it the abort signal) of info, version and a few inspects.
-   */
-  private readonly withOptions: {
-    info(o: AbortOption): Promise<EngineInfo>;
-    version(o: AbortOption): Promise<Docker.DockerVersion>;
-  };
+  private readonly options: Docker.DockerOptions;
+  private loaded?: Promise<Docker>;
 
   constructor(private readonly settings: Config['docker']) {
     const { endpoint, options } = dockerConnection(settings.host);
     this.endpoint = endpoint;
-    this.client = new Docker(options);
-    this.withOptions = this.client as unknown as DockerEngine['withOptions'];
+    this.options = options;
+  }
+
+  /** dockerode, imported and constructed on first use (construction itself opens no connection). */
+  private client(): Promise<Docker> {
+    this.loaded ??= import('dockerode').then(({ default: Dockerode }) => new Dockerode(this.options));
+    return this.loaded;
+  }
+
+  /**
+   * The same client, typed as its implementation behaves: dockerode's typings omit the options argument
+   * (and with it the abort signal) of info, version and a few inspects.
+   */
+  private async withOptions(): Promise<{ info(o: AbortOption): Promise<EngineInfo>; version(o: AbortOption): Promise<Docker.DockerVersion> }> {
+    return (await this.client()) as unknown as { info(o: AbortOption): Promise<EngineInfo>; version(o: AbortOption): Promise<Docker.DockerVersion> };
   }
 
   info(): Promise<EngineInfo> {
-    return this.call('read its info', (abortSignal) => this.withOptions.info({ abortSignal }));
+    return this.call('read its info', async (abortSignal) => (await this.withOptions()).info({ abortSignal }));
   }
 
   version(): Promise<Docker.DockerVersion> {
-    return this.call('read its version', (abortSignal) => this.withOptions.version({ abortSignal }));
+    return this.call('read its version', async (abortSignal) => (await this.withOptions()).version({ abortSignal }));
   }
 
   listContainers(): Promise<Docker.ContainerInfo[]> {
-    return this.call('list containers', (abortSignal) => this.client.listContainers({ all: true, abortSignal }));
+    return this.call('list containers', async (abortSignal) => (await this.client()).listContainers({ all: true, abortSignal }));
   }
 
   inspectContainer(idOrName: string): Promise<Docker.ContainerInspectInfo | undefined> {
-    return this.orUndefined(this.call('inspect a container', (abortSignal) => this.client.getContainer(idOrName).inspect({ abortSignal })));
+    return this.orUndefined(this.call('inspect a container', async (abortSignal) => (await this.client()).getContainer(idOrName).inspect({ abortSignal })));
   }
 
   listNetworks(): Promise<Docker.NetworkInspectInfo[]> {
-    return this.call('list networks', (abortSignal) => this.client.listNetworks({ abortSignal }));
+    return this.call('list networks', async (abortSignal) => (await this.client()).listNetworks({ abortSignal }));
   }
 
   inspectNetwork(idOrName: string): Promise<Docker.NetworkInspectInfo | undefined> {
-    const network = this.client.getNetwork(idOrName) as unknown as { inspect(o: AbortOption): Promise<Docker.NetworkInspectInfo> };
-    return this.orUndefined(this.call('inspect a network', (abortSignal) => network.inspect({ abortSignal })));
+    return this.orUndefined(
+      this.call('inspect a network', async (abortSignal) => {
+        const network = (await this.client()).getNetwork(idOrName) as unknown as { inspect(o: AbortOption): Promise<Docker.NetworkInspectInfo> };
+        return network.inspect({ abortSignal });
+      }),
+    );
   }
 
   inspectImage(idOrName: string): Promise<Docker.ImageInspectInfo | undefined> {
-    const image = this.client.getImage(idOrName) as unknown as { inspect(o: AbortOption): Promise<Docker.ImageInspectInfo> };
-    return this.orUndefined(this.call('inspect an image', (abortSignal) => image.inspect({ abortSignal })));
+    return this.orUndefined(
+      this.call('inspect an image', async (abortSignal) => {
+        const image = (await this.client()).getImage(idOrName) as unknown as { inspect(o: AbortOption): Promise<Docker.ImageInspectInfo> };
+        return image.inspect({ abortSignal });
+      }),
+    );
   }
 
   async describe(): Promise<string> {
