@@ -39,6 +39,9 @@ import { findContainer, requireDocker } from '../src/sources/docker-lookup.js';
 import { containerProbeSubject } from '../src/sources/probe-targets.js';
 import type { KubePod } from '../src/sources/kube-model.js';
 import { probeSubject } from '../src/probe/probe-subject.js';
+import type { DeclaredPort } from '../src/net/explain-sockets.js';
+import { explainSockets, socketAnswerParts } from '../src/net/explain-sockets.js';
+import { listeningSockets } from '../src/sources/listening-sockets.js';
 
 /** Everything the answer is built from, gathered once. */
 interface Seen {
@@ -74,7 +77,7 @@ export const container: NetpeekCommand = {
     const docker = requireDocker(deps);
     const ref = checkDockerName(query.args[0] ?? '', 'container');
     const seen = await look(docker, ref).catch((err: unknown) => rethrowWithPodHint(err, ref, deps));
-    const answer = answerFor(seen);
+    const answer = await withSockets(answerFor(seen), seen);
     if (!query.flags.probe) return answer;
     // The container just inspected is what gets probed: nothing is looked up twice.
     return withParts(answer, (await probeSubject(containerProbeSubject(seen.target, seen.owner, seen.networks), deps)).parts);
@@ -220,6 +223,38 @@ function sharing(s: Seen): Sharing {
         with: others,
         note: others.length ? joinedBySentence(s.name, others) : 'It has a network namespace of its own; no other container has joined it.',
       };
+  }
+}
+
+/**
+ * What listens in the container's namespace, read from the Docker host's /proc through State.Pid. Only
+ * for a local engine (a tcp:// engine's /proc is another machine's) and a namespace of its own or joined
+ * (--network host would list the host's sockets). Unreadable /proc is said, never fatal.
+ */
+async function withSockets(answer: Answer, s: Seen): Promise<Answer> {
+  const holder = s.mode.kind === 'container' ? s.owner : s.target;
+  const pid = holder?.State.Running ? holder.State.Pid : 0;
+  if (!pid || s.mode.kind === 'host' || !s.endpoint.startsWith('unix://')) return answer;
+  const members = [s.target, ...(s.owner ? [s.owner] : []), ...s.neighbours];
+  try {
+    const reading = await listeningSockets({ pid, containers: members.map((c) => ({ id: c.Id, name: nameOf(c) })) });
+    const declared: DeclaredPort[] = members.flatMap((c) => {
+      const name = nameOf(c);
+      const published = hostBindings(c);
+      return [
+        ...published.map((b) => ({ port: b.port, protocol: b.protocol, kind: 'published' as const, container: name })),
+        ...exposedPorts(c.Config.ExposedPorts).map((p) => ({ ...p, kind: 'exposed' as const, container: name })),
+      ];
+    });
+    const ip = answer.addresses.find((a) => a.family === 'ipv4')?.ip;
+    // In a namespace of its own every socket is the container's: naming it on each row would be noise.
+    const grouped = members.length > 1;
+    const sockets = grouped ? reading.sockets : reading.sockets.map(({ container: _c, ...rest }) => rest);
+    const parts = socketAnswerParts(explainSockets(sockets, grouped ? declared : declared.map(({ container: _c, ...rest }) => rest), ip));
+    return { ...answer, listening: parts.listening, tables: [...answer.tables, parts.table], warnings: [...answer.warnings, ...parts.warnings] };
+  } catch (err) {
+    const reason = err instanceof Error && 'code' in err ? String((err as NodeJS.ErrnoException).code) : 'unreadable';
+    return { ...answer, hints: [...answer.hints, `What listens inside ${s.name} was not read (/proc/${pid}/net: ${reason}); netpeek reads it when it runs as root on the Docker host.`] };
   }
 }
 

@@ -60,6 +60,27 @@ export interface PortFact {
   note: string;
 }
 
+/**
+ * One port as the workload's network namespace actually has it (read from /proc), against what is
+ * declared: the difference between "EXPOSE 80" and "the server waits on 127.0.0.1:8080".
+ */
+export interface ListeningFact {
+  port: number;
+  protocol: 'tcp' | 'udp' | 'sctp';
+  /** Local addresses the port is bound on; empty when declared and nothing listens. */
+  addresses: string[];
+  /** reachable | undeclared | loopback-only-declared | loopback-only | one-address | nothing-listening */
+  verdict: string;
+  /** Kinds of declaration naming the port: published, exposed, declared. */
+  declaredAs: string[];
+  /** Container holding the socket (or declaring it, when nothing listens). */
+  container?: string;
+  process?: { pid: number; command: string };
+  /** Something declared cannot be reached. */
+  warning: boolean;
+  note: string;
+}
+
 /** Who shares the subject's network namespace, and what that implies. */
 export interface Sharing {
   mode: 'own' | 'host' | 'container' | 'none' | 'pod';
@@ -116,6 +137,8 @@ export interface Answer {
   addresses: AddressFact[];
   ports: PortFact[];
   sharing?: Sharing;
+  /** What listens in the subject's network namespace (container, pod), when it could be read. */
+  listening?: ListeningFact[];
   probes: ProbeFact[];
   tables: Table[];
   /** Why it is so: short sentences from src/net/explain. */

@@ -1,3 +1,4 @@
+import type { ListeningFact, Table } from '../core/answer.js';
 import type { OwnedSocket } from './proc-sockets.js';
 import type { PortSpec } from './ports.js';
 import { formatPortSpec } from './ports.js';
@@ -122,3 +123,30 @@ export function explainSockets(sockets: readonly OwnedSocket[], declared: readon
   }
   return findings;
 }
+
+/** The findings as an Answer carries them: the JSON field, one table every renderer shows, and the warnings. */
+export function socketAnswerParts(findings: readonly SocketFinding[]): { listening: ListeningFact[]; table: Table; warnings: string[] } {
+  const listening: ListeningFact[] = findings.map((f) => ({
+    port: f.port, protocol: f.protocol, addresses: f.addresses, verdict: f.verdict, declaredAs: f.declaredAs,
+    ...(f.container ? { container: f.container } : {}), ...(f.process ? { process: f.process } : {}), warning: f.warning, note: f.sentence,
+  }));
+  const showContainer = findings.some((f) => f.container);
+  const table: Table = {
+    title: 'Listening sockets (read from the namespace)',
+    columns: ['Port', 'Address', 'Process', ...(showContainer ? ['Container'] : []), 'Declared', 'Meaning'],
+    rows: findings.map((f) => [
+      formatPortSpec(f), f.addresses.join(', ') || '—', f.process ? `${f.process.command} (${f.process.pid})` : '—',
+      ...(showContainer ? [f.container ?? '—'] : []), f.declaredAs.join(', ') || 'no', VERDICT_WORDS[f.verdict],
+    ]),
+  };
+  return { listening, table, warnings: findings.filter((f) => f.warning).map((f) => f.sentence) };
+}
+
+const VERDICT_WORDS: Record<SocketVerdict, string> = {
+  reachable: 'reachable on the workload IP',
+  undeclared: 'reachable, not declared',
+  'loopback-only-declared': 'LOOPBACK ONLY: unreachable from outside',
+  'loopback-only': 'loopback only (internal)',
+  'one-address': 'one address only',
+  'nothing-listening': 'NOTHING LISTENING',
+};
