@@ -116,7 +116,15 @@ describeNeeding([...DOCKER, ...ICMP], 'Slack answers from the real commands on r
      * The real answer with what differs between runs (names, subnets, IDs, MACs, ports) replaced by
      * stable stand-ins before it is rendered, so column widths are the renderer's own.
      */
-    const stable = (a: Answer): Answer => JSON.parse(stableText(JSON.stringify(a))) as Answer;
+    const stable = (a: Answer): Answer => {
+      const out = JSON.parse(stableText(JSON.stringify(a))) as Answer;
+      // Docker's embedded resolver listens on 127.0.0.11 at random ports, and PIDs differ per run: keep the
+      // server's own socket, with its PID replaced.
+      for (const t of out.tables.filter((t) => t.title.startsWith('Listening sockets'))) {
+        t.rows = t.rows.filter((r) => r[1] !== '127.0.0.11').map((r) => r.map((c) => c.replace(/ \(\d+\)$/, ' (<pid>)')));
+      }
+      return out;
+    };
     const stableText = (s: string): string => {
       const prefix = net.subnet.replace(/\.0\/24$/, '');
       return s
