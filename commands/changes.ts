@@ -2,7 +2,7 @@ import { newAnswer, type Answer, type ChangeEntry } from '../src/core/answer.js'
 import { UserError } from '../src/core/errors.js';
 import type { NetpeekCommand } from '../src/deps.js';
 import type { ChangedKind, ChangeRef } from '../src/net/reachability-changes.js';
-import { checkKubernetesName } from '../src/net/names.js';
+import { checkKubernetesName, type KubernetesObjectKind } from '../src/net/names.js';
 import type { ChangeFilter, RecordedChange } from '../src/sources/kube-change-history.js';
 import type { KubeCluster } from '../src/sources/kube-cluster.js';
 import { clusterFor, requireNamespace } from '../src/sources/kube-lookup.js';
@@ -16,6 +16,15 @@ const TYPES: Record<string, ChangedKind> = {
   svc: 'Service', service: 'Service', services: 'Service',
   node: 'Node', nodes: 'Node', no: 'Node',
   netpol: 'NetworkPolicy', networkpolicy: 'NetworkPolicy', networkpolicies: 'NetworkPolicy',
+};
+
+/** How each kind is named in answers, and which name rule checks a target of that kind. */
+const KIND_WORDS: Record<ChangedKind, { word: string; nameRule: KubernetesObjectKind }> = {
+  Pod: { word: 'pod', nameRule: 'pod' },
+  Service: { word: 'Service', nameRule: 'service' },
+  Node: { word: 'node', nameRule: 'node' },
+  NetworkPolicy: { word: 'NetworkPolicy', nameRule: 'namespace' },
+  EndpointSlice: { word: 'EndpointSlice', nameRule: 'pod' },
 };
 
 const TARGET_HELP = ['Targets: pod/<name>, svc/<name>, node/<name>, netpol/<name>; or none for every change.', 'Example: changes svc/cart -n shop --since 1h'];
@@ -60,7 +69,7 @@ async function subjectOf(target: string, ns: string | undefined, cluster: KubeCl
   if (slash <= 0) throw new UserError(`"${target}" is not a TYPE/NAME target.`, TARGET_HELP);
   const kind = TYPES[target.slice(0, slash).toLowerCase()];
   if (!kind) throw new UserError(`changes does not know the type "${target.slice(0, slash)}".`, TARGET_HELP);
-  const name = checkKubernetesName(target.slice(slash + 1), kind === 'Service' ? 'service' : kind === 'Node' ? 'node' : kind === 'Pod' ? 'pod' : 'namespace');
+  const name = checkKubernetesName(target.slice(slash + 1), KIND_WORDS[kind].nameRule);
   if (kind === 'Node') return { kind, name };
   const namespace = ns ?? 'default';
   if (kind === 'Pod') {
@@ -72,8 +81,7 @@ async function subjectOf(target: string, ns: string | undefined, cluster: KubeCl
 }
 
 function describe(s: ChangeRef): string {
-  const type = { Pod: 'pod', Service: 'Service', Node: 'node', NetworkPolicy: 'NetworkPolicy', EndpointSlice: 'EndpointSlice' }[s.kind];
-  return `${type} ${s.namespace ? `${s.namespace}/` : ''}${s.name}`;
+  return `${KIND_WORDS[s.kind].word} ${s.namespace ? `${s.namespace}/` : ''}${s.name}`;
 }
 
 function ago(ms: number): string {

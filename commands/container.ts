@@ -248,9 +248,8 @@ async function withSockets(answer: Answer, s: Seen): Promise<Answer> {
     });
     const ip = answer.addresses.find((a) => a.family === 'ipv4')?.ip;
     // In a namespace of its own every socket is the container's: naming it on each row would be noise.
-    const grouped = members.length > 1;
-    const sockets = grouped ? reading.sockets : reading.sockets.map(({ container: _c, ...rest }) => rest);
-    const parts = socketAnswerParts(explainSockets(sockets, grouped ? declared : declared.map(({ container: _c, ...rest }) => rest), ip));
+    const own = <T extends { container?: string }>(xs: T[]) => (members.length > 1 ? xs : xs.map(({ container: _c, ...rest }) => rest));
+    const parts = socketAnswerParts(explainSockets(own(reading.sockets), own(declared), ip));
     return { ...answer, listening: parts.listening, tables: [...answer.tables, parts.table], warnings: [...answer.warnings, ...parts.warnings] };
   } catch (err) {
     const reason = err instanceof Error && 'code' in err ? String((err as NodeJS.ErrnoException).code) : 'unreadable';

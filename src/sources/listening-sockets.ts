@@ -58,8 +58,9 @@ export async function listeningSockets(subject: SocketSubject, options: SocketRe
   const sockets = parseSocketTables(tables);
   const wanted = new Set(sockets.map((s) => s.inode).filter((i) => i !== 0));
   const members: ProcessSockets[] = [];
-  for (const entry of await readdir(proc)) {
-    if (!/^\d+$/.test(entry) || wanted.size === 0) continue;
+  // Nothing to own: no need to walk every process's fd directory.
+  for (const entry of wanted.size ? await readdir(proc) : []) {
+    if (!/^\d+$/.test(entry)) continue;
     const dir = join(proc, entry);
     try {
       if ((await readlink(join(dir, 'ns', 'net'))) !== netns) continue;
