@@ -13,6 +13,7 @@ import { report } from './report.js';
 import { policy } from './policy.js';
 import { audit } from './audit.js';
 import { changes } from './changes.js';
+import { why } from './why.js';
 
 /** Every command netpeek knows. Adding a command: one file in commands/ and one line here. */
 export const COMMANDS: readonly NetpeekCommand[] = [
@@ -30,4 +31,5 @@ export const COMMANDS: readonly NetpeekCommand[] = [
   policy,
   audit,
   changes,
+  why,
 ];

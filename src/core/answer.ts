@@ -4,6 +4,7 @@
  */
 
 import type { ProbeKind, SubjectKind } from './kinds.js';
+import type { Diagnosis } from './diagnosis.js';
 import type { AnswerGraph, PolicyVerdict } from './policy-verdict.js';
 
 export interface Subject {
@@ -155,6 +156,8 @@ export interface Answer {
   graph?: AnswerGraph;
   /** Reachability-relevant changes the watches saw (changes), newest first. */
   changes?: ChangeEntry[];
+  /** The ordered checks of a `why` answer and the first that failed (issue 15's exact shape). */
+  diagnosis?: Diagnosis;
 }
 
 /** One change from a cluster's change history, as `--json` readers get it. */

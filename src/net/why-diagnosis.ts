@@ -1,3 +1,7 @@
+import type { Diagnosis, DiagnosisStep, StepId } from '../core/diagnosis.js';
+import { STEP_ORDER } from '../core/diagnosis.js';
+import type { PolicyVerdict } from '../core/policy-verdict.js';
+import { closest } from '../core/similar-names.js';
 import type { PodContainerPorts } from './kube-ports.js';
 import { kubeProtocol, resolveTargetPort } from './kube-ports.js';
 
@@ -7,23 +11,8 @@ import { kubeProtocol, resolveTargetPort } from './kube-ports.js';
  * step results, so this module stays pure and the order of the chain lives in one place.
  */
 
-/** Step ids in the order `why` walks the path; `diagnosis.steps` keeps this order. */
-export const STEP_ORDER = ['resolve', 'service', 'selector', 'target-port', 'endpoints', 'listening', 'policy', 'route', 'probe'] as const;
-export type StepId = (typeof STEP_ORDER)[number];
-export type StepStatus = 'pass' | 'fail' | 'warn' | 'skip';
-
-export interface DiagnosisStep {
-  id: StepId;
-  status: StepStatus;
-  evidence: string;
-  fix?: string;
-}
-
-/** Exactly the `diagnosis` shape of the `--json` Answer. */
-export interface Diagnosis {
-  firstFailure: StepId | null;
-  steps: DiagnosisStep[];
-}
+export type { Diagnosis, DiagnosisStep, StepId, StepStatus } from '../core/diagnosis.js';
+export { STEP_ORDER } from '../core/diagnosis.js';
 
 export interface SlimServicePort {
   name?: string;
@@ -107,10 +96,11 @@ export function selectorNearMisses(selector: Readonly<Record<string, string>>, n
     if (oneOff.length >= limit) continue;
     const misses = wanted.filter(([k, v]) => pod.labels[k] !== v);
     if (misses.length !== 1) continue;
-    // A selector of one label "misses by one" against every pod: only count it when the key is there.
+    // A selector of one label "misses by one" against every pod: only count a pod whose value looks like
+    // a typo of the wanted one (app=crat against app=cart), not any other app.
     const [k, v] = misses[0]!;
     const has = pod.labels[k];
-    if (has === undefined && wanted.length === 1) continue;
+    if (wanted.length === 1 && (has === undefined || closest(v, [has]) === undefined)) continue;
     oneOff.push({
       pod: pod.name,
       namespace: pod.namespace,
@@ -362,13 +352,65 @@ export function verdictSentence(d: Diagnosis): string {
   return `No broken step found: ${passes} of ${d.steps.length} checks pass${tail ? ` (${tail})` : ''}.`;
 }
 
-/** One line per step for the compact checklist. */
-export function checklistLine(s: DiagnosisStep): string {
-  const mark = { pass: '✓', fail: '✗', warn: '!', skip: '–' }[s.status];
-  return `${mark} ${s.id}: ${s.evidence}`;
-}
-
 /** A step for a check this build cannot make yet or here, with the reason. */
 export function skipStep(id: StepId, reason: string): DiagnosisStep {
   return { id, status: 'skip', evidence: `Not checked: ${reason}.` };
+}
+
+/** What the policy step is given: the policies' verdict for from → to, or (no from) the ingress isolation of the Service's pods. */
+export type PolicyFacts =
+  | { kind: 'verdict'; from: string; to: string; verdict: PolicyVerdict }
+  | {
+      kind: 'any';
+      to: string;
+      /** Policies selecting `to` for ingress ("ns/name"); empty when it is not isolated. */
+      policies: readonly string[];
+      /** Ingress rules those policies have, all together: none means nothing is admitted. */
+      ingressRules: number;
+      /** Selecting policies the engine cannot read: the step is skipped rather than guessed. */
+      unreadable?: readonly string[];
+      port?: number;
+    };
+
+/** The policy step: a denial names the isolating policies; a default-deny without a client names itself. */
+export function policyStep(f: PolicyFacts): DiagnosisStep {
+  if (f.kind === 'any') {
+    if (f.unreadable?.length) return skipStep('policy', `policy ${f.unreadable[0]} selects ${f.to} and has fields netpeek cannot read`);
+    if (f.policies.length === 0) return { id: 'policy', status: 'pass', evidence: `No NetworkPolicy isolates ${f.to} for ingress: every client may connect.` };
+    const names = f.policies.join(', ');
+    const onPort = f.port !== undefined ? ` to port ${f.port}` : '';
+    if (f.ingressRules === 0) {
+      return {
+        id: 'policy',
+        status: 'fail',
+        evidence: `${f.to} is isolated for ingress by ${names}, and no ingress rule admits anything: every connection${onPort} is dropped.`,
+        fix: `Add a NetworkPolicy admitting the clients${f.port !== undefined ? ` on port ${f.port}` : ''} to these pods, or remove the deny-all (${f.policies[0]}).`,
+      };
+    }
+    return {
+      id: 'policy',
+      status: 'warn',
+      evidence: `${f.to} is isolated for ingress by ${names}: only the clients their rules admit may connect${onPort}; ask \`why <from> svc/…\` to evaluate one client.`,
+    };
+  }
+  const v = f.verdict;
+  if (!v.evaluated) return skipStep('policy', v.reason ?? 'the policies were not evaluated');
+  const port = v.port;
+  const onPort = port ? ` on ${port.protocol} ${port.port}` : '';
+  const denied = port ? port.verdict === 'denied' : v.allowed === 'none';
+  if (denied) {
+    const deciding = [
+      ...(v.egress?.isolated && v.egress.admittedBy.length === 0 ? v.egress.policies.map((p) => ({ policy: p, side: `egress of ${f.from}` })) : []),
+      ...(v.ingress?.isolated && v.ingress.admittedBy.length === 0 ? v.ingress.policies.map((p) => ({ policy: p, side: `ingress of ${f.to}` })) : []),
+    ];
+    const isolatedBy = deciding.length ? ` (isolated by ${deciding.map((d) => `${d.policy}, ${d.side}`).join('; ')})` : '';
+    return {
+      id: 'policy',
+      status: 'fail',
+      evidence: `NetworkPolicies drop ${f.from} → ${f.to}${onPort}${port ? `: ${port.because}` : ''}${isolatedBy}.`,
+      fix: `Add a rule admitting ${f.from} to ${f.to}${onPort}${deciding[0] ? ` in ${deciding[0].policy}, or in a new policy beside it` : ''}.`,
+    };
+  }
+  const by = [...new Set([...(v.egress?.admittedBy ?? []), ...(v.ingress?.admittedBy ?? [])])];
+  return { id: 'policy', status: 'pass', evidence: `NetworkPolicies admit ${f.from} → ${f.to}${onPort}${by.length ? ` (admitted by ${by.join(', ')})` : ' (neither end is isolated)'}.` };
 }

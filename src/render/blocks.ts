@@ -91,6 +91,7 @@ export function toBlocks(answer: Answer): SlackMessage {
   const o = outline(answer);
   const blocks: Block[] = [headerBlock(o.title)];
   if (o.summary) blocks.push(sectionBlock(escapeMrkdwn(o.summary)));
+  if (o.checklist.length) blocks.push(...packLines(o.checklist.map(escapeMrkdwn), (b) => `*Checks*\n${b}`));
   blocks.push(...factBlocks(o.facts));
   for (const t of o.tables) blocks.push(...tableBlocks(t));
   if (o.sharing) blocks.push(sectionBlock(`*Network namespace*\n${escapeMrkdwn(o.sharing)}`));

@@ -1,4 +1,5 @@
 import type { Answer, Table } from '../core/answer.js';
+import type { DiagnosisStep, StepId } from '../core/diagnosis.js';
 
 /**
  * The presentation-neutral outline both the text and the Block Kit renderer follow, so the two never
@@ -7,6 +8,8 @@ import type { Answer, Table } from '../core/answer.js';
 export interface Outline {
   title: string;
   summary?: string;
+  /** A `why` answer's steps, one line each with its mark (✓ pass, ✗ fail, ! warn, – skip): shown right after the verdict. */
+  checklist: string[];
   facts: [string, string][];
   tables: Table[];
   probes: string[];
@@ -56,6 +59,17 @@ export function formatMs(ms: number): string {
   return ms < 10 ? `${ms.toFixed(2)} ms` : `${Math.round(ms)} ms`;
 }
 
+const MARKS = { pass: '✓', fail: '✗', warn: '!', skip: '–' } as const;
+
+/**
+ * One step of a diagnosis as a checklist line. A fix follows a warning or a later failure; the first
+ * failure's fix is already in the verdict sentence above the list.
+ */
+export function checklistLine(s: DiagnosisStep, firstFailure: StepId | null): string {
+  const fix = s.fix && (s.status === 'warn' || (s.status === 'fail' && s.id !== firstFailure)) ? ` → ${s.fix}` : '';
+  return `${MARKS[s.status]} ${s.id}: ${s.evidence}${fix}`;
+}
+
 export function outline(answer: Answer): Outline {
   const tables = [addressTable(answer), portTable(answer), ...answer.tables].filter((t): t is Table => t !== undefined);
   const sharing = answer.sharing
@@ -64,6 +78,7 @@ export function outline(answer: Answer): Outline {
   return {
     title: answer.title,
     summary: answer.summary,
+    checklist: (answer.diagnosis?.steps ?? []).map((s) => checklistLine(s, answer.diagnosis!.firstFailure)),
     facts: answer.facts.map((f) => [f.label, f.value]),
     tables,
     probes: answer.probes.map(describeProbe),

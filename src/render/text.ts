@@ -28,6 +28,7 @@ export function toText(answer: Answer, options: TextOptions = {}): string {
   const o = outline(answer);
   const out: string[] = [bold(o.title)];
   if (o.summary) out.push(o.summary);
+  if (o.checklist.length) out.push('', bold('Checks'), ...o.checklist.map((c) => `  ${c}`));
   if (o.facts.length) {
     const width = Math.max(...o.facts.map(([k]) => k.length));
     out.push('', ...o.facts.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`));

@@ -44,6 +44,8 @@ export interface KubePod {
   ready: boolean;
   /** metadata.deletionTimestamp is set: the pod is shutting down. */
   terminating: boolean;
+  /** PodScheduled=False with reason Unschedulable: the scheduler's message (no node fits, and why). */
+  unschedulable?: string;
   /** Init containers (plain and native sidecars) in spec order, then app containers. */
   containers: KubeContainer[];
 }
@@ -159,6 +161,8 @@ export function toPod(p: V1Pod): KubePod {
   const owner = p.metadata?.ownerReferences?.find((o) => o.controller) ?? p.metadata?.ownerReferences?.[0];
   const podIPs = (st?.podIPs ?? []).map((x) => x.ip).filter(Boolean);
   const hostIPs = (st?.hostIPs ?? []).map((x) => x.ip).filter(Boolean);
+  const scheduled = (st?.conditions ?? []).find((c) => c.type === 'PodScheduled');
+  const unschedulable = scheduled?.status === 'False' && scheduled.reason === 'Unschedulable' ? (scheduled.message ?? 'no node fits the pod') : undefined;
   return {
     namespace: p.metadata?.namespace ?? 'default',
     name: p.metadata?.name ?? '',
@@ -174,6 +178,7 @@ export function toPod(p: V1Pod): KubePod {
     hostIPs: hostIPs.length ? hostIPs : st?.hostIP ? [st.hostIP] : [],
     ready: (st?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True'),
     terminating: Boolean(p.metadata?.deletionTimestamp),
+    ...(unschedulable !== undefined ? { unschedulable } : {}),
     containers: [
       ...(spec?.initContainers ?? []).map((c) => container(c, c.restartPolicy === 'Always' ? 'sidecar' : 'init', initStatus.get(c.name))),
       ...(spec?.containers ?? []).map((c) => container(c, 'app', appStatus.get(c.name))),

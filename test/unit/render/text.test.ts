@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { newAnswer } from '../../../src/core/answer.js';
 import { toJson } from '../../../src/render/json.js';
 import { errorToText, toText } from '../../../src/render/text.js';
 import { hugeAnswer, webserverAnswer } from '../../support/answers.js';
@@ -39,5 +40,32 @@ describe('toJson', () => {
   it('is the Answer itself', () => {
     const a = webserverAnswer();
     expect(JSON.parse(toJson(a))).toEqual(a);
+  });
+});
+
+describe('toText of a why answer', () => {
+  it('leads with the verdict, then one checklist line per step; the first failure\'s fix is not repeated', () => {
+    const answer = newAnswer('why', 'why svc/cart', {
+      summary: 'Broken at selector: Selector app=crat matches no pod. Set the selector\'s app to cart.',
+      diagnosis: {
+        firstFailure: 'selector',
+        steps: [
+          { id: 'service', status: 'pass', evidence: 'Service cart exists.' },
+          { id: 'selector', status: 'fail', evidence: 'Selector app=crat matches no pod.', fix: "Set the selector's app to cart." },
+          { id: 'target-port', status: 'skip', evidence: 'Not checked: the selector selects no pods.' },
+          { id: 'policy', status: 'warn', evidence: 'Isolated by shop/only-web.', fix: 'Name a client.' },
+        ],
+      },
+    });
+    expect(toText(answer).split('\n').slice(0, 8)).toEqual([
+      'why svc/cart',
+      "Broken at selector: Selector app=crat matches no pod. Set the selector's app to cart.",
+      '',
+      'Checks',
+      '  ✓ service: Service cart exists.',
+      '  ✗ selector: Selector app=crat matches no pod.',
+      '  – target-port: Not checked: the selector selects no pods.',
+      '  ! policy: Isolated by shop/only-web. → Name a client.',
+    ]);
   });
 });

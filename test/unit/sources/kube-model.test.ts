@@ -52,6 +52,13 @@ describe('toPod', () => {
   it('a pending pod has no IPs and is not ready', () => {
     expect(toPod(pod('pending') as V1Pod)).toMatchObject({ phase: 'Pending', podIPs: [], ready: false });
   });
+
+  it('an unschedulable pod carries the scheduler\'s message; merely unscheduled is not unschedulable', () => {
+    const raw = pod('big') as V1Pod;
+    Object.assign(raw.status!.conditions!.find((c) => c.type === 'PodScheduled')!, { status: 'False', reason: 'Unschedulable', message: '0/3 nodes are available: 3 Insufficient memory.' });
+    expect(toPod(raw).unschedulable).toBe('0/3 nodes are available: 3 Insufficient memory.');
+    expect(toPod(pod('pending') as V1Pod).unschedulable).toBeUndefined();
+  });
 });
 
 describe('toService / selects', () => {
