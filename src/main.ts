@@ -83,12 +83,14 @@ async function main(argv: string[]): Promise<number> {
     }
     // From here on the process serves many conversations: a bug in one request must not end the others.
     installUnhandledRejectionHandler(log);
-    const [{ createSlackBot, createWebClient }, { SlackReportPoster }, { createReports }] = await Promise.all([
+    const [{ createSlackBot, createWebClient }, { SlackReportPoster }, { createReports }, { BotMetrics }] = await Promise.all([
       import('./slack/app.js'),
       import('./slack/report-poster.js'),
       import('./reports/start.js'),
+      import('./slack/bot-metrics.js'),
     ]);
     const backends = { ...buildBackends(config, log), store };
+    const metrics = new BotMetrics({ commands: registry.list().map((c) => c.name), ...(backends.kube.configured() ? { kubeStates: () => backends.kube.states() } : {}) });
     store.start();
     // Warm the Kubernetes caches now so the first question is answered from memory.
     if (backends.kube.configured()) {
@@ -105,14 +107,15 @@ async function main(argv: string[]): Promise<number> {
       deps: backends,
       kube: config.kube,
       // Report posts go through the same retry module as every Slack answer.
-      poster: new SlackReportPoster(createWebClient(config.slack, config.slackBot.apiUrl ? { slackApiUrl: config.slackBot.apiUrl } : {}), config.slackBot.retry, log),
+      poster: new SlackReportPoster(createWebClient(config.slack, config.slackBot.apiUrl ? { slackApiUrl: config.slackBot.apiUrl } : {}, metrics), config.slackBot.retry, log),
+      onTick: (e) => metrics.reportTick(e),
       knownChannels: config.slackBot.access.channels,
       log,
       store,
       identity,
     });
     const deps = assembleDeps({ ...backends, ...(reports ? { reports: reports.scheduler } : {}) });
-    const bot = createSlackBot({ config, slackConfig: config.slackBot, registry, deps, log, store });
+    const bot = createSlackBot({ config, slackConfig: config.slackBot, registry, deps, log, store, metrics });
     const { port } = await bot.start();
     reports?.start();
     log.info({ transport: bot.transport, port, reports: reports?.mode ?? 'off', store: store.kind }, 'netpeek Slack bot running');

@@ -27,7 +27,8 @@ export class AgentMetrics {
     this.results = new Counter({ name: 'netpeek_agent_probe_results_total', help: 'Probe results by kind and outcome.', labelNames: ['kind', 'outcome'], registers });
     this.requests = new Counter({ name: 'netpeek_agent_requests_total', help: 'HTTP requests by route and status code.', labelNames: ['route', 'code'], registers });
     this.inflight = new Gauge({ name: 'netpeek_agent_probes_in_flight', help: 'Probes running now.', registers });
-    if (opts.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'netpeek_agent_' });
+    // Unprefixed: process_*/nodejs_* are what stock Node.js dashboards and alerts query.
+    if (opts.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });
   }
 
   recordResults(results: ProbeResult[]): void {

@@ -5,7 +5,7 @@ import { systemClock, type Clock, type TimerHandle } from './clock.js';
 import { formatProblem, type LoadedDefinitions, type ReportDefinition } from './definitions.js';
 import { diffRuns, nothingToReport, verdictLine } from './diff.js';
 import { StateUnavailableError, type ReportHistory } from './history.js';
-import { tickKeyOf, type ReportRun, type RunTrigger } from './model.js';
+import { tickKeyOf, type ReportRun, type RunCounts, type RunTrigger } from './model.js';
 import { toReportMessage } from '../render/report-blocks.js';
 import { reportDigest } from './report-digest.js';
 import { runReport, type ProbeCaps } from './run.js';
@@ -65,6 +65,8 @@ export interface TickEvent {
   error?: string;
   /** Set when the store went away mid-run: what was not kept. */
   storage?: TickStorage;
+  /** The targets of the run this tick made or reused (absent when it ran nothing). */
+  counts?: RunCounts;
 }
 
 export interface SchedulerOptions {
@@ -186,7 +188,8 @@ export class ReportScheduler implements ReportCatalog {
 
   private async execute(def: ReportDefinition, scheduledAt: Date, trigger: RunTrigger, late: boolean, tickKey: string, log: Logger): Promise<TickEvent> {
     const { history, ticks, leader, poster } = this.o;
-    const ev = (outcome: TickOutcome, extra: Partial<TickEvent> = {}): TickEvent => ({ report: def.name, tickKey, trigger, outcome, ...extra });
+    let counts: RunCounts | undefined;
+    const ev = (outcome: TickOutcome, extra: Partial<TickEvent> = {}): TickEvent => ({ report: def.name, tickKey, trigger, outcome, ...(counts ? { counts } : {}), ...extra });
     if (leader && !leader.isLeader()) return ev('not-leader');
     for (const [key, p] of this.unrecorded) if (p.report === def.name && key !== tickKey) await this.recordPosted(p.report, key, p.channel, p.ts, log);
     const pending = this.unrecorded.get(tickKey);
@@ -227,6 +230,7 @@ export class ReportScheduler implements ReportCatalog {
     else {
       run = await runReport(def, { tickKey, scheduledAt, trigger, late }, { sources: this.o.sources, ...(this.o.probes ? { probes: this.o.probes } : {}), clock: this.clock, ...(this.o.caps ? { caps: this.o.caps } : {}), signal: this.aborter.signal }, previous);
     }
+    counts = run.counts;
     const storage: TickStorage = { runStored: true, tickRecorded: true };
     // The store may have gone away while the targets were probed: the run is still posted (flapping
     // needs the recent runs; without them nothing is called flapping).

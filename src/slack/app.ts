@@ -21,6 +21,9 @@ import type { SlackConfig, SlackCredentials } from './slack-config.js';
 import { registerSlashCommand } from './slash-command.js';
 import { ThreadMemory } from './thread-subject.js';
 import { safeError } from './safe-error.js';
+import type { BotMetrics } from './bot-metrics.js';
+import type { QuestionObserver } from './pipeline.js';
+import { errorCountingAdapter } from './slack-api-errors.js';
 import { BackendError } from '../core/errors.js';
 import { maskSecrets } from '../log.js';
 
@@ -37,6 +40,8 @@ export interface SlackBotOptions {
   audit?: AuditLog;
   /** Audit log and, when shared (PostgreSQL), cross-replica claims; its owner closes it. */
   store?: Store;
+  /** Served at GET /metrics and fed by the answer flow and every Slack Web API call. */
+  metrics?: BotMetrics;
 }
 
 const EVENTS_PATH = '/slack/events';
@@ -45,8 +50,13 @@ const EVENTS_PATH = '/slack/events';
 const CLIENT_OPTIONS: webApi.WebClientOptions = { retryConfig: { retries: 0 }, rejectRateLimitedCalls: true, timeout: 10_000, attachOriginalToWebAPIRequestError: false };
 
 /** A WebClient with the bot token, configured like the bot's own (for posts made outside a request, e.g. reports). */
-export function createWebClient(slack: SlackCredentials, clientOptions: webApi.WebClientOptions = {}): webApi.WebClient {
-  return new webApi.WebClient(slack.botToken, { ...CLIENT_OPTIONS, ...clientOptions });
+export function createWebClient(slack: SlackCredentials, clientOptions: webApi.WebClientOptions = {}, metrics?: BotMetrics): webApi.WebClient {
+  return new webApi.WebClient(slack.botToken, { ...CLIENT_OPTIONS, ...countedBy(metrics), ...clientOptions });
+}
+
+/** Client options that count failed Web API calls by method in `metrics`. */
+function countedBy(metrics: BotMetrics | undefined): webApi.WebClientOptions {
+  return metrics ? { adapter: errorCountingAdapter((method, kind) => metrics.slackError(method, kind)) } : {};
 }
 
 export interface SlackBot {
@@ -87,7 +97,7 @@ export function createSlackBot(opts: SlackBotOptions): SlackBot {
   const transport = chooseTransport(config.slack, slackConfig.transport);
   const health: HealthState = { transport, ready: false };
   const logger = boltLogger(slackLog);
-  const routes = [healthRoute(() => health)];
+  const routes = [healthRoute(() => health), ...(opts.metrics ? [opts.metrics.route()] : [])];
 
   const given = opts.audit ?? opts.store?.audit;
   const ownAudit = given ? undefined : new SqliteAuditLog(slackConfig.auditDb, slackLog);
@@ -106,7 +116,7 @@ export function createSlackBot(opts: SlackBotOptions): SlackBot {
     token: config.slack.botToken,
     receiver,
     logger,
-    clientOptions: { ...CLIENT_OPTIONS, ...(slackConfig.apiUrl ? { slackApiUrl: slackConfig.apiUrl } : {}), ...opts.clientOptions },
+    clientOptions: { ...CLIENT_OPTIONS, ...countedBy(opts.metrics), ...(slackConfig.apiUrl ? { slackApiUrl: slackConfig.apiUrl } : {}), ...opts.clientOptions },
     // auth.test runs in start(), never on the first request (nothing but ack happens before a reply).
     deferInitialization: true,
     convoStore: false,
@@ -114,7 +124,7 @@ export function createSlackBot(opts: SlackBotOptions): SlackBot {
   });
 
   const ctx: HandlerContext = {
-    pipeline: createPipeline({ registry, deps, policy: slackConfig.access, audit }),
+    pipeline: createPipeline({ registry, deps, policy: slackConfig.access, audit, ...(opts.metrics ? { onQuestion: onQuestionOf(opts.metrics) } : {}) }),
     registry,
     dedupe: new EventGate(slackConfig.dedupeTtlMs, opts.store?.claims, slackLog),
     turns: new AnswerTurns(),
@@ -168,4 +178,8 @@ export function createSlackBot(opts: SlackBotOptions): SlackBot {
       ownAudit?.close();
     },
   };
+}
+
+function onQuestionOf(metrics: BotMetrics): QuestionObserver {
+  return (q) => metrics.question(q.command, q.source, q.outcome, q.durationMs);
 }

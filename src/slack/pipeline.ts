@@ -62,8 +62,11 @@ export type Ran = { ok: true; answer: Answer } | NotReady;
 
 const targetOf = (q: Query): string => [...q.args, ...(q.flags.namespace ? [`-n ${q.flags.namespace}`] : [])].join(' ');
 
-export function createPipeline(opts: { registry: CommandRegistry<Deps>; deps: Deps; policy: AccessPolicy; audit: AuditLog }): Pipeline {
-  const { registry, deps, policy, audit } = opts;
+/** Told of every audited question (metrics); bounded by the audit log's own fields. */
+export type QuestionObserver = (q: { command: string; source: AuditSource; outcome: AuditOutcome; durationMs: number }) => void;
+
+export function createPipeline(opts: { registry: CommandRegistry<Deps>; deps: Deps; policy: AccessPolicy; audit: AuditLog; onQuestion?: QuestionObserver }): Pipeline {
+  const { registry, deps, policy, audit, onQuestion } = opts;
 
   function failure(err: unknown, asker: Asker, command: string, target: string): NotReady {
     const f = describeFailure(err);
@@ -124,6 +127,8 @@ export function createPipeline(opts: { registry: CommandRegistry<Deps>; deps: De
     },
 
     record(asker, what, outcome, reason) {
+      const durationMs = Date.now() - asker.startedMs;
+      onQuestion?.({ command: what.command, source: asker.source, outcome, durationMs });
       audit.record({
         requestId: asker.requestId,
         source: asker.source,
@@ -133,7 +138,7 @@ export function createPipeline(opts: { registry: CommandRegistry<Deps>; deps: De
         target: what.target,
         outcome,
         ...(reason ? { reason } : {}),
-        durationMs: Date.now() - asker.startedMs,
+        durationMs,
         at: new Date(asker.startedMs).toISOString(),
       });
     },

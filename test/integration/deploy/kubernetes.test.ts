@@ -362,3 +362,47 @@ describeNeeding(['kubectl'], 'deploy/kubernetes-postgres: the base plus componen
     expect(readFileSync(join(DIR, 'README.md'), 'utf8')).toContain('the audit log and report history are per pod and lost on every restart or rollout');
   });
 });
+
+describeNeeding(['kubectl'], 'deploy/kubernetes-prometheus: the base plus components/prometheus (ServiceMonitor, PodMonitor)', () => {
+  let base: K8sObject[] = [];
+  let objects: K8sObject[] = [];
+
+  beforeAll(async () => {
+    [base, objects] = await Promise.all([kustomize(DIR), kustomize(fileURLToPath(new URL('../../../deploy/kubernetes-prometheus/', import.meta.url)))]);
+  });
+
+  it('adds exactly a ServiceMonitor, a PodMonitor and the metrics NetworkPolicy, schema-valid, in namespace netpeek; the rest is the base unchanged', async () => {
+    const names = (objs: K8sObject[]) => objs.map((o) => `${o.kind}/${o.metadata?.name}`).sort();
+    const added = names(objects).filter((n) => !names(base).includes(n));
+    expect(added).toEqual(['NetworkPolicy/netpeek-agent-metrics-ingress', 'PodMonitor/netpeek-agent', 'ServiceMonitor/netpeek-bot']);
+    expect(await validateAll(objects)).toEqual([]);
+    for (const o of objects) expect(o.metadata?.namespace ?? NAMESPACE, `${o.kind}/${o.metadata?.name}`).toBe(NAMESPACE);
+    for (const o of base) expect(objects.find((x) => x.kind === o.kind && x.metadata?.name === o.metadata?.name)).toEqual(o);
+  });
+
+  it('the ServiceMonitor selects the bot Service and scrapes a port it has at /metrics; the PodMonitor selects the agent pods and a port they declare', () => {
+    const sm = one(objects, 'ServiceMonitor', BOT);
+    const svc = one(objects, 'Service', BOT);
+    for (const [k, v] of Object.entries(sm.spec.selector.matchLabels as Record<string, string>)) expect(svc.metadata.labels[k]).toBe(v);
+    expect(sm.spec.endpoints).toEqual([expect.objectContaining({ port: 'http', path: '/metrics' })]);
+    expect((svc.spec.ports as Json[]).map((p) => p.name)).toContain('http');
+
+    const pm = one(objects, 'PodMonitor', AGENT);
+    const ds = one(objects, 'DaemonSet', AGENT);
+    for (const [k, v] of Object.entries(pm.spec.selector.matchLabels as Record<string, string>)) expect(ds.spec.template.metadata.labels[k]).toBe(v);
+    expect(pm.spec.podMetricsEndpoints).toEqual([expect.objectContaining({ port: 'agent', path: '/metrics' })]);
+    expect(containersOf(ds.spec.template.spec).flatMap((c) => c.ports ?? []).map((p) => p.name)).toContain('agent');
+  });
+
+  it('the validator checks the monitors against their CRD schema (a numeric interval is refused)', async () => {
+    const sm = clone(one(objects, 'ServiceMonitor', BOT)) as K8sObject & Json;
+    sm.spec.endpoints[0].interval = 30;
+    expect(await validateObject(sm)).toContain('ServiceMonitor/netpeek-bot /spec/endpoints/0/interval: must be string {"type":"string"}');
+  });
+
+  it('adds no privilege: workloads and RBAC are the base\'s', () => {
+    for (const kind of ['Deployment', 'DaemonSet', 'ClusterRole', 'Role', 'RoleBinding', 'ClusterRoleBinding']) {
+      expect(objects.filter((o) => o.kind === kind)).toEqual(base.filter((o) => o.kind === kind));
+    }
+  });
+});

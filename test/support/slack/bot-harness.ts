@@ -8,6 +8,7 @@ import type { KubeSource } from '../../../src/sources/kubernetes.js';
 import { CommandRegistry } from '../../../src/core/registry.js';
 import { createLogger } from '../../../src/log.js';
 import { createSlackBot, type SlackBot } from '../../../src/slack/app.js';
+import type { BotMetrics } from '../../../src/slack/bot-metrics.js';
 import { loadSlackConfig } from '../../../src/slack/slack-config.js';
 import { SqliteAuditLog } from '../../../src/store/sqlite-audit.js';
 import type { Store } from '../../../src/store/store.js';
@@ -62,6 +63,8 @@ export interface HarnessOptions {
   kube?: KubeSource;
   /** The commands' dependencies (real backends); default: none configured. */
   deps?: Deps;
+  /** Served at /metrics (src/slack/bot-metrics.ts). */
+  metrics?: BotMetrics;
 }
 
 export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
@@ -90,6 +93,7 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
     log,
     clientOptions: { slackApiUrl: api.url },
     ...(o.store ? { store: o.store } : { audit }),
+    ...(o.metrics ? { metrics: o.metrics } : {}),
   });
   const { port } = await bot.start(0);
   const base = `http://127.0.0.1:${port}`;

@@ -7,6 +7,7 @@ import { AgentRouter } from '../../../src/probe/agent-router.js';
 import { StaticAgentDirectory } from '../../../src/probe/agent-directory.js';
 import { RecordingProber, SECRET, post, testConfig } from './helpers.js';
 import { streamPost } from '../../support/http/stream-post.js';
+import { parseMetrics } from '../../support/prometheus-text.js';
 
 /**
  * The agent's HTTP surface on 127.0.0.1 with a prober that records batches and sends nothing.
@@ -191,6 +192,13 @@ describe('agent: health and metrics', () => {
     expect(text).toContain('netpeek_agent_probe_duration_seconds_bucket');
     expect(text).toContain('netpeek_agent_requests_total{route="/v1/probe",code="403"} 1');
     expect(text).not.toMatch(/10\.213\.7\.|169\.254\./);
+  });
+
+  it('keeps the standard process_* and nodejs_* metric names, so a stock Node.js dashboard finds them', async () => {
+    const { url } = await agent();
+    const families = parseMetrics(await (await fetch(`${url}/metrics`)).text());
+    for (const name of ['process_cpu_user_seconds_total', 'process_resident_memory_bytes', 'nodejs_eventloop_lag_seconds', 'nodejs_heap_size_used_bytes']) expect(families.has(name), name).toBe(true);
+    expect([...families.keys()].filter((n) => /^netpeek_agent_(process|nodejs)_/.test(n))).toEqual([]);
   });
 });
 

@@ -7,6 +7,8 @@ import { parseDefinitions, type LoadedDefinitions } from '../../../src/reports/d
 import { ReportScheduler, type Leadership, type TickEvent } from '../../../src/reports/scheduler.js';
 import { SqliteReportHistory } from '../../../src/reports/sqlite-history.js';
 import { FakePoster, ScriptedProbes, silent } from './helpers.js';
+import { BotMetrics } from '../../../src/slack/bot-metrics.js';
+import { parseMetrics, sample } from '../../support/prometheus-text.js';
 
 const DEFS = `reports:
   - name: hourly
@@ -110,6 +112,24 @@ describe('report scheduler (fake clock)', () => {
       ['schedule', 'posted'],
       ['schedule', 'posted'],
     ]);
+  });
+
+  it("each tick event carries its run's target counts, which the bot's /metrics counts by report and state", async () => {
+    probes.outcome = (t) => (t.ip === '10.0.0.2' && t.kind === 'tcp' && clock.now() >= Date.parse('2024-05-03T11:00:00Z') ? { ok: false, error: 'refused' } : { ok: true, ms: 1 });
+    const { s } = start();
+    await clock.advanceTo('2024-05-03T11:00:30Z');
+    await s.idle();
+    expect(events.map((e) => [e.outcome, e.counts?.total, e.counts?.failed])).toEqual([
+      ['posted', 4, 0],
+      ['posted', 4, 0],
+      ['posted', 4, 1],
+    ]);
+    const metrics = new BotMetrics({ commands: [], defaultMetrics: false });
+    for (const e of events) metrics.reportTick(e);
+    const families = parseMetrics(await metrics.registry.metrics());
+    expect(sample(families, 'netpeek_report_runs_total', { report: 'hourly', outcome: 'posted' })?.value).toBe('3');
+    expect(sample(families, 'netpeek_report_targets_total', { report: 'hourly', state: 'ok' })?.value).toBe('11');
+    expect(sample(families, 'netpeek_report_targets_total', { report: 'hourly', state: 'failed' })?.value).toBe('1');
   });
 
   it('a missed tick less than one period old runs once on start, marked late; history survives restarts', async () => {
