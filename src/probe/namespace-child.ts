@@ -1,0 +1,28 @@
+import { AllowList } from '../net/address-policy.js';
+import { LocalProber } from './local-prober.js';
+import type { ProbeOptions, ProbeTarget } from './types.js';
+
+/**
+ * The program NamespaceProber runs under `nsenter -t PID -n`: the same LocalProber as the host's, so ICMP,
+ * TCP and HTTP from inside a workload have exactly the shape and rules of every other probe. It reads one
+ * JSON request from argv (no stdin protocol to get wrong) and prints the results as one JSON line.
+ * The allow-list travels with the request and is checked again here: defence in depth, since this process
+ * is the one that sends the packets.
+ */
+interface ChildRequest {
+  targets: ProbeTarget[];
+  options: Pick<ProbeOptions, 'timeoutMs' | 'deadlineMs' | 'count'>;
+  allow: { cidrs: string[]; ports: string };
+}
+
+async function main(): Promise<void> {
+  const request = JSON.parse(process.argv[2] ?? '') as ChildRequest;
+  const prober = new LocalProber({ allowList: new AllowList(request.allow.cidrs, request.allow.ports) });
+  const results = await prober.probe(request.targets, request.options);
+  process.stdout.write(JSON.stringify(results) + '\n');
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+  process.exitCode = 1;
+});
