@@ -19,7 +19,9 @@ async function main(): Promise<void> {
   const request = JSON.parse(process.argv[2] ?? '') as ChildRequest;
   const prober = new LocalProber({ allowList: new AllowList(request.allow.cidrs, request.allow.ports) });
   const results = await prober.probe(request.targets, request.options);
-  process.stdout.write(JSON.stringify(results) + '\n');
+  // Exit once the line is flushed: the parent waits for the exit, and a probe's leftover handle (a socket the
+  // kernel still retries) must not hold the answer back until the parent's deadline.
+  process.stdout.write(JSON.stringify(results) + '\n', () => process.exit(0));
 }
 
 main().catch((err: unknown) => {

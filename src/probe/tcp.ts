@@ -34,7 +34,11 @@ export function tcpProbe(target: ProbeTarget, o: AttemptOptions): Promise<ProbeR
       o.signal?.removeEventListener('abort', onAbort);
       socket.removeAllListeners();
       socket.on('error', () => {});
-      if (!socket.destroyed) socket.resetAndDestroy();
+      // resetAndDestroy() on a socket still connecting only arms a reset for when the handshake completes: to a
+      // silently dropping address that never happens, and the half-open handle would keep the process alive
+      // until the kernel gives up on SYN retries (minutes). A connecting socket is simply destroyed.
+      if (socket.connecting) socket.destroy();
+      else if (!socket.destroyed) socket.resetAndDestroy();
       resolve({ ...base(target), ...r });
     };
     const timer = setTimeout(() => finish({ ok: false, error: 'timeout', detail: `no answer to the TCP handshake within ${o.timeoutMs} ms` }), o.timeoutMs);
