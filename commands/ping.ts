@@ -2,6 +2,7 @@ import type { NetpeekCommand } from '../src/deps.js';
 import { newAnswer, withParts } from '../src/core/answer.js';
 import { probeSubject } from '../src/probe/probe-subject.js';
 import { vantageName } from '../src/probe/vantage.js';
+import { vantageOf, type VantageChoice } from '../src/probe/workload-vantage.js';
 import { resolveProbeSubject } from '../src/sources/probe-targets.js';
 
 export const ping: NetpeekCommand = {
@@ -9,8 +10,8 @@ export const ping: NetpeekCommand = {
   aliases: ['probe'],
   summary: 'Ping a container, pod or address from its own host, and try its ports',
   args: [{ name: '<container|pod|ip>', required: true }],
-  flags: ['namespace', 'cluster', 'port', 'count'],
-  examples: ['ping webserver-1', 'ping webserver-2 --port 80', 'ping pod/webserver-2 -n shop --count 3', 'ping 172.17.0.2'],
+  flags: ['namespace', 'cluster', 'port', 'count', 'from'],
+  examples: ['ping webserver-1', 'ping webserver-2 --port 80', 'ping pod/webserver-2 -n shop --count 3', 'ping 172.17.0.2', 'ping db-1 --port 5432 --from web-1'],
   subject: { role: 'probe', kinds: ['container', 'pod', 'ip'] },
   sendsPackets: 'always',
   probeKinds: ['icmp', 'tcp'],
@@ -18,16 +19,22 @@ export const ping: NetpeekCommand = {
   description:
     'Resolves the target, then probes it from where the seed facts hold: a container from the Docker host, a pod from its node (through the netpeek agent there). ' +
     'ICMP first, then TCP to --port or to every declared/exposed port. Refused means the namespace is reachable but nothing listens; a timeout means filtered or down. ' +
-    'Write container/NAME or pod/NAME when a name exists in both.',
+    'Write container/NAME or pod/NAME when a name exists in both. ' +
+    '--from <container> probes from inside that container\'s own network namespace instead, when NETPEEK_WORKLOAD_VANTAGE is on (otherwise from its host, and the answer says so).',
   async run(query, deps) {
-    const subject = await resolveProbeSubject(query.args[0] ?? '', deps, { namespace: query.flags.namespace, ...deps.probeResolvers?.(query.flags.cluster, deps) });
-    const probed = await probeSubject(subject, deps, { port: query.flags.port, count: query.flags.count ?? 3 });
+    const resolvers = { namespace: query.flags.namespace, ...deps.probeResolvers?.(query.flags.cluster, deps) };
+    const [subject, fromSubject] = await Promise.all([
+      resolveProbeSubject(query.args[0] ?? '', deps, resolvers),
+      query.flags.from !== undefined ? resolveProbeSubject(query.flags.from, deps, resolvers) : undefined,
+    ]);
+    const choice: VantageChoice | undefined = fromSubject ? vantageOf(fromSubject, deps.probes) : undefined;
+    const probed = await probeSubject(subject, deps, { port: query.flags.port, count: query.flags.count ?? 3, ...(choice ? { from: choice.vantage } : {}) });
     const icmp = probed.facts.find((f) => f.kind === 'icmp');
     const tcp = probed.facts.filter((f) => f.kind === 'tcp');
     const open = tcp.filter((f) => f.ok).map((f) => f.port);
     const closed = tcp.filter((f) => !f.ok).map((f) => `${f.port} (${f.error})`);
     const verdict = probed.degraded
-      ? `${subject.name} is at ${subject.ip}, but ${vantageName(subject.vantage)} could not probe it.`
+      ? `${subject.name} is at ${subject.ip}, but ${choice?.from ?? vantageName(subject.vantage)} could not probe it.`
       : `${subject.kind === 'ip' ? subject.ip : `${subject.name} (${subject.ip})`} ${icmp?.ok ? 'answers ping' : 'does not answer ping'} from ${probed.from}` +
         (tcp.length ? `; ${open.length ? `open: ${open.join(', ')}` : 'no port open'}${closed.length ? `; not open: ${closed.join(', ')}` : ''}.` : '.');
     const answer = newAnswer('ping', `ping ${subject.name}`, {
@@ -41,6 +48,8 @@ export const ping: NetpeekCommand = {
         { label: 'Probed from', value: probed.from },
       ],
     });
+    // Asked from inside a workload: say first where the packets really came from.
+    if (choice) (choice.inside ? answer.explanations : answer.warnings).push(choice.note);
     return withParts(answer, probed.parts);
   },
 };

@@ -38,6 +38,11 @@ const CORE_ENV_SCHEMA = z.object({
     .url('must be a URL like http://127.0.0.1:7070')
     .optional()
     .describe('Agent on the Docker host. Unset: the bot probes containers itself (it runs on that host), limited to the Docker networks\' subnets.'),
+  NETPEEK_WORKLOAD_VANTAGE: bool
+    .default('false')
+    .describe(
+      'Opt-in: `ping --from <container>` (and reach, dns) probe from inside the container\'s own network namespace (nsenter -t PID -n; needs root, or CAP_SYS_ADMIN + CAP_SYS_PTRACE, and pid: host in compose). Off: they probe from the Docker host and say so.',
+    ),
   NETPEEK_AGENT_NAMESPACE: z
     .string()
     .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a Kubernetes namespace name')
@@ -92,6 +97,8 @@ export type Env = z.infer<typeof ENV_SCHEMA>;
 export interface Config {
   logLevel: Env['LOG_LEVEL'];
   docker: { host?: string; timeoutMs: number; agentUrl?: string };
+  /** Probes may start inside a container's network namespace (NETPEEK_WORKLOAD_VANTAGE). */
+  workloadVantage: boolean;
   /** changes: bounds of the change history (DEFAULT_CHANGE_LIMITS when absent, e.g. in tests). */
   kube: { kubeconfig?: string; context?: string; changes?: { maxEntries: number; maxAgeMs: number } };
   slack: SlackCredentials;
@@ -139,6 +146,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     logLevel: e.LOG_LEVEL,
     docker: { host: e.DOCKER_HOST, timeoutMs: e.NETPEEK_DOCKER_TIMEOUT_MS, agentUrl: e.NETPEEK_DOCKER_AGENT_URL },
+    workloadVantage: e.NETPEEK_WORKLOAD_VANTAGE,
     kube: {
       kubeconfig: e.KUBECONFIG,
       context: e.NETPEEK_KUBE_CONTEXT,

@@ -11,6 +11,7 @@ import { OfflineReports, type OpenHistory } from './reports/offline.js';
 import type { ReportsConfig } from './reports/report-config.js';
 import { SqliteReportHistory } from './reports/sqlite-history.js';
 import { DockerEngine, type DockerSource } from './sources/docker.js';
+import { dockerContainerProcess } from './sources/container-process.js';
 import { networkSubnets } from './sources/docker-facts.js';
 import { KubeAgentDirectory } from './sources/kube-agent-directory.js';
 import { kubeProbeResolvers } from './sources/kube-probe-targets.js';
@@ -95,6 +96,8 @@ function buildProbes(config: Config, log: Logger, docker: DockerSource, kube: Ku
     agentTimeoutMs: config.agents.timeoutMs,
     // In-process probes only reach the subnets of Docker's own bridge-like networks.
     localAllowedCidrs: async () => (await docker.listNetworks()).filter((n) => n.Driver !== 'host' && n.Driver !== 'null').flatMap(networkSubnets),
+    // Opt-in: only then may a probe start inside a container, whose process netpeek finds and checks itself.
+    ...(config.workloadVantage ? { workloadProcess: (v) => dockerContainerProcess(docker, v.containerId, v.workload) } : {}),
     logger: log.child({ component: 'probe' }),
   });
 }

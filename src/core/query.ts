@@ -31,6 +31,8 @@ export interface Flags {
   since?: string;
   /** Only questions that ran this command (`audit --command pod`). */
   command?: string;
+  /** Probe from inside this container or pod (`ping db --from web-1`). */
+  from?: string;
 }
 
 export const PORT_PROTOCOLS = ['tcp', 'udp', 'sctp'] as const;
@@ -73,6 +75,7 @@ export const FLAG_SPECS = {
   user: { type: 'string', usage: '--user <U…>', about: 'only this Slack user\'s questions', echo: '--user' },
   since: { type: 'string', usage: '--since <30m|1h|7d|ISO time>', about: 'only what happened since then', echo: '--since' },
   command: { type: 'string', usage: '--command <name>', about: 'only questions that ran this command', echo: '--command' },
+  from: { type: 'string', usage: '--from <container|pod>', about: 'probe from inside this workload\'s network namespace', echo: '--from' },
 } as const satisfies Record<FlagName, { type: 'string' | 'boolean'; short?: string; long?: string; from?: FlagName; usage: string; about: string; echo: string | false }>;
 
 /** The flag as typed on a command line: `--no-probe` for noProbe. */
@@ -219,7 +222,7 @@ export function parseTokens(tokens: string[], text = tokens.join(' ')): Query {
   if (typeof v.cluster === 'string') flags.cluster = v.cluster;
   if (typeof v.port === 'string') Object.assign(flags, parsePortFlag(v.port));
   if (typeof v.count === 'string') flags.count = parseIntFlag('count', v.count, COUNT_RANGE, 'ping webserver-2 --count 3');
-  for (const f of ['user', 'since', 'command'] as const) if (typeof v[f] === 'string') flags[f] = v[f];
+  for (const f of ['user', 'since', 'command', 'from'] as const) if (typeof v[f] === 'string') flags[f] = v[f];
   for (const b of FLAG_NAMES) {
     const spec = FLAG_SPECS[b];
     if (spec.type === 'boolean' && v['long' in spec ? spec.long : b] === true) (flags as Record<FlagName, unknown>)[b] = true;

@@ -49,3 +49,13 @@ export function portsProbedSentence(ports: readonly PortSpec[]): string {
 export function portsCappedSentence(tried: number, declared: number): string {
   return `Only the first ${tried} of ${declared} ports were tried; use --port for another.`;
 }
+
+/** Said when `--from <workload>` was asked but the probe had to start on the workload's host instead. */
+export function workloadFallbackSentence(workload: string, host: string, reason: string): string {
+  return `Probed from ${host}, not from inside ${workload}: ${reason}. ${host[0]!.toUpperCase()}${host.slice(1)} may reach what ${workload} cannot (Docker isolates bridge networks from each other; policies apply to pods).`;
+}
+
+/** Said when the probe ran inside the workload's own network namespace. */
+export function insideWorkloadSentence(workload: string): string {
+  return `Probed from inside ${workload}'s own network namespace: the packets ${workload} itself would send, through its interfaces, routes and DNS.`;
+}

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import type { AllowList } from '../net/address-policy.js';
 import { formatPortRanges } from '../net/address-policy.js';
 import { runProgram } from './exec.js';
+import { currentNetns, type WorkloadProcess } from './workload-process.js';
 import { notProbed, type ProbeOptions, type ProbeResult, type ProbeTarget, type Prober } from './types.js';
 
 /**
@@ -12,15 +13,14 @@ import { notProbed, type ProbeOptions, type ProbeResult, type ProbeTarget, type 
  * code and Node from the host's filesystem. Needs CAP_SYS_ADMIN (setns) and CAP_SYS_PTRACE (opening
  * another process's /proc/<pid>/ns/net); that is why it is opt-in.
  *
- * The pid must come from a container the caller looked up (Docker's State.Pid, or the agent's cgroup
- * match), never from user input; it is refused when it is in the host's own namespace (that would be a
- * host probe mislabelled as the workload's). Every target passes the allow-list here, before any process
- * starts, and again in the child.
+ * The process comes from checkContainerProcess (a container netpeek looked up, its PID's cgroup naming
+ * it), never from user input; it is refused again here when it is gone, changed namespace, or sits in the
+ * host's own namespace (that would be a host probe mislabelled as the workload's). Every target passes the
+ * allow-list here, before any process starts, and again in the child.
  */
 export interface NamespaceProberOptions {
-  pid: number;
-  /** The workload the namespace belongs to, for `via` and messages. */
-  workload: string;
+  /** The checked process whose namespace to enter (see checkContainerProcess): never a bare PID. */
+  process: WorkloadProcess;
   allowList: AllowList;
   nsenterPath?: string;
   procRoot?: string;
@@ -28,36 +28,48 @@ export interface NamespaceProberOptions {
   childScript?: string;
 }
 
-const CHILD = fileURLToPath(new URL('./namespace-child.js', import.meta.url));
+/**
+ * The child runs under plain node, so it must be JavaScript: next to this module in dist/, or, when this
+ * module runs from its TypeScript source (vitest, tsx), the build of it (the tests' global setup builds dist/).
+ */
+const CHILD = fileURLToPath(
+  import.meta.url.endsWith('.ts') ? new URL('../../dist/src/probe/namespace-child.js', import.meta.url) : new URL('./namespace-child.js', import.meta.url),
+);
 
 export class NamespaceProber implements Prober {
   constructor(private readonly o: NamespaceProberOptions) {}
 
+  private get workload(): string {
+    return this.o.process.workload;
+  }
+
   async probe(targets: ProbeTarget[], opts: ProbeOptions): Promise<ProbeResult[]> {
     const results: (ProbeResult | undefined)[] = targets.map((t) => {
       const verdict = this.o.allowList.check(t);
-      return verdict.allowed ? undefined : notProbed(t, 'denied', `${verdict.reason}; nothing was sent from ${this.o.workload}`);
+      return verdict.allowed ? undefined : notProbed(t, 'denied', `${verdict.reason}; nothing was sent from ${this.workload}`);
     });
     const allowed = targets.filter((_, i) => results[i] === undefined);
-    if (allowed.length === 0) return results as ProbeResult[];
+    if (allowed.length === 0) return results.map((r) => ({ ...r!, via: this.workload }));
     const refusal = await this.refusal();
     const fromInside = refusal
       ? allowed.map((t) => notProbed(t, 'error', refusal))
       : await this.runChild(allowed, opts);
     let next = 0;
-    return results.map((r) => r ?? { ...fromInside[next++]!, via: this.o.workload });
+    return results.map((r) => ({ ...(r ?? fromInside[next++]!), via: this.workload }));
   }
 
-  /** Why this pid's namespace must not be entered, or undefined. */
+  /**
+   * Why the namespace must not be entered now, or undefined: the process was checked when it was found,
+   * and is checked again here in case it exited and its PID was reused, or it is in the host's namespace.
+   */
   private async refusal(): Promise<string | undefined> {
-    const proc = this.o.procRoot ?? '/proc';
-    if (!Number.isInteger(this.o.pid) || this.o.pid <= 1) return `pid ${this.o.pid} is not a workload's process`;
-    try {
-      const [theirs, ours] = await Promise.all([readlink(`${proc}/${this.o.pid}/ns/net`), readlink(`${proc}/self/ns/net`)]);
-      if (theirs === ours) return `${this.o.workload} shares the host's network namespace: a probe from it is a probe from the host`;
-    } catch (err) {
-      return `the network namespace of ${this.o.workload} cannot be opened (${(err as NodeJS.ErrnoException).code ?? 'error'}); netpeek needs root on that host`;
-    }
+    const p = this.o.process;
+    if (!Number.isInteger(p.pid) || p.pid <= 1) return `pid ${p.pid} is not a workload's process`;
+    const proc = { ...(this.o.procRoot ? { procRoot: this.o.procRoot } : {}) };
+    const [theirs, ours] = await Promise.all([currentNetns(p, proc), readlink(`${this.o.procRoot ?? '/proc'}/self/ns/net`).catch(() => '')]);
+    if (theirs === undefined) return `the process of ${this.workload} is gone; nothing was sent`;
+    if (theirs !== p.netns) return `the process of ${this.workload} changed namespace since netpeek checked it; nothing was sent`;
+    if (theirs === ours) return `${this.workload} shares the host's network namespace: a probe from it is a probe from the host`;
     return undefined;
   }
 
@@ -68,7 +80,7 @@ export class NamespaceProber implements Prober {
       allow: { cidrs: this.o.allowList.cidrs.map((c) => c.text), ports: formatPortRanges(this.o.allowList.ports) },
     };
     const budget = (opts.deadlineMs ?? 30_000) + 2_000;
-    const out = await runProgram(this.o.nsenterPath ?? 'nsenter', ['-t', String(this.o.pid), '-n', '--', process.execPath, this.o.childScript ?? CHILD, JSON.stringify(request)], { timeoutMs: budget, ...(opts.signal ? { signal: opts.signal } : {}) });
+    const out = await runProgram(this.o.nsenterPath ?? 'nsenter', ['-t', String(this.o.process.pid), '-n', '--', process.execPath, this.o.childScript ?? CHILD, JSON.stringify(request)], { timeoutMs: budget, ...(opts.signal ? { signal: opts.signal } : {}) });
     if (out.code === 0) {
       try {
         const parsed = JSON.parse(out.stdout) as ProbeResult[];
@@ -78,6 +90,6 @@ export class NamespaceProber implements Prober {
       }
     }
     const why = out.missing ? 'nsenter is not installed' : out.timedOut ? 'the probe inside the namespace ran out of time' : (out.stderr.trim() || out.failure || `nsenter exited with ${String(out.code)}`);
-    return targets.map((t) => notProbed(t, 'error', `could not probe from inside ${this.o.workload}: ${why}`));
+    return targets.map((t) => notProbed(t, 'error', `could not probe from inside ${this.workload}: ${why}`));
   }
 }

@@ -4,8 +4,10 @@ import { AgentClient } from './agent-client.js';
 import type { AgentDirectory } from './agent-directory.js';
 import { AgentRouter } from './agent-router.js';
 import { LocalProber } from './local-prober.js';
+import { NamespaceProber } from './namespace-prober.js';
 import type { ProbeOptions, ProbeResult, ProbeTarget } from './types.js';
-import type { ProbeService, Vantage } from './vantage.js';
+import type { WorkloadProcess } from './workload-process.js';
+import type { HostVantage, ProbeService, Vantage, WorkloadVantage } from './vantage.js';
 
 export interface ProbeRoutingOptions {
   /** Agent on the Docker host; without it the bot probes in-process (it runs on that host). */
@@ -17,6 +19,13 @@ export interface ProbeRoutingOptions {
   agentTimeoutMs?: number;
   /** CIDRs an in-process probe may reach: the Docker networks' subnets, looked up at probe time. */
   localAllowedCidrs: () => Promise<string[]>;
+  /**
+   * Finds and checks the process of a container on this Docker host (NETPEEK_WORKLOAD_VANTAGE on);
+   * absent when probing from inside workloads is off. Rejects with a UserError when it refuses.
+   */
+  workloadProcess?: (v: WorkloadVantage) => Promise<WorkloadProcess>;
+  /** The compiled namespace child (tests that run from sources pass dist's). */
+  namespaceChild?: string;
   logger?: Logger;
 }
 
@@ -34,7 +43,19 @@ export class ProbeRouter implements ProbeService {
     if (o.dockerAgentUrl && o.secret) this.dockerAgent = new AgentClient(o.dockerAgentUrl, o.secret, { timeoutMs: o.agentTimeoutMs, node: 'docker-host' });
   }
 
+  /**
+   * Whether a probe can start inside a workload on `host`, or why not (said to the user, who then gets
+   * the probe from the host instead).
+   */
+  insideWorkload(host: HostVantage): { ok: true } | { ok: false; reason: string } {
+    if (!this.o.workloadProcess) return { ok: false, reason: 'NETPEEK_WORKLOAD_VANTAGE is off' };
+    if (host.kind === 'node') return { ok: false, reason: `probing from inside a pod is not supported yet (node ${host.node}'s agent probes from the node)` };
+    if (this.dockerAgent) return { ok: false, reason: 'the Docker host\'s agent (NETPEEK_DOCKER_AGENT_URL) probes from the host only' };
+    return { ok: true };
+  }
+
   async probeFrom(vantage: Vantage, targets: ProbeTarget[], opts: ProbeOptions): Promise<ProbeResult[]> {
+    if (vantage.kind === 'workload') return this.probeFromWorkload(vantage, targets, opts);
     if (vantage.kind === 'node') {
       if (!this.router) {
         const why = this.o.secret ? `no agent directory is configured` : 'NETPEEK_AGENT_SECRET is not set, so no agent can be called';
@@ -45,6 +66,19 @@ export class ProbeRouter implements ProbeService {
     if (this.dockerAgent) return this.dockerAgent.probe(targets, opts);
     const allowList = new AllowList(await this.o.localAllowedCidrs());
     return new LocalProber({ allowList, logger: this.o.logger }).probe(targets, opts);
+  }
+
+  /**
+   * Inside a container on this Docker host: the allow-list is the same as for a probe from the host (the
+   * Docker networks' subnets), the process is found and checked now, right before nsenter. A refusal
+   * rejects (the caller says it); a target the allow-list denies is reported as denied, never sent.
+   */
+  private async probeFromWorkload(vantage: WorkloadVantage, targets: ProbeTarget[], opts: ProbeOptions): Promise<ProbeResult[]> {
+    const can = this.insideWorkload(vantage.host);
+    if (!can.ok || !this.o.workloadProcess) throw new Error(`probeFrom(inside ${vantage.workload}) called although ${can.ok ? 'it is off' : can.reason}`);
+    const allowList = new AllowList(await this.o.localAllowedCidrs());
+    const process = await this.o.workloadProcess(vantage);
+    return new NamespaceProber({ process, allowList, ...(this.o.namespaceChild ? { childScript: this.o.namespaceChild } : {}) }).probe(targets, opts);
   }
 }
 

@@ -6,9 +6,26 @@ import type { ProbeOptions, ProbeResult, ProbeTarget } from './types.js';
  * Where a probe has to start for its answer to mean what the seed notes say: the target's own host.
  * `context` is the Kubernetes context the node belongs to (agent discovery is per cluster).
  */
-export type Vantage = { kind: 'docker-host' } | { kind: 'node'; node: string; context?: string };
+export type HostVantage = { kind: 'docker-host' } | { kind: 'node'; node: string; context?: string };
+
+/**
+ * From inside a workload's own network namespace (opt-in: NETPEEK_WORKLOAD_VANTAGE). It names the
+ * container the caller asked about, never a PID: the prober finds the PID and checks it belongs to that
+ * container right before it enters the namespace. `host` is where that namespace lives.
+ */
+export interface WorkloadVantage {
+  kind: 'workload';
+  /** What the user calls it: the container name (or namespace/pod). */
+  workload: string;
+  /** Docker container ID (full), looked up by the command. */
+  containerId: string;
+  host: HostVantage;
+}
+
+export type Vantage = HostVantage | WorkloadVantage;
 
 export function vantageName(v: Vantage): string {
+  if (v.kind === 'workload') return `inside ${v.workload}`;
   return v.kind === 'docker-host' ? 'the Docker host' : `node ${v.node}`;
 }
 
@@ -18,6 +35,12 @@ export interface ProbeService {
    * `unavailable` so answers degrade instead of failing.
    */
   probeFrom(vantage: Vantage, targets: ProbeTarget[], opts: ProbeOptions): Promise<ProbeResult[]>;
+  /**
+   * Whether probes can start inside a workload on `host` (a `workload` vantage), or why not. Absent: never.
+   * probeFrom with a workload vantage is only called after this said ok; it rejects with a UserError when
+   * it refuses the container's process at probe time.
+   */
+  insideWorkload?(host: HostVantage): { ok: true } | { ok: false; reason: string };
 }
 
 /** Something to probe, placed: its address, where to probe it from, and the ports it declares. */
@@ -25,8 +48,10 @@ export interface ProbeSubject {
   kind: Extract<SubjectKind, 'container' | 'pod' | 'ip'>;
   /** What the user would call it: container name, namespace/pod, or the address. */
   name: string;
+  /** Docker container ID (full), for a container: what a probe from inside it is keyed on. */
+  id?: string;
   ip: string;
-  vantage: Vantage;
+  vantage: HostVantage;
   /** TCP ports the workload declares (EXPOSE, published, containerPort). */
   ports: PortSpec[];
   /** Docker network(s) or "pod network of node X". */

@@ -39,6 +39,7 @@ export interface TickInfo {
 }
 
 function vantageKey(v: Vantage): string {
+  if (v.kind === 'workload') return `workload:${v.containerId}`;
   return v.kind === 'docker-host' ? 'docker-host' : `node:${v.node}`;
 }
 

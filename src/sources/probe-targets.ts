@@ -96,6 +96,7 @@ export function containerProbeSubject(c: Docker.ContainerInspectInfo, owner: Doc
   return {
     kind: 'container',
     name,
+    id: c.Id,
     ip: ipv4.ip,
     vantage: { kind: 'docker-host' },
     ports,

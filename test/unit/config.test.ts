@@ -32,6 +32,13 @@ describe('loadConfig', () => {
     expect(err.message).toMatch(/SLACK_BOT_TOKEN=\(hidden\): must start with xoxb-/);
   });
 
+  it('NETPEEK_WORKLOAD_VANTAGE is off unless opted in, and a bad value is named', () => {
+    expect(loadConfig({}).workloadVantage).toBe(false);
+    expect(loadConfig({ NETPEEK_WORKLOAD_VANTAGE: 'true' }).workloadVantage).toBe(true);
+    expect(loadConfig({ NETPEEK_WORKLOAD_VANTAGE: '0' }).workloadVantage).toBe(false);
+    expect(configError({ NETPEEK_WORKLOAD_VANTAGE: 'sometimes' }).message).toMatch(/NETPEEK_WORKLOAD_VANTAGE="sometimes": Invalid enum value/);
+  });
+
   it('names a missing partner variable', () => {
     expect(configError({ SLACK_SIGNING_SECRET: 'abcdefghijkl' }).message).toMatch(/SLACK_SIGNING_SECRET is set but SLACK_BOT_TOKEN is missing/);
   });
