@@ -16,6 +16,7 @@ import { clusterFor, requireNamespace, type NamespaceScope } from '../src/source
 import type { KubePod, KubeService } from '../src/sources/kube-model.js';
 import { selects } from '../src/sources/kube-model.js';
 import { placeForPolicy, policyPod } from '../src/sources/kube-policy-endpoints.js';
+import { containerPath } from '../src/sources/why-docker-path.js';
 
 /** How `why` reads a Service target: svc/<name>, svc/<ns>/<name>, or the DNS name <name>.<ns>.svc[.<cluster domain>]. */
 interface ServiceTarget {
@@ -28,8 +29,8 @@ interface ServiceTarget {
   text: string;
 }
 
-const ACCEPTED = 'Accepted targets: svc/<name> (with -n, or in whichever namespace has it), svc/<namespace>/<name>, or the DNS name <name>.<namespace>.svc.cluster.local.';
-const EXAMPLES = 'Examples: why svc/cart -n shop --port 80 · why shop/web-1 cart.shop.svc.cluster.local --port 80';
+const ACCEPTED = 'Accepted targets: svc/<name> (with -n, or in whichever namespace has it), svc/<namespace>/<name>, the DNS name <name>.<namespace>.svc.cluster.local, or a Docker container (<name> or container/<name>).';
+const EXAMPLES = 'Examples: why svc/cart -n shop --port 80 · why shop/web-1 cart.shop.svc.cluster.local --port 80 · why web-1 db --port 5432';
 
 export function parseServiceTarget(text: string): ServiceTarget | undefined {
   const parts = text.split('/');
@@ -75,7 +76,7 @@ function slimPod(p: KubePod): SlimPod {
 }
 
 const LISTENING_SKIP = "netpeek reads a workload's sockets only for Docker containers on its own host; a pod's network namespace is on its node, and the agent does not read sockets";
-const PROBE_SKIP = 'why sends no packets to Kubernetes targets yet; `reach <pod> <pod> --port N` probes from the node\'s agent';
+const PROBE_SKIP = 'why probes Docker containers only; for a Service, `reach <pod> <pod> --port N` probes from the node\'s agent';
 
 /** The Service a target means: the one named in its namespace, or the only one of that name the conversation sees. */
 async function locateService(cluster: KubeCluster, target: ServiceTarget, query: Query, scope: NamespaceScope): Promise<{ namespace: string; svc: KubeService | undefined; namespaceExists: boolean }> {
@@ -204,6 +205,19 @@ async function diagnoseService(query: Query, deps: Deps, target: ServiceTarget, 
   return answer;
 }
 
+async function diagnoseContainers(query: Query, deps: Deps, to: string, from: EndpointRef | 'here' | undefined): Promise<Answer> {
+  const found = await containerPath({ ...deps, to, from, ...(query.flags.port !== undefined ? { port: query.flags.port } : {}), noProbe: query.flags.noProbe === true });
+  const diagnosis = diagnose(found.steps);
+  return newAnswer('why', `why ${found.from ? `${found.from} → ` : ''}${found.to}${found.port !== undefined ? ` port ${found.port}` : ''}`, {
+    subject: { kind: 'container', name: found.to, source: found.endpoint },
+    summary: verdictSentence(diagnosis),
+    diagnosis,
+    facts: found.facts,
+    probes: found.probes,
+    hints: [`\`container ${found.to}\` shows its addresses, ports and every listening socket.`],
+  });
+}
+
 export const why: NetpeekCommand = {
   name: 'why',
   summary: "Why can't A reach a Service? Walks name, Service, selector, targetPort, endpoints and policies in order and names the first broken step",
@@ -211,22 +225,29 @@ export const why: NetpeekCommand = {
     { name: '<from|target>', required: true },
     { name: '<to>', required: false },
   ],
-  flags: ['namespace', 'cluster', 'port', 'protocol'],
-  examples: ['why svc/cart -n shop', 'why svc/shop/cart --port 80', 'why shop/web-1 cart.shop.svc.cluster.local --port 80'],
+  flags: ['namespace', 'cluster', 'port', 'protocol', 'noProbe'],
+  examples: ['why svc/cart -n shop', 'why svc/shop/cart --port 80', 'why shop/web-1 cart.shop.svc.cluster.local --port 80', 'why web-1 db --port 5432'],
   description:
     'Checks, in order: resolve (a DNS name), service (exists, has the port), selector (matches pods; near misses when not), target-port (resolves on the selected pods), ' +
     'endpoints (ready, or why not), listening, policy (NetworkPolicies admit the traffic, naming the policy), route and probe. Each step is pass, fail, warn or skip (with the reason); ' +
     'the answer leads with a verdict naming the first failure and its fix. `--json` carries it as `diagnosis`. <from> is a pod (pod/<ns>/<name>, <ns>/<name>), an IP or `here`.',
   subject: { role: 'about', kind: 'service' },
-  sendsPackets: 'never',
+  sendsPackets: 'unless --no-probe',
+  probeKinds: ['icmp', 'tcp'],
   async run(query, deps) {
     const [first, second] = query.args;
     if (!first) throw new UserError('why needs a target.', [ACCEPTED, EXAMPLES]);
     const targetText = second ?? first;
     const fromText = second !== undefined ? first : undefined;
-    const target = parseServiceTarget(targetText);
-    if (!target) throw new UserError(`"${targetText}" is not a Service: why diagnoses the path to a Kubernetes Service.`, [ACCEPTED, EXAMPLES]);
     const from = fromText === undefined ? undefined : fromText === 'here' ? 'here' : parseEndpointRef(fromText);
-    return diagnoseService(query, deps, target, from, fromText);
+    const target = parseServiceTarget(targetText);
+    if (target) return diagnoseService(query, deps, target, from, fromText);
+    const to = parseEndpointRef(targetText);
+    if (to.kind === 'container' || to.kind === 'name') {
+      if (from !== undefined && from !== 'here' && from.kind === 'pod') throw new UserError(`why from a pod to a Docker container is not diagnosed: a pod and a container live in different worlds.`, [ACCEPTED, EXAMPLES]);
+      if (query.flags.protocol && query.flags.protocol !== 'tcp') throw new UserError(`why checks TCP between containers; "--port ${query.flags.port}/${query.flags.protocol}" is not TCP.`, ['Example: why web-1 db --port 5432']);
+      return diagnoseContainers(query, deps, to.name, from);
+    }
+    throw new UserError(`"${targetText}" is not a Service or a container: why diagnoses the path to a Kubernetes Service or a Docker container (pods, nodes and IPs as targets are not diagnosed yet).`, [ACCEPTED, EXAMPLES]);
   },
 };

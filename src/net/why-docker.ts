@@ -1,0 +1,154 @@
+import type { DiagnosisStep } from '../core/diagnosis.js';
+import type { SocketFinding } from './explain-sockets.js';
+import type { HostBinding } from './ports.js';
+import { bindingScope, formatHostSide } from './ports.js';
+import { skipStep } from './why-diagnosis.js';
+
+/**
+ * The steps of `why` between Docker containers, from facts the command gathered (no I/O here): whether
+ * the name resolves from the client, what listens on the port, and whether a route exists — a shared
+ * network, the Docker host itself, or a published port for a client on another machine.
+ */
+
+/** One Docker network a container is attached to. */
+export interface SlimNetwork {
+  name: string;
+  /** bridge, overlay, macvlan, host… */
+  driver: string;
+  /** The container's address on it. */
+  ip?: string;
+  /** The default `bridge` network, where container names do not resolve. */
+  isDefaultBridge: boolean;
+}
+
+/** The destination container as the steps need it. */
+export interface SlimContainer {
+  name: string;
+  networks: readonly SlimNetwork[];
+  published: readonly HostBinding[];
+}
+
+/** Where the traffic comes from. */
+export type DockerClient =
+  | { kind: 'container'; name: string; networks: readonly SlimNetwork[] }
+  /** The Docker host itself (netpeek's host, `here`). */
+  | { kind: 'host' }
+  /** An address on another machine: it gets in through published ports only. */
+  | { kind: 'outside'; ip: string }
+  /** No client named: can the container serve anyone? */
+  | { kind: 'anyone' };
+
+/** Networks both containers are attached to, the destination's side of each. */
+export function sharedNetworks(from: readonly SlimNetwork[], to: readonly SlimNetwork[]): SlimNetwork[] {
+  const names = new Set(from.map((n) => n.name));
+  return to.filter((n) => names.has(n.name));
+}
+
+/** resolve: Docker's embedded DNS answers a container's name only to containers on a user-defined network they share. */
+export function dockerResolveStep(client: DockerClient, to: SlimContainer): DiagnosisStep | undefined {
+  if (client.kind === 'anyone') return undefined;
+  if (client.kind !== 'container') {
+    return skipStep('resolve', `clients outside Docker's networks do not resolve container names (Docker's DNS at 127.0.0.11 serves containers only); they use ${to.name}'s address or a published port`);
+  }
+  const shared = sharedNetworks(client.networks, to.networks);
+  const named = shared.filter((n) => !n.isDefaultBridge);
+  if (named[0]) {
+    return { id: 'resolve', status: 'pass', evidence: `${to.name} resolves from ${client.name} through Docker's DNS on network ${named[0].name}${named[0].ip ? ` to ${named[0].ip}` : ''}.` };
+  }
+  if (shared.length > 0) {
+    return {
+      id: 'resolve',
+      status: 'fail',
+      evidence: `${client.name} and ${to.name} share only the default bridge, where Docker's DNS does not resolve container names: the name ${to.name} does not resolve from ${client.name}.`,
+      fix: `Put both on a user-defined network (docker network create app; docker network connect app ${client.name}; docker network connect app ${to.name}), or use ${to.name}'s address ${shared[0]!.ip ?? ''}.`.replace(' .', '.'),
+    };
+  }
+  // No shared network: the name fails too, but that follows from the route; the route step says what to change.
+  return { id: 'resolve', status: 'warn', evidence: `${to.name} does not resolve from ${client.name}: they share no network, and Docker's DNS answers only for containers on the asker's own networks (see route).` };
+}
+
+/** listening: the finding for the asked port in the destination's namespace. */
+export function dockerListeningStep(to: string, port: number | undefined, findings: readonly SocketFinding[], sharedIp: string | undefined): DiagnosisStep {
+  if (port === undefined) {
+    const reachable = findings.filter((f) => f.protocol === 'tcp' && (f.verdict === 'reachable' || f.verdict === 'undeclared'));
+    if (reachable.length) return { id: 'listening', status: 'pass', evidence: `In ${to}'s namespace, TCP ${reachable.slice(0, 5).map((f) => f.port).join(', ')} listen on every address.` };
+    return skipStep('listening', `no --port was given and nothing in ${to}'s namespace listens on every address; ask again with --port N`);
+  }
+  const f = findings.find((x) => x.port === port && x.protocol === 'tcp');
+  if (!f || f.verdict === 'nothing-listening') {
+    // Undeclared loopback sockets (Docker's embedded DNS on 127.0.0.11, local helpers) are no alternative for a client.
+    const others = findings.filter((x) => x.protocol === 'tcp' && x.verdict !== 'nothing-listening' && x.verdict !== 'loopback-only').map((x) => `${x.port}`);
+    return {
+      id: 'listening',
+      status: 'fail',
+      evidence: `Nothing listens on TCP ${port} in ${to}'s network namespace: connections are refused.${others.length ? ` It listens on TCP ${others.slice(0, 5).join(', ')}.` : ' Nothing listens on any TCP port there.'}`,
+      fix: others.length ? `Connect to a port ${to} listens on (${others[0]}), or start the server on ${port}.` : `Start the server in ${to}, or check that it did not exit (docker logs ${to}).`,
+    };
+  }
+  const who = f.process ? ` (${f.process.command}, pid ${f.process.pid})` : '';
+  if (f.verdict === 'loopback-only' || f.verdict === 'loopback-only-declared') {
+    return {
+      id: 'listening',
+      status: 'fail',
+      evidence: `${to} listens on ${f.addresses.join(', ')}:${port} only${who}: only processes inside its own network namespace can connect; other containers and the host are refused.`,
+      fix: `Make the server in ${to} listen on 0.0.0.0:${port} (or ::) instead of ${f.addresses[0]}.`,
+    };
+  }
+  if (f.verdict === 'one-address') {
+    const onShared = sharedIp !== undefined && f.addresses.includes(sharedIp);
+    return {
+      id: 'listening',
+      status: onShared || sharedIp === undefined ? 'pass' : 'warn',
+      evidence: `${to} listens on ${f.addresses.join(', ')}:${port} only${who}${sharedIp !== undefined ? `; the client reaches it at ${sharedIp}` : ''}.`,
+      ...(onShared || sharedIp === undefined ? {} : { fix: `Make the server listen on 0.0.0.0:${port}, or on ${sharedIp}.` }),
+    };
+  }
+  return { id: 'listening', status: 'pass', evidence: `${to} listens on ${f.addresses.join(', ')}:${port} (every address)${who}.` };
+}
+
+function describeNetworks(ns: readonly SlimNetwork[]): string {
+  return ns.length ? ns.map((n) => n.name).join(', ') : 'no network';
+}
+
+/** route: a shared network, the host's own bridge, or (from another machine) a published port on a reachable host address. */
+export function dockerRouteStep(client: DockerClient, to: SlimContainer, port: number | undefined): DiagnosisStep {
+  const where = (n: SlimNetwork) => `${n.ip ?? to.name} on ${n.name} (${n.driver})`;
+  if (client.kind === 'container') {
+    const shared = sharedNetworks(client.networks, to.networks);
+    if (shared[0]) return { id: 'route', status: 'pass', evidence: `${client.name} and ${to.name} share network ${shared[0].name}: ${client.name} reaches ${where(shared[0])} directly, no publishing needed.` };
+    const target = to.networks.find((n) => n.driver !== 'host' && n.driver !== 'null') ?? to.networks[0];
+    return {
+      id: 'route',
+      status: 'fail',
+      evidence: `${client.name} is on ${describeNetworks(client.networks)} and ${to.name} on ${describeNetworks(to.networks)}: they share no network, and Docker keeps separate bridge networks from reaching each other.`,
+      fix: target ? `Connect ${client.name} to network ${target.name}: docker network connect ${target.name} ${client.name}.` : `Attach ${to.name} to a network ${client.name} is on.`,
+    };
+  }
+  if (client.kind === 'host') {
+    const n = to.networks.find((x) => x.ip);
+    if (!n) return { id: 'route', status: 'fail', evidence: `${to.name} has no address on any network the Docker host could route to.`, fix: `Attach ${to.name} to a bridge network.` };
+    return { id: 'route', status: 'pass', evidence: `The Docker host reaches ${where(n)} directly through the bridge: no publishing needed from the host itself.` };
+  }
+  const bindings = to.published.filter((b) => port === undefined || b.port === port);
+  const open = bindings.filter((b) => bindingScope(b.hostIp) !== 'loopback');
+  const who = client.kind === 'outside' ? `${client.ip} (not on this Docker host)` : 'other machines';
+  const portText = port !== undefined ? `port ${port}` : 'any port';
+  if (open.length) {
+    return { id: 'route', status: 'pass', evidence: `${to.name} publishes ${open.map((b) => `${formatHostSide(b)} → ${b.port}/${b.protocol}`).join(', ')}: ${who} reach it through the host's address.` };
+  }
+  const status = client.kind === 'anyone' ? 'warn' : 'fail';
+  if (bindings.length) {
+    return {
+      id: 'route',
+      status,
+      evidence: `${to.name} publishes ${portText} on ${bindings.map((b) => formatHostSide(b)).join(', ')} only: the loopback address is reachable from the Docker host itself, so ${who} cannot connect.`,
+      fix: `Publish on every address: -p ${bindings[0]!.hostPort ?? bindings[0]!.port}:${bindings[0]!.port} (or -p <host-ip>:${bindings[0]!.hostPort ?? bindings[0]!.port}:${bindings[0]!.port}) instead of -p 127.0.0.1:….`,
+    };
+  }
+  return {
+    id: 'route',
+    status,
+    evidence: `${to.name} publishes no ${portText}: the Docker host and containers on ${describeNetworks(to.networks)} reach it, ${who} cannot.`,
+    fix: `Publish it: docker run -p ${port ?? '<host-port>'}:${port ?? '<port>'} …, or ask from the Docker host or a container on ${to.networks[0]?.name ?? 'its network'}.`,
+  };
+}

@@ -1,0 +1,178 @@
+import type Docker from 'dockerode';
+import type { Fact, ProbeFact } from '../core/answer.js';
+import type { DiagnosisStep } from '../core/diagnosis.js';
+import { UserError } from '../core/errors.js';
+import type { EndpointRef } from '../net/endpoint-ref.js';
+import type { DeclaredPort } from '../net/explain-sockets.js';
+import { explainSockets } from '../net/explain-sockets.js';
+import type { HostBinding } from '../net/ports.js';
+import { cidrContains } from '../net/subnet.js';
+import { probeStep, skipStep } from '../net/why-diagnosis.js';
+import type { DockerClient, SlimContainer, SlimNetwork } from '../net/why-docker.js';
+import { dockerListeningStep, dockerResolveStep, dockerRouteStep, sharedNetworks } from '../net/why-docker.js';
+import { probeSubject } from '../probe/probe-subject.js';
+import type { ProbeService } from '../probe/vantage.js';
+import type { DockerSource } from './docker.js';
+import { exposedPorts, hostBindings, networkModeOf, networkSubnets } from './docker-facts.js';
+import { findContainer, requireDocker } from './docker-lookup.js';
+import { listeningSockets } from './listening-sockets.js';
+import { containerProbeSubject } from './probe-targets.js';
+
+/**
+ * The facts `why <from> <container>` needs from the Docker engine and the host: both containers and
+ * their networks, what listens in the destination's namespace (/proc through State.Pid), and — unless
+ * told not to — a live probe from the Docker host through the probe service (its allow-list applies).
+ * The step sentences are src/net/why-docker.ts's; this module only gathers.
+ */
+
+export interface ContainerPathQuestion {
+  docker?: DockerSource;
+  probes?: ProbeService;
+  /** The destination container's name or ID prefix. */
+  to: string;
+  /** Undefined: "can it serve anyone?"; 'here': the Docker host. */
+  from: EndpointRef | 'here' | undefined;
+  port?: number;
+  /** --no-probe: the probe step is skipped and nothing is sent. */
+  noProbe: boolean;
+}
+
+export interface ContainerPathFindings {
+  to: string;
+  from?: string;
+  steps: DiagnosisStep[];
+  facts: Fact[];
+  probes: ProbeFact[];
+  endpoint: string;
+  /** The port the steps were about (asked, or the only one the container declares). */
+  port?: number;
+}
+
+const nameOf = (c: Docker.ContainerInspectInfo) => c.Name.replace(/^\//, '');
+
+/** The container's network attachments (for `container:<x>`, x's, whose namespace it uses). */
+function slimNetworks(holder: Docker.ContainerInspectInfo, networks: readonly Docker.NetworkInspectInfo[]): SlimNetwork[] {
+  return Object.entries(holder.NetworkSettings.Networks ?? {})
+    .map(([name, ep]) => ({
+      name,
+      driver: networks.find((n) => n.Name === name)?.Driver ?? 'bridge',
+      ...(ep.IPAddress ? { ip: ep.IPAddress } : {}),
+      isDefaultBridge: name === 'bridge',
+    }))
+    .sort((a, b) => a.name.localeCompare(b.name));
+}
+
+interface Placed {
+  c: Docker.ContainerInspectInfo;
+  /** Whose namespace it is: itself, or the container it joined. */
+  holder: Docker.ContainerInspectInfo;
+  owner?: Docker.ContainerInspectInfo;
+  networks: SlimNetwork[];
+}
+
+async function place(docker: DockerSource, ref: string, all: Docker.ContainerInfo[], networks: readonly Docker.NetworkInspectInfo[]): Promise<Placed> {
+  const c = await findContainer(docker, ref, all);
+  const mode = networkModeOf(c);
+  const owner = mode.kind === 'container' && mode.ownerId ? await docker.inspectContainer(mode.ownerId) : undefined;
+  const holder = owner ?? c;
+  return { c, holder, ...(owner ? { owner } : {}), networks: mode.kind === 'host' || mode.kind === 'none' ? [] : slimNetworks(holder, networks) };
+}
+
+/** The client: a container, the Docker host, a container by its address, or an address on another machine. */
+async function client(docker: DockerSource, from: ContainerPathQuestion['from'], all: Docker.ContainerInfo[], networks: readonly Docker.NetworkInspectInfo[]): Promise<{ client: DockerClient; name?: string }> {
+  if (from === undefined) return { client: { kind: 'anyone' } };
+  if (from === 'here') return { client: { kind: 'host' }, name: 'here' };
+  if (from.kind === 'ip') {
+    const owner = all.find((c) => Object.values(c.NetworkSettings?.Networks ?? {}).some((n) => n.IPAddress === from.ip));
+    if (owner) {
+      const p = await place(docker, owner.Id, all, networks);
+      return { client: { kind: 'container', name: nameOf(p.c), networks: p.networks }, name: `${nameOf(p.c)} (${from.ip})` };
+    }
+    const inside = networks.find((n) => networkSubnets(n).some((s) => safeContains(s, from.ip)));
+    if (inside) return { client: { kind: 'host' }, name: `${from.ip} (inside Docker network ${inside.Name}, no container holds it)` };
+    return { client: { kind: 'outside', ip: from.ip }, name: from.ip };
+  }
+  if (from.kind === 'pod') throw new UserError(`pod/${from.namespace ? `${from.namespace}/` : ''}${from.name} is a Kubernetes pod; why between a pod and a Docker container is not diagnosed.`, ['Example: why web-1 db --port 5432']);
+  const p = await place(docker, from.name, all, networks);
+  return { client: { kind: 'container', name: nameOf(p.c), networks: p.networks }, name: nameOf(p.c) };
+}
+
+function safeContains(cidr: string, ip: string): boolean {
+  try {
+    return cidrContains(cidr, ip);
+  } catch {
+    return false;
+  }
+}
+
+/** The published bindings of the namespace (a joined container's are its owner's). */
+function published(p: Placed): HostBinding[] {
+  return [...hostBindings(p.c), ...(p.owner ? hostBindings(p.owner) : [])];
+}
+
+async function listeningStep(p: Placed, port: number | undefined, sharedIp: string | undefined, endpoint: string): Promise<DiagnosisStep> {
+  const name = nameOf(p.c);
+  const mode = networkModeOf(p.c);
+  if (mode.kind === 'host') return skipStep('listening', `${name} uses the host's network: its sockets are the host's`);
+  if (!endpoint.startsWith('unix://')) return skipStep('listening', `the Docker engine at ${endpoint} is on another machine, whose /proc netpeek cannot read`);
+  const pid = p.holder.State.Running ? p.holder.State.Pid : 0;
+  if (!pid) return { id: 'listening', status: 'fail', evidence: `${name} is ${p.holder.State.Status}: nothing runs in its namespace, so nothing listens.`, fix: `docker start ${nameOf(p.holder)}` };
+  try {
+    const members = [p.c, ...(p.owner ? [p.owner] : [])];
+    const reading = await listeningSockets({ pid, containers: members.map((c) => ({ id: c.Id, name: nameOf(c) })) });
+    const declared: DeclaredPort[] = [
+      ...members.flatMap((c) => [...hostBindings(c).map((b) => ({ port: b.port, protocol: b.protocol, kind: 'published' as const })), ...exposedPorts(c.Config.ExposedPorts).map((x) => ({ ...x, kind: 'exposed' as const }))]),
+      // The asked port counts as declared: "nothing listens on it" is the finding the question needs.
+      ...(port !== undefined ? [{ port, protocol: 'tcp' as const, kind: 'declared' as const }] : []),
+    ];
+    return dockerListeningStep(name, port, explainSockets(reading.sockets, declared), sharedIp);
+  } catch (err) {
+    const code = err instanceof Error && 'code' in err ? String((err as NodeJS.ErrnoException).code) : 'unreadable';
+    return skipStep('listening', `/proc/${pid}/net of ${name} could not be read (${code}); netpeek reads it when it runs as root on the Docker host`);
+  }
+}
+
+/** The only TCP port a container declares (EXPOSE or published), when there is exactly one. */
+function soleDeclaredPort(p: Placed): number | undefined {
+  const ports = new Set([...exposedPorts(p.c.Config.ExposedPorts), ...published(p)].filter((x) => x.protocol === 'tcp').map((x) => x.port));
+  return ports.size === 1 ? [...ports][0] : undefined;
+}
+
+export async function containerPath(q: ContainerPathQuestion): Promise<ContainerPathFindings> {
+  const docker = requireDocker(q);
+  const [all, networks] = await Promise.all([docker.listContainers(), docker.listNetworks()]);
+  const to = await place(docker, q.to, all, networks);
+  const { client: from, name: fromName } = await client(docker, q.from, all, networks);
+  const toName = nameOf(to.c);
+  const port = q.port ?? soleDeclaredPort(to);
+  const slim: SlimContainer = { name: toName, networks: to.networks, published: published(to) };
+  const shared = from.kind === 'container' ? sharedNetworks(from.networks, to.networks) : [];
+  const steps: DiagnosisStep[] = [];
+  const resolve = dockerResolveStep(from, slim);
+  if (resolve) steps.push(resolve);
+  steps.push(await listeningStep(to, port, shared[0]?.ip, docker.endpoint));
+  steps.push(skipStep('policy', 'Docker has no NetworkPolicies, and netpeek does not read the host firewall (iptables DOCKER-USER)'));
+  steps.push(to.c.State.Running ? dockerRouteStep(from, slim, port) : skipStep('route', `${toName} is not running`));
+  const probes: ProbeFact[] = [];
+  if (q.noProbe) steps.push(skipStep('probe', '--no-probe: nothing was sent'));
+  else if (!to.c.State.Running) steps.push(skipStep('probe', `${toName} is not running, so it has no address to probe`));
+  else {
+    try {
+      const run = await probeSubject(containerProbeSubject(to.c, to.owner, networks), q, { ...(port !== undefined ? { port } : {}), from: { kind: 'docker-host' } });
+      probes.push(...run.facts);
+      const vantageNote =
+        from.kind === 'container' ? `not from inside ${from.name}: netpeek probes from the Docker host, so the route step decides for ${from.name}` : from.kind === 'outside' ? `not from ${from.ip}: the Docker host's view does not test the path from another machine` : undefined;
+      steps.push(probeStep({ facts: run.facts, from: run.from, degraded: run.degraded, ...(port !== undefined ? { port } : {}), ...(vantageNote ? { vantageNote } : {}) }));
+    } catch (err) {
+      if (!(err instanceof UserError)) throw err;
+      steps.push(skipStep('probe', err.message.replace(/\.$/, '')));
+    }
+  }
+  const facts: Fact[] = [
+    { label: 'To', value: `${toName}${to.networks.length ? ` (${to.networks.map((n) => `${n.ip ?? '?'} on ${n.name}`).join(', ')})` : ''}` },
+    ...(fromName ? [{ label: 'From', value: from.kind === 'container' ? `${fromName} (${from.networks.map((n) => `${n.ip ?? '?'} on ${n.name}`).join(', ') || 'no network'})` : fromName === 'here' ? 'here (the Docker host)' : fromName }] : []),
+    ...(port !== undefined && q.port === undefined ? [{ label: 'Port', value: `${port} (the only TCP port ${toName} declares)` }] : []),
+    { label: 'Docker engine', value: docker.endpoint },
+  ];
+  return { to: toName, ...(fromName ? { from: fromName } : {}), steps, facts, probes, endpoint: docker.endpoint, ...(port !== undefined ? { port } : {}) };
+}

@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import type { SocketFinding } from '../../../src/net/explain-sockets.js';
+import type { DockerClient, SlimContainer, SlimNetwork } from '../../../src/net/why-docker.js';
+import { dockerListeningStep, dockerResolveStep, dockerRouteStep, sharedNetworks } from '../../../src/net/why-docker.js';
+
+const net = (name: string, ip: string, isDefaultBridge = false): SlimNetwork => ({ name, driver: 'bridge', ip, isDefaultBridge });
+const db: SlimContainer = { name: 'db', networks: [net('app', '10.200.0.3')], published: [] };
+const web: DockerClient = { kind: 'container', name: 'web-1', networks: [net('app', '10.200.0.2')] };
+const loner: DockerClient = { kind: 'container', name: 'loner', networks: [net('other', '10.201.0.2')] };
+const finding = (port: number, verdict: SocketFinding['verdict'], addresses: string[]): SocketFinding => ({
+  port, protocol: 'tcp', verdict, addresses, declaredAs: [], warning: false, sentence: '', process: { pid: 42, command: 'postgres' },
+});
+
+describe('sharedNetworks', () => {
+  it('is the destination side of the networks both are on', () => {
+    expect(sharedNetworks(web.kind === 'container' ? web.networks : [], db.networks)).toEqual([net('app', '10.200.0.3')]);
+  });
+});
+
+describe('dockerResolveStep', () => {
+  it('passes on a shared user-defined network, naming it and the address', () => {
+    expect(dockerResolveStep(web, db)).toEqual({ id: 'resolve', status: 'pass', evidence: "db resolves from web-1 through Docker's DNS on network app to 10.200.0.3." });
+  });
+
+  it('fails on the default bridge, where names do not resolve', () => {
+    const onBridge: SlimContainer = { ...db, networks: [net('bridge', '172.17.0.3', true)] };
+    const s = dockerResolveStep({ kind: 'container', name: 'web-1', networks: [net('bridge', '172.17.0.2', true)] }, onBridge)!;
+    expect(s.status).toBe('fail');
+    expect(s.evidence).toContain('share only the default bridge');
+    expect(s.fix).toContain('use db\'s address 172.17.0.3');
+  });
+
+  it('warns (the route step decides) without a shared network; skips for the host; absent without a client', () => {
+    expect(dockerResolveStep(loner, db)!.status).toBe('warn');
+    expect(dockerResolveStep({ kind: 'host' }, db)!.status).toBe('skip');
+    expect(dockerResolveStep({ kind: 'anyone' }, db)).toBeUndefined();
+  });
+});
+
+describe('dockerListeningStep', () => {
+  it('passes for every address, fails for loopback only with the fix, fails for nothing with the ports that do listen', () => {
+    expect(dockerListeningStep('db', 5432, [finding(5432, 'reachable', ['0.0.0.0'])], undefined)).toMatchObject({ status: 'pass', evidence: 'db listens on 0.0.0.0:5432 (every address) (postgres, pid 42).' });
+    const lo = dockerListeningStep('db', 5432, [finding(5432, 'loopback-only-declared', ['127.0.0.1'])], undefined);
+    expect(lo).toMatchObject({ status: 'fail', fix: 'Make the server in db listen on 0.0.0.0:5432 (or ::) instead of 127.0.0.1.' });
+    const none = dockerListeningStep('db', 5432, [finding(5432, 'nothing-listening', []), finding(5433, 'undeclared', ['0.0.0.0']), finding(41000, 'loopback-only', ['127.0.0.11'])], undefined);
+    expect(none).toMatchObject({ status: 'fail', evidence: "Nothing listens on TCP 5432 in db's network namespace: connections are refused. It listens on TCP 5433.", fix: 'Connect to a port db listens on (5433), or start the server on 5432.' });
+  });
+
+  it('one address: passes when it is the address the client uses, warns otherwise', () => {
+    expect(dockerListeningStep('db', 5432, [finding(5432, 'one-address', ['10.200.0.3'])], '10.200.0.3').status).toBe('pass');
+    expect(dockerListeningStep('db', 5432, [finding(5432, 'one-address', ['10.201.0.3'])], '10.200.0.3').status).toBe('warn');
+  });
+});
+
+describe('dockerRouteStep', () => {
+  it('a shared network passes; different networks fail with the network to connect', () => {
+    expect(dockerRouteStep(web, db, 5432).status).toBe('pass');
+    expect(dockerRouteStep(loner, db, 5432)).toMatchObject({ status: 'fail', fix: 'Connect loner to network app: docker network connect app loner.' });
+  });
+
+  it('from another machine: published on every address passes, on loopback only fails with the fix, unpublished fails', () => {
+    const outside: DockerClient = { kind: 'outside', ip: '192.0.2.10' };
+    expect(dockerRouteStep(outside, { ...db, published: [{ port: 5432, protocol: 'tcp', hostIp: '0.0.0.0', hostPort: 15432 }] }, 5432)).toMatchObject({ status: 'pass', evidence: 'db publishes *:15432 → 5432/tcp: 192.0.2.10 (not on this Docker host) reach it through the host\'s address.' });
+    const lo = dockerRouteStep(outside, { ...db, published: [{ port: 5432, protocol: 'tcp', hostIp: '127.0.0.1', hostPort: 15432 }] }, 5432);
+    expect(lo).toMatchObject({ status: 'fail', fix: 'Publish on every address: -p 15432:5432 (or -p <host-ip>:15432:5432) instead of -p 127.0.0.1:….' });
+    expect(dockerRouteStep(outside, db, 5432)).toMatchObject({ status: 'fail', evidence: 'db publishes no port 5432: the Docker host and containers on app reach it, 192.0.2.10 (not on this Docker host) cannot.' });
+    expect(dockerRouteStep({ kind: 'anyone' }, db, 5432).status).toBe('warn');
+  });
+
+  it('from the Docker host: the bridge route, no publishing needed', () => {
+    expect(dockerRouteStep({ kind: 'host' }, db, 5432)).toEqual({ id: 'route', status: 'pass', evidence: 'The Docker host reaches 10.200.0.3 on app (bridge) directly through the bridge: no publishing needed from the host itself.' });
+  });
+});
