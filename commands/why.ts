@@ -243,6 +243,9 @@ export const why: NetpeekCommand = {
     const target = parseServiceTarget(targetText);
     if (target) return diagnoseService(query, deps, target, from, fromText);
     const to = parseEndpointRef(targetText);
+    if (to.kind === 'name' && !deps.docker) {
+      throw new UserError(`"${targetText}" is not a Service reference, and this netpeek has no Docker engine with a container of that name.`, [ACCEPTED, EXAMPLES]);
+    }
     if (to.kind === 'container' || to.kind === 'name') {
       if (from !== undefined && from !== 'here' && from.kind === 'pod') throw new UserError(`why from a pod to a Docker container is not diagnosed: a pod and a container live in different worlds.`, [ACCEPTED, EXAMPLES]);
       if (query.flags.protocol && query.flags.protocol !== 'tcp') throw new UserError(`why checks TCP between containers; "--port ${query.flags.port}/${query.flags.protocol}" is not TCP.`, ['Example: why web-1 db --port 5432']);

@@ -253,7 +253,8 @@ describe('why: rendering and bad input', () => {
   });
 
   it.each([
-    ['why web-1', /"web-1" is not a Service/],
+    ['why web-1', /"web-1" is not a Service reference, and this netpeek has no Docker engine/],
+    ['why pod/shop/cart-1', /"pod\/shop\/cart-1" is not a Service or a container/],
     ['why svc/a/b/c', /"svc\/a\/b\/c" is not a Service reference/],
     ['why svc/Cart_1', /not a valid service name|service name/i],
     ['why svc/cart --port 99999', /--port must be from 1 to 65535; got 99999/],
