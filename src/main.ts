@@ -107,7 +107,7 @@ async function main(argv: string[]): Promise<number> {
       deps: backends,
       kube: config.kube,
       // Report posts go through the same retry module as every Slack answer.
-      poster: new SlackReportPoster(createWebClient(config.slack, config.slackBot.apiUrl ? { slackApiUrl: config.slackBot.apiUrl } : {}, metrics), config.slackBot.retry, log),
+      poster: new SlackReportPoster(createWebClient(config.slack, config.slackBot, metrics), config.slackBot.retry, log),
       onTick: (e) => metrics.reportTick(e),
       knownChannels: config.slackBot.access.channels,
       log,

@@ -24,6 +24,7 @@ import { safeError } from './safe-error.js';
 import type { BotMetrics } from './bot-metrics.js';
 import type { QuestionObserver } from './pipeline.js';
 import { errorCountingAdapter } from './slack-api-errors.js';
+import { SlackProxyAgent } from './slack-proxy.js';
 import { BackendError } from '../core/errors.js';
 import { maskSecrets } from '../log.js';
 
@@ -50,13 +51,24 @@ const EVENTS_PATH = '/slack/events';
 const CLIENT_OPTIONS: webApi.WebClientOptions = { retryConfig: { retries: 0 }, rejectRateLimitedCalls: true, timeout: 10_000, attachOriginalToWebAPIRequestError: false };
 
 /** A WebClient with the bot token, configured like the bot's own (for posts made outside a request, e.g. reports). */
-export function createWebClient(slack: SlackCredentials, clientOptions: webApi.WebClientOptions = {}, metrics?: BotMetrics): webApi.WebClient {
-  return new webApi.WebClient(slack.botToken, { ...CLIENT_OPTIONS, ...countedBy(metrics), ...clientOptions });
+export function createWebClient(slack: SlackCredentials, slackConfig: Pick<SlackConfig, 'apiUrl' | 'proxy'>, metrics?: BotMetrics, extra: webApi.WebClientOptions = {}): webApi.WebClient {
+  return new webApi.WebClient(slack.botToken, slackClientOptions(slackConfig, metrics, proxyAgentFor(slackConfig), extra));
 }
 
-/** Client options that count failed Web API calls by method in `metrics`. */
-function countedBy(metrics: BotMetrics | undefined): webApi.WebClientOptions {
-  return metrics ? { adapter: errorCountingAdapter((method, kind) => metrics.slackError(method, kind)) } : {};
+/** One agent per client set: HTTPS_PROXY/NO_PROXY for Slack's hosts (src/slack/slack-proxy.ts), none without a proxy. */
+function proxyAgentFor(slackConfig: Pick<SlackConfig, 'proxy'>): SlackProxyAgent | undefined {
+  return slackConfig.proxy ? new SlackProxyAgent(slackConfig.proxy) : undefined;
+}
+
+/** How every WebClient of the bot talks to Slack: SLACK_API_URL, the proxy, failures counted; `extra` (tests) last. */
+function slackClientOptions(slackConfig: Pick<SlackConfig, 'apiUrl'>, metrics: BotMetrics | undefined, agent: SlackProxyAgent | undefined, extra: webApi.WebClientOptions = {}): webApi.WebClientOptions {
+  return {
+    ...CLIENT_OPTIONS,
+    ...(metrics ? { adapter: errorCountingAdapter((method, kind) => metrics.slackError(method, kind)) } : {}),
+    ...(slackConfig.apiUrl ? { slackApiUrl: slackConfig.apiUrl } : {}),
+    ...(agent ? { agent } : {}),
+    ...extra,
+  };
 }
 
 export interface SlackBot {
@@ -98,6 +110,8 @@ export function createSlackBot(opts: SlackBotOptions): SlackBot {
   const health: HealthState = { transport, ready: false };
   const logger = boltLogger(slackLog);
   const routes = [healthRoute(() => health), ...(opts.metrics ? [opts.metrics.route()] : [])];
+  const agent = proxyAgentFor(slackConfig);
+  const clientOptions = slackClientOptions(slackConfig, opts.metrics, agent, opts.clientOptions);
 
   const given = opts.audit ?? opts.store?.audit;
   const ownAudit = given ? undefined : new SqliteAuditLog(slackConfig.auditDb, slackLog);
@@ -109,14 +123,17 @@ export function createSlackBot(opts: SlackBotOptions): SlackBot {
     http.requestListener = guardBoltListener(http.requestListener, { signingSecret: config.slack.signingSecret as string, maxBodyBytes: slackConfig.maxBodyBytes, endpoints: [EVENTS_PATH], audit, log: slackLog });
     receiver = http;
   } else {
-    receiver = new SocketModeReceiver({ appToken: config.slack.appToken as string, customRoutes: routes, installerOptions: { port: config.slack.port }, logger });
+    // Its own WebClient makes the apps.connections.open call, and its agent carries the WebSocket.
+    receiver = new SocketModeReceiver({ appToken: config.slack.appToken as string, customRoutes: routes, installerOptions: { port: config.slack.port, clientOptions }, logger });
   }
 
   const app = new App({
     token: config.slack.botToken,
     receiver,
     logger,
-    clientOptions: { ...CLIENT_OPTIONS, ...countedBy(opts.metrics), ...(slackConfig.apiUrl ? { slackApiUrl: slackConfig.apiUrl } : {}), ...opts.clientOptions },
+    clientOptions,
+    // Bolt's own axios (respond() to response_url) goes through the same proxy as the WebClient.
+    ...(agent ? { agent } : {}),
     // auth.test runs in start(), never on the first request (nothing but ack happens before a reply).
     deferInitialization: true,
     convoStore: false,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ConfigError, envProblems } from '../config-error.js';
+import { parseNoProxy, type NoProxyEntry } from '../net/no-proxy.js';
 import type { RetryPolicy } from './delivery.js';
 
 /**
@@ -51,6 +52,12 @@ const channelMap = (valueRe: RegExp, what: string, multiple: boolean) =>
       }
       return map;
     });
+
+const proxyUrl = z
+  .string()
+  .url('must be a proxy URL like http://proxy.example.internal:3128')
+  .refine((u) => /^https?:\/\//i.test(u), 'must start with http:// or https:// (the proxy is spoken to in HTTP, then CONNECT tunnels TLS to Slack)')
+  .optional();
 
 export const SLACK_ENV_SCHEMA = z.object({
   NETPEEK_SLACK_COMMAND: z
@@ -128,11 +135,20 @@ export const SLACK_ENV_SCHEMA = z.object({
     .max(64 * 1024 * 1024)
     .default(1024 * 1024)
     .describe('Largest request body the HTTP receiver reads, in bytes; a bigger one is refused with 413 while it streams, before its signature is checked. Slack\'s own payloads are far smaller.'),
+  SLACK_API_URL: z
+    .string()
+    .url('must be a URL like https://slack.com/api/')
+    .optional()
+    .describe('Base URL of Slack\'s Web API, for every Web API call and Socket Mode\'s apps.connections.open. Default https://slack.com/api/; GovSlack workspaces use https://slack-gov.com/api/.'),
   NETPEEK_SLACK_API_URL: z
     .string()
     .url('must be a URL like https://slack.com/api/')
     .optional()
-    .describe('Base URL of Slack\'s Web API. Default https://slack.com/api/; GovSlack workspaces use https://slack-gov.com/api/.'),
+    .describe('Older name of SLACK_API_URL, still read; SLACK_API_URL wins when both are set.'),
+  HTTPS_PROXY: proxyUrl.describe('HTTP proxy (CONNECT) for netpeek\'s connections to Slack only: Web API, response_url, files and the Socket Mode WebSocket. Agents, the Kubernetes API and Docker never use it.'),
+  https_proxy: proxyUrl.describe('Same as HTTPS_PROXY (the lower-case spelling many shells set); HTTPS_PROXY wins.'),
+  NO_PROXY: z.string().optional().describe('Hosts that reach Slack directly instead of through HTTPS_PROXY: comma-separated, `*`, `.example.com`, `host:port`.'),
+  no_proxy: z.string().optional().describe('Same as NO_PROXY; NO_PROXY wins.'),
   NETPEEK_SLACK_RETRY_BASE_MS: z.coerce.number().int().min(1).max(60_000).default(500).describe('First retry delay (ms); doubles per attempt.'),
   NETPEEK_SLACK_RETRY_MAX_MS: z.coerce
     .number()
@@ -186,6 +202,13 @@ export interface SlackConfig {
   maxBodyBytes: number;
   /** Slack Web API base URL when not Slack's default. */
   apiUrl?: string;
+  /** HTTPS_PROXY / NO_PROXY, for Slack's connections only. */
+  proxy?: SlackProxy;
+}
+
+export interface SlackProxy {
+  url: string;
+  noProxy: NoProxyEntry[];
 }
 
 const single = (m: Map<string, string[]>): Map<string, string> => new Map([...m].map(([k, v]) => [k, v[0] ?? '']));
@@ -218,6 +241,7 @@ export function loadSlackConfig(env: NodeJS.ProcessEnv = process.env): SlackConf
     dedupeTtlMs: e.NETPEEK_SLACK_DEDUPE_TTL_S * 1000,
     retry: { attempts: e.NETPEEK_SLACK_RETRY_ATTEMPTS, baseDelayMs: e.NETPEEK_SLACK_RETRY_BASE_MS, maxDelayMs: e.NETPEEK_SLACK_RETRY_MAX_MS },
     maxBodyBytes: e.NETPEEK_SLACK_MAX_BODY_BYTES,
-    ...(e.NETPEEK_SLACK_API_URL ? { apiUrl: e.NETPEEK_SLACK_API_URL } : {}),
+    ...(e.SLACK_API_URL || e.NETPEEK_SLACK_API_URL ? { apiUrl: (e.SLACK_API_URL ?? e.NETPEEK_SLACK_API_URL) as string } : {}),
+    ...(e.HTTPS_PROXY || e.https_proxy ? { proxy: { url: (e.HTTPS_PROXY ?? e.https_proxy) as string, noProxy: parseNoProxy(e.NO_PROXY ?? e.no_proxy) } } : {}),
   };
 }

@@ -7,7 +7,7 @@ import { FAKE_BOT, type FakeSlackApi } from './fake-slack-api.js';
 
 /**
  * `netpeek serve` as its own process — src/main.ts exactly as `npm start` runs it, with the real Bolt
- * HTTP receiver — talking to the local fake Slack Web API (NETPEEK_SLACK_API_URL). For attacks whose
+ * HTTP receiver — talking to the local fake Slack Web API (SLACK_API_URL). For attacks whose
  * failure mode is the process ending, which an in-test bot could not show.
  */
 
@@ -39,7 +39,7 @@ export async function startBotProcess(api: FakeSlackApi, signingSecret: string, 
       SLACK_BOT_TOKEN: FAKE_BOT.token,
       SLACK_SIGNING_SECRET: signingSecret,
       NETPEEK_SLACK_TRANSPORT: 'http',
-      NETPEEK_SLACK_API_URL: api.url,
+      SLACK_API_URL: api.url,
       NETPEEK_SLACK_AUDIT_DB: auditDb,
       NETPEEK_SLACK_RETRY_BASE_MS: '20',
       NETPEEK_SLACK_RETRY_MAX_MS: '200',

@@ -1,4 +1,5 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 
 /**
@@ -9,6 +10,15 @@ import type { AddressInfo } from 'node:net';
  */
 
 export const FAKE_BOT = { userId: 'UBOT0001', botId: 'BBOT0001', teamId: 'T0TEST01', token: 'xoxb-test-token' } as const;
+/** The app-level token (connections:write) that Socket Mode's apps.connections.open needs. */
+export const FAKE_APP_TOKEN = 'xapp-1-A0NETPEEK1-1111-test';
+
+export interface FakeSlackApiOptions {
+  /** Serve HTTPS with this key and certificate (the proxy tests tunnel TLS through CONNECT). */
+  tls?: { key: Buffer; cert: Buffer };
+  /** apps.connections.open answers with this URL (a fake Socket Mode server's nextUrl). */
+  socketModeUrl?: () => string;
+}
 
 export interface RecordedCall {
   method: string;
@@ -115,7 +125,7 @@ export async function waitUntil(predicate: () => boolean, timeoutMs = 5000, what
   }
 }
 
-export async function startFakeSlackApi(): Promise<FakeSlackApi> {
+export async function startFakeSlackApi(o: FakeSlackApiOptions = {}): Promise<FakeSlackApi> {
   const calls: RecordedCall[] = [];
   const messages: StoredMessage[] = [];
   const pending = new Map<string, UploadedFile>();
@@ -208,7 +218,7 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
     }
   }
 
-  const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
+  const listener: RequestListener = (req: IncomingMessage, res: ServerResponse) => {
     void (async () => {
       const upload = /^\/upload\/(F\d+)$/.exec(req.url ?? '');
       if (upload) {
@@ -235,19 +245,30 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
         res.end(JSON.stringify(failure.body ?? dflt));
         return;
       }
-      const result = token === FAKE_BOT.token ? handle(method, args) : { ok: false, error: 'invalid_auth' };
+      const result =
+        method === 'apps.connections.open'
+          ? token !== FAKE_APP_TOKEN
+            ? { ok: false, error: token === FAKE_BOT.token ? 'not_allowed_token_type' : 'invalid_auth' }
+            : o.socketModeUrl
+              ? { ok: true, url: o.socketModeUrl() }
+              : { ok: false, error: 'socket_mode_disabled' }
+          : token === FAKE_BOT.token
+            ? handle(method, args)
+            : { ok: false, error: 'invalid_auth' };
       calls.push({ method, args, token, contentType, status: 200 });
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify(result));
     })();
-  });
+  };
+  const server: Server = o.tls ? createTlsServer({ key: o.tls.key, cert: o.tls.cert }, listener) : createServer(listener);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  baseUrl = `http://127.0.0.1:${port}`;
+  const scheme = o.tls ? 'https' : 'http';
+  baseUrl = `${scheme}://127.0.0.1:${port}`;
   const isOk = (c: RecordedCall): boolean => c.status === 200;
 
   return {
-    url: `http://127.0.0.1:${port}/api/`,
+    url: `${scheme}://127.0.0.1:${port}/api/`,
     calls,
     messages,
     files,
