@@ -179,6 +179,7 @@ export function createSlackBot(opts: SlackBotOptions): SlackBot {
         listening = (server.address() as AddressInfo).port;
       } else {
         await app.start();
+        listening = await socketModePort(receiver as SocketModeReceiver, listening);
       }
       started = true;
       health.ready = true;
@@ -199,4 +200,12 @@ export function createSlackBot(opts: SlackBotOptions): SlackBot {
 
 function onQuestionOf(metrics: BotMetrics): QuestionObserver {
   return (q) => metrics.question(q.command, q.source, q.outcome, q.durationMs);
+}
+
+/** The port Socket Mode's own HTTP server (health, metrics) listens on: PORT=0 picks a free one. */
+async function socketModePort(receiver: SocketModeReceiver, configured: number): Promise<number> {
+  const server = (receiver as unknown as { httpServer?: Server }).httpServer;
+  if (!server) return configured;
+  if (!server.listening) await new Promise((resolve) => server.once('listening', resolve));
+  return (server.address() as AddressInfo).port;
 }

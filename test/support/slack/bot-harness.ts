@@ -13,7 +13,8 @@ import { loadSlackConfig } from '../../../src/slack/slack-config.js';
 import { SqliteAuditLog } from '../../../src/store/sqlite-audit.js';
 import type { Store } from '../../../src/store/store.js';
 import { expectValidMessage } from './block-kit.js';
-import { FAKE_BOT, type FakeSlackApi, startFakeSlackApi } from './fake-slack-api.js';
+import { FAKE_APP_TOKEN, FAKE_BOT, type FakeSlackApi, startFakeSlackApi } from './fake-slack-api.js';
+import type { FakeSocketMode } from './fake-socket-mode.js';
 import { type FakeCommands, fakeCommands } from './fake-commands.js';
 import { blockActions, type ClickOptions, eventCallback, slashCommand } from './payloads.js';
 import { type ResponseUrlServer, startResponseUrlServer } from './response-url-server.js';
@@ -65,10 +66,13 @@ export interface HarnessOptions {
   deps?: Deps;
   /** Served at /metrics (src/slack/bot-metrics.ts). */
   metrics?: BotMetrics;
+  /** Socket Mode instead of HTTP: the bot connects to this server (apps.connections.open on the fake API). */
+  socketMode?: FakeSocketMode;
 }
 
 export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
-  const api = o.api ?? (await startFakeSlackApi());
+  const socket = o.socketMode;
+  const api = o.api ?? (await startFakeSlackApi(socket ? { socketModeUrl: () => socket.nextUrl() } : {}));
   const responses = o.responses ?? (await startResponseUrlServer());
   const fake = o.fake ?? fakeCommands();
   const dir = mkdtempSync(join(tmpdir(), 'netpeek-slack-'));
@@ -80,8 +84,8 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
       cb();
     },
   });
-  const config = loadConfig({ SLACK_BOT_TOKEN: FAKE_BOT.token, SLACK_SIGNING_SECRET: SIGNING_SECRET, PORT: '0', LOG_LEVEL: 'info' });
-  const slackConfig = loadSlackConfig({ NETPEEK_SLACK_AUDIT_DB: auditDb, NETPEEK_SLACK_RETRY_BASE_MS: '20', NETPEEK_SLACK_RETRY_MAX_MS: '200', ...o.env });
+  const config = loadConfig({ SLACK_BOT_TOKEN: FAKE_BOT.token, SLACK_SIGNING_SECRET: SIGNING_SECRET, ...(socket ? { SLACK_APP_TOKEN: FAKE_APP_TOKEN } : {}), PORT: '0', LOG_LEVEL: 'info' });
+  const slackConfig = loadSlackConfig({ NETPEEK_SLACK_AUDIT_DB: auditDb, NETPEEK_SLACK_RETRY_BASE_MS: '20', NETPEEK_SLACK_RETRY_MAX_MS: '200', NETPEEK_SLACK_TRANSPORT: socket ? 'socket' : 'http', ...o.env });
   const log = createLogger('info', sink);
   const registry = new CommandRegistry(o.commands ?? fake.commands);
   const audit = new SqliteAuditLog(auditDb, log.child({ component: 'slack' }));
