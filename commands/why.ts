@@ -16,7 +16,8 @@ import { clusterFor, requireNamespace, type NamespaceScope } from '../src/source
 import type { KubePod, KubeService } from '../src/sources/kube-model.js';
 import { selects } from '../src/sources/kube-model.js';
 import { placeForPolicy, policyPod } from '../src/sources/kube-policy-endpoints.js';
-import { containerPath } from '../src/sources/why-docker-path.js';
+import { containerPath, probeAgain } from '../src/sources/why-docker-path.js';
+import { LIVE_STEPS } from '../src/core/diagnosis.js';
 
 /** How `why` reads a Service target: svc/<name>, svc/<ns>/<name>, or the DNS name <name>.<ns>.svc[.<cluster domain>]. */
 interface ServiceTarget {
@@ -218,6 +219,10 @@ async function diagnoseContainers(query: Query, deps: Deps, to: string, from: En
   });
 }
 
+const RERAN_LIVE_ONLY = 'Probe again reran only the live step (probe); the other steps are as the first answer found them — ask again to check everything.';
+/** why never lists commands: a rerun that falls back to a full run needs no registry. */
+const EMPTY_REGISTRY = { list: () => [], find: () => undefined, lookupFor: () => undefined, withRole: () => undefined };
+
 export const why: NetpeekCommand = {
   name: 'why',
   summary: "Why can't A reach a Service? Walks name, Service, selector, targetPort, endpoints and policies in order and names the first broken step",
@@ -234,6 +239,20 @@ export const why: NetpeekCommand = {
   subject: { role: 'about', kind: 'service' },
   sendsPackets: 'unless --no-probe',
   probeKinds: ['icmp', 'tcp'],
+  rerunsLiveSteps: true,
+  async rerunLive(query, previous, deps) {
+    const before = previous.diagnosis;
+    if (!before || previous.subject?.kind !== 'container' || previous.probes.length === 0) return why.run(query, deps, { registry: EMPTY_REGISTRY });
+    const again = await probeAgain({ ...deps, to: previous.subject.name, previous: previous.probes, previousStep: before.steps.find((s) => s.id === 'probe') });
+    const diagnosis = diagnose([...before.steps.filter((s) => !LIVE_STEPS.includes(s.id)), again.step]);
+    return {
+      ...previous,
+      summary: verdictSentence(diagnosis),
+      diagnosis,
+      probes: again.probes,
+      hints: [RERAN_LIVE_ONLY, ...previous.hints.filter((h) => h !== RERAN_LIVE_ONLY)],
+    };
+  },
   async run(query, deps) {
     const [first, second] = query.args;
     if (!first) throw new UserError('why needs a target.', [ACCEPTED, EXAMPLES]);

@@ -61,6 +61,11 @@ export interface CommandSpec {
    * NETPEEK_SLACK_AUDIT_USERS may run it (empty: nobody); the terminal always may.
    */
   showsAudit?: boolean;
+  /**
+   * Its answers carry a `diagnosis` whose live steps (probes) it can run again alone, given the earlier
+   * answer (`rerunLive`): Slack then puts "Probe again" under answers that probed something.
+   */
+  rerunsLiveSteps?: boolean;
 }
 
 /** The registry as commands (help) and adapters see it. */
@@ -84,6 +89,11 @@ export interface RunContext {
  */
 export interface Command<D = never> extends CommandSpec {
   run(query: Query, deps: D, ctx: RunContext): Promise<Answer>;
+  /**
+   * The same question again, with only the live steps rerun: `previous` is this command's earlier
+   * answer to `query`; the other steps are kept as they were. Present exactly when `rerunsLiveSteps`.
+   */
+  rerunLive?(query: Query, previous: Answer, deps: D): Promise<Answer>;
 }
 
 /** Does this question send packets? */

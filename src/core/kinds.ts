@@ -12,5 +12,5 @@ export const PROBE_KINDS = ['icmp', 'tcp', 'http'] as const;
 export type ProbeKind = (typeof PROBE_KINDS)[number];
 
 /** What a button under an answer does; nothing else can be encoded in a button value. */
-export const BUTTON_ACTIONS = ['probe', 'ports', 'explain'] as const;
+export const BUTTON_ACTIONS = ['probe', 'ports', 'explain', 'reprobe'] as const;
 export type ButtonAction = (typeof BUTTON_ACTIONS)[number];

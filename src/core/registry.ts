@@ -117,4 +117,8 @@ function checkSpec(cmd: CommandSpec): void {
   }
   if (cmd.sendsPackets !== 'never' && !cmd.probeKinds?.length) throw new Error(`${cmd.name}: a command that sends packets names its probeKinds`);
   if (cmd.buttons?.length && cmd.subject.role !== 'lookup') throw new Error(`${cmd.name}: only a lookup has buttons under its answers`);
+  if ((cmd.rerunsLiveSteps === true) !== (typeof (cmd as Command<unknown>).rerunLive === 'function')) {
+    throw new Error(`${cmd.name}: a command has rerunLive exactly when it declares rerunsLiveSteps`);
+  }
+  if (cmd.rerunsLiveSteps && cmd.sendsPackets === 'never') throw new Error(`${cmd.name}: live steps send packets, so a command that reruns them cannot declare sendsPackets: 'never'`);
 }

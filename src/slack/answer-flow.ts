@@ -46,6 +46,8 @@ export type Question =
       focus?: Focus;
       /** Put "Read as `…`" on the answer: the asker wrote a plain question, not a command. */
       readAs?: boolean;
+      /** "Probe again": the earlier answer to this question, whose live steps alone are rerun. */
+      rerunOf?: Answer;
     }
   | {
       /** The surface already knows it cannot answer (no subject for "it", a forged button). */
@@ -75,14 +77,14 @@ export async function answerQuestion(ctx: HandlerContext, asker: Asker, question
         asker.log.warn({ err: safeError(err) }, 'could not post the "probing" reply');
       });
     }
-    const ran = await pipeline.run(asker, ready, question.focus);
+    const ran = await pipeline.run(asker, ready, question.focus, question.rerunOf);
     if (!ran.ok) {
       await reply.failure(failureMessage(ran.message, ran.details), ready);
       pipeline.record(asker, what, ran.outcome, ran.reason);
       return;
     }
     const note = question.readAs ? readAsNote(ready.commandLine) : undefined;
-    const msg = answerMessage(ran.answer, { buttons: buttonsFor(ctx, ran.answer, asker.channel), note });
+    const msg = answerMessage(ran.answer, { buttons: buttonsFor(ctx, ran.answer, asker.channel, ready.query), note });
     await reply.answer(msg, ran.answer, ready);
     if (ran.answer.graph && reply.picture) await postPicture(asker, reply, ran.answer.graph, ready);
     pipeline.record(asker, what, 'ok');

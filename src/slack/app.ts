@@ -26,6 +26,10 @@ import type { QuestionObserver } from './pipeline.js';
 import { errorCountingAdapter } from './slack-api-errors.js';
 import { SlackProxyAgent } from './slack-proxy.js';
 import { BackendError } from '../core/errors.js';
+import { RerunStore } from './rerun-store.js';
+
+/** Answers held for "Probe again" at most (oldest dropped first); each is one why answer. */
+const RERUNS_HELD = 1000;
 import { maskSecrets } from '../log.js';
 
 export interface SlackBotOptions {
@@ -148,6 +152,7 @@ export function createSlackBot(opts: SlackBotOptions): SlackBot {
     memory: new ThreadMemory(slackConfig.threadCacheSize, slackLog),
     slackConfig,
     buttonKey: buttonKey(config.slack, slackConfig),
+    reruns: new RerunStore({ max: RERUNS_HELD, ttlMs: slackConfig.buttons.ttlSeconds * 1000 }),
     log: slackLog,
   };
   registerSlashCommand(app, ctx);

@@ -1,5 +1,6 @@
 import type { App, RespondArguments, RespondFn, webApi } from '@slack/bolt';
 import { describeFailure } from '../core/errors.js';
+import { formatQuery } from '../core/query.js';
 import { tokenRefusal, verifyButtonToken } from './button-token.js';
 import { ACTION_ID_PATTERN, ACTION_IDS, actionTokens } from './buttons.js';
 import { answerQuestion, type Question, type SurfaceReply } from './answer-flow.js';
@@ -56,6 +57,9 @@ export function registerButtons(app: App, ctx: HandlerContext): void {
   });
 }
 
+const RERUN_GONE =
+  'netpeek no longer holds the answer under this button (it restarted, or another replica answered), so there is nothing to probe again; ask the question again.';
+
 /** The verified button → the question it asks (and about what), or why it is refused. */
 function readButton(ctx: HandlerContext, a: ButtonAction, channel: string): { question: Question; subject?: ThreadSubject } {
   const check = verifyButtonToken(a.value ?? '', ctx.buttonKey, { channel });
@@ -65,6 +69,18 @@ function readButton(ctx: HandlerContext, a: ButtonAction, channel: string): { qu
   }
   const p = check.payload;
   const subject: ThreadSubject = { kind: p.k, name: p.n, ...(p.ns ? { namespace: p.ns } : {}) };
+  if (p.c === 'reprobe') {
+    const held = p.r ? ctx.reruns.get(p.r) : undefined;
+    if (!held) {
+      return {
+        question: { refused: { message: RERUN_GONE, details: [], command: 'reprobe', target: subject.name, outcome: 'refused', reason: 'button_rerun_gone' } },
+        subject,
+      };
+    }
+    // The question as it was authorized, authorized again (the clicker may not be the asker), with its live steps only.
+    const text = formatQuery(held.query);
+    return { question: { input: { text }, rerunOf: held.answer }, subject };
+  }
   try {
     const planned = actionTokens(p.c, subject, ctx.registry);
     return { question: { input: { tokens: planned.tokens, text: planned.tokens.join(' ') }, focus: planned.focus }, subject };

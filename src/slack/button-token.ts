@@ -17,6 +17,8 @@ export interface ButtonPayload {
   ch: string;
   /** Expiry, seconds since the epoch. */
   exp: number;
+  /** "Probe again": the id under which this netpeek holds the answer to rerun (rerun-store.ts). */
+  r?: string;
 }
 
 const PAYLOAD = z
@@ -27,6 +29,7 @@ const PAYLOAD = z
     ns: z.string().min(1).max(63).optional(),
     ch: z.string().min(1).max(32),
     exp: z.number().int().positive(),
+    r: z.string().regex(/^[A-Za-z0-9_-]{8,32}$/).optional(),
   })
   .strict();
 

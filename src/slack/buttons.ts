@@ -10,7 +10,7 @@ import { subjectOf, type ThreadSubject } from './thread-subject.js';
 export const ACTION_IDS = Object.fromEntries(BUTTON_ACTIONS.map((a) => [a, `netpeek_${a}`])) as Readonly<Record<ButtonAction, string>>;
 export const ACTION_ID_PATTERN = new RegExp(`^netpeek_(${BUTTON_ACTIONS.join('|')})$`);
 
-const LABELS: Readonly<Record<ButtonAction, string>> = { probe: 'Probe now', ports: 'Show ports', explain: 'Explain' };
+const LABELS: Readonly<Record<ButtonAction, string>> = { probe: 'Probe now', ports: 'Show ports', explain: 'Explain', reprobe: 'Probe again' };
 
 export interface ButtonElement {
   type: 'button';
@@ -41,6 +41,8 @@ function probeTokens(subject: ThreadSubject, registry: CommandRegistryView): str
 
 /** Tokens a button runs, plus which part of the answer to show. Throws UserError when it cannot run. */
 export function actionTokens(action: ButtonAction, subject: ThreadSubject, registry: CommandRegistryView): { tokens: string[]; focus?: Focus } {
+  // "Probe again" reruns a held answer's question (button-actions.ts), not a lookup of its subject.
+  if (action === 'reprobe') throw new UserError('"Probe again" belongs to a why answer; ask the question again.', []);
   if (action === 'probe') {
     const tokens = probeTokens(subject, registry);
     if (!tokens) throw new UserError(`netpeek cannot probe a ${subject.kind} yet.`, [`Try: ${registry.lookupFor(subject.kind)?.name ?? subject.kind} ${subject.name}`]);
@@ -51,8 +53,17 @@ export function actionTokens(action: ButtonAction, subject: ThreadSubject, regis
   return { tokens: [lookup, subject.name, ...(subject.namespace ? ['-n', subject.namespace] : [])], focus: action };
 }
 
+/**
+ * Whether an answer gets "Probe again": its command reruns live steps, and a live step ran (something was
+ * probed). Such an answer gets that button alone: the lookup buttons of its subject would answer another question.
+ */
+export function rerunsLive(answer: Answer, registry: CommandRegistryView): boolean {
+  return answer.diagnosis !== undefined && answer.probes.length > 0 && registry.find(answer.command)?.rerunsLiveSteps === true;
+}
+
 /** Which buttons make sense for an answer: those its subject's lookup declares ("Probe now" only when something can probe it). */
 export function buttonActions(answer: Answer, registry: CommandRegistryView): ButtonAction[] {
+  if (rerunsLive(answer, registry)) return ['reprobe'];
   const subject = subjectOf(answer);
   const declared = subject ? (registry.lookupFor(subject.kind)?.buttons ?? []) : [];
   return BUTTON_ACTIONS.filter((a) => declared.includes(a) && (a !== 'probe' || probeTokens(subject!, registry) !== undefined));
@@ -61,17 +72,17 @@ export function buttonActions(answer: Answer, registry: CommandRegistryView): Bu
 /** "Probe now" / "Show ports" / "Explain" for an answer about a named thing; undefined for anything else. */
 export function answerButtons(
   answer: Answer,
-  opts: { channel: string; key: Buffer; ttlSeconds: number; registry: CommandRegistryView; nowMs?: number },
+  opts: { channel: string; key: Buffer; ttlSeconds: number; registry: CommandRegistryView; nowMs?: number; rerunId?: string },
 ): ActionsBlock | undefined {
   const subject = subjectOf(answer);
-  const actions = buttonActions(answer, opts.registry);
+  const actions = buttonActions(answer, opts.registry).filter((a) => a !== 'reprobe' || opts.rerunId !== undefined);
   if (!subject || actions.length === 0) return undefined;
   const exp = Math.floor((opts.nowMs ?? Date.now()) / 1000) + opts.ttlSeconds;
   return {
     type: 'actions',
     block_id: 'netpeek_actions',
     elements: actions.map((c) => {
-      const payload: ButtonPayload = { c, k: subject.kind, n: subject.name, ...(subject.namespace ? { ns: subject.namespace } : {}), ch: opts.channel, exp };
+      const payload: ButtonPayload = { c, k: subject.kind, n: subject.name, ...(subject.namespace ? { ns: subject.namespace } : {}), ch: opts.channel, exp, ...(c === 'reprobe' && opts.rerunId ? { r: opts.rerunId } : {}) };
       return { type: 'button', action_id: ACTION_IDS[c], text: { type: 'plain_text', text: LABELS[c], emoji: false }, value: signButtonToken(payload, opts.key) };
     }),
   };

@@ -6,12 +6,14 @@ import type { Deps } from '../deps.js';
 import type { Logger } from '../log.js';
 import type { AnswerTurns } from './answer-turns.js';
 import type { AuditSource } from '../store/audit-log.js';
-import { answerButtons, type ActionsBlock } from './buttons.js';
+import { answerButtons, rerunsLive, type ActionsBlock } from './buttons.js';
 import type { EventGate } from './event-gate.js';
 import { deliver } from './delivery.js';
 import type { Asker, Pipeline } from './pipeline.js';
 import type { SlackConfig } from './slack-config.js';
 import type { ThreadMemory } from './thread-subject.js';
+import type { RerunStore } from './rerun-store.js';
+import type { Query } from '../core/query.js';
 
 /** What every listener shares; built once by createSlackBot. */
 export interface HandlerContext {
@@ -24,6 +26,8 @@ export interface HandlerContext {
   memory: ThreadMemory;
   slackConfig: SlackConfig;
   buttonKey: Buffer;
+  /** Answers under a "Probe again" button, by the id the button carries. */
+  reruns: RerunStore;
   log: Logger;
 }
 
@@ -38,8 +42,10 @@ export function send<T>(ctx: HandlerContext, asker: Asker, what: string, fn: () 
   return deliver(what, fn, ctx.slackConfig.retry, asker.log);
 }
 
-export function buttonsFor(ctx: HandlerContext, answer: Answer, channel: string): ActionsBlock | undefined {
-  return answerButtons(answer, { channel, key: ctx.buttonKey, ttlSeconds: ctx.slackConfig.buttons.ttlSeconds, registry: ctx.registry });
+/** The buttons under an answer to `query`; one that can be probed again is held for its "Probe again" button. */
+export function buttonsFor(ctx: HandlerContext, answer: Answer, channel: string, query?: Query): ActionsBlock | undefined {
+  const rerunId = query && rerunsLive(answer, ctx.registry) ? ctx.reruns.hold({ query, answer }) : undefined;
+  return answerButtons(answer, { channel, key: ctx.buttonKey, ttlSeconds: ctx.slackConfig.buttons.ttlSeconds, registry: ctx.registry, ...(rerunId ? { rerunId } : {}) });
 }
 
 /** A DM channel ID starts with D. */

@@ -31,7 +31,8 @@ export interface Asker {
 
 export interface Pipeline {
   prepare(asker: Asker, input: { text: string } | { tokens: string[]; text: string }): Prepared;
-  run(asker: Asker, ready: Ready, focus?: Focus): Promise<Ran>;
+  /** Runs the command; with `rerunOf` (an earlier answer to the same question), only its live steps. */
+  run(asker: Asker, ready: Ready, focus?: Focus, rerunOf?: Answer): Promise<Ran>;
   record(asker: Asker, what: { command: string; target: string }, outcome: AuditOutcome, reason?: string): void;
   registry: CommandRegistry<Deps>;
 }
@@ -116,10 +117,12 @@ export function createPipeline(opts: { registry: CommandRegistry<Deps>; deps: De
       };
     },
 
-    async run(asker, ready, focus) {
+    async run(asker, ready, focus, rerunOf) {
       const scoped = forConversation(deps, { log: asker.log, ...(ready.namespaces ? { namespaces: ready.namespaces } : {}) });
       try {
-        const answer = noteStaleCache(await answerQuery(ready.query, registry, scoped, ready.command), scoped.kube);
+        const rerun = rerunOf && ready.command.rerunLive ? ready.command.rerunLive.bind(ready.command) : undefined;
+        const answered = rerun ? await rerun(ready.query, rerunOf!, scoped) : await answerQuery(ready.query, registry, scoped, ready.command);
+        const answer = noteStaleCache(answered, scoped.kube);
         return { ok: true, answer: focusAnswer(answer, focus) };
       } catch (err) {
         return failure(err, asker, ready.command.name, ready.target);

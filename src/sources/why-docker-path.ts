@@ -176,3 +176,18 @@ export async function containerPath(q: ContainerPathQuestion): Promise<Container
   ];
   return { to: toName, ...(fromName ? { from: fromName } : {}), steps, facts, probes, endpoint: docker.endpoint, ...(port !== undefined ? { port } : {}) };
 }
+
+/**
+ * "Probe again": the probe step alone, against what the earlier answer probed (the same address and
+ * port, from the Docker host, through the same allow-list); the evidence keeps the earlier note on
+ * where the probe could not start.
+ */
+export async function probeAgain(q: { probes?: ProbeService; to: string; previous: readonly ProbeFact[]; previousStep?: DiagnosisStep }): Promise<{ step: DiagnosisStep; probes: ProbeFact[] }> {
+  const target = q.previous[0]?.target;
+  if (!target) return { step: skipStep('probe', 'the earlier answer probed nothing'), probes: [] };
+  const port = q.previous.find((f) => f.kind === 'tcp')?.port;
+  const subject = { kind: 'container' as const, name: q.to, ip: target, vantage: { kind: 'docker-host' as const }, ports: port !== undefined ? [{ port, protocol: 'tcp' as const }] : [], networks: [], hostNetwork: false };
+  const run = await probeSubject(subject, q, { ...(port !== undefined ? { port } : {}), from: { kind: 'docker-host' } });
+  const vantageNote = /^[^(]* \((not from [^)]*)\):/.exec(q.previousStep?.evidence ?? '')?.[1];
+  return { step: probeStep({ facts: run.facts, from: run.from, degraded: run.degraded, ...(port !== undefined ? { port } : {}), ...(vantageNote ? { vantageNote } : {}) }), probes: run.facts };
+}

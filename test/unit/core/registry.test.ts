@@ -51,6 +51,13 @@ describe('CommandRegistry', () => {
     expect(sendsPackets(reach, parseQuery('reach a b --no-probe'))).toBe(false);
   });
 
+  it('a command reruns live steps exactly when it has rerunLive, and only if it sends packets', () => {
+    expect(() => new CommandRegistry([{ ...echo, rerunsLiveSteps: true }])).toThrow('echo: a command has rerunLive exactly when it declares rerunsLiveSteps');
+    expect(() => new CommandRegistry([{ ...echo, rerunLive: echo.run }])).toThrow('echo: a command has rerunLive exactly when it declares rerunsLiveSteps');
+    expect(() => new CommandRegistry([{ ...echo, rerunsLiveSteps: true, rerunLive: echo.run }])).toThrow("echo: live steps send packets, so a command that reruns them cannot declare sendsPackets: 'never'");
+    expect(registry.find('why')?.rerunsLiveSteps).toBe(true);
+  });
+
   it('usage shows --port with its protocol once', () => {
     expect(usageLine(COMMANDS.find((c) => c.name === 'reach')!)).toBe('netpeek reach <from> <to> [-n, --namespace <ns>] [--cluster <context>] [--port <1-65535>/<tcp|udp|sctp>] [--no-probe]');
   });

@@ -12,6 +12,13 @@ describe('button tokens', () => {
     expect(verifyButtonToken(token, key, { channel: 'C0NETPEEK1', nowMs: NOW })).toEqual({ ok: true, payload });
   });
 
+  it('"Probe again" carries only the id of the held answer; anything else in that field is malformed', () => {
+    const reprobe: ButtonPayload = { ...payload, c: 'reprobe', k: 'container', n: 'db', r: 'AbC123_-xyz0' };
+    delete reprobe.ns;
+    expect(verifyButtonToken(signButtonToken(reprobe, key), key, { channel: 'C0NETPEEK1', nowMs: NOW })).toEqual({ ok: true, payload: reprobe });
+    expect(verifyButtonToken(signButtonToken({ ...reprobe, r: 'why web-1 db' }, key), key, { channel: 'C0NETPEEK1', nowMs: NOW })).toEqual({ ok: false, reason: 'malformed' });
+  });
+
   it('is refused after its expiry (exactly at exp too)', () => {
     const token = signButtonToken(payload, key);
     expect(verifyButtonToken(token, key, { channel: 'C0NETPEEK1', nowMs: NOW + 899_000 }).ok).toBe(true);
