@@ -15,6 +15,12 @@ import { buttonsOf, messageText } from '../../support/slack/block-kit.js';
 import { type Harness, SIGNING_SECRET, startHarness } from '../../support/slack/bot-harness.js';
 import { appMention, CHANNEL, slackTs } from '../../support/slack/payloads.js';
 
+async function until(cond: () => boolean, timeoutMs = 10_000): Promise<void> {
+  for (const deadline = Date.now() + timeoutMs; !cond(); await new Promise((r) => setTimeout(r, 20))) {
+    if (Date.now() > deadline) throw new Error('timed out waiting for the audit record');
+  }
+}
+
 interface Inspected {
   NetworkSettings: { Networks: Record<string, { IPAddress: string }> };
 }
@@ -69,6 +75,8 @@ describeNeeding([...DOCKER, ...ICMP], 'why in Slack: "Probe again" reruns only t
     expect(text).toMatch(/✓ listening: \S+ listens on (0\.0\.0\.0|::):8080 \(every address\)/);
     expect(text).toContain('Probe again reran only the live step (probe)');
     expect(Object.keys(buttonsOf(again))).toEqual(['netpeek_reprobe']);
+    // The audit record is written once the reply is out: wait for it rather than race it.
+    await until(() => h.audit.recent(1)[0]?.source === 'button');
     expect(h.audit.recent(1)[0]).toMatchObject({ source: 'button', command: 'why', outcome: 'ok' });
   });
 
@@ -81,6 +89,7 @@ describeNeeding([...DOCKER, ...ICMP], 'why in Slack: "Probe again" reruns only t
     expect(body.response_type).toBe('ephemeral');
     expect(messageText(body)).toContain('netpeek no longer holds the answer under this button');
     expect(h.api.okCallsTo('chat.update')).toHaveLength(0);
+    await until(() => h.audit.recent(1)[0]?.reason === 'button_rerun_gone');
     expect(h.audit.recent(1)[0]).toMatchObject({ source: 'button', outcome: 'refused', reason: 'button_rerun_gone' });
   });
 });
