@@ -79,6 +79,8 @@ function slimPod(p: KubePod): SlimPod {
 const LISTENING_SKIP = "netpeek reads a workload's sockets only for Docker containers on its own host; a pod's network namespace is on its node, and the agent does not read sockets";
 const PROBE_SKIP = 'why probes Docker containers only; for a Service, `reach <pod> <pod> --port N` probes from the node\'s agent';
 
+const hasLabels = (p: KubePod, labels: Readonly<Record<string, string>>) => Object.entries(labels).every(([k, v]) => p.labels[k] === v);
+
 /** The Service a target means: the one named in its namespace, or the only one of that name the conversation sees. */
 async function locateService(cluster: KubeCluster, target: ServiceTarget, query: Query, scope: NamespaceScope): Promise<{ namespace: string; svc: KubeService | undefined; namespaceExists: boolean }> {
   const asked = target.namespace ?? query.flags.namespace;
@@ -167,11 +169,15 @@ async function diagnoseService(query: Query, deps: Deps, target: ServiceTarget, 
   const scope: NamespaceScope = deps.namespaces ? { namespaces: deps.namespaces } : {};
   const { namespace: ns, svc, namespaceExists } = await locateService(cluster, target, query, scope);
   const visible = (p: { namespace: string }) => scope.namespaces === undefined || scope.namespaces.includes(p.namespace);
-  const [pods, services, endpoints] = await Promise.all([
-    cluster.pods().then((all) => all.filter(visible)),
+  const [inNamespace, services, endpoints] = await Promise.all([
+    namespaceExists ? cluster.pods({ namespace: ns }) : Promise.resolve([]),
     namespaceExists ? cluster.services(ns) : Promise.resolve([]),
     svc ? slimEndpoints(cluster, svc) : Promise.resolve(undefined),
   ]);
+  const selected = svc?.selector ? inNamespace.filter((p) => selects(svc, p)) : [];
+  // The diagnosis reads the selected pods, or when there are none, the namespace's pods (near misses) and
+  // pods with the selector's labels elsewhere: only then is the whole cache scanned.
+  const pods = selected.length > 0 ? selected : svc?.selector ? [...inNamespace, ...(await cluster.pods()).filter((p) => p.namespace !== ns && visible(p) && hasLabels(p, svc.selector!))] : [];
   const similar = rankSimilar(target.name, services.map((s) => s.name).filter((n) => n !== target.name), 3);
   const port = query.flags.port;
   const steps: DiagnosisStep[] = [];
@@ -186,7 +192,6 @@ async function diagnoseService(query: Query, deps: Deps, target: ServiceTarget, 
     }),
   );
   steps.push(skipStep('listening', LISTENING_SKIP));
-  const selected = svc?.selector ? pods.filter((p) => p.namespace === svc.namespace && selects(svc, p)) : [];
   steps.push(svc ? await policyFor(cluster, svc, selected, from, query, scope) : skipStep('policy', `there is no Service ${target.name} in ${ns}`));
   if (from !== undefined) steps.push(skipStep('route', 'why does not place Kubernetes paths on nodes yet; `reach <from> <to>` explains the path'));
   steps.push(skipStep('probe', PROBE_SKIP));

@@ -11,7 +11,8 @@ import { probeStep, skipStep } from '../net/why-diagnosis.js';
 import type { DockerClient, SlimContainer, SlimNetwork } from '../net/why-docker.js';
 import { dockerListeningStep, dockerResolveStep, dockerRouteStep, sharedNetworks } from '../net/why-docker.js';
 import { probeSubject } from '../probe/probe-subject.js';
-import type { ProbeService } from '../probe/vantage.js';
+import type { ProbeService, Vantage } from '../probe/vantage.js';
+import { vantageOf } from '../probe/workload-vantage.js';
 import type { DockerSource } from './docker.js';
 import { exposedPorts, hostBindings, networkModeOf, networkSubnets } from './docker-facts.js';
 import { findContainer, requireDocker } from './docker-lookup.js';
@@ -79,14 +80,14 @@ async function place(docker: DockerSource, ref: string, all: Docker.ContainerInf
 }
 
 /** The client: a container, the Docker host, a container by its address, or an address on another machine. */
-async function client(docker: DockerSource, from: ContainerPathQuestion['from'], all: Docker.ContainerInfo[], networks: readonly Docker.NetworkInspectInfo[]): Promise<{ client: DockerClient; name?: string }> {
+async function client(docker: DockerSource, from: ContainerPathQuestion['from'], all: Docker.ContainerInfo[], networks: readonly Docker.NetworkInspectInfo[]): Promise<{ client: DockerClient; name?: string; placed?: Placed }> {
   if (from === undefined) return { client: { kind: 'anyone' } };
   if (from === 'here') return { client: { kind: 'host' }, name: 'here' };
   if (from.kind === 'ip') {
     const owner = all.find((c) => Object.values(c.NetworkSettings?.Networks ?? {}).some((n) => n.IPAddress === from.ip));
     if (owner) {
       const p = await place(docker, owner.Id, all, networks);
-      return { client: { kind: 'container', name: nameOf(p.c), networks: p.networks }, name: `${nameOf(p.c)} (${from.ip})` };
+      return { client: { kind: 'container', name: nameOf(p.c), networks: p.networks }, name: `${nameOf(p.c)} (${from.ip})`, placed: p };
     }
     const inside = networks.find((n) => networkSubnets(n).some((s) => safeContains(s, from.ip)));
     if (inside) return { client: { kind: 'host' }, name: `${from.ip} (inside Docker network ${inside.Name}, no container holds it)` };
@@ -94,7 +95,26 @@ async function client(docker: DockerSource, from: ContainerPathQuestion['from'],
   }
   if (from.kind === 'pod') throw new UserError(`pod/${from.namespace ? `${from.namespace}/` : ''}${from.name} is a Kubernetes pod; why between a pod and a Docker container is not diagnosed.`, ['Example: why web-1 db --port 5432']);
   const p = await place(docker, from.name, all, networks);
-  return { client: { kind: 'container', name: nameOf(p.c), networks: p.networks }, name: nameOf(p.c) };
+  return { client: { kind: 'container', name: nameOf(p.c), networks: p.networks }, name: nameOf(p.c), placed: p };
+}
+
+/**
+ * Where the probe starts: inside the client container's own namespace when this netpeek may enter it
+ * (NETPEEK_WORKLOAD_VANTAGE), else the Docker host — with the note that says so.
+ */
+function probeVantage(client: DockerClient, placed: Placed | undefined, networks: readonly Docker.NetworkInspectInfo[], probes: ProbeService | undefined): { vantage: Vantage; note?: string } {
+  if (client.kind === 'outside') return { vantage: { kind: 'docker-host' }, note: `not from ${client.ip}: the Docker host's view does not test the path from another machine` };
+  if (client.kind !== 'container') return { vantage: { kind: 'docker-host' } };
+  const hostNote = `not from inside ${client.name}: netpeek probes from the Docker host, so the route step decides for ${client.name}`;
+  if (!placed) return { vantage: { kind: 'docker-host' }, note: hostNote };
+  try {
+    const choice = vantageOf(containerProbeSubject(placed.c, placed.owner, networks), probes);
+    return choice.inside ? { vantage: choice.vantage } : { vantage: { kind: 'docker-host' }, note: hostNote };
+  } catch (err) {
+    // A client with no address of its own (host or none network) cannot be a vantage: the host probes.
+    if (err instanceof UserError) return { vantage: { kind: 'docker-host' }, note: hostNote };
+    throw err;
+  }
 }
 
 function safeContains(cidr: string, ip: string): boolean {
@@ -142,7 +162,7 @@ export async function containerPath(q: ContainerPathQuestion): Promise<Container
   const docker = requireDocker(q);
   const [all, networks] = await Promise.all([docker.listContainers(), docker.listNetworks()]);
   const to = await place(docker, q.to, all, networks);
-  const { client: from, name: fromName } = await client(docker, q.from, all, networks);
+  const { client: from, name: fromName, placed: fromPlaced } = await client(docker, q.from, all, networks);
   const toName = nameOf(to.c);
   const port = q.port ?? soleDeclaredPort(to);
   const slim: SlimContainer = { name: toName, networks: to.networks, published: published(to) };
@@ -158,10 +178,9 @@ export async function containerPath(q: ContainerPathQuestion): Promise<Container
   else if (!to.c.State.Running) steps.push(skipStep('probe', `${toName} is not running, so it has no address to probe`));
   else {
     try {
-      const run = await probeSubject(containerProbeSubject(to.c, to.owner, networks), q, { ...(port !== undefined ? { port } : {}), from: { kind: 'docker-host' } });
+      const { vantage, note: vantageNote } = probeVantage(from, fromPlaced, networks, q.probes);
+      const run = await probeSubject(containerProbeSubject(to.c, to.owner, networks), q, { ...(port !== undefined ? { port } : {}), from: vantage });
       probes.push(...run.facts);
-      const vantageNote =
-        from.kind === 'container' ? `not from inside ${from.name}: netpeek probes from the Docker host, so the route step decides for ${from.name}` : from.kind === 'outside' ? `not from ${from.ip}: the Docker host's view does not test the path from another machine` : undefined;
       steps.push(probeStep({ facts: run.facts, from: run.from, degraded: run.degraded, ...(port !== undefined ? { port } : {}), ...(vantageNote ? { vantageNote } : {}) }));
     } catch (err) {
       if (!(err instanceof UserError)) throw err;
@@ -182,12 +201,22 @@ export async function containerPath(q: ContainerPathQuestion): Promise<Container
  * port, from the Docker host, through the same allow-list); the evidence keeps the earlier note on
  * where the probe could not start.
  */
-export async function probeAgain(q: { probes?: ProbeService; to: string; previous: readonly ProbeFact[]; previousStep?: DiagnosisStep }): Promise<{ step: DiagnosisStep; probes: ProbeFact[] }> {
+export async function probeAgain(q: { docker?: DockerSource; probes?: ProbeService; to: string; previous: readonly ProbeFact[]; previousStep?: DiagnosisStep }): Promise<{ step: DiagnosisStep; probes: ProbeFact[] }> {
   const target = q.previous[0]?.target;
   if (!target) return { step: skipStep('probe', 'the earlier answer probed nothing'), probes: [] };
   const port = q.previous.find((f) => f.kind === 'tcp')?.port;
   const subject = { kind: 'container' as const, name: q.to, ip: target, vantage: { kind: 'docker-host' as const }, ports: port !== undefined ? [{ port, protocol: 'tcp' as const }] : [], networks: [], hostNetwork: false };
-  const run = await probeSubject(subject, q, { ...(port !== undefined ? { port } : {}), from: { kind: 'docker-host' } });
+  // The same vantage as before: inside the client again when the first probe ran there.
+  const inside = /^inside (.+)$/.exec(q.previous[0]?.from ?? '')?.[1];
+  let vantage: Vantage = { kind: 'docker-host' };
+  if (inside) {
+    const docker = requireDocker(q);
+    const [c, networks] = await Promise.all([findContainer(docker, inside), docker.listNetworks()]);
+    const mode = networkModeOf(c);
+    const owner = mode.kind === 'container' && mode.ownerId ? await docker.inspectContainer(mode.ownerId) : undefined;
+    vantage = probeVantage({ kind: 'container', name: inside, networks: [] }, { c, holder: owner ?? c, ...(owner ? { owner } : {}), networks: [] }, networks, q.probes).vantage;
+  }
+  const run = await probeSubject(subject, q, { ...(port !== undefined ? { port } : {}), from: vantage });
   const vantageNote = /^[^(]* \((not from [^)]*)\):/.exec(q.previousStep?.evidence ?? '')?.[1];
   return { step: probeStep({ facts: run.facts, from: run.from, degraded: run.degraded, ...(port !== undefined ? { port } : {}), ...(vantageNote ? { vantageNote } : {}) }), probes: run.facts };
 }

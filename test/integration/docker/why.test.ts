@@ -13,7 +13,7 @@ import { loadConfig } from '../../../src/config.js';
 import { buildDeps } from '../../../src/deps.js';
 import { createLogger } from '../../../src/log.js';
 import { listeningSockets } from '../../../src/sources/listening-sockets.js';
-import { describeNeeding, DOCKER, ICMP } from '../../support/backends.js';
+import { describeNeeding, DOCKER, ICMP, NETNS } from '../../support/backends.js';
 import { BUSYBOX_EXPOSE_IMAGE, BUSYBOX_IMAGE, DockerFixtures, docker, ensureBusyboxImages, freeTcpPort, inspect } from '../../support/docker-fixtures.js';
 
 interface Inspected {
@@ -24,6 +24,8 @@ const registry = new CommandRegistry(COMMANDS);
 // No Kubernetes here: only the Docker engine and the in-process prober.
 const deps = buildDeps(loadConfig({ KUBECONFIG: '/nonexistent/kubeconfig' }), createLogger('silent'));
 const question = (text: string): Promise<Answer> => ask(text, registry, deps);
+// The same, allowed to probe from inside a client container's own namespace (nsenter into its netns).
+const insideDeps = buildDeps(loadConfig({ KUBECONFIG: '/nonexistent/kubeconfig', NETPEEK_WORKLOAD_VANTAGE: 'true' }), createLogger('silent'));
 const step = (a: Answer, id: string) => {
   const s = a.diagnosis!.steps.find((x) => x.id === id);
   if (!s) throw new Error(`no step ${id} in ${JSON.stringify(a.diagnosis)}`);
@@ -40,7 +42,7 @@ async function untilListening(container: string, port: number): Promise<void> {
   throw new Error(`${container} never listened on ${port}`);
 }
 
-describeNeeding([...DOCKER, ...ICMP], 'why between real containers', () => {
+describeNeeding([...DOCKER, ...ICMP, ...NETNS], 'why between real containers', () => {
   const fx = new DockerFixtures();
   let net = { name: '', subnet: '' };
   let other = { name: '', subnet: '' };
@@ -135,6 +137,15 @@ describeNeeding([...DOCKER, ...ICMP], 'why between real containers', () => {
     expect(a.title).toBe(`why ${c.web} → ${c.db} port 8080`);
     expect(a.facts).toContainEqual({ label: 'Port', value: `8080 (the only TCP port ${c.db} declares)` });
     expect(step(a, 'listening').status).toBe('pass');
+  });
+
+  it('with NETPEEK_WORKLOAD_VANTAGE on, the probe starts inside the client: it connects from web, not from loner', async () => {
+    const healthy = await ask(`why ${c.web} ${c.db} --port 8080`, registry, insideDeps);
+    expect(step(healthy, 'probe')).toMatchObject({ status: 'pass', evidence: expect.stringMatching(new RegExp(`^TCP ${dbIp.replace(/\./g, '\\.')}:8080 from inside ${c.web}: connected`)) });
+    const apart = await ask(`why ${c.loner} ${c.db} --port 8080`, registry, insideDeps);
+    expect(apart.diagnosis!.firstFailure).toBe('route');
+    expect(step(apart, 'probe').status).toBe('fail');
+    expect(step(apart, 'probe').evidence).toMatch(new RegExp(`^TCP ${dbIp.replace(/\./g, '\\.')}:8080 from inside ${c.loner}: `));
   });
 
   it('bad input: an unknown container, a UDP port', async () => {

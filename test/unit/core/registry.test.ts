@@ -53,8 +53,8 @@ describe('CommandRegistry', () => {
 
   it('a command reruns live steps exactly when it has rerunLive, and only if it sends packets', () => {
     expect(() => new CommandRegistry([{ ...echo, rerunsLiveSteps: true }])).toThrow('echo: a command has rerunLive exactly when it declares rerunsLiveSteps');
-    expect(() => new CommandRegistry([{ ...echo, rerunLive: echo.run }])).toThrow('echo: a command has rerunLive exactly when it declares rerunsLiveSteps');
-    expect(() => new CommandRegistry([{ ...echo, rerunsLiveSteps: true, rerunLive: echo.run }])).toThrow("echo: live steps send packets, so a command that reruns them cannot declare sendsPackets: 'never'");
+    expect(() => new CommandRegistry([{ ...echo, rerunLive: async () => newAnswer('echo', 'again') }])).toThrow('echo: a command has rerunLive exactly when it declares rerunsLiveSteps');
+    expect(() => new CommandRegistry([{ ...echo, rerunsLiveSteps: true, rerunLive: async () => newAnswer('echo', 'again') }])).toThrow("echo: live steps send packets, so a command that reruns them cannot declare sendsPackets: 'never'");
     expect(registry.find('why')?.rerunsLiveSteps).toBe(true);
   });
 

@@ -1,0 +1,145 @@
+/**
+ * `why svc/<name> --no-probe` from a warm cache (issue 15: p50 ≤ 5 ms, p99 ≤ 20 ms) with 10,000 pods,
+ * 2,000 Services and 2,000 NetworkPolicies in the test API server (the bench:policy cluster), and in the
+ * same run two baselines: `svc <name> -n <ns>` (netpeek's plain Service answer from the same cache) and
+ * the walk a person does by hand with kubectl (Service, EndpointSlices, the selected pods, the
+ * namespace's NetworkPolicies). No packet is sent: --no-probe, the Service path probes nothing, and
+ * these Deps have no prober. Results: the why section of bench/RESULTS.md.
+ *
+ * Run compiled: `npm run bench:why` (tsc -p bench/tsconfig.kube.json, then node --expose-gc).
+ */
+import { execFileSync } from 'node:child_process';
+import { performance } from 'node:perf_hooks';
+import { COMMANDS } from '../commands/index.js';
+import { loadConfig } from '../src/config.js';
+import { ask } from '../src/core/ask.js';
+import { CommandRegistry } from '../src/core/registry.js';
+import { assembleDeps, type Deps } from '../src/deps.js';
+import { createLogger } from '../src/log.js';
+import { createKubeSource } from '../src/sources/kubernetes.js';
+import { kubectlAvailable, runKubectl } from '../test/support/kube-apiserver/kubectl.js';
+import { startChild } from './child-process.js';
+import { NAMESPACES, PODS, SERVICES } from './kube-cluster-shape.js';
+import { POLICIES } from './policy-shape.js';
+import { machineLine, percentile, writeSection } from './results-file.js';
+
+const QUESTIONS = 5_000;
+const WARMUP = 500;
+const KUBECTL_WALKS = 10;
+
+const ms = (v: number) => `${v.toFixed(3)} ms`;
+const UNDER_TSX = import.meta.url.endsWith('.ts');
+
+/** Random Services: a third as svc/<ns>/<name>, a third as svc/<name> (found in whichever namespace), a third with --port 80. */
+function services(n: number, seed: number): { ns: string; name: string; form: number }[] {
+  let x = seed;
+  const rand = () => ((x = (x * 1103515245 + 12345) >>> 0) % SERVICES);
+  return Array.from({ length: n }, (_, i) => {
+    const s = rand();
+    return { ns: `team-${s % NAMESPACES}`, name: `svc-${s}`, form: i % 3 };
+  });
+}
+
+const whyQuestion = (s: { ns: string; name: string; form: number }) =>
+  s.form === 0 ? `why svc/${s.ns}/${s.name} --no-probe` : s.form === 1 ? `why svc/${s.name} --no-probe` : `why ${s.name}.${s.ns}.svc.cluster.local --port 80 --no-probe`;
+
+async function timed(list: string[], registry: CommandRegistry<Deps>, deps: Deps, check: (q: string, a: Awaited<ReturnType<typeof ask>>) => void): Promise<number[]> {
+  const out: number[] = [];
+  for (const q of list) {
+    const start = performance.now();
+    const answer = await ask(q, registry, deps);
+    JSON.stringify(answer);
+    out.push(performance.now() - start);
+    check(q, answer);
+  }
+  return out.sort((a, b) => a - b);
+}
+
+async function main(): Promise<void> {
+  const cluster = await startChild(new URL('./kube-cluster-fixture.ts', import.meta.url), { NETPEEK_BENCH_POLICIES: '1' });
+  try {
+    const kubeconfigPath = String(cluster.ready.kubeconfigPath);
+    const config = loadConfig({ KUBECONFIG: kubeconfigPath, LOG_LEVEL: 'warn' });
+    const deps: Deps = assembleDeps({ config, log: createLogger('warn'), kube: createKubeSource(config.kube) });
+    const registry = new CommandRegistry(COMMANDS);
+    const kube = deps.kube!.cluster();
+    const t0 = performance.now();
+    kube.start();
+    if (!(await kube.waitForSync(300_000))) throw new Error('caches did not sync');
+    const syncMs = performance.now() - t0;
+    const counts = kube.cacheStates().map((s) => `${s.resource} ${s.objects}`).join(', ');
+    if ((await kube.networkPolicies()).length !== POLICIES) throw new Error(`expected ${POLICIES} policies in the cache`);
+
+    const steps = new Map<string, number>();
+    const checkWhy = (q: string, a: Awaited<ReturnType<typeof ask>>) => {
+      const d = a.diagnosis;
+      if (!d || d.steps.find((s) => s.id === 'service')?.status !== 'pass') throw new Error(`${q}: no passing service step in ${JSON.stringify(d)}`);
+      if (d.steps.some((s) => s.id === 'probe' && s.status !== 'skip')) throw new Error(`${q}: a live step ran`);
+      const key = `${d.firstFailure ?? 'none'}`;
+      steps.set(key, (steps.get(key) ?? 0) + 1);
+    };
+    await timed(services(WARMUP, 7).map(whyQuestion), registry, deps, checkWhy);
+    steps.clear();
+    const asked = services(QUESTIONS, 42);
+    const why = await timed(asked.map(whyQuestion), registry, deps, checkWhy);
+    const engineKept = (await kube.policyEngine()) === (await kube.policyEngine());
+
+    // Baseline 1: netpeek's plain Service answer for the same Services, from the same cache.
+    const svc = await timed(asked.map((s) => `svc ${s.name} -n ${s.ns}`), registry, deps, (q, a) => {
+      if (a.command !== 'svc') throw new Error(`${q}: not a svc answer`);
+    });
+
+    // Baseline 2: the same walk by hand with kubectl (one process per command, as a person runs them).
+    const walks: number[] = [];
+    if (kubectlAvailable()) {
+      for (const s of services(KUBECTL_WALKS + 1, 99)) {
+        const start = performance.now();
+        for (const args of [
+          ['get', 'svc', s.name, '-n', s.ns, '-o', 'wide'],
+          ['get', 'endpointslices', '-n', s.ns, '-l', `kubernetes.io/service-name=${s.name}`],
+          ['get', 'pods', '-n', s.ns, '-l', `app=${s.name}`, '-o', 'wide'],
+          ['get', 'networkpolicies', '-n', s.ns],
+        ]) {
+          const r = await runKubectl({ kubeconfigPath }, args);
+          if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed: ${r.stderr}`);
+        }
+        walks.push(performance.now() - start);
+      }
+      walks.shift(); // the first fills kubectl's discovery cache
+      walks.sort((a, b) => a - b);
+    }
+    await deps.kube!.stop();
+
+    const uptime = execFileSync('uptime', [], { encoding: 'utf8' }).trim();
+    const p50 = percentile(why, 50);
+    const p99 = percentile(why, 99);
+    const met = (ok: boolean) => (ok ? 'met' : '**missed**');
+    const outcomes = [...steps.entries()].sort().map(([k, n]) => `${n.toLocaleString('en')} ${k === 'none' ? 'with no failing step' : `broken at ${k}`}`).join(', ');
+    const md = `## \`why svc/<name>\` without live steps, from the warm cache (\`npm run bench:why\`)
+
+Run ${new Date().toISOString()} on ${machineLine()}. \`uptime\` at the end: \`${uptime}\`.
+
+netpeek ran ${UNDER_TSX ? 'under tsx' : 'compiled by tsc, as in production'}. Test API server in its own process (the bench:policy cluster): ${PODS.toLocaleString('en')} pods, ${SERVICES.toLocaleString('en')} Services (named targetPort, one EndpointSlice each), ${POLICIES.toLocaleString('en')} NetworkPolicies, ${NAMESPACES} namespaces. netpeek (this process) with the real client-node list+watch caches (${counts}), synced in ${(syncMs / 1000).toFixed(1)} s. Each question goes through the whole pipeline (parse → registry → why → resolve/service/selector/target-port/endpoints/policy → Answer → JSON) with \`--no-probe\`: a third \`svc/<ns>/<name>\`, a third \`svc/<name>\` (looked up across namespaces), a third the DNS name with \`--port 80\`. Outcomes: ${outcomes} (every namespace has a default deny plus policies with rules, so the policy step warns or fails without a client).
+
+| what | result | target |
+| --- | --- | --- |
+| \`why svc/<name> --no-probe\` p50 (${QUESTIONS.toLocaleString('en')} questions, random Services) | **${ms(p50)}** | ≤ 5 ms: ${met(p50 <= 5)} |
+| \`why svc/<name> --no-probe\` p99 | **${ms(p99)}** | ≤ 20 ms: ${met(p99 <= 20)} |
+| max | ${ms(why.at(-1)!)} | |
+| \`svc <name> -n <ns>\`, same Services, same cache, same run: p50 / p99 | ${ms(percentile(svc, 50))} / ${ms(percentile(svc, 99))} | baseline (netpeek) |
+| the same walk with kubectl (get svc, endpointslices, pods -l, networkpolicies: 4 processes), p50 / p99 of ${walks.length} | ${walks.length ? `${ms(percentile(walks, 50))} / ${ms(percentile(walks, 99))}` : 'kubectl not available'} | baseline (by hand) |
+| policy engine kept across the questions | ${engineKept ? 'yes' : '**no**'} | |
+
+The kubectl walk only fetches what a person would then read and compare; \`why\` also does the comparing (selector near misses, named targetPort on every selected pod, each not-ready pod's reason, the isolating policies). The machine runs other suites at the same time, so latencies carry that noise (see the load). The live steps' added time (issue 15: the probes' own time plus ≤ 10 ms) is not measured here.
+`;
+    writeSection('why', md);
+    process.stdout.write(md);
+  } finally {
+    cluster.stop();
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench:why failed: ${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exitCode = 1;
+});
