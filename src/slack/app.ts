@@ -10,6 +10,7 @@ import type { Store } from '../store/store.js';
 import { boltLogger } from './bolt-logger.js';
 import { AnswerTurns } from './answer-turns.js';
 import { registerButtons } from './button-actions.js';
+import { registerAppHome } from './app-home.js';
 import { deriveButtonKey } from './button-token.js';
 import type { HandlerContext } from './context.js';
 import { guardBoltListener } from './edge-guard.js';
@@ -158,6 +159,7 @@ export function createSlackBot(opts: SlackBotOptions): SlackBot {
   registerSlashCommand(app, ctx);
   registerMentions(app, ctx);
   registerButtons(app, ctx);
+  registerAppHome(app, ctx);
   app.error(async (err) => {
     slackLog.error({ err: safeError(err) }, 'unhandled error in a Slack listener');
   });

@@ -54,7 +54,7 @@ const EVENT_ENVELOPE = z.object({
     .passthrough(),
 });
 
-/** The two events netpeek subscribes to (app_mention and message.im), with the fields its listeners read. */
+/** The events netpeek subscribes to (app_mention, message.im, app_home_opened), with the fields its listeners read. */
 const APP_MENTION = z.object({ type: z.literal('app_mention'), channel: id, ts, text, user: id.optional(), thread_ts: ts.optional() });
 const MESSAGE = z.object({
   type: z.literal('message'),
@@ -67,7 +67,9 @@ const MESSAGE = z.object({
   bot_id: z.string().max(64).optional(),
   thread_ts: ts.optional(),
 });
-const HANDLED_EVENTS: Record<string, z.ZodTypeAny> = { app_mention: APP_MENTION, message: MESSAGE };
+/** The App Home tab opened (https://api.slack.com/events/app_home_opened). */
+const APP_HOME_OPENED = z.object({ type: z.literal('app_home_opened'), user: id, channel: id, tab: z.enum(['home', 'messages']) });
+const HANDLED_EVENTS: Record<string, z.ZodTypeAny> = { app_mention: APP_MENTION, message: MESSAGE, app_home_opened: APP_HOME_OPENED };
 
 const URL_VERIFICATION = z.object({ type: z.literal('url_verification'), challenge: z.string().min(1).max(512) });
 

@@ -1,5 +1,5 @@
 /** Where a question came from; `payload` is a signed request netpeek could not read as any of the others. */
-export type AuditSource = 'slash' | 'mention' | 'dm' | 'button' | 'payload';
+export type AuditSource = 'slash' | 'mention' | 'dm' | 'button' | 'home' | 'payload';
 
 /**
  * How it ended: answered, refused by policy, a mistake in the question, a backend or internal failure,

@@ -79,7 +79,7 @@ export interface FakeSlackApi {
   close(): Promise<void>;
 }
 
-const JSON_FIELDS = new Set(['blocks', 'attachments', 'metadata']);
+const JSON_FIELDS = new Set(['blocks', 'attachments', 'metadata', 'view']);
 
 async function readBytes(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
@@ -189,6 +189,13 @@ export async function startFakeSlackApi(o: FakeSlackApiOptions = {}): Promise<Fa
         const top = messages.filter((x) => x.channel === args.channel && (!x.thread_ts || x.thread_ts === x.ts)).sort(byTs).reverse();
         const limit = Number(args.limit ?? 100);
         return { ok: true, messages: top.slice(0, limit).map((m) => view(m, args.include_all_metadata === true)), has_more: top.length > limit };
+      }
+      case 'views.publish': {
+        const view = args.view as { type?: string; blocks?: unknown[] } | undefined;
+        if (typeof args.user_id !== 'string' || view?.type !== 'home' || !Array.isArray(view.blocks)) return { ok: false, error: 'invalid_arguments' };
+        if (view.blocks.length > 100) return { ok: false, error: 'invalid_blocks' };
+        seq += 1;
+        return { ok: true, view: { ...view, id: `V${String(seq).padStart(8, '0')}` } };
       }
       case 'users.info':
         return { ok: true, user: { id: args.user, name: `user-${String(args.user).toLowerCase()}`, is_bot: false } };

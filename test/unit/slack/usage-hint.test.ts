@@ -6,7 +6,7 @@ import { loadSlackConfig } from '../../../src/slack/slack-config.js';
 import { slackUsageHint } from '../../../src/slack/usage-hint.js';
 
 interface Manifest {
-  features: { slash_commands: { command: string; url: string; usage_hint: string }[]; app_home: { messages_tab_enabled: boolean } };
+  features: { slash_commands: { command: string; url: string; usage_hint: string }[]; app_home: { messages_tab_enabled: boolean; home_tab_enabled: boolean } };
   oauth_config: { scopes: { bot: string[] } };
   settings: { event_subscriptions: { request_url: string; bot_events: string[] }; interactivity: { is_enabled: boolean; request_url: string }; socket_mode_enabled: boolean };
 }
@@ -26,8 +26,9 @@ describe('deploy/slack/manifest.yaml', () => {
     expect(slackUsageHint(COMMANDS)).toBe('container webserver-1 | pod webserver-2 -n shop | ping webserver-2 --port 80 | help');
   });
 
-  it('subscribes to mentions and DMs, enables buttons and the DM tab', () => {
-    expect(manifest.settings.event_subscriptions.bot_events.sort()).toEqual(['app_mention', 'message.im']);
+  it('subscribes to mentions, DMs and the Home tab opening; enables buttons, the DM tab and the Home tab', () => {
+    expect(manifest.settings.event_subscriptions.bot_events.sort()).toEqual(['app_home_opened', 'app_mention', 'message.im']);
+    expect(manifest.features.app_home.home_tab_enabled).toBe(true);
     expect(manifest.settings.interactivity.is_enabled).toBe(true);
     expect(manifest.features.app_home.messages_tab_enabled).toBe(true);
     expect(manifest.settings.socket_mode_enabled).toBe(false);
