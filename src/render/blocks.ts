@@ -1,3 +1,4 @@
+import type { ContextBlock, DividerBlock, HeaderBlock, RawTextElement, SectionBlock, TableBlock } from '@slack/types';
 import type { Answer, Table } from '../core/answer.js';
 import { outline } from './outline.js';
 import { formatTable } from './text.js';
@@ -10,16 +11,17 @@ export const SLACK_LIMITS = {
   fieldText: 2000,
   headerText: 150,
   contextElements: 10,
+  /** Table block: rows (the header row included), cells per row, and one table per message. */
+  tableRows: 100,
+  tableColumns: 20,
+  tableCellText: 2000,
 } as const;
 
 /** Rows of one table shown in Slack before "… and N more"; the terminal and --json show all. */
 export const SLACK_TABLE_ROWS = 40;
 
-export type Block =
-  | { type: 'header'; text: { type: 'plain_text'; text: string; emoji?: boolean } }
-  | { type: 'section'; text?: { type: 'mrkdwn'; text: string }; fields?: { type: 'mrkdwn'; text: string }[] }
-  | { type: 'context'; elements: { type: 'mrkdwn'; text: string }[] }
-  | { type: 'divider' };
+/** The Block Kit blocks the renderer makes, typed by Slack's own definitions (@slack/types). */
+export type Block = HeaderBlock | SectionBlock | ContextBlock | DividerBlock | TableBlock;
 
 export interface SlackMessage {
   /** Notification and screen-reader fallback. */
@@ -72,6 +74,31 @@ function tableBlocks(table: Table): Block[] {
   return blocks;
 }
 
+const cell = (text: string): RawTextElement => ({ type: 'raw_text', text: truncate(text || '—', SLACK_LIMITS.tableCellText) });
+
+/**
+ * A table as Block Kit's table block (one per message: the answer's first table), its title above it
+ * and "… and N more" below when rows were left out. Slack draws real columns; the terminal and --json
+ * still show every row.
+ */
+function nativeTableBlocks(table: Table): Block[] {
+  const shown = table.rows.slice(0, Math.min(SLACK_TABLE_ROWS, SLACK_LIMITS.tableRows - 1));
+  const more = table.rows.length - shown.length;
+  // Like the monospaced rendering, a column empty in every row shown is left out.
+  const used = table.columns.map((_, i) => i).filter((i) => shown.some((r) => (r[i] ?? '') !== ''));
+  const cols = used.length ? used : table.columns.map((_, i) => i);
+  const rows = [cols.map((i) => cell(table.columns[i] ?? '')), ...shown.map((r) => cols.map((i) => cell(r[i] ?? '')))];
+  const blocks: Block[] = [sectionBlock(`*${escapeMrkdwn(table.title)}*`), { type: 'table', rows }];
+  if (more > 0) blocks.push(contextBlock(`… and ${more} more ${table.title.toLowerCase()} (the terminal and --json show all of them)`));
+  return blocks;
+}
+
+/** Slack takes one table block per message: the first table that fits one gets it, the others stay monospaced text. */
+function tablesBlocks(tables: readonly Table[]): Block[] {
+  const native = tables.findIndex((t) => t.rows.length > 0 && t.columns.length <= SLACK_LIMITS.tableColumns);
+  return tables.flatMap((t, i) => (i === native ? nativeTableBlocks(t) : tableBlocks(t)));
+}
+
 function factBlocks(facts: [string, string][]): Block[] {
   const blocks: Block[] = [];
   for (let i = 0; i < facts.length; i += SLACK_LIMITS.fieldsPerSection) {
@@ -93,7 +120,7 @@ export function toBlocks(answer: Answer): SlackMessage {
   if (o.summary) blocks.push(sectionBlock(escapeMrkdwn(o.summary)));
   if (o.checklist.length) blocks.push(...packLines(o.checklist.map(escapeMrkdwn), (b) => `*Checks*\n${b}`));
   blocks.push(...factBlocks(o.facts));
-  for (const t of o.tables) blocks.push(...tableBlocks(t));
+  blocks.push(...tablesBlocks(o.tables));
   if (o.sharing) blocks.push(sectionBlock(`*Network namespace*\n${escapeMrkdwn(o.sharing)}`));
   if (o.probes.length) blocks.push(...packLines(o.probes.map((p) => `• ${escapeMrkdwn(p)}`), (b) => `*Probes*\n${b}`));
   if (o.warnings.length) blocks.push(...packLines(o.warnings.map((w) => `:warning: ${escapeMrkdwn(w)}`), (b) => b));

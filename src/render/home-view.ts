@@ -1,3 +1,4 @@
+import type { HomeView as SlackHomeView, KnownBlock } from '@slack/types';
 import type { Answer } from '../core/answer.js';
 import { contextBlock, escapeMrkdwn, headerBlock, sectionBlock, truncate, SLACK_LIMITS } from './blocks.js';
 
@@ -24,19 +25,9 @@ export interface HomeParts {
   notice?: string;
 }
 
-interface HomeButton {
-  type: 'button';
-  action_id: string;
-  text: { type: 'plain_text'; text: string; emoji: boolean };
-  value: string;
-}
-type HomeBlock = ReturnType<typeof sectionBlock> | { type: 'section'; text: { type: 'mrkdwn'; text: string }; accessory: HomeButton };
+type HomeBlock = KnownBlock;
 
-export interface HomeView {
-  type: 'home';
-  private_metadata: string;
-  blocks: HomeBlock[];
-}
+export type HomeView = SlackHomeView & { private_metadata: string; blocks: HomeBlock[] };
 
 const refusedBlock = (why: string): HomeBlock => contextBlock(`:no_entry: ${escapeMrkdwn(why)}`);
 

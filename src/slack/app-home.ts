@@ -43,10 +43,10 @@ export function registerAppHome(app: App, ctx: HandlerContext): void {
     const post = async (label: string, msg: OutgoingMessage) => {
       if (posted) {
         const where = posted;
-        await send(ctx, asker, 'chat.update', () => client.chat.update({ channel: where.channel, ts: where.ts, text: msg.text, blocks: msg.blocks as never }));
+        await send(ctx, asker, 'chat.update', () => client.chat.update({ channel: where.channel, ts: where.ts, text: msg.text, blocks: msg.blocks }));
         return;
       }
-      const res = await send(ctx, asker, label, () => client.chat.postMessage({ channel: dm, text: msg.text, blocks: msg.blocks as never }));
+      const res = await send(ctx, asker, label, () => client.chat.postMessage({ channel: dm, text: msg.text, blocks: msg.blocks }));
       if (res.channel && res.ts) posted = { channel: res.channel, ts: res.ts };
     };
     const reply: SurfaceReply = {
@@ -64,7 +64,7 @@ async function publishHome(ctx: HandlerContext, client: webApi.WebClient, user: 
   try {
     const [backends, reports] = await Promise.all([ask(ctx, asker, ['status']), ask(ctx, asker, ['report'])]);
     const view = homeView({ backends, reports, privateMetadata: dm, ...(notice ? { notice } : {}) });
-    await send(ctx, asker, 'views.publish', () => client.views.publish({ user_id: user, view: view as never }));
+    await send(ctx, asker, 'views.publish', () => client.views.publish({ user_id: user, view }));
   } catch (err) {
     asker.log.error({ err: err instanceof Error ? err.message : String(err) }, 'App Home not published');
   }

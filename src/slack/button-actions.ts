@@ -50,7 +50,7 @@ export function registerButtons(app: App, ctx: HandlerContext): void {
       failure: (msg) =>
         respond
           ? send(ctx, asker, 'respond(refusal)', () => respond({ response_type: 'ephemeral', replace_original: false, text: msg.text, blocks: msg.blocks } as RespondArguments)).then(() => undefined)
-          : send(ctx, asker, 'chat.postEphemeral', () => client.chat.postEphemeral({ channel, user: b.user.id, text: msg.text, blocks: msg.blocks as never })).then(() => undefined),
+          : send(ctx, asker, 'chat.postEphemeral', () => client.chat.postEphemeral({ channel, user: b.user.id, text: msg.text, blocks: msg.blocks })).then(() => undefined),
       answer: (msg, answer) => replaceMessage(ctx, asker, { body: b, channel, respond, client }, msg, answerMetadata(subjectOf(answer) ?? subject)),
     };
     await answerQuestion(ctx, asker, question, reply);
@@ -100,7 +100,7 @@ async function replaceMessage(
   const ts = where.body.container?.message_ts ?? where.body.message?.ts;
   const ephemeral = where.body.container?.is_ephemeral === true;
   if (!ephemeral && ts) {
-    await send(ctx, asker, 'chat.update', () => where.client.chat.update({ channel: where.channel, ts, text: msg.text, blocks: msg.blocks as never, metadata }));
+    await send(ctx, asker, 'chat.update', () => where.client.chat.update({ channel: where.channel, ts, text: msg.text, blocks: msg.blocks, metadata }));
     return;
   }
   const respond = where.respond;

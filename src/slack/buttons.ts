@@ -1,3 +1,4 @@
+import type { ActionsBlock as SlackActionsBlock, Button } from '@slack/types';
 import type { Answer } from '../core/answer.js';
 import type { CommandRegistryView } from '../core/command.js';
 import { UserError } from '../core/errors.js';
@@ -12,19 +13,10 @@ export const ACTION_ID_PATTERN = new RegExp(`^netpeek_(${BUTTON_ACTIONS.join('|'
 
 const LABELS: Readonly<Record<ButtonAction, string>> = { probe: 'Probe now', ports: 'Show ports', explain: 'Explain', reprobe: 'Probe again' };
 
-export interface ButtonElement {
-  type: 'button';
-  action_id: string;
-  text: { type: 'plain_text'; text: string; emoji: boolean };
-  /** Opaque signed reference (button-token.ts); never a command line. */
-  value: string;
-}
+/** A button of netpeek's: its value is an opaque signed reference (button-token.ts), never a command line. */
+export type ButtonElement = Button & { value: string };
 
-export interface ActionsBlock {
-  type: 'actions';
-  block_id: string;
-  elements: ButtonElement[];
-}
+export type ActionsBlock = SlackActionsBlock & { block_id: string; elements: ButtonElement[] };
 
 /**
  * What "Probe now" runs for a subject: the lookup with --probe when that command takes it, else the

@@ -74,10 +74,10 @@ async function handleIncoming(ctx: HandlerContext, client: Client, m: Incoming):
   }
   const reading = await read(ctx, client, m, conv);
   const post = (label: string, msg: OutgoingMessage, metadata?: AnswerMetadata) =>
-    send(ctx, asker, label, () => client.chat.postMessage({ channel: m.channel, thread_ts: replyThreadTs, text: msg.text, blocks: msg.blocks as never, ...(metadata ? { metadata } : {}) }));
+    send(ctx, asker, label, () => client.chat.postMessage({ channel: m.channel, thread_ts: replyThreadTs, text: msg.text, blocks: msg.blocks, ...(metadata ? { metadata } : {}) }));
   let probingTs: string | undefined;
   const update = (label: string, msg: OutgoingMessage, metadata?: AnswerMetadata) =>
-    send(ctx, asker, label, () => client.chat.update({ channel: m.channel, ts: probingTs as string, text: msg.text, blocks: msg.blocks as never, ...(metadata ? { metadata } : {}) }));
+    send(ctx, asker, label, () => client.chat.update({ channel: m.channel, ts: probingTs as string, text: msg.text, blocks: msg.blocks, ...(metadata ? { metadata } : {}) }));
   const reply: SurfaceReply = {
     async probing(msg) {
       // Carries the event id already, so a retry on another replica sees this event is being answered.
@@ -87,7 +87,7 @@ async function handleIncoming(ctx: HandlerContext, client: Client, m: Incoming):
       if (probingTs) await update('chat.update(failure)', msg);
       // Mistakes and refusals are for the asker only (DMs are private anyway).
       else if (isDm) await post('chat.postMessage(failure)', msg);
-      else await send(ctx, asker, 'chat.postEphemeral', () => client.chat.postEphemeral({ channel: m.channel, user: m.user, thread_ts: replyThreadTs, text: msg.text, blocks: msg.blocks as never }));
+      else await send(ctx, asker, 'chat.postEphemeral', () => client.chat.postEphemeral({ channel: m.channel, user: m.user, thread_ts: replyThreadTs, text: msg.text, blocks: msg.blocks }));
     },
     async picture(png, graph) {
       const file = { file: png, filename: `${graph.name}.png`, title: graph.name, alt_text: `Graph of ${graph.edges.length} allowed connections between ${graph.nodes.length} workloads` };

@@ -2,7 +2,7 @@ import type { Answer } from '../core/answer.js';
 import { type Block, contextBlock, errorToBlocks, escapeMrkdwn, SLACK_LIMITS, toBlocks } from '../render/blocks.js';
 import type { ActionsBlock } from './buttons.js';
 
-/** Every block netpeek posts: the renderer's blocks plus the buttons row. */
+/** Every block netpeek posts: the renderer's blocks plus the buttons row (all @slack/types KnownBlocks). */
 export type SlackBlock = Block | ActionsBlock;
 
 export interface OutgoingMessage {

@@ -28,14 +28,14 @@ export class SlackReportPoster implements ReportPoster {
     const tick = message.metadata.event_payload.tick;
     const res = await deliver(
       `report post ${tick}`,
-      () => this.client.chat.postMessage({ channel, text: message.text, blocks: message.blocks as never, metadata: message.metadata, unfurl_links: false, unfurl_media: false }),
+      () => this.client.chat.postMessage({ channel, text: message.text, blocks: message.blocks, metadata: message.metadata, unfurl_links: false, unfurl_media: false }),
       this.retry,
       this.log,
     );
     const ts = res.ts ?? '';
     for (const [i, reply] of message.thread.entries()) {
       try {
-        await deliver(`report thread ${tick} ${i + 1}/${message.thread.length}`, () => this.client.chat.postMessage({ channel, thread_ts: ts, text: reply.text, blocks: reply.blocks as never }), this.retry, this.log);
+        await deliver(`report thread ${tick} ${i + 1}/${message.thread.length}`, () => this.client.chat.postMessage({ channel, thread_ts: ts, text: reply.text, blocks: reply.blocks }), this.retry, this.log);
       } catch (err) {
         // The verdict is out; a missing table reply is logged (deliver did) and does not fail the tick.
         this.log.warn({ tick, part: i + 1, err: (err as Error).message }, 'a thread reply of a report could not be posted');

@@ -8,8 +8,11 @@ import type { IForbiddenRuleType } from 'dependency-cruiser';
 
 /** Node built-ins that do I/O: src/net/ is pure knowledge and uses none of them. */
 const IO_BUILTINS = '^(node:)?(fs|fs/promises|net|http|https|http2|dgram|dns|dns/promises|child_process|cluster|tls|os|readline|worker_threads)$';
-/** Libraries that talk to a backend (or to Slack). */
-const BACKEND_LIBS = '^node_modules/(dockerode|@types/dockerode|@kubernetes/client-node|@slack/|better-sqlite3|pg)/';
+/**
+ * Libraries that talk to a backend (or to Slack). @slack/types is not one: it is Block Kit's type
+ * definitions (no code), the renderer's output format.
+ */
+const BACKEND_LIBS = '^node_modules/(dockerode|@types/dockerode|@kubernetes/client-node|@slack/(?!types/)|better-sqlite3|pg)/';
 
 export const LAYER_RULES: IForbiddenRuleType[] = [
   {

@@ -8,6 +8,7 @@ import { SLACK_LIMITS } from '../../../src/render/blocks.js';
  */
 interface AnyBlock {
   type: string;
+  rows?: { type: string; text: string }[][];
   text?: { type: string; text: string };
   fields?: { text: string }[];
   elements?: { type: string; text: string | { text: string }; value?: string; action_id?: string }[];
@@ -20,6 +21,8 @@ export function expectValidMessage(msg: { text?: unknown; blocks?: unknown }): v
   const blocks = msg.blocks as AnyBlock[];
   expect(Array.isArray(blocks)).toBe(true);
   expect(blocks.length).toBeGreaterThan(0);
+  // Slack refuses a message with more than one table block.
+  expect(blocks.filter((b) => b.type === 'table').length).toBeLessThanOrEqual(1);
   expect(blocks.length).toBeLessThanOrEqual(SLACK_LIMITS.blocksPerMessage);
   for (const b of blocks) {
     if (b.block_id !== undefined) expect(b.block_id.length).toBeLessThanOrEqual(255);
@@ -53,6 +56,18 @@ export function expectValidMessage(msg: { text?: unknown; blocks?: unknown }): v
         break;
       case 'divider':
         break;
+      case 'table':
+        expect(b.rows?.length).toBeGreaterThan(0);
+        expect(b.rows!.length).toBeLessThanOrEqual(SLACK_LIMITS.tableRows);
+        for (const row of b.rows!) {
+          expect(row.length).toBeLessThanOrEqual(SLACK_LIMITS.tableColumns);
+          for (const c of row) {
+            expect(c.type).toBe('raw_text');
+            expect(c.text.length).toBeGreaterThan(0);
+            expect(c.text.length).toBeLessThanOrEqual(SLACK_LIMITS.tableCellText);
+          }
+        }
+        break;
       default:
         throw new Error(`unexpected block type ${b.type}`);
     }
@@ -68,6 +83,7 @@ export function messageText(msg: { text?: unknown; blocks?: unknown }): string {
       b.text?.text ?? '',
       ...(b.fields ?? []).map((f) => f.text),
       ...(b.elements ?? []).map((e) => (typeof e.text === 'string' ? e.text : (e.text?.text ?? ''))),
+      ...(b.rows ?? []).map((r) => r.map((c) => c.text).join('  ')),
     ]),
   ].join('\n');
 }

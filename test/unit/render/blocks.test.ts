@@ -5,7 +5,12 @@ import { expectGolden } from '../../support/golden.js';
 
 function assertWithinSlackLimits(blocks: Block[]): void {
   expect(blocks.length).toBeLessThanOrEqual(SLACK_LIMITS.blocksPerMessage);
+  expect(blocks.filter((b) => b.type === 'table').length).toBeLessThanOrEqual(1);
   for (const b of blocks) {
+    if (b.type === 'table') {
+      expect(b.rows.length).toBeLessThanOrEqual(SLACK_LIMITS.tableRows);
+      for (const r of b.rows) expect(r.length).toBeLessThanOrEqual(SLACK_LIMITS.tableColumns);
+    }
     if (b.type === 'header') expect(b.text.text.length).toBeLessThanOrEqual(SLACK_LIMITS.headerText);
     if (b.type === 'section') {
       if (b.text) expect(b.text.text.length).toBeLessThanOrEqual(SLACK_LIMITS.sectionText);
@@ -17,17 +22,50 @@ function assertWithinSlackLimits(blocks: Block[]): void {
     }
     if (b.type === 'context') {
       expect(b.elements.length).toBeLessThanOrEqual(SLACK_LIMITS.contextElements);
-      for (const e of b.elements) expect(e.text.length).toBeLessThanOrEqual(SLACK_LIMITS.sectionText);
+      for (const e of b.elements) expect(textOf(e).length).toBeLessThanOrEqual(SLACK_LIMITS.sectionText);
     }
   }
 }
 
+/** netpeek's context elements are all mrkdwn text (the type also allows images). */
+const textOf = (e: object): string => ('text' in e && typeof e.text === 'string' ? e.text : '');
+
 const allText = (blocks: Block[]): string =>
   blocks
-    .map((b) => (b.type === 'header' ? b.text.text : b.type === 'section' ? [b.text?.text ?? '', ...(b.fields ?? []).map((f) => f.text)].join('\n') : b.type === 'context' ? b.elements.map((e) => e.text).join('\n') : ''))
+    .map((b) =>
+      b.type === 'header'
+        ? b.text.text
+        : b.type === 'section'
+          ? [b.text?.text ?? '', ...(b.fields ?? []).map((f) => f.text)].join('\n')
+          : b.type === 'context'
+            ? b.elements.map(textOf).join('\n')
+            : b.type === 'table'
+              ? b.rows.map((r) => r.map(textOf).join('  ')).join('\n')
+              : '',
+    )
     .join('\n');
 
 describe('toBlocks', () => {
+  it("draws the answer's first table as a Block Kit table (header row first) and keeps the others monospaced: one table block per message", () => {
+    const a = webserverAnswer();
+    a.tables.push({ title: 'Second table', columns: ['a', 'b'], rows: [['x', '']] });
+    const msg = toBlocks(a);
+    const tables = msg.blocks.filter((b) => b.type === 'table');
+    expect(tables).toHaveLength(1);
+    const t = tables[0] as Extract<Block, { type: 'table' }>;
+    // The first table of the answer is its addresses.
+    expect(t.rows.map((r) => r.map(textOf))).toEqual([
+      ['network', 'driver', 'address', 'subnet', 'gateway', 'broadcast', 'mac'],
+      ['bridge', 'bridge', '172.17.0.2/16', '172.17.0.0/16', '172.17.0.1', '172.17.255.255', '02:42:ac:11:00:02'],
+    ]);
+    // An empty cell is drawn as a dash (Slack refuses empty raw_text); a column empty in every row is left out.
+    const second = toBlocks({ ...a, addresses: [], ports: [], tables: [{ title: 'Only', columns: ['a', 'b', 'c'], rows: [['x', '', 'z'], ['', '', 'w']] }] });
+    expect((second.blocks.find((b) => b.type === 'table') as Extract<Block, { type: 'table' }>).rows.map((r) => r.map(textOf))).toEqual([['a', 'c'], ['x', 'z'], ['—', 'w']]);
+    expect(allText(msg.blocks)).toMatch(/\*Second table\*\n```/);
+    // The notification text is unchanged: title and verdict.
+    expect(msg.text).toBe(`${a.title}: ${a.summary}`);
+  });
+
   it('shows the IP, subnet, ports and explanation of a container answer', () => {
     const msg = toBlocks(webserverAnswer());
     const text = allText(msg.blocks);
