@@ -8,8 +8,10 @@ import { explainPath, type Placement } from '../src/net/explain-path.js';
 import * as say from '../src/net/explain-policy.js';
 import type { PolicyEvaluation } from '../src/net/policy-engine.js';
 import type { PolicyProtocol } from '../src/net/policy-spec.js';
-import { probeSubject } from '../src/probe/probe-subject.js';
+import { firstDisagreement, vantagesDisagreeSentence } from '../src/net/explain-vantage.js';
+import { probeSubject, type ProbeRun } from '../src/probe/probe-subject.js';
 import type { ProbeSubject } from '../src/probe/vantage.js';
+import { vantageOf, type VantageChoice } from '../src/probe/workload-vantage.js';
 import type { KubeCluster } from '../src/sources/kube-cluster.js';
 import { clusterFor } from '../src/sources/kube-lookup.js';
 import { placeAddressForPolicy, placeForPolicy, type PlacedEndpoint } from '../src/sources/kube-policy-endpoints.js';
@@ -114,6 +116,19 @@ async function evaluateProbed(query: Query, deps: Deps, a: ProbeSubject, b: Prob
   }
 }
 
+/**
+ * B probed from inside A's namespace. A refusal (the process is not the container's, it stopped) does not
+ * sink the answer: the host's probe still stands, and the refusal is said.
+ */
+async function probeInside(b: ProbeSubject, deps: Deps, tcpPort: number | undefined, choice: VantageChoice): Promise<{ run: ProbeRun } | { refused: string }> {
+  try {
+    return { run: await probeSubject(b, deps, { port: tcpPort, from: choice.vantage }) };
+  } catch (err) {
+    if (!isNetpeekError(err)) throw err;
+    return { refused: err.message };
+  }
+}
+
 export const reach: NetpeekCommand = {
   name: 'reach',
   aliases: ['path'],
@@ -131,7 +146,8 @@ export const reach: NetpeekCommand = {
     'Says whether the NetworkPolicies of both ends let A connect to B (on --port, or on which ports at all), naming the policy and rule that ' +
     'admits it or, for a denial, the isolating policies and the nearest miss. Ends: pod/<namespace>/<name>, <namespace>/<name>, pod/<name> with -n, ' +
     'an IP address (outside every pod: only the pod side\'s policies apply), or a Docker container. Then it explains the path and probes B from A\'s ' +
-    'host (not from inside A). --no-probe sends nothing and needs only the Kubernetes API.',
+    'host and, when NETPEEK_WORKLOAD_VANTAGE is on and A is a container, from inside A\'s own network namespace too; when the two disagree it says why. ' +
+    '--no-probe sends nothing and needs only the Kubernetes API.',
   async run(query, deps) {
     const refs = [parseEndpointRef(query.args[0] ?? ''), parseEndpointRef(query.args[1] ?? '')] as [EndpointRef, EndpointRef];
     const port = portQuestion(query);
@@ -145,34 +161,48 @@ export const reach: NetpeekCommand = {
     const path = explainPath(placement(a), placement(b));
     // Probes are TCP and ICMP: a UDP or SCTP port is evaluated against policies, not probed.
     const tcpPort = port?.protocol === 'TCP' ? port.port : undefined;
-    const [probed, policy] = await Promise.all([probeSubject(b, deps, { port: tcpPort, from: a.vantage }), evaluateProbed(query, deps, a, b, port)]);
-    const tcp = probed.facts.filter((f) => f.kind === 'tcp');
-    const reachable = probed.facts.some((f) => f.ok);
+    const choice: VantageChoice | undefined = a.kind === 'ip' ? undefined : vantageOf(a, deps.probes);
+    const [probed, inside, policy] = await Promise.all([
+      probeSubject(b, deps, { port: tcpPort, from: a.vantage }),
+      choice?.inside ? probeInside(b, deps, tcpPort, choice) : undefined,
+      evaluateProbed(query, deps, a, b, port),
+    ]);
+    const live = inside && 'run' in inside ? inside.run : undefined;
     const headline = policy.verdict.evaluated ? `${say.verdictHeadline(policy.verdict, a.name, b.name)} ` : '';
+    const seen = (run: ProbeRun) => {
+      const tcp = run.facts.filter((f) => f.kind === 'tcp');
+      return `from ${run.from} ${run.facts.some((f) => f.ok) ? 'it answers' : 'it does not answer'}` + (tcp.length ? ` (${tcp.map((f) => `${f.port} ${f.ok ? 'open' : f.error}`).join(', ')})` : '');
+    };
     const assembled = newAnswer('reach', `reach ${a.name} → ${b.name}`, {
       subject: { kind: b.kind, name: b.name },
       summary:
         headline +
-        (probed.degraded
+        (probed.degraded && !live
           ? `${path.direct ? 'A direct path exists' : 'There is no direct path'} from ${a.name} to ${b.name}; the live check could not run.`
-          : `${a.name} → ${b.name} (${b.ip}): ${path.direct ? 'direct path' : 'no direct path'}; from ${probed.from} ${reachable ? 'it answers' : 'it does not answer'}` +
-            (tcp.length ? ` (${tcp.map((f) => `${f.port} ${f.ok ? 'open' : f.error}`).join(', ')}).` : '.')),
+          : `${a.name} → ${b.name} (${b.ip}): ${path.direct ? 'direct path' : 'no direct path'}; ${[live, probed].filter((r): r is ProbeRun => r !== undefined && !r.degraded).map(seen).join('; ')}.`),
       facts: [
         { label: 'From', value: `${a.name} ${a.ip}${a.node ? ` on ${a.node}` : ''}` },
         { label: 'To', value: `${b.name} ${b.ip}${b.node ? ` on ${b.node}` : ''}` },
         { label: 'Path', value: path.kind },
-        { label: 'Probed from', value: probed.from },
+        { label: 'Probed from', value: live ? `${live.from} and ${probed.from}` : probed.from },
       ],
       explanations: path.sentences,
     });
-    if (!path.direct) assembled.hints.push(`A probe from ${probed.from} reaching ${b.ip} does not mean ${a.name} can: its own network decides.`);
-    const answer = withParts(assembled, probed.parts);
+    if (!path.direct && !live) assembled.hints.push(`A probe from ${probed.from} reaching ${b.ip} does not mean ${a.name} can: its own network decides.`);
+    // Where the packets did not come from, said plainly: the opt-in is off, or this end cannot be entered.
+    if (choice && !choice.inside) assembled.hints.push(choice.note);
+    if (inside && 'refused' in inside) assembled.warnings.push(`Not probed from inside ${a.name}: ${inside.refused}`);
+    const withInside = live ? withParts(assembled, { ...live.parts, explanations: [choice!.note, ...(live.parts.explanations ?? [])] }) : assembled;
+    const both = live && !live.degraded && !probed.degraded ? firstDisagreement(probed.facts, live.facts, tcpPort) : undefined;
+    if (both) withInside.warnings.unshift(vantagesDisagreeSentence(both, probed.from, placement(a), placement(b), path.kind));
+    const tcp = (live ?? probed).facts.filter((f) => f.kind === 'tcp');
+    const answer = withParts(withInside, probed.parts);
     addPolicy(answer, policy, a.name, b.name);
     if (port && port.protocol !== 'TCP') answer.hints.push(`${port.protocol} ${port.port} was evaluated against the policies only; netpeek probes TCP and ICMP.`);
     // Only a TCP connect to the asked port tests what the verdict is about (ICMP is outside NetworkPolicy's ports).
     const verdict = policy.verdict.port?.verdict;
     const connected = tcp.find((f) => f.port === tcpPort);
-    const disagreement = !probed.degraded && verdict && connected ? say.probeDisagreesSentence(verdict, connected.ok, probed.from) : undefined;
+    const disagreement = !(live ?? probed).degraded && verdict && connected ? say.probeDisagreesSentence(verdict, connected.ok, (live ?? probed).from) : undefined;
     if (disagreement) answer.warnings.unshift(disagreement);
     return answer;
   },

@@ -142,6 +142,38 @@ describeNeeding([...DOCKER, ...ICMP, ...NETNS], 'probing from inside a container
     );
   });
 
+  it('reach A B: probed from the Docker host and from inside A; they disagree, and the answer says why', async () => {
+    const a = await ask(`reach ${c.a} ${c.b} --port 80`, registry, withVantage);
+    expect(a.facts).toContainEqual({ label: 'Probed from', value: `inside ${c.a} and the Docker host` });
+    expect(a.probes.filter((p) => p.kind === 'tcp')).toEqual([
+      expect.objectContaining({ target: ip.b, port: 80, ok: false, from: `inside ${c.a}` }),
+      expect.objectContaining({ target: ip.b, port: 80, ok: true, from: 'the Docker host' }),
+    ]);
+    const failure = a.probes.find((p) => p.kind === 'tcp' && !p.ok)!.error;
+    expect(a.warnings[0]).toBe(
+      `From the Docker host ${ip.b} answers on port 80; from inside ${c.a} it does not (${failure}): ${c.a} and ${c.b} are on different bridge networks and Docker isolates them — connect ${c.a} to that network (\`docker network connect ${netB.name} ${c.a}\`) or publish the port.`,
+    );
+    expect(a.summary).toContain(`from inside ${c.a} it does not answer (80 ${failure}); from the Docker host it answers (80 open)`);
+  });
+
+  it('reach A <neighbour on A\'s network>: both vantages answer, nothing to explain', async () => {
+    const a = await ask(`reach ${c.a} ${c.peer} --port 80`, registry, withVantage);
+    expect(a.probes.filter((p) => p.kind === 'tcp')).toEqual([
+      expect.objectContaining({ target: ip.peer, port: 80, ok: true, from: `inside ${c.a}` }),
+      expect.objectContaining({ target: ip.peer, port: 80, ok: true, from: 'the Docker host' }),
+    ]);
+    expect(a.warnings.join(' ')).not.toMatch(/from inside .* it does not/);
+  });
+
+  it('reach A B with NETPEEK_WORKLOAD_VANTAGE off: only the host probes, and the answer says so', async () => {
+    const a = await ask(`reach ${c.a} ${c.b} --port 80`, registry, withoutVantage);
+    expect(a.facts).toContainEqual({ label: 'Probed from', value: 'the Docker host' });
+    expect(a.probes.every((p) => p.from === 'the Docker host')).toBe(true);
+    expect(a.hints).toContain(
+      `Probed from the Docker host, not from inside ${c.a}: NETPEEK_WORKLOAD_VANTAGE is off. The Docker host may reach what ${c.a} cannot (Docker isolates bridge networks from each other; policies apply to pods).`,
+    );
+  });
+
   it('--from takes a container or pod: an address or an unknown name is a clear error, and nothing is probed', async () => {
     const addr = await refusal(ask(`ping ${c.b} --from ${ip.peer}`, registry, withVantage));
     expect(addr.message).toBe(`--from takes a container or a pod, not an address (${ip.peer}): netpeek probes from inside workloads it can look up.`);
