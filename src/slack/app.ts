@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { App, HTTPReceiver, SocketModeReceiver, webApi } from '@slack/bolt';
+import { App, type CustomRoute, HTTPReceiver, SocketModeReceiver, webApi } from '@slack/bolt';
 import type { CommandRegistry } from '../core/registry.js';
 import type { Deps } from '../deps.js';
 import type { Logger } from '../log.js';
@@ -17,6 +17,7 @@ import { guardBoltListener } from './edge-guard.js';
 import { EventGate } from './event-gate.js';
 import { healthRoute, type HealthState } from './health.js';
 import { registerMentions } from './mentions.js';
+import { alertmanagerRoute } from './alertmanager-receiver.js';
 import { createPipeline } from './pipeline.js';
 import type { SlackConfig, SlackCredentials } from './slack-config.js';
 import { registerSlashCommand } from './slash-command.js';
@@ -114,9 +115,18 @@ export function createSlackBot(opts: SlackBotOptions): SlackBot {
   const transport = chooseTransport(config.slack, slackConfig.transport);
   const health: HealthState = { transport, ready: false };
   const logger = boltLogger(slackLog);
-  const routes = [healthRoute(() => health), ...(opts.metrics ? [opts.metrics.route()] : [])];
+  const routes: CustomRoute[] = [healthRoute(() => health), ...(opts.metrics ? [opts.metrics.route()] : [])];
   const agent = proxyAgentFor(slackConfig);
   const clientOptions = slackClientOptions(slackConfig, opts.metrics, agent, opts.clientOptions);
+  // Built below, after Bolt: the Alertmanager route only needs them when a notification arrives.
+  let ctx: HandlerContext | undefined;
+  let app: App | undefined;
+  const alerts = slackConfig.alertmanager;
+  if (alerts) {
+    const groups = opts.store?.alertGroups();
+    if (!groups) throw new Error('The Alertmanager receiver needs the store (alert threads are kept there); pass the store to createSlackBot.');
+    routes.push(alertmanagerRoute({ config: alerts, groups, ctx: () => ctx as HandlerContext, client: () => (app as App).client }));
+  }
 
   const given = opts.audit ?? opts.store?.audit;
   const ownAudit = given ? undefined : new SqliteAuditLog(slackConfig.auditDb, slackLog);
@@ -132,7 +142,7 @@ export function createSlackBot(opts: SlackBotOptions): SlackBot {
     receiver = new SocketModeReceiver({ appToken: config.slack.appToken as string, customRoutes: routes, installerOptions: { port: config.slack.port, clientOptions }, logger });
   }
 
-  const app = new App({
+  app = new App({
     token: config.slack.botToken,
     receiver,
     logger,
@@ -145,7 +155,7 @@ export function createSlackBot(opts: SlackBotOptions): SlackBot {
     ignoreSelf: true,
   });
 
-  const ctx: HandlerContext = {
+  ctx = {
     pipeline: createPipeline({ registry, deps, policy: slackConfig.access, audit, ...(opts.metrics ? { onQuestion: onQuestionOf(opts.metrics) } : {}) }),
     registry,
     dedupe: new EventGate(slackConfig.dedupeTtlMs, opts.store?.claims, slackLog),

@@ -94,7 +94,10 @@ export function createPipeline(opts: { registry: CommandRegistry<Deps>; deps: De
       } catch (err) {
         return failure(err, asker, query.command || '(none)', targetOf(query));
       }
-      const decision = decideAccess(policy, {
+      // Alertmanager is authenticated by its own credentials, not as a Slack user: the user lists do not
+      // apply to it; the channel, its namespace scope and the probe rules still do.
+      const effective = asker.source === 'alertmanager' ? { ...policy, users: [], probeUsers: [] } : policy;
+      const decision = decideAccess(effective, {
         user: asker.user,
         channel: asker.channel,
         isDm: asker.isDm,

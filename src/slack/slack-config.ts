@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ConfigError, envProblems } from '../config-error.js';
 import { parseNoProxy, type NoProxyEntry } from '../net/no-proxy.js';
+import { ALERTMANAGER_ENV_SCHEMA, alertmanagerConfigFrom, type AlertmanagerConfig } from './alertmanager-config.js';
 import type { RetryPolicy } from './delivery.js';
 
 /**
@@ -59,7 +60,7 @@ const proxyUrl = z
   .refine((u) => /^https?:\/\//i.test(u), 'must start with http:// or https:// (the proxy is spoken to in HTTP, then CONNECT tunnels TLS to Slack)')
   .optional();
 
-export const SLACK_ENV_SCHEMA = z.object({
+const SLACK_OWN_ENV_SCHEMA = z.object({
   NETPEEK_SLACK_COMMAND: z
     .string()
     .regex(/^\/[a-z0-9_-]{1,31}$/, 'must look like /netpeek')
@@ -159,6 +160,9 @@ export const SLACK_ENV_SCHEMA = z.object({
     .describe('Cap of the retry delay (ms); a Retry-After longer than 60 s gives up and is logged.'),
 });
 
+/** The Slack bot's variables, with its Alertmanager receiver's. */
+export const SLACK_ENV_SCHEMA = SLACK_OWN_ENV_SCHEMA.merge(ALERTMANAGER_ENV_SCHEMA);
+
 export type SlackEnv = z.infer<typeof SLACK_ENV_SCHEMA>;
 
 /** Who may ask what, where; read by `decideAccess`. Empty lists mean "everyone". */
@@ -204,6 +208,8 @@ export interface SlackConfig {
   apiUrl?: string;
   /** HTTPS_PROXY / NO_PROXY, for Slack's connections only. */
   proxy?: SlackProxy;
+  /** POST /alertmanager; absent when not configured. */
+  alertmanager?: AlertmanagerConfig;
 }
 
 export interface SlackProxy {
@@ -221,6 +227,12 @@ export function loadSlackConfig(env: NodeJS.ProcessEnv = process.env): SlackConf
     throw new ConfigError(envProblems(parsed.error, env));
   }
   const e = parsed.data;
+  const alerts = alertmanagerConfigFrom(e);
+  const allowed = e.NETPEEK_SLACK_ALLOWED_CHANNELS;
+  const outside = [...new Set((alerts.config?.routes ?? []).map((r) => r.channel).filter((c) => allowed.length > 0 && !allowed.includes(c)))];
+  // An alert routed to a channel where netpeek may not answer would be posted but never diagnosed.
+  if (outside.length) alerts.problems.push(`NETPEEK_ALERTMANAGER_CHANNELS routes to ${outside.join(', ')}, not in NETPEEK_SLACK_ALLOWED_CHANNELS: add ${outside.length > 1 ? 'them' : 'it'} there, or route elsewhere.`);
+  if (alerts.problems.length) throw new ConfigError(alerts.problems);
   return {
     command: e.NETPEEK_SLACK_COMMAND,
     transport: e.NETPEEK_SLACK_TRANSPORT,
@@ -243,5 +255,6 @@ export function loadSlackConfig(env: NodeJS.ProcessEnv = process.env): SlackConf
     maxBodyBytes: e.NETPEEK_SLACK_MAX_BODY_BYTES,
     ...(e.SLACK_API_URL || e.NETPEEK_SLACK_API_URL ? { apiUrl: (e.SLACK_API_URL ?? e.NETPEEK_SLACK_API_URL) as string } : {}),
     ...(e.HTTPS_PROXY || e.https_proxy ? { proxy: { url: (e.HTTPS_PROXY ?? e.https_proxy) as string, noProxy: parseNoProxy(e.NO_PROXY ?? e.no_proxy) } } : {}),
+    ...(alerts.config ? { alertmanager: alerts.config } : {}),
   };
 }

@@ -1,5 +1,9 @@
-/** Where a question came from; `payload` is a signed request netpeek could not read as any of the others. */
-export type AuditSource = 'slash' | 'mention' | 'dm' | 'button' | 'home' | 'payload';
+/**
+ * Where a question came from; `payload` is a signed request netpeek could not read as any of the others,
+ * `home` the App Home tab, `alertmanager` a diagnosis for an Alertmanager notification, `shortcut` the
+ * "Diagnose with netpeek" message action.
+ */
+export type AuditSource = 'slash' | 'mention' | 'dm' | 'button' | 'home' | 'payload' | 'alertmanager' | 'shortcut';
 
 /**
  * How it ended: answered, refused by policy, a mistake in the question, a backend or internal failure,

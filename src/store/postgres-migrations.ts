@@ -71,6 +71,16 @@ export const PG_MIGRATIONS: readonly string[] = [
      late BOOLEAN NOT NULL DEFAULT false,
      PRIMARY KEY (report, tick_key)
    );`,
+  `CREATE TABLE alert_groups (
+     group_key TEXT PRIMARY KEY,
+     channel TEXT,
+     thread_ts TEXT,
+     posted_digest TEXT,
+     pending_digest TEXT,
+     pending_until BIGINT,
+     updated_at BIGINT NOT NULL
+   );
+   CREATE INDEX alert_groups_updated ON alert_groups (updated_at);`,
 ];
 
 /** Arbitrary but fixed: the advisory lock every netpeek replica takes while migrating. */

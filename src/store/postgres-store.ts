@@ -7,6 +7,7 @@ import { AuditBuffer } from './audit-buffer.js';
 import { auditFromRow, type AuditEntry, type AuditFilter, type AuditLog, type AuditRow } from './audit-log.js';
 import { migrate, PG_MIGRATIONS } from './postgres-migrations.js';
 import { PostgresReportHistory } from './postgres-history.js';
+import { PostgresAlertGroups } from './postgres-alert-groups.js';
 import { describeDatabase, type SslMode, type StoreConfig } from './store-config.js';
 import type { EventClaims, Store, StoreState } from './store.js';
 
@@ -79,6 +80,7 @@ export class PostgresStore implements Store, EventClaims {
   readonly shared = true;
   private readonly buffer: AuditBuffer;
   private readonly history: PostgresReportHistory;
+  private readonly alerts: PostgresAlertGroups;
   private readonly where: string;
   private ready = false;
   private lastError?: { reason: string; since: string };
@@ -102,6 +104,7 @@ export class PostgresStore implements Store, EventClaims {
     // An idle connection whose server went away must not crash the process: the next query reconnects.
     pool.on('error', (err) => o.log.warn({ err: { message: reasonOf(err) } }, 'a PostgreSQL connection was lost'));
     this.history = new PostgresReportHistory((text, params) => this.sql(text, params), (fn) => this.transaction(fn), o.retention ?? DEFAULT_RETENTION, o.now);
+    this.alerts = new PostgresAlertGroups((text, params) => this.sql(text, params), (fn) => this.transaction(fn), o.now);
   }
 
   /**
@@ -133,6 +136,10 @@ export class PostgresStore implements Store, EventClaims {
 
   reports(): PostgresReportHistory {
     return this.history;
+  }
+
+  alertGroups(): PostgresAlertGroups {
+    return this.alerts;
   }
 
   /** Resolves once the schema is migrated (or the store closed); tests and benchmarks wait on it. */

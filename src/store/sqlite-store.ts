@@ -1,6 +1,7 @@
 import type { Logger } from '../log.js';
 import type { RetentionPolicy } from '../reports/history.js';
 import { SqliteReportHistory } from '../reports/sqlite-history.js';
+import { SqliteAlertGroups } from './sqlite-alert-groups.js';
 import { SqliteAuditLog } from './sqlite-audit.js';
 import type { Store, StoreState } from './store.js';
 
@@ -24,6 +25,7 @@ export class SqliteStore implements Store {
   readonly shared = false;
   private auditLog?: SqliteAuditLog;
   private history?: SqliteReportHistory;
+  private alerts?: SqliteAlertGroups;
 
   constructor(private readonly o: SqliteStoreOptions) {}
 
@@ -33,6 +35,11 @@ export class SqliteStore implements Store {
 
   reports(): SqliteReportHistory {
     return (this.history ??= new SqliteReportHistory(this.o.reportsDb, { retention: this.o.retention, ...(this.o.now ? { now: this.o.now } : {}) }));
+  }
+
+  /** In the report history's file: both are this instance's state, on the same volume. */
+  alertGroups(): SqliteAlertGroups {
+    return (this.alerts ??= new SqliteAlertGroups(this.o.reportsDb, this.o.now));
   }
 
   start(): void {}
@@ -52,5 +59,6 @@ export class SqliteStore implements Store {
   async close(): Promise<void> {
     this.auditLog?.close();
     this.history?.close();
+    this.alerts?.close();
   }
 }

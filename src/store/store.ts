@@ -2,6 +2,7 @@ import type { ReportHistory } from '../reports/history.js';
 
 export { StateUnavailableError } from '../reports/history.js';
 import type { TickLedger } from '../reports/tick-key.js';
+import type { AlertGroups } from './alert-groups.js';
 import type { AuditLog } from './audit-log.js';
 
 /**
@@ -16,6 +17,8 @@ export interface Store {
   readonly audit: AuditLog;
   /** Report runs and results, and the tick keys that make each scheduled tick post once. Opened on first use. */
   reports(): ReportStore;
+  /** The Alertmanager receiver's threads and what it posted in them (one row per groupKey). Opened on first use. */
+  alertGroups(): AlertGroups;
   /** Cross-replica claims of Slack events, commands and button clicks; absent when the store is per process. */
   readonly claims?: EventClaims;
   /** Starts connecting in the background (PostgreSQL; a no-op for SQLite). Never waits, never throws. */

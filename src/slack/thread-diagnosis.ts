@@ -1,0 +1,78 @@
+import type { webApi } from '@slack/bolt';
+import type { SubjectKind } from '../core/kinds.js';
+import type { AlertSubject } from '../net/alert-subjects.js';
+import { answerQuestion, type SurfaceReply } from './answer-flow.js';
+import { type HandlerContext, send } from './context.js';
+import type { OutgoingMessage } from './messages.js';
+import type { Asker } from './pipeline.js';
+import { answerMetadata, subjectOf } from './thread-subject.js';
+
+/**
+ * The diagnosis of subjects read from a message or an alert, posted as replies in one thread through the
+ * shared answer flow (same parsing, authorization, audit and renderers as a typed question). Used by the
+ * Alertmanager receiver and the "Diagnose with netpeek" shortcut.
+ */
+
+export interface DiagnosisThread {
+  channel: string;
+  threadTs: string;
+  /** Failures go to this user only (ephemeral); unset, they are posted in the thread (no user to tell). */
+  privateTo?: string;
+}
+
+/**
+ * The question netpeek asks about a subject: for a Service, the command that diagnoses one (`why
+ * svc/<name>`: the first broken step from selector to endpoints) when the registry has it; else the
+ * registry's lookup for the subject's kind, scoped to its namespace.
+ */
+export function questionFor(ctx: Pick<HandlerContext, 'registry'>, s: AlertSubject): string[] | undefined {
+  const diagnosis = s.kind === 'service' ? ctx.registry.list().find((c) => c.subject.role === 'about' && c.subject.kind === 'service') : undefined;
+  const namespace = 'namespace' in s ? s.namespace : undefined;
+  if (diagnosis) return [diagnosis.name, `svc/${s.name}`, ...(namespace && diagnosis.flags.includes('namespace') ? ['-n', namespace] : [])];
+  const command = ctx.registry.lookupFor(s.kind as SubjectKind);
+  if (!command) return undefined;
+  const ns = 'namespace' in s && s.namespace && command.flags.includes('namespace') ? ['-n', s.namespace] : [];
+  return [command.name, s.name, ...ns];
+}
+
+/** The subjects netpeek can answer about, in order, at most `max`. */
+export function answerable(ctx: Pick<HandlerContext, 'registry'>, subjects: readonly AlertSubject[], max: number): { subject: AlertSubject; tokens: string[] }[] {
+  return subjects.flatMap((subject) => {
+    const tokens = questionFor(ctx, subject);
+    return tokens ? [{ subject, tokens }] : [];
+  }).slice(0, max);
+}
+
+export async function diagnoseInThread(ctx: HandlerContext, client: webApi.WebClient, asker: Asker, where: DiagnosisThread, questions: readonly { tokens: string[] }[]): Promise<void> {
+  for (const q of questions) {
+    let probingTs: string | undefined;
+    const post = (label: string, msg: OutgoingMessage, metadata?: ReturnType<typeof answerMetadata>) =>
+      send(ctx, asker, label, () => client.chat.postMessage({ channel: where.channel, thread_ts: where.threadTs, text: msg.text, blocks: msg.blocks as never, unfurl_links: false, ...(metadata ? { metadata } : {}) }));
+    const update = (label: string, msg: OutgoingMessage, metadata?: ReturnType<typeof answerMetadata>) =>
+      send(ctx, asker, label, () => client.chat.update({ channel: where.channel, ts: probingTs as string, text: msg.text, blocks: msg.blocks as never, ...(metadata ? { metadata } : {}) }));
+    const reply: SurfaceReply = {
+      async probing(msg) {
+        probingTs = (await post('chat.postMessage(probing)', msg))?.ts;
+      },
+      async answer(msg, answer) {
+        // The subject in the metadata makes "@netpeek ping it" in this thread work on any replica.
+        const metadata = answerMetadata(subjectOf(answer));
+        if (probingTs) await update('chat.update(answer)', msg, metadata);
+        else await post('chat.postMessage(answer)', msg, metadata);
+        const subject = subjectOf(answer);
+        if (subject) ctx.memory.remember({ channel: where.channel, threadTs: where.threadTs }, subject);
+      },
+      async failure(msg) {
+        if (probingTs) await update('chat.update(failure)', msg);
+        else if (where.privateTo) {
+          const user = where.privateTo;
+          await send(ctx, asker, 'chat.postEphemeral', () => client.chat.postEphemeral({ channel: where.channel, user, thread_ts: where.threadTs, text: msg.text, blocks: msg.blocks as never }));
+        } else await post('chat.postMessage(failure)', msg);
+      },
+      async picture(png, graph) {
+        await send(ctx, asker, 'files.uploadV2', () => client.files.uploadV2({ file: png, filename: `${graph.name}.png`, title: graph.name, channel_id: where.channel, thread_ts: where.threadTs }));
+      },
+    };
+    await answerQuestion(ctx, asker, { input: { tokens: q.tokens, text: q.tokens.join(' ') } }, reply);
+  }
+}
