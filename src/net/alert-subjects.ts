@@ -101,3 +101,151 @@ export function describeSubject(s: AlertSubject): string {
   const where = 'namespace' in s && s.namespace ? `${s.namespace}/` : '';
   return `${word} ${where}${s.name}`;
 }
+
+// ---- messages: the "Diagnose with netpeek" shortcut ----
+
+/** The parts of a Slack message a shortcut payload carries (text, legacy attachments, Block Kit blocks). */
+export interface MessageLike {
+  text?: string;
+  attachments?: readonly unknown[];
+  blocks?: readonly unknown[];
+}
+
+/** What the extractor looks for, said to the person when it finds nothing. */
+export const LOOKED_FOR = [
+  'label sets such as `namespace="shop", pod="web-1"` or `pod: web-1` (Alertmanager, goldpinger, kubenurse; also in attachment fields)',
+  '`pod/<name>`, `pod <namespace>/<name>`, `svc/<name>`, `service <name>`, `node <name>` with `-n <namespace>` or "in namespace <ns>"',
+  'Service DNS names like `web.shop.svc.cluster.local`',
+  'IP addresses like `10.244.1.10`',
+];
+
+/** Label names read from text, in any of `name="v"`, `name=v`, `name: v`, `name = v`. */
+const TEXT_LABELS = new Set<string>([...Object.values(LABELS).flat(), 'instance', 'type', 'goldpinger_instance']);
+const STOP_WORDS = new Set(['is', 'was', 'are', 'has', 'had', 'the', 'a', 'an', 'in', 'on', 'of', 'to', 'for', 'and', 'or', 'not', 'no', 'it', 'its', 'this', 'that', 'with', 'from', 'be', 'been', 'being', 'can', 'cannot', 'could', 'may', 'will', 'down', 'up', 'ready', 'restarts', 'restarted', 'name', 'names', 'network', 'ip', 'cidr']);
+
+/** Slack mrkdwn as plain text: entities, <url|label> links, <@U…> mentions, *bold* / ~strike~ / `code` marks. */
+export function plainText(s: string): string {
+  return s
+    .replace(/<([^<>|]*)\|([^<>]*)>/g, '$2')
+    .replace(/<([^<>]*)>/g, (_, inner: string) => (/^[@#!]/.test(inner) ? '' : inner))
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&')
+    // Not `_`: label names (pod_ip, path_worker-2) are full of them, and _italic_ changes no word.
+    .replace(/[*`~]/g, ' ');
+}
+
+const rec = (v: unknown): Record<string, unknown> => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+
+/** Every text of a Block Kit block tree (section/context/header texts and fields, rich_text elements). */
+function blockTexts(v: unknown, out: string[], depth = 0): void {
+  if (depth > 12) return;
+  if (Array.isArray(v)) {
+    for (const x of v) blockTexts(x, out, depth + 1);
+    return;
+  }
+  const o = rec(v);
+  if (typeof o.text === 'string') out.push(o.text);
+  else if (o.text) blockTexts(o.text, out, depth + 1);
+  if (o.type === 'link' && typeof o.url === 'string' && typeof o.text !== 'string') out.push(o.url);
+  for (const key of ['fields', 'elements']) if (Array.isArray(o[key])) blockTexts(o[key], out, depth + 1);
+}
+
+/** The message's texts, each a separate segment (labels in one segment belong together). */
+export function messageSegments(m: MessageLike): { texts: string[]; fields: Record<string, string>[] } {
+  const texts: string[] = [];
+  const fields: Record<string, string>[] = [];
+  if (m.text) texts.push(m.text);
+  for (const a of m.attachments ?? []) {
+    const att = rec(a);
+    for (const k of ['pretext', 'title', 'text', 'footer']) if (str(att[k])) texts.push(att[k] as string);
+    // Attachment fields are a label set when their titles are label names (Alertmanager's slack_configs templates).
+    const set: Record<string, string> = {};
+    for (const f of Array.isArray(att.fields) ? att.fields : []) {
+      const title = str(rec(f).title)?.trim().toLowerCase();
+      const value = str(rec(f).value);
+      if (title && value !== undefined) {
+        if (TEXT_LABELS.has(title)) set[title] = plainText(value).trim();
+        else texts.push(`${title}: ${value}`);
+      }
+    }
+    if (Object.keys(set).length) fields.push(set);
+    if (Array.isArray(att.blocks)) blockTexts(att.blocks, texts);
+  }
+  if (m.blocks) blockTexts(m.blocks, texts);
+  // The fallback text repeats what the blocks say; it is read anyway, and duplicates are dropped later.
+  return { texts: texts.map(plainText), fields };
+}
+
+/** Label sets written out in text: each `{…}` group, each paragraph of `label: value` lines. */
+export function labelSetsInText(text: string): Record<string, string>[] {
+  const sets: Record<string, string>[] = [];
+  const pair = /\b([a-z_][a-z0-9_]*)\s*(?:=~?|:)\s*"?([A-Za-z0-9][A-Za-z0-9_.:[\]-]*)"?/g;
+  const read = (chunk: string): void => {
+    const set: Record<string, string> = {};
+    for (const m of chunk.matchAll(pair)) {
+      const [, name = '', value = ''] = m;
+      if (TEXT_LABELS.has(name) && !(name in set)) set[name] = value.replace(/[.:]+$/, '');
+    }
+    if (Object.keys(set).length) sets.push(set);
+  };
+  const braces = [...text.matchAll(/\{([^{}]*)\}/g)];
+  for (const b of braces) read(b[1] ?? '');
+  const rest = braces.reduce((t, b) => t.replace(b[0], ' '), text);
+  for (const paragraph of rest.split(/\n\s*\n/)) read(paragraph);
+  return sets;
+}
+
+const NAME = '[a-z0-9](?:[-a-z0-9.]{0,251}[a-z0-9])?';
+const NS = '[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?';
+
+/** Subjects named in prose: "pod shop/web-1", "pod/web-1 -n shop", "svc/api", "node worker-2", DNS names, IPs. */
+export function subjectsInProse(text: string): AlertSubject[] {
+  const out: AlertSubject[] = [];
+  const lower = text.toLowerCase();
+  const nsHint = new RegExp(`(?:-n|--namespace)[ =](${NS})\\b|\\bnamespace[ :=]+"?(${NS})\\b|\\bin (?:the )?(${NS}) namespace\\b|\\bin namespace (${NS})\\b`).exec(lower);
+  const defaultNs = nsHint ? (nsHint[1] ?? nsHint[2] ?? nsHint[3] ?? nsHint[4]) : undefined;
+  const withNs = (ns: string | undefined) => {
+    const n = ns ?? defaultNs;
+    return n && !STOP_WORDS.has(n) ? { namespace: n } : {};
+  };
+  const kinds: [RegExp, 'pod' | 'service' | 'node'][] = [
+    [new RegExp(`\\bpod(?:/| +)(?:(${NS})/)?(${NAME})`, 'g'), 'pod'],
+    [new RegExp(`\\b(?:svc|service)(?:/| +)(?:(${NS})/)?(${NAME})`, 'g'), 'service'],
+    [new RegExp(`\\bnode(?:/| +)()(${NAME})`, 'g'), 'node'],
+  ];
+  for (const [re, kind] of kinds) {
+    for (const m of lower.matchAll(re)) {
+      const ns = m[1] || undefined;
+      const name = (m[2] ?? '').replace(/\.+$/, '');
+      if (!name || STOP_WORDS.has(name) || !isName(name) || /^\d+$/.test(name)) continue;
+      if (kind === 'node') out.push({ kind, name });
+      else if (kind === 'service' && !isLabelName(name)) continue;
+      else out.push({ kind, name, ...withNs(ns) } as AlertSubject);
+    }
+  }
+  for (const m of lower.matchAll(new RegExp(`\\b(${NS})\\.(${NS})\\.svc(?:\\.cluster\\.local)?\\b`, 'g'))) out.push({ kind: 'service', name: m[1]!, namespace: m[2]! });
+  for (const m of text.matchAll(/(?<![\d.])(\d{1,3}(?:\.\d{1,3}){3})(?::\d{1,5})?(?![\d.])/g)) {
+    const ip = ipOfInstance(m[1]!);
+    if (ip) out.push({ kind: 'ip', name: ip });
+  }
+  if (defaultNs && !out.some((s) => 'namespace' in s && s.namespace === defaultNs)) out.push({ kind: 'namespace', name: defaultNs });
+  return out;
+}
+
+/**
+ * Everything a message names, label sets first (they are exact), then prose. A subject found in prose
+ * without a namespace is dropped when a label set named the same object with one.
+ */
+export function subjectsFromMessage(m: MessageLike): AlertSubject[] {
+  const { texts, fields } = messageSegments(m);
+  const fromLabels = [...fields, ...texts.flatMap(labelSetsInText)].flatMap((set) => subjectsFromLabels(set));
+  const fromProse = texts.flatMap(subjectsInProse);
+  const named = new Set(fromLabels.filter((s) => 'namespace' in s && s.namespace).map((s) => `${s.kind}:${s.name}`));
+  const vague = (s: AlertSubject) => (s.kind === 'pod' || s.kind === 'service') && !s.namespace && named.has(`${s.kind}:${s.name}`);
+  const all = dedupeSubjects([...fromLabels, ...fromProse.filter((s) => !vague(s))]);
+  // A namespace is a subject only when nothing else in the message lives in it.
+  const covered = new Set(all.flatMap((s) => ('namespace' in s && s.namespace ? [s.namespace] : [])));
+  return all.filter((s) => s.kind !== 'namespace' || !covered.has(s.name));
+}

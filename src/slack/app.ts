@@ -17,6 +17,7 @@ import { guardBoltListener } from './edge-guard.js';
 import { EventGate } from './event-gate.js';
 import { healthRoute, type HealthState } from './health.js';
 import { registerMentions } from './mentions.js';
+import { registerMessageShortcut } from './message-shortcut.js';
 import { alertmanagerRoute } from './alertmanager-receiver.js';
 import { createPipeline } from './pipeline.js';
 import type { SlackConfig, SlackCredentials } from './slack-config.js';
@@ -170,6 +171,7 @@ export function createSlackBot(opts: SlackBotOptions): SlackBot {
   registerMentions(app, ctx);
   registerButtons(app, ctx);
   registerAppHome(app, ctx);
+  registerMessageShortcut(app, ctx);
   app.error(async (err) => {
     slackLog.error({ err: safeError(err) }, 'unhandled error in a Slack listener');
   });

@@ -94,10 +94,34 @@ const BLOCK_ACTIONS = z.object({
   is_enterprise_install: z.boolean().optional(),
 });
 
+/** message_action (https://api.slack.com/reference/interaction-payloads/shortcuts#message_actions): what Bolt and the shortcut read. */
+const MESSAGE_ACTION = z.object({
+  type: z.literal('message_action'),
+  callback_id: z.string().min(1).max(255),
+  trigger_id: z.string().max(256),
+  action_ts: z.string().max(64),
+  message_ts: ts,
+  response_url: z.string().url('must be a URL').max(2048),
+  user: z.object({ id, team_id: id.optional() }).passthrough(),
+  channel: z.object({ id }).passthrough(),
+  team: z.object({ id, enterprise_id: id.optional() }).passthrough().nullable().optional(),
+  enterprise: z.object({ id }).passthrough().nullable().optional(),
+  is_enterprise_install: z.boolean().optional(),
+  message: z
+    .object({
+      ts,
+      thread_ts: ts.optional(),
+      text: text.optional(),
+      attachments: z.array(z.unknown()).max(100).optional(),
+      blocks: z.array(z.unknown()).max(100).optional(),
+    })
+    .passthrough(),
+});
+
 /** What the edge decided about one signed request. */
 export type EdgeVerdict =
   /** Hand it to Bolt. */
-  | { action: 'pass'; kind: 'slash' | 'event' | 'block_actions' | 'url_verification' }
+  | { action: 'pass'; kind: 'slash' | 'event' | 'block_actions' | 'message_action' | 'url_verification' }
   /** A well-formed event of a type netpeek does not subscribe to: acknowledge, run nothing. */
   | { action: 'ignore'; kind: string }
   | Refusal;
@@ -111,7 +135,7 @@ export interface Refusal {
   audit: { source: AuditSource; user: string; channel: string; target: string };
 }
 
-const INTERACTIVITY_SURFACES = 'slash commands, @mentions, direct messages and its own buttons';
+const INTERACTIVITY_SURFACES = 'slash commands, @mentions, direct messages, its own buttons and the "Diagnose with netpeek" message shortcut';
 
 /** "`event.user` must be a Slack ID such as C0123ABCD; `actions` …" — the first few problems, named by field. */
 function describeIssues(error: z.ZodError, prefix: string): string {
@@ -183,6 +207,12 @@ function classifyInteractivity(fields: Map<string, string[]>): EdgeVerdict {
   }
   const user = obj(p.user).id;
   const channel = obj(p.channel).id ?? obj(p.container).channel_id;
+  if (p.type === 'message_action') {
+    const action = MESSAGE_ACTION.safeParse(payload);
+    if (action.success) return { action: 'pass', kind: 'message_action' };
+    const problems = describeIssues(action.error, 'payload');
+    return refuse(400, `this message shortcut cannot be read: ${problems}`, 'shortcut', user, channel, problems);
+  }
   if (p.type !== 'block_actions') {
     const kind = typeof p.type === 'string' ? p.type.slice(0, 64) : '(no type)';
     return refuse(400, `netpeek has no handler for \`${kind}\` payloads: it answers ${INTERACTIVITY_SURFACES}`, 'payload', user, channel, `unhandled payload type ${kind}`);

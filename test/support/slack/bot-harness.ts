@@ -16,7 +16,7 @@ import { expectValidMessage } from './block-kit.js';
 import { FAKE_APP_TOKEN, FAKE_BOT, type FakeSlackApi, startFakeSlackApi } from './fake-slack-api.js';
 import type { FakeSocketMode } from './fake-socket-mode.js';
 import { type FakeCommands, fakeCommands } from './fake-commands.js';
-import { blockActions, type ClickOptions, eventCallback, slashCommand } from './payloads.js';
+import { blockActions, type ClickOptions, eventCallback, messageAction, type MessageActionOptions, slashCommand } from './payloads.js';
 import { type ResponseUrlServer, startResponseUrlServer } from './response-url-server.js';
 import { formBody, postSigned, type SignOptions } from './sign.js';
 
@@ -46,6 +46,8 @@ export interface Harness {
   event(event: Record<string, unknown>, opts?: { id?: string; sign?: SignOptions }): Promise<Response>;
   /** Sends a signed block_actions payload in the `payload` form field. */
   click(o: Omit<ClickOptions, 'responseUrl'> & { responseUrl?: string }, sign?: SignOptions): Promise<{ res: Response; responseUrl: string }>;
+  /** Sends a signed message_action ("Diagnose with netpeek") on a message. */
+  shortcut(o: Omit<MessageActionOptions, 'responseUrl'>, sign?: SignOptions): Promise<{ res: Response; responseUrl: string }>;
   close(): Promise<void>;
 }
 
@@ -120,6 +122,12 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
     },
     event(event, opts = {}) {
       return postSigned(eventsUrl, SIGNING_SECRET, JSON.stringify(eventCallback(event, opts.id)), 'json', opts.sign);
+    },
+    async shortcut(m, sign = {}) {
+      const responseUrl = responses.newUrl();
+      const body = formBody({ payload: JSON.stringify(messageAction({ ...m, responseUrl })) });
+      const res = await postSigned(eventsUrl, SIGNING_SECRET, body, 'form', sign);
+      return { res, responseUrl };
     },
     async click(c, sign = {}) {
       const responseUrl = c.responseUrl ?? responses.newUrl();

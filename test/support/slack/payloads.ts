@@ -148,3 +148,35 @@ export function blockActions(o: ClickOptions): Record<string, unknown> {
     ],
   };
 }
+
+export interface MessageActionOptions {
+  /** The message the shortcut was used on, as Slack sends it (text, attachments, blocks, thread_ts…). */
+  message: Record<string, unknown> & { ts?: string };
+  channel?: string;
+  user?: string;
+  responseUrl: string;
+  callbackId?: string;
+  triggerId?: string;
+  actionTs?: string;
+}
+
+/** A `message_action` payload (https://api.slack.com/reference/interaction-payloads/shortcuts#message_actions), sent form-encoded in `payload`. */
+export function messageAction(o: MessageActionOptions): Record<string, unknown> {
+  const n = next();
+  const ts = o.message.ts ?? slackTs();
+  return {
+    type: 'message_action',
+    token: 'verification-token-unused',
+    action_ts: o.actionTs ?? `${Math.floor(Date.now() / 1000)}.${String(n).padStart(6, '0')}`,
+    team: { id: FAKE_BOT.teamId, domain: 'netpeek-test' },
+    user: { id: o.user ?? USER, username: 'alice', name: 'alice', team_id: FAKE_BOT.teamId },
+    channel: { id: o.channel ?? CHANNEL, name: 'ops' },
+    is_enterprise_install: false,
+    enterprise: null,
+    callback_id: o.callbackId ?? 'diagnose_with_netpeek',
+    trigger_id: o.triggerId ?? `${n}.3333.${'c'.repeat(8)}${n}`,
+    response_url: o.responseUrl,
+    message_ts: ts,
+    message: { type: 'message', user: OTHER_USER, team: FAKE_BOT.teamId, ...o.message, ts },
+  };
+}

@@ -1,0 +1,169 @@
+/**
+ * "Diagnose with netpeek" (a message shortcut): signed message_action payloads in Slack's documented
+ * shape, posted to the real Bolt HTTP receiver; the real commands answer from the test API server; Slack
+ * is the local fake Web API and response_url server.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { COMMANDS } from '../../../commands/index.js';
+import { loadConfig } from '../../../src/config.js';
+import { createKubeSource, type KubeSource } from '../../../src/sources/kubernetes.js';
+import { namespace, node, pod, service } from '../../support/kube-apiserver/fixtures.js';
+import { startKubeApiServer, type KubeApiServer } from '../../support/kube-apiserver/index.js';
+import { expectValidMessage, messageText } from '../../support/slack/block-kit.js';
+import { type Harness, SIGNING_SECRET, startHarness } from '../../support/slack/bot-harness.js';
+import { CHANNEL, OTHER_CHANNEL, OTHER_USER, messageAction, slackTs, USER } from '../../support/slack/payloads.js';
+import { formBody, postSigned } from '../../support/slack/sign.js';
+
+const OBJECTS = [
+  namespace('shop'),
+  namespace('payments'),
+  node('node-1', { internalIP: '192.0.2.21', podCIDR: '10.244.1.0/24' }),
+  pod('web-1', { namespace: 'shop', ip: '10.244.1.10', nodeName: 'node-1' }),
+  pod('pay-0', { namespace: 'payments', ip: '10.244.2.20', nodeName: 'node-2' }),
+  service('web', { namespace: 'shop', selector: { app: 'wbe' }, ports: [{ name: 'http', port: 80, targetPort: 'http' }] }),
+];
+
+/** What Alertmanager's slack_configs with a common "details" template posts. */
+const ALERT_TEXT = [
+  '*Alert:* Pod is crash looping. - `warning`',
+  '*Description:* Pod shop/web-1 (app) is in waiting state (reason: "CrashLoopBackOff").',
+  '*Details:*',
+  '  • *alertname:* `KubePodCrashLooping`',
+  '  • *namespace:* `shop`',
+  '  • *pod:* `web-1`',
+].join('\n');
+
+const until = async (cond: () => boolean, ms: number, what: string) => {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+};
+
+describe('"Diagnose with netpeek" message shortcut', () => {
+  let api: KubeApiServer;
+  let kube: KubeSource;
+  let h: Harness;
+
+  beforeAll(async () => {
+    api = await startKubeApiServer({ objects: OBJECTS });
+    kube = createKubeSource(loadConfig({ KUBECONFIG: api.kubeconfigPath }).kube, undefined, { env: {} });
+    expect(await kube.cluster().waitForSync(10_000)).toBe(true);
+    // payments is scoped away from the ops channel, and only Alice and Bob may ask.
+    h = await startHarness({ commands: COMMANDS, kube, env: { NETPEEK_SLACK_CHANNEL_SCOPES: `${CHANNEL}=shop;${OTHER_CHANNEL}=*`, NETPEEK_SLACK_ALLOWED_USERS: `${USER},${OTHER_USER}` } });
+  }, 30_000);
+  afterAll(async () => {
+    await h?.close();
+    await kube?.stop();
+    await api?.stop();
+  });
+
+  const repliesTo = (ts: string) => h.api.messages.filter((m) => m.thread_ts === ts);
+
+  it('on an Alertmanager message: acks at once, then answers about the pod in the message\'s thread, audited as the user\'s shortcut', async () => {
+    const ts = slackTs();
+    h.api.seedMessage({ channel: CHANNEL, ts, text: ALERT_TEXT, bot_id: 'BALERTMGR1' });
+    const { res } = await h.shortcut({ message: { ts, text: ALERT_TEXT, bot_id: 'BALERTMGR1', subtype: 'bot_message' } });
+    expect(res.status).toBe(200);
+    await until(() => repliesTo(ts).length >= 1, 10_000, 'the answer in the thread');
+    const answer = repliesTo(ts)[0]!;
+    expect(answer.channel).toBe(CHANNEL);
+    expect(messageText(answer)).toContain('10.244.1.10');
+    expect(messageText(answer)).toContain('node-1');
+    expect(answer.metadata).toMatchObject({ event_type: 'netpeek_answer', event_payload: { subject_kind: 'pod', subject_name: 'web-1', namespace: 'shop' } });
+    expectValidMessage(answer);
+    const audit = await h.audit.query({ limit: 5 });
+    expect(audit[0]).toMatchObject({ source: 'shortcut', user: USER, channel: CHANNEL, command: 'pod', target: 'web-1 -n shop', outcome: 'ok' });
+  }, 20_000);
+
+  it('on a reply inside a thread: answers in that thread; a Service named in prose gets `why`', async () => {
+    const parent = slackTs();
+    const ts = slackTs();
+    const text = 'is service web in namespace shop down? checkout gets 503s';
+    const { res } = await h.shortcut({ message: { ts, thread_ts: parent, text, user: OTHER_USER } });
+    expect(res.status).toBe(200);
+    await until(() => repliesTo(parent).length >= 1, 10_000, 'the why answer in the parent thread');
+    expect(repliesTo(ts)).toEqual([]);
+    const why = messageText(repliesTo(parent)[0]!);
+    expect(why).toContain('Broken at selector');
+    expect(why).toContain('Selector app=wbe of Service web matches no pod in namespace shop');
+  }, 20_000);
+
+  it('reads attachments and blocks: label fields of an attachment, rich_text of a typed message', async () => {
+    const ts = slackTs();
+    const message = {
+      ts,
+      text: '',
+      attachments: [{ title: '[FIRING:1] KubePodNotReady', fields: [{ title: 'namespace', value: 'shop', short: true }, { title: 'pod', value: 'web-1', short: true }] }],
+    };
+    await h.shortcut({ message });
+    await until(() => repliesTo(ts).length >= 1, 10_000, 'the answer from the attachment');
+    expect(messageText(repliesTo(ts)[0]!)).toContain('10.244.1.10');
+
+    const ts2 = slackTs();
+    const blocks = [{ type: 'rich_text', elements: [{ type: 'rich_text_section', elements: [{ type: 'text', text: 'node ' }, { type: 'text', text: 'node-1', style: { code: true } }, { type: 'text', text: ' is acting up' }] }] }];
+    await h.shortcut({ message: { ts: ts2, text: 'node node-1 is acting up', blocks } });
+    await until(() => repliesTo(ts2).length >= 1, 10_000, 'the node answer');
+    expect(messageText(repliesTo(ts2)[0]!)).toContain('node node-1');
+  }, 20_000);
+
+  it('nothing recognisable: an ephemeral message saying what it looked for, nothing in the channel', async () => {
+    const ts = slackTs();
+    const before = h.api.messages.length;
+    const { res, responseUrl } = await h.shortcut({ message: { ts, text: 'lunch at 12:30? :sandwich:' } });
+    expect(res.status).toBe(200);
+    await h.responses.waitFor(() => h.responses.postsTo(responseUrl).length === 1);
+    const body = h.responses.postsTo(responseUrl)[0]!.body;
+    expect(body.response_type).toBe('ephemeral');
+    expect(messageText(body)).toContain('netpeek found nothing in this message it can diagnose');
+    expect(messageText(body)).toContain('It looked for:');
+    expect(messageText(body)).toContain('pod/&lt;name&gt;');
+    expectValidMessage(body);
+    expect(h.api.messages.length).toBe(before);
+    const audit = await h.audit.query({ limit: 1 });
+    expect(audit[0]).toMatchObject({ source: 'shortcut', command: '(shortcut)', outcome: 'user_error', reason: 'no_subject' });
+  });
+
+  it('the same authorization as questions: a user not allowed is told privately; a namespace outside the channel\'s scope too', async () => {
+    const ts = slackTs();
+    const denied = await h.shortcut({ message: { ts, text: ALERT_TEXT }, user: 'U0MALLORY1' });
+    await h.responses.waitFor(() => h.api.okCallsTo('chat.postEphemeral').length === 1);
+    const eph = h.api.okCallsTo('chat.postEphemeral')[0]!.args;
+    expect(eph).toMatchObject({ channel: CHANNEL, user: 'U0MALLORY1', thread_ts: ts });
+    expect(messageText(eph)).toContain("are not on netpeek's list of allowed users");
+    expect(repliesTo(ts)).toEqual([]);
+    expect(denied.res.status).toBe(200);
+
+    const ts2 = slackTs();
+    await h.shortcut({ message: { ts: ts2, text: 'pod payments/pay-0 keeps restarting' } });
+    await until(() => h.api.okCallsTo('chat.postEphemeral').length === 2, 10_000, 'the scope refusal');
+    expect(messageText(h.api.okCallsTo('chat.postEphemeral')[1]!.args)).toContain('Namespace "payments" is not allowed in this conversation');
+    expect(repliesTo(ts2)).toEqual([]);
+    const audit = await h.audit.query({ limit: 2 });
+    expect(audit.map((a) => [a.source, a.outcome, a.reason])).toEqual([
+      ['shortcut', 'refused', 'namespace'],
+      ['shortcut', 'refused', 'user'],
+    ]);
+  }, 20_000);
+
+  it('a retried delivery (same trigger_id) is answered once; a forged signature is refused before anything runs', async () => {
+    const ts = slackTs();
+    const payload = messageAction({ message: { ts, text: 'pod shop/web-1 is flapping' }, responseUrl: h.responses.newUrl(), triggerId: '999.3333.retryretry' });
+    const body = formBody({ payload: JSON.stringify(payload) });
+    for (const headers of [{}, { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' }] as Record<string, string>[]) expect((await postSigned(h.eventsUrl, SIGNING_SECRET, body, 'form', { headers })).status).toBe(200);
+    await until(() => repliesTo(ts).length >= 1, 10_000, 'the answer');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(repliesTo(ts)).toHaveLength(1);
+    const forged = await postSigned(h.eventsUrl, SIGNING_SECRET, formBody({ payload: JSON.stringify({ ...payload, trigger_id: '1000.3333.forged' }) }), 'form', { secret: 'not-the-secret-0000' });
+    expect(forged.status).toBe(401);
+  }, 20_000);
+
+  it('a message_action missing what netpeek needs is refused with 400 naming the field', async () => {
+    const payload = messageAction({ message: { ts: slackTs(), text: 'pod shop/web-1' }, responseUrl: h.responses.newUrl() });
+    delete (payload as Record<string, unknown>).message_ts;
+    const res = await postSigned(h.eventsUrl, SIGNING_SECRET, formBody({ payload: JSON.stringify(payload) }), 'form');
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: string }).error).toContain('`payload.message_ts` is missing');
+  });
+});
