@@ -28,7 +28,9 @@ export interface DiagnosisThread {
 export function questionFor(ctx: Pick<HandlerContext, 'registry'>, s: AlertSubject): string[] | undefined {
   const diagnosis = s.kind === 'service' ? ctx.registry.list().find((c) => c.subject.role === 'about' && c.subject.kind === 'service') : undefined;
   const namespace = 'namespace' in s ? s.namespace : undefined;
-  if (diagnosis) return [diagnosis.name, `svc/${s.name}`, ...(namespace && diagnosis.flags.includes('namespace') ? ['-n', namespace] : [])];
+  // Without probes: a diagnosis nobody typed (an alert, a shortcut) sends no packets, and so passes the
+  // probe allow-lists of any channel; the answer's own buttons probe when someone asks.
+  if (diagnosis) return [diagnosis.name, `svc/${s.name}`, ...(namespace && diagnosis.flags.includes('namespace') ? ['-n', namespace] : []), ...(diagnosis.flags.includes('noProbe') ? ['--no-probe'] : [])];
   const command = ctx.registry.lookupFor(s.kind as SubjectKind);
   if (!command) return undefined;
   const ns = 'namespace' in s && s.namespace && command.flags.includes('namespace') ? ['-n', s.namespace] : [];

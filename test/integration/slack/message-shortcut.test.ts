@@ -73,6 +73,7 @@ describe('"Diagnose with netpeek" message shortcut', () => {
     expect(messageText(answer)).toContain('node-1');
     expect(answer.metadata).toMatchObject({ event_type: 'netpeek_answer', event_payload: { subject_kind: 'pod', subject_name: 'web-1', namespace: 'shop' } });
     expectValidMessage(answer);
+    for (let i = 0; i < 250 && !(await h.audit.query({ limit: 5 })).some((a) => a.source === 'shortcut'); i += 1) await new Promise((r) => setTimeout(r, 20));
     const audit = await h.audit.query({ limit: 5 });
     expect(audit[0]).toMatchObject({ source: 'shortcut', user: USER, channel: CHANNEL, command: 'pod', target: 'web-1 -n shop', outcome: 'ok' });
   }, 20_000);
@@ -121,6 +122,7 @@ describe('"Diagnose with netpeek" message shortcut', () => {
     expect(messageText(body)).toContain('pod/&lt;name&gt;');
     expectValidMessage(body);
     expect(h.api.messages.length).toBe(before);
+    for (let i = 0; i < 250 && (await h.audit.query({ limit: 1 }))[0]?.reason !== 'no_subject'; i += 1) await new Promise((r) => setTimeout(r, 20));
     const audit = await h.audit.query({ limit: 1 });
     expect(audit[0]).toMatchObject({ source: 'shortcut', command: '(shortcut)', outcome: 'user_error', reason: 'no_subject' });
   });
@@ -140,6 +142,7 @@ describe('"Diagnose with netpeek" message shortcut', () => {
     await until(() => h.api.okCallsTo('chat.postEphemeral').length === 2, 10_000, 'the scope refusal');
     expect(messageText(h.api.okCallsTo('chat.postEphemeral')[1]!.args)).toContain('Namespace "payments" is not allowed in this conversation');
     expect(repliesTo(ts2)).toEqual([]);
+    for (let i = 0; i < 250 && (await h.audit.query({ limit: 2 }))[0]?.reason !== 'namespace'; i += 1) await new Promise((r) => setTimeout(r, 20));
     const audit = await h.audit.query({ limit: 2 });
     expect(audit.map((a) => [a.source, a.outcome, a.reason])).toEqual([
       ['shortcut', 'refused', 'namespace'],
