@@ -169,7 +169,7 @@ async function handle(o: AlertmanagerReceiverOptions, req: IncomingMessage, res:
     const client = o.client();
     const posted = await deliver(
       begun.thread ? 'chat.postMessage(alert thread)' : 'chat.postMessage(alert)',
-      () => client.chat.postMessage({ channel: asker.channel, text: message.text, blocks: message.blocks as never, unfurl_links: false, ...(begun.thread ? { thread_ts: begun.thread.ts } : {}) }),
+      () => client.chat.postMessage({ channel: asker.channel, text: message.text, blocks: message.blocks, unfurl_links: false, ...(begun.thread ? { thread_ts: begun.thread.ts } : {}) }),
       ctx.slackConfig.retry,
       nlog,
     );

@@ -49,9 +49,9 @@ export async function diagnoseInThread(ctx: HandlerContext, client: webApi.WebCl
   for (const q of questions) {
     let probingTs: string | undefined;
     const post = (label: string, msg: OutgoingMessage, metadata?: ReturnType<typeof answerMetadata>) =>
-      send(ctx, asker, label, () => client.chat.postMessage({ channel: where.channel, thread_ts: where.threadTs, text: msg.text, blocks: msg.blocks as never, unfurl_links: false, ...(metadata ? { metadata } : {}) }));
+      send(ctx, asker, label, () => client.chat.postMessage({ channel: where.channel, thread_ts: where.threadTs, text: msg.text, blocks: msg.blocks, unfurl_links: false, ...(metadata ? { metadata } : {}) }));
     const update = (label: string, msg: OutgoingMessage, metadata?: ReturnType<typeof answerMetadata>) =>
-      send(ctx, asker, label, () => client.chat.update({ channel: where.channel, ts: probingTs as string, text: msg.text, blocks: msg.blocks as never, ...(metadata ? { metadata } : {}) }));
+      send(ctx, asker, label, () => client.chat.update({ channel: where.channel, ts: probingTs as string, text: msg.text, blocks: msg.blocks, ...(metadata ? { metadata } : {}) }));
     const reply: SurfaceReply = {
       async probing(msg) {
         probingTs = (await post('chat.postMessage(probing)', msg))?.ts;
@@ -68,7 +68,7 @@ export async function diagnoseInThread(ctx: HandlerContext, client: webApi.WebCl
         if (probingTs) await update('chat.update(failure)', msg);
         else if (where.privateTo) {
           const user = where.privateTo;
-          await send(ctx, asker, 'chat.postEphemeral', () => client.chat.postEphemeral({ channel: where.channel, user, thread_ts: where.threadTs, text: msg.text, blocks: msg.blocks as never }));
+          await send(ctx, asker, 'chat.postEphemeral', () => client.chat.postEphemeral({ channel: where.channel, user, thread_ts: where.threadTs, text: msg.text, blocks: msg.blocks }));
         } else await post('chat.postMessage(failure)', msg);
       },
       async picture(png, graph) {
