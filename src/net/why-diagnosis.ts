@@ -425,6 +425,8 @@ export interface ProbeStepInput {
   /** Said when the probe could not start where the client is (e.g. "not from inside web-1"). */
   vantageNote?: string;
   port?: number;
+  /** What the address is, when the answer is about something else ("pod shop/cart-1" behind a Service). */
+  target?: string;
   /** The agent could not run the batch: nothing was learnt. */
   degraded: boolean;
 }
@@ -437,7 +439,7 @@ export function probeStep(p: ProbeStepInput): DiagnosisStep {
   if (p.degraded) return skipStep('probe', `the probe could not run from ${p.from}${p.facts[0]?.detail ? `: ${p.facts[0].detail}` : ''}`);
   const fact = p.port !== undefined ? p.facts.find((f) => f.kind === 'tcp' && f.port === p.port) : p.facts.find((f) => f.kind === 'icmp');
   if (!fact) return skipStep('probe', 'nothing was probed');
-  const what = fact.kind === 'tcp' ? `TCP ${fact.target}:${fact.port}` : `ICMP echo to ${fact.target}`;
+  const what = `${fact.kind === 'tcp' ? `TCP ${fact.target}:${fact.port}` : `ICMP echo to ${fact.target}`}${p.target ? ` (${p.target})` : ''}`;
   if (fact.ok) return { id: 'probe', status: 'pass', evidence: `${what} from ${p.from}${note}: ${fact.kind === 'tcp' ? 'connected' : 'answered'}${ms(fact)}.` };
   if (fact.error === 'denied') return skipStep('probe', `the probe allow-list does not cover ${fact.target}, so nothing was sent`);
   const why =

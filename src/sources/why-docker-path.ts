@@ -63,7 +63,7 @@ function slimNetworks(holder: Docker.ContainerInspectInfo, networks: readonly Do
     .sort((a, b) => a.name.localeCompare(b.name));
 }
 
-interface Placed {
+export interface Placed {
   c: Docker.ContainerInspectInfo;
   /** Whose namespace it is: itself, or the container it joined. */
   holder: Docker.ContainerInspectInfo;
@@ -102,7 +102,7 @@ async function client(docker: DockerSource, from: ContainerPathQuestion['from'],
  * Where the probe starts: inside the client container's own namespace when this netpeek may enter it
  * (NETPEEK_WORKLOAD_VANTAGE), else the Docker host — with the note that says so.
  */
-function probeVantage(client: DockerClient, placed: Placed | undefined, networks: readonly Docker.NetworkInspectInfo[], probes: ProbeService | undefined): { vantage: Vantage; note?: string } {
+export function probeVantage(client: DockerClient, placed: Placed | undefined, networks: readonly Docker.NetworkInspectInfo[], probes: ProbeService | undefined): { vantage: Vantage; note?: string } {
   if (client.kind === 'outside') return { vantage: { kind: 'docker-host' }, note: `not from ${client.ip}: the Docker host's view does not test the path from another machine` };
   if (client.kind !== 'container') return { vantage: { kind: 'docker-host' } };
   const hostNote = `not from inside ${client.name}: netpeek probes from the Docker host, so the route step decides for ${client.name}`;
@@ -194,29 +194,4 @@ export async function containerPath(q: ContainerPathQuestion): Promise<Container
     { label: 'Docker engine', value: docker.endpoint },
   ];
   return { to: toName, ...(fromName ? { from: fromName } : {}), steps, facts, probes, endpoint: docker.endpoint, ...(port !== undefined ? { port } : {}) };
-}
-
-/**
- * "Probe again": the probe step alone, against what the earlier answer probed (the same address and
- * port, from the Docker host, through the same allow-list); the evidence keeps the earlier note on
- * where the probe could not start.
- */
-export async function probeAgain(q: { docker?: DockerSource; probes?: ProbeService; to: string; previous: readonly ProbeFact[]; previousStep?: DiagnosisStep }): Promise<{ step: DiagnosisStep; probes: ProbeFact[] }> {
-  const target = q.previous[0]?.target;
-  if (!target) return { step: skipStep('probe', 'the earlier answer probed nothing'), probes: [] };
-  const port = q.previous.find((f) => f.kind === 'tcp')?.port;
-  const subject = { kind: 'container' as const, name: q.to, ip: target, vantage: { kind: 'docker-host' as const }, ports: port !== undefined ? [{ port, protocol: 'tcp' as const }] : [], networks: [], hostNetwork: false };
-  // The same vantage as before: inside the client again when the first probe ran there.
-  const inside = /^inside (.+)$/.exec(q.previous[0]?.from ?? '')?.[1];
-  let vantage: Vantage = { kind: 'docker-host' };
-  if (inside) {
-    const docker = requireDocker(q);
-    const [c, networks] = await Promise.all([findContainer(docker, inside), docker.listNetworks()]);
-    const mode = networkModeOf(c);
-    const owner = mode.kind === 'container' && mode.ownerId ? await docker.inspectContainer(mode.ownerId) : undefined;
-    vantage = probeVantage({ kind: 'container', name: inside, networks: [] }, { c, holder: owner ?? c, ...(owner ? { owner } : {}), networks: [] }, networks, q.probes).vantage;
-  }
-  const run = await probeSubject(subject, q, { ...(port !== undefined ? { port } : {}), from: vantage });
-  const vantageNote = /^[^(]* \((not from [^)]*)\):/.exec(q.previousStep?.evidence ?? '')?.[1];
-  return { step: probeStep({ facts: run.facts, from: run.from, degraded: run.degraded, ...(port !== undefined ? { port } : {}), ...(vantageNote ? { vantageNote } : {}) }), probes: run.facts };
 }

@@ -1,0 +1,253 @@
+import type { Fact, ProbeFact } from '../core/answer.js';
+import type { DiagnosisStep } from '../core/diagnosis.js';
+import { UserError, isNetpeekError } from '../core/errors.js';
+import type { Query } from '../core/query.js';
+import { rankSimilar } from '../core/similar-names.js';
+import type { EndpointRef } from '../net/endpoint-ref.js';
+import { resolveTargetPort } from '../net/kube-ports.js';
+import { checkKubernetesName } from '../net/names.js';
+import type { PolicyProtocol } from '../net/policy-spec.js';
+import type { SlimEndpoint, SlimPod } from '../net/why-diagnosis.js';
+import { policyStep, probeStep, serviceSteps, skipStep } from '../net/why-diagnosis.js';
+import { probeSubject } from '../probe/probe-subject.js';
+import type { ProbeService, Vantage } from '../probe/vantage.js';
+import type { KubeCluster } from './kube-cluster.js';
+import { clusterFor, requireNamespace, type NamespaceScope } from './kube-lookup.js';
+import type { KubePod, KubeService } from './kube-model.js';
+import { selects } from './kube-model.js';
+import { placeForPolicy, policyPod, type PlacedEndpoint } from './kube-policy-endpoints.js';
+import { podProbeSubject } from './kube-probe-targets.js';
+import type { KubeSource } from './kubernetes.js';
+
+/**
+ * The facts `why [<from>] svc/<name>` needs from one cluster's watch caches — the Service, the pods its
+ * selector matches (or, when none, the near misses), its EndpointSlices, the NetworkPolicies — and,
+ * unless told not to, a live probe of one ready endpoint pod from a node's agent (never from here: the
+ * pod IPs are the cluster's). The step sentences are src/net/why-diagnosis.ts's; this module gathers.
+ */
+
+/** How `why` reads a Service target: svc/<name>, svc/<ns>/<name>, or the DNS name <name>.<ns>.svc[.<cluster domain>]. */
+export interface ServiceTarget {
+  name: string;
+  namespace?: string;
+  /** `dns`: a name a client resolves, so the resolve step applies. */
+  via: 'ref' | 'dns';
+  /** The cluster domain written after .svc, when one was. */
+  domain?: string;
+  text: string;
+}
+
+export interface ServicePathQuestion {
+  kube?: KubeSource;
+  probes?: ProbeService;
+  namespaces?: readonly string[];
+  query: Query;
+  target: ServiceTarget;
+  from: EndpointRef | 'here' | undefined;
+  fromText?: string;
+}
+
+export interface ServicePathFindings {
+  namespace: string;
+  context: string;
+  steps: DiagnosisStep[];
+  facts: Fact[];
+  probes: ProbeFact[];
+  /** The Service exists: the hint to look at it. */
+  found: boolean;
+}
+/** A cached pod as the pure diagnosis reads it. */
+function slimPod(p: KubePod): SlimPod {
+  return {
+    name: p.name,
+    namespace: p.namespace,
+    labels: p.labels,
+    containers: p.containers,
+    phase: p.phase,
+    ready: p.ready,
+    terminating: p.terminating,
+    ...(p.unschedulable !== undefined ? { unschedulable: p.unschedulable } : {}),
+    // Only containers the kubelet reported on; a Pending pod has none yet.
+    containerStatuses: p.containers
+      .filter((c) => (c.kind !== 'init' || c.state === 'waiting') && (c.ready !== undefined || c.state !== undefined))
+      .map((c) => ({
+        name: c.name,
+        ready: c.ready ?? false,
+        ...(c.state === 'waiting' && c.stateReason ? { waitingReason: c.stateReason } : {}),
+        ...(c.state === 'terminated' && c.stateReason ? { terminatedReason: c.stateReason } : {}),
+      })),
+  };
+}
+
+const LISTENING_SKIP = "netpeek reads a workload's sockets only for Docker containers on its own host; a pod's network namespace is on its node, and the agent does not read sockets";
+
+const hasLabels = (p: KubePod, labels: Readonly<Record<string, string>>) => Object.entries(labels).every(([k, v]) => p.labels[k] === v);
+
+/** The Service a target means: the one named in its namespace, or the only one of that name the conversation sees. */
+async function locateService(cluster: KubeCluster, target: ServiceTarget, query: Query, scope: NamespaceScope): Promise<{ namespace: string; svc: KubeService | undefined; namespaceExists: boolean }> {
+  const asked = target.namespace ?? query.flags.namespace;
+  if (asked !== undefined) {
+    checkKubernetesName(asked, 'namespace');
+    // A DNS name in a namespace that does not exist is a resolve failure, not a question error.
+    if (target.via === 'dns' && (scope.namespaces === undefined || scope.namespaces.includes(asked)) && !(await cluster.namespace(asked))) {
+      return { namespace: asked, svc: undefined, namespaceExists: false };
+    }
+    const ns = await requireNamespace(cluster, asked, scope);
+    return { namespace: ns, svc: await cluster.service(ns, target.name), namespaceExists: true };
+  }
+  const named = (await cluster.servicesNamed(target.name)).filter((s) => scope.namespaces === undefined || scope.namespaces.includes(s.namespace));
+  if (named.length > 1) {
+    const namespaces = named.map((s) => s.namespace).sort();
+    throw new UserError(`There is a Service "${target.name}" in ${named.length} namespaces (${namespaces.join(', ')}); say which.`, namespaces.slice(0, 10).map((ns) => `why svc/${ns}/${target.name}`), 'ambiguous');
+  }
+  if (named[0]) return { namespace: named[0].namespace, svc: named[0], namespaceExists: true };
+  return { namespace: cluster.defaultNamespace, svc: undefined, namespaceExists: true };
+}
+
+function resolveStep(target: ServiceTarget, ns: string, namespaceExists: boolean, svc: KubeService | undefined, similar: readonly string[]): DiagnosisStep {
+  const domain = target.domain ?? 'cluster.local';
+  if (!namespaceExists) {
+    return {
+      id: 'resolve',
+      status: 'fail',
+      evidence: `${target.text} does not resolve: there is no namespace ${ns}, so cluster DNS answers NXDOMAIN.`,
+      fix: `Use the namespace the Service lives in: <name>.<namespace>.svc.${domain}.`,
+    };
+  }
+  if (!svc) {
+    return {
+      id: 'resolve',
+      status: 'fail',
+      evidence: `${target.text} does not resolve: there is no Service ${target.name} in namespace ${ns}, so cluster DNS answers NXDOMAIN.${similar.length ? ` Services with similar names: ${similar.join(', ')}.` : ''}`,
+      fix: similar[0] ? `Use ${similar[0]}.${ns}.svc.${domain}.` : `Create Service ${target.name} in ${ns}, or correct the name.`,
+    };
+  }
+  const answer = svc.type === 'ExternalName' ? `a CNAME to ${svc.externalName ?? '?'}` : svc.clusterIPs.length ? svc.clusterIPs.join(', ') : 'the ready pod IPs (headless)';
+  const domainNote = target.domain && target.domain !== 'cluster.local' ? ` (if the cluster domain is ${target.domain})` : '';
+  return { id: 'resolve', status: 'pass', evidence: `${target.text} is Service ${ns}/${svc.name}; cluster DNS answers ${answer}${domainNote} — read from the API, not a live DNS query.` };
+}
+
+async function slimEndpoints(cluster: KubeCluster, svc: KubeService): Promise<SlimEndpoint[] | undefined> {
+  const slices = await cluster.endpointSlices(svc.namespace, svc.name);
+  if (slices.length === 0) return undefined;
+  return slices.flatMap((s) => s.endpoints.flatMap((e) => e.addresses.map((ip) => ({ ip, ready: e.ready, ...(e.pod ? { pod: e.pod.name } : {}) }))));
+}
+
+/** The pod port policies see: the targetPort of the asked Service port (or its only port) resolved on that pod. */
+function policyPort(svc: KubeService, pod: KubePod, query: Query): { protocol: PolicyProtocol; port: number } | undefined {
+  const asked = query.flags.port;
+  const sp = asked !== undefined ? svc.ports.find((p) => p.port === asked && p.protocol === (query.flags.protocol ?? 'tcp')) : svc.ports.length === 1 ? svc.ports[0] : undefined;
+  if (!sp) return undefined;
+  const r = resolveTargetPort(sp, pod.containers);
+  return r.ok ? { protocol: r.protocol.toUpperCase() as PolicyProtocol, port: r.port } : undefined;
+}
+
+async function policyFor(
+  cluster: KubeCluster,
+  svc: KubeService,
+  pod: KubePod | undefined,
+  from: EndpointRef | 'here' | undefined,
+  placed: PlacedEndpoint | undefined,
+  port: { protocol: PolicyProtocol; port: number } | undefined,
+): Promise<DiagnosisStep> {
+  if (!pod) return skipStep('policy', `Service ${svc.name} selects no pod to evaluate policies on`);
+  const [engine, otherPolicyKinds] = await Promise.all([cluster.policyEngine(), cluster.otherPolicyKinds()]);
+  const to = `pod ${pod.namespace}/${pod.name}`;
+  if (from !== undefined && from !== 'here' && from.kind === 'container') return skipStep('policy', `container/${from.name} is a Docker container, outside the cluster's NetworkPolicies`);
+  if (!placed) {
+    const selecting = engine.podPolicies(policyPod(pod));
+    return policyStep({
+      kind: 'any',
+      to,
+      policies: selecting.ingress.policies.map((p) => p.ref),
+      ingressRules: selecting.ingress.policies.reduce((n, p) => n + p.rules.ingress.length, 0),
+      unreadable: selecting.unreadable.map((u) => u.policy),
+      ...(port ? { port: port.port } : {}),
+    });
+  }
+  const evaluation = engine.evaluate(placed.endpoint, { kind: 'pod', pod: policyPod(pod) }, port, { otherPolicyKinds });
+  return policyStep({ kind: 'verdict', from: placed.name, to, verdict: evaluation.verdict });
+}
+
+/**
+ * probe: one ready endpoint pod, on its resolved targetPort, from the client pod's node (else the pod's
+ * own node) through that node's agent. The pod IP, not the ClusterIP: kube-proxy's virtual IP answers
+ * only on nodes, and the agent's allow-list decides what may be sent.
+ */
+async function probeFor(q: ServicePathQuestion, cluster: KubeCluster, pod: KubePod | undefined, placed: PlacedEndpoint | undefined, port: { protocol: PolicyProtocol; port: number } | undefined): Promise<{ step: DiagnosisStep; probes: ProbeFact[] }> {
+  const skip = (why: string) => ({ step: skipStep('probe', why), probes: [] });
+  if (q.query.flags.noProbe) return skip('--no-probe: nothing was sent');
+  if (!pod) return skip('no selected pod to probe');
+  if (q.query.flags.protocol && q.query.flags.protocol !== 'tcp') return skip(`netpeek probes TCP and ICMP; ${q.query.flags.protocol.toUpperCase()} was evaluated against the policies only`);
+  if (!q.probes) return skip('probing is not configured in this netpeek');
+  let subject;
+  try {
+    subject = podProbeSubject(pod, pod.nodeName ? await cluster.node(pod.nodeName) : undefined, cluster.context);
+  } catch (err) {
+    if (err instanceof UserError) return skip(err.message.replace(/\.$/, ''));
+    throw err;
+  }
+  const clientNode = placed?.endpoint.kind === 'pod' ? placed.node : undefined;
+  const vantage: Vantage = clientNode ? { kind: 'node', node: clientNode, context: cluster.context } : subject.vantage;
+  const note =
+    placed?.endpoint.kind === 'pod'
+      ? `not from inside ${placed.name}: from its node's agent`
+      : q.from !== undefined
+        ? `not from ${q.fromText ?? 'the client'}: netpeek probes pods from a node's agent`
+        : undefined;
+  const run = await probeSubject(subject, q, { ...(port ? { port: port.port } : {}), from: vantage });
+  return {
+    step: probeStep({ facts: run.facts, from: run.from, degraded: run.degraded, target: `pod ${subject.name}`, ...(port ? { port: port.port } : {}), ...(note ? { vantageNote: note } : {}) }),
+    probes: run.facts,
+  };
+}
+
+export async function servicePath(q: ServicePathQuestion): Promise<ServicePathFindings> {
+  const { query, target, from } = q;
+  const cluster = clusterFor(q, query.flags.cluster);
+  const scope: NamespaceScope = q.namespaces ? { namespaces: q.namespaces } : {};
+  const { namespace: ns, svc, namespaceExists } = await locateService(cluster, target, query, scope);
+  const visible = (p: { namespace: string }) => scope.namespaces === undefined || scope.namespaces.includes(p.namespace);
+  const [inNamespace, services, endpoints] = await Promise.all([
+    namespaceExists ? cluster.pods({ namespace: ns }) : Promise.resolve([]),
+    namespaceExists ? cluster.services(ns) : Promise.resolve([]),
+    svc ? slimEndpoints(cluster, svc) : Promise.resolve(undefined),
+  ]);
+  const selected = svc?.selector ? inNamespace.filter((p) => selects(svc, p)) : [];
+  // The diagnosis reads the selected pods, or when there are none, the namespace's pods (near misses) and
+  // pods with the selector's labels elsewhere: only then is the whole cache scanned.
+  const pods = selected.length > 0 ? selected : svc?.selector ? [...inNamespace, ...(await cluster.pods()).filter((p) => p.namespace !== ns && visible(p) && hasLabels(p, svc.selector!))] : [];
+  const similar = rankSimilar(target.name, services.map((s) => s.name).filter((n) => n !== target.name), 3);
+  const port = query.flags.port;
+  const steps: DiagnosisStep[] = [];
+  if (target.via === 'dns') steps.push(resolveStep(target, ns, namespaceExists, svc, similar));
+  steps.push(
+    ...serviceSteps({
+      service: svc ? { name: svc.name, namespace: svc.namespace, type: svc.type, ...(svc.selector ? { selector: svc.selector } : {}), ports: svc.ports } : undefined,
+      asked: { name: target.name, namespace: ns, ...(port !== undefined ? { port } : {}), ...(query.flags.protocol ? { protocol: query.flags.protocol } : {}) },
+      pods: pods.map(slimPod),
+      ...(endpoints ? { endpoints } : {}),
+      similarServices: similar,
+    }),
+  );
+  steps.push(skipStep('listening', LISTENING_SKIP));
+  // A ready pod is the one traffic would go to; any selected pod otherwise.
+  const pod = selected.find((p) => p.ready) ?? selected[0];
+  const podPort = svc && pod ? policyPort(svc, pod, query) : undefined;
+  const placed = from !== undefined && from !== 'here' && from.kind !== 'container' ? await placeForPolicy(cluster, from, query.flags.namespace, scope) : undefined;
+  steps.push(svc ? await policyFor(cluster, svc, pod, from, placed, podPort) : skipStep('policy', `there is no Service ${target.name} in ${ns}`));
+  if (from !== undefined) steps.push(skipStep('route', 'why does not place Kubernetes paths on nodes yet; `reach <from> <to>` explains the path'));
+  // An endpoint that is not ready is already the answer; probing it would only repeat that.
+  const endpointsOk = steps.find((s) => s.id === 'endpoints')?.status === 'pass';
+  const probed = endpointsOk ? await probeFor(q, cluster, pod, placed, podPort).catch((err: unknown) => {
+    if (!isNetpeekError(err)) throw err;
+    return { step: skipStep('probe', err.message.replace(/\.$/, '')), probes: [] as ProbeFact[] };
+  }) : { step: skipStep('probe', 'an earlier step found no ready endpoint to probe'), probes: [] as ProbeFact[] };
+  steps.push(probed.step);
+  const facts: Fact[] = [
+    { label: 'Service', value: `${ns}/${target.name}` },
+    ...(q.fromText ? [{ label: 'From', value: q.fromText === 'here' ? "here (netpeek's host)" : q.fromText }] : []),
+    { label: 'Kubernetes context', value: `${cluster.context} (${cluster.server})` },
+  ];
+  return { namespace: ns, context: cluster.context, steps, facts, probes: probed.probes, found: svc !== undefined };
+}
