@@ -8,10 +8,10 @@ import { parseEndpointRef, type EndpointRef } from '../src/net/endpoint-ref.js';
 import { checkKubernetesName } from '../src/net/names.js';
 import { diagnose, verdictSentence } from '../src/net/why-diagnosis.js';
 import { containerPath } from '../src/sources/why-docker-path.js';
-import { servicePath, type ServiceTarget } from '../src/sources/why-kube-path.js';
+import { podPath, servicePath, type ServiceTarget } from '../src/sources/why-kube-path.js';
 import { probeAgain } from '../src/sources/why-probe-again.js';
 
-const ACCEPTED = 'Accepted targets: svc/<name> (with -n, or in whichever namespace has it), svc/<namespace>/<name>, the DNS name <name>.<namespace>.svc.cluster.local, or a Docker container (<name> or container/<name>).';
+const ACCEPTED = 'Accepted targets: svc/<name> (with -n, or in whichever namespace has it), svc/<namespace>/<name>, the DNS name <name>.<namespace>.svc.cluster.local, a pod (pod/<namespace>/<name> or <namespace>/<name>), or a Docker container (<name> or container/<name>).';
 const EXAMPLES = 'Examples: why svc/cart -n shop --port 80 · why shop/web-1 cart.shop.svc.cluster.local --port 80 · why web-1 db --port 5432';
 
 export function parseServiceTarget(text: string): ServiceTarget | undefined {
@@ -46,6 +46,21 @@ async function diagnoseService(query: Query, deps: Deps, target: ServiceTarget, 
     facts: found.facts,
     probes: found.probes,
     hints: found.found ? [`\`svc ${target.name} -n ${found.namespace}\` shows its ports and every endpoint.`] : [],
+  });
+}
+
+async function diagnosePod(query: Query, deps: Deps, to: { name: string; namespace?: string; text: string }, from: EndpointRef | 'here' | undefined, fromText: string | undefined): Promise<Answer> {
+  const found = await podPath({ ...deps, query, target: to, from, ...(fromText ? { fromText } : {}) });
+  const diagnosis = diagnose(found.steps);
+  const port = query.flags.port;
+  const onPort = port !== undefined ? ` port ${port}${query.flags.protocol && query.flags.protocol !== 'tcp' ? `/${query.flags.protocol}` : ''}` : '';
+  return newAnswer('why', `why ${fromText ? `${fromText} → ` : ''}${to.text}${onPort}`, {
+    subject: { kind: 'pod', name: found.pod, namespace: found.namespace, source: `context ${found.context}` },
+    summary: verdictSentence(diagnosis),
+    diagnosis,
+    facts: found.facts,
+    probes: found.probes,
+    hints: [`\`pod ${found.pod} -n ${found.namespace}\` shows its containers, ports and the Services selecting it.`],
   });
 }
 
@@ -88,7 +103,7 @@ export const why: NetpeekCommand = {
   async rerunLive(query, previous, deps) {
     const before = previous.diagnosis;
     const kind = previous.subject?.kind;
-    if (!before || (kind !== 'container' && kind !== 'service') || previous.probes.length === 0) return why.run(query, deps, { registry: EMPTY_REGISTRY });
+    if (!before || (kind !== 'container' && kind !== 'service' && kind !== 'pod') || previous.probes.length === 0) return why.run(query, deps, { registry: EMPTY_REGISTRY });
     const previousStep = before.steps.find((s) => s.id === 'probe');
     const context = /^context (.+)$/.exec(previous.subject?.source ?? '')?.[1];
     const again = await probeAgain({ ...deps, kind, to: previous.subject!.name, ...(context ? { context } : {}), previous: previous.probes, ...(previousStep ? { previousStep } : {}) });
@@ -110,6 +125,7 @@ export const why: NetpeekCommand = {
     const target = parseServiceTarget(targetText);
     if (target) return diagnoseService(query, deps, target, from, fromText);
     const to = parseEndpointRef(targetText);
+    if (to.kind === 'pod') return diagnosePod(query, deps, { name: to.name, ...(to.namespace ? { namespace: to.namespace } : {}), text: targetText }, from, fromText);
     if (to.kind === 'name' && !deps.docker) {
       throw new UserError(`"${targetText}" is not a Service reference, and this netpeek has no Docker engine with a container of that name.`, [ACCEPTED, EXAMPLES]);
     }
@@ -118,6 +134,6 @@ export const why: NetpeekCommand = {
       if (query.flags.protocol && query.flags.protocol !== 'tcp') throw new UserError(`why checks TCP between containers; "--port ${query.flags.port}/${query.flags.protocol}" is not TCP.`, ['Example: why web-1 db --port 5432']);
       return diagnoseContainers(query, deps, to.name, from);
     }
-    throw new UserError(`"${targetText}" is not a Service or a container: why diagnoses the path to a Kubernetes Service or a Docker container (pods, nodes and IPs as targets are not diagnosed yet).`, [ACCEPTED, EXAMPLES]);
+    throw new UserError(`"${targetText}" is an IP address: why does not diagnose a path to a bare address yet; name the Service, pod or container behind it.`, [ACCEPTED, EXAMPLES]);
   },
 };

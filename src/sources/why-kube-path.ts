@@ -12,7 +12,7 @@ import { policyStep, probeStep, serviceSteps, skipStep } from '../net/why-diagno
 import { probeSubject } from '../probe/probe-subject.js';
 import type { ProbeService, Vantage } from '../probe/vantage.js';
 import type { KubeCluster } from './kube-cluster.js';
-import { clusterFor, requireNamespace, type NamespaceScope } from './kube-lookup.js';
+import { clusterFor, findPod, requireNamespace, type NamespaceScope } from './kube-lookup.js';
 import type { KubePod, KubeService } from './kube-model.js';
 import { selects } from './kube-model.js';
 import { placeForPolicy, policyPod, type PlacedEndpoint } from './kube-policy-endpoints.js';
@@ -46,6 +46,9 @@ export interface ServicePathQuestion {
   from: EndpointRef | 'here' | undefined;
   fromText?: string;
 }
+
+/** `why [<from>] pod/<ns>/<name>`: the same client, a pod as the destination. */
+export type PodPathQuestion = Omit<ServicePathQuestion, 'target'> & { target: { name: string; namespace?: string; text: string } };
 
 export interface ServicePathFindings {
   namespace: string;
@@ -144,7 +147,7 @@ function policyPort(svc: KubeService, pod: KubePod, query: Query): { protocol: P
 
 async function policyFor(
   cluster: KubeCluster,
-  svc: KubeService,
+  svc: { name: string },
   pod: KubePod | undefined,
   from: EndpointRef | 'here' | undefined,
   placed: PlacedEndpoint | undefined,
@@ -174,7 +177,7 @@ async function policyFor(
  * own node) through that node's agent. The pod IP, not the ClusterIP: kube-proxy's virtual IP answers
  * only on nodes, and the agent's allow-list decides what may be sent.
  */
-async function probeFor(q: ServicePathQuestion, cluster: KubeCluster, pod: KubePod | undefined, placed: PlacedEndpoint | undefined, port: { protocol: PolicyProtocol; port: number } | undefined): Promise<{ step: DiagnosisStep; probes: ProbeFact[] }> {
+async function probeFor(q: Omit<ServicePathQuestion, 'target'>, cluster: KubeCluster, pod: KubePod | undefined, placed: PlacedEndpoint | undefined, port: { protocol: PolicyProtocol; port: number } | undefined): Promise<{ step: DiagnosisStep; probes: ProbeFact[] }> {
   const skip = (why: string) => ({ step: skipStep('probe', why), probes: [] });
   if (q.query.flags.noProbe) return skip('--no-probe: nothing was sent');
   if (!pod) return skip('no selected pod to probe');
@@ -250,4 +253,32 @@ export async function servicePath(q: ServicePathQuestion): Promise<ServicePathFi
     { label: 'Kubernetes context', value: `${cluster.context} (${cluster.server})` },
   ];
   return { namespace: ns, context: cluster.context, steps, facts, probes: probed.probes, found: svc !== undefined };
+}
+
+/**
+ * A pod as the destination: no Service in between, so the chain is what listens (skipped: a pod's
+ * sockets are on its node), the policies of that connection on --port, and a probe of the pod IP from
+ * the client's node (or the pod's own).
+ */
+export async function podPath(q: PodPathQuestion): Promise<ServicePathFindings & { pod: string }> {
+  const { query, from } = q;
+  const cluster = clusterFor(q, query.flags.cluster);
+  const scope: NamespaceScope = q.namespaces ? { namespaces: q.namespaces } : {};
+  const { pod } = await findPod(cluster, q.target.name, q.target.namespace ?? query.flags.namespace, scope);
+  const port = query.flags.port !== undefined ? { protocol: (query.flags.protocol ?? 'tcp').toUpperCase() as PolicyProtocol, port: query.flags.port } : undefined;
+  const placed = from !== undefined && from !== 'here' && from.kind !== 'container' ? await placeForPolicy(cluster, from, query.flags.namespace, scope) : undefined;
+  const steps: DiagnosisStep[] = [skipStep('listening', LISTENING_SKIP), await policyFor(cluster, { name: pod.name }, pod, from, placed, port)];
+  if (from !== undefined) steps.push(skipStep('route', 'why does not place Kubernetes paths on nodes yet; `reach <from> <to>` explains the path'));
+  const probed = await probeFor(q, cluster, pod, placed, port).catch((err: unknown) => {
+    if (!isNetpeekError(err)) throw err;
+    return { step: skipStep('probe', err.message.replace(/\.$/, '')), probes: [] as ProbeFact[] };
+  });
+  steps.push(probed.step);
+  const facts: Fact[] = [
+    { label: 'Pod', value: `${pod.namespace}/${pod.name}${pod.podIPs[0] ? ` (${pod.podIPs.join(', ')}${pod.nodeName ? ` on ${pod.nodeName}` : ''})` : ''}` },
+    ...(pod.ready ? [] : [{ label: 'Ready', value: `no (${pod.phase})` }]),
+    ...(q.fromText ? [{ label: 'From', value: q.fromText === 'here' ? "here (netpeek's host)" : q.fromText }] : []),
+    { label: 'Kubernetes context', value: `${cluster.context} (${cluster.server})` },
+  ];
+  return { namespace: pod.namespace, context: cluster.context, steps, facts, probes: probed.probes, found: true, pod: pod.name };
 }

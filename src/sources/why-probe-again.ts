@@ -17,8 +17,8 @@ import { probeVantage } from './why-docker-path.js';
 export interface ProbeAgainQuestion {
   docker?: DockerSource;
   probes?: ProbeService;
-  /** What the answer is about: a container, or a Service (whose endpoint pod was probed). */
-  kind: 'container' | 'service';
+  /** What the answer is about: a container, a pod, or a Service (whose endpoint pod was probed). */
+  kind: 'container' | 'service' | 'pod';
   to: string;
   /** The Kubernetes context of a Service answer (a node vantage is per cluster). */
   context?: string;

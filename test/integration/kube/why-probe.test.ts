@@ -79,6 +79,12 @@ describeNeeding(NETNS, 'why: the probe step through the agent on a node', () => 
     expect(a.summary).toMatch(/^Broken at probe: /);
   });
 
+  it('to a pod: its IP on --port, probed from the client\'s node', async () => {
+    const a = await question(deps, 'why pod/default/client pod/default/web --port 8080');
+    expect(a.diagnosis!.firstFailure).toBeNull();
+    expect(step(a, 'probe').evidence).toMatch(new RegExp(`^TCP ${ipB.replace(/\./g, '\\.')}:8080 \\(pod default/web\\) from node node-a `));
+  });
+
   it('--no-probe sends nothing', async () => {
     const a = await question(deps, 'why svc/default/web --port 80 --no-probe');
     expect(step(a, 'probe')).toEqual({ id: 'probe', status: 'skip', evidence: 'Not checked: --no-probe: nothing was sent.' });

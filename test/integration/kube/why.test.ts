@@ -232,6 +232,18 @@ describe('why <from> <to>', () => {
     expect(step(a, 'policy').fix).toBe('Add a rule admitting store/intruder-1 to pod bank/ledger-1 on TCP 5432 in bank/ledger-from-shop, or in a new policy beside it.');
   });
 
+  it('to a pod: the policies of that connection on --port, naming the isolating policy; the live steps skipped with the reason', async () => {
+    const a = await question(deps, 'why store/intruder-1 pod/bank/ledger-1 --port 5432');
+    expect(a.diagnosis!.steps.map((s) => s.id)).toEqual(['listening', 'policy', 'route', 'probe']);
+    expect(a.diagnosis!.firstFailure).toBe('policy');
+    expect(step(a, 'policy').evidence).toContain('store/intruder-1 → pod bank/ledger-1 on TCP 5432');
+    expect(step(a, 'policy').evidence).toContain('bank/ledger-from-shop');
+    const ok = await question(deps, 'why shop/client-1 bank/ledger-1 --port 5432');
+    expect(ok.diagnosis!.firstFailure).toBeNull();
+    expect(step(ok, 'policy').evidence).toContain('(admitted by bank/ledger-from-shop)');
+    expect(step(ok, 'probe').status).toBe('skip');
+  });
+
   it('without a client, an isolating policy with rules is a warning, not a pass', async () => {
     const a = await question(deps, 'why svc/bank/ledger');
     expect(step(a, 'policy').status).toBe('warn');
@@ -254,7 +266,8 @@ describe('why: rendering and bad input', () => {
 
   it.each([
     ['why web-1', /"web-1" is not a Service reference, and this netpeek has no Docker engine/],
-    ['why pod/shop/cart-1', /"pod\/shop\/cart-1" is not a Service or a container/],
+    ['why 10.244.1.10', /"10\.244\.1\.10" is an IP address: why does not diagnose a path to a bare address yet/],
+    ['why pod/shop/nosuch', /There is no pod "nosuch" in namespace shop/],
     ['why svc/a/b/c', /"svc\/a\/b\/c" is not a Service reference/],
     ['why svc/Cart_1', /not a valid service name|service name/i],
     ['why svc/cart --port 99999', /--port must be from 1 to 65535; got 99999/],
