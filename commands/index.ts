@@ -14,6 +14,7 @@ import { policy } from './policy.js';
 import { audit } from './audit.js';
 import { changes } from './changes.js';
 import { why } from './why.js';
+import { dns } from './dns.js';
 
 /** Every command netpeek knows. Adding a command: one file in commands/ and one line here. */
 export const COMMANDS: readonly NetpeekCommand[] = [
@@ -32,4 +33,5 @@ export const COMMANDS: readonly NetpeekCommand[] = [
   audit,
   changes,
   why,
+  dns,
 ];

@@ -43,6 +43,10 @@ const CORE_ENV_SCHEMA = z.object({
     .describe(
       'Opt-in: `ping --from <container>` (and reach, dns) probe from inside the container\'s own network namespace (nsenter -t PID -n; needs root, or CAP_SYS_ADMIN + CAP_SYS_PTRACE, and pid: host in compose). Off: they probe from the Docker host and say so.',
     ),
+  NETPEEK_DNS_RESOLV_CONF: z
+    .string()
+    .default('/etc/resolv.conf')
+    .describe('The resolv.conf `dns <name>` (without --from) follows: the bot\'s own resolver, nameservers, search list and ndots.'),
   NETPEEK_AGENT_NAMESPACE: z
     .string()
     .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a Kubernetes namespace name')
@@ -99,6 +103,8 @@ export interface Config {
   docker: { host?: string; timeoutMs: number; agentUrl?: string };
   /** Probes may start inside a container's network namespace (NETPEEK_WORKLOAD_VANTAGE). */
   workloadVantage: boolean;
+  /** resolv.conf of the bot's own DNS questions (NETPEEK_DNS_RESOLV_CONF). */
+  hostResolvConf: string;
   /** changes: bounds of the change history (DEFAULT_CHANGE_LIMITS when absent, e.g. in tests). */
   kube: { kubeconfig?: string; context?: string; changes?: { maxEntries: number; maxAgeMs: number } };
   slack: SlackCredentials;
@@ -147,6 +153,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     docker: { host: e.DOCKER_HOST, timeoutMs: e.NETPEEK_DOCKER_TIMEOUT_MS, agentUrl: e.NETPEEK_DOCKER_AGENT_URL },
     workloadVantage: e.NETPEEK_WORKLOAD_VANTAGE,
+    hostResolvConf: e.NETPEEK_DNS_RESOLV_CONF,
     kube: {
       kubeconfig: e.KUBECONFIG,
       context: e.NETPEEK_KUBE_CONTEXT,

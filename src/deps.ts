@@ -97,6 +97,7 @@ function buildProbes(config: Config, log: Logger, docker: DockerSource, kube: Ku
     // In-process probes only reach the subnets of Docker's own bridge-like networks.
     localAllowedCidrs: async () => (await docker.listNetworks()).filter((n) => n.Driver !== 'host' && n.Driver !== 'null').flatMap(networkSubnets),
     // Opt-in: only then may a probe start inside a container, whose process netpeek finds and checks itself.
+    hostResolvConf: config.hostResolvConf,
     ...(config.workloadVantage ? { workloadProcess: (v) => dockerContainerProcess(docker, v.containerId, v.workload) } : {}),
     logger: log.child({ component: 'probe' }),
   });

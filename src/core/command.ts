@@ -1,5 +1,5 @@
 import type { Answer } from './answer.js';
-import type { ButtonAction, ProbeKind, SubjectKind } from './kinds.js';
+import type { ButtonAction, PacketKind, SubjectKind } from './kinds.js';
 import type { FlagName, Query } from './query.js';
 
 export interface ArgSpec {
@@ -51,7 +51,7 @@ export interface CommandSpec {
   subject: CommandSubject;
   sendsPackets: SendsPackets;
   /** Kinds of probe it sends when it sends packets. */
-  probeKinds?: readonly ProbeKind[];
+  probeKinds?: readonly PacketKind[];
   /** Buttons under its answers (lookups of things with an address and ports). */
   buttons?: readonly ButtonAction[];
   /** An invocation for Slack's slash-command usage hint; commands without one are not in the hint. */

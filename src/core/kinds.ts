@@ -11,6 +11,10 @@ export type SubjectKind = (typeof SUBJECT_KINDS)[number];
 export const PROBE_KINDS = ['icmp', 'tcp', 'http'] as const;
 export type ProbeKind = (typeof PROBE_KINDS)[number];
 
+/** What a command's packets can be: the probe kinds, and DNS queries (`dns`, sent to nameservers). */
+export const PACKET_KINDS = [...PROBE_KINDS, 'dns'] as const;
+export type PacketKind = (typeof PACKET_KINDS)[number];
+
 /** What a button under an answer does; nothing else can be encoded in a button value. */
 export const BUTTON_ACTIONS = ['probe', 'ports', 'explain', 'reprobe'] as const;
 export type ButtonAction = (typeof BUTTON_ACTIONS)[number];

@@ -33,7 +33,12 @@ export interface Flags {
   command?: string;
   /** Probe from inside this container or pod (`ping db --from web-1`). */
   from?: string;
+  /** DNS record type (`dns db --type SRV`). */
+  type?: DnsRecordType;
 }
+
+export const DNS_RECORD_TYPES = ['A', 'AAAA', 'SRV', 'PTR'] as const;
+export type DnsRecordType = (typeof DNS_RECORD_TYPES)[number];
 
 export const PORT_PROTOCOLS = ['tcp', 'udp', 'sctp'] as const;
 export type PortProtocol = (typeof PORT_PROTOCOLS)[number];
@@ -75,6 +80,7 @@ export const FLAG_SPECS = {
   user: { type: 'string', usage: '--user <U…>', about: 'only this Slack user\'s questions', echo: '--user' },
   since: { type: 'string', usage: '--since <30m|1h|7d|ISO time>', about: 'only what happened since then', echo: '--since' },
   command: { type: 'string', usage: '--command <name>', about: 'only questions that ran this command', echo: '--command' },
+  type: { type: 'string', usage: '--type <A|AAAA|SRV|PTR>', about: 'DNS record type (default A)', echo: '--type' },
   from: { type: 'string', usage: '--from <container|pod>', about: 'probe from inside this workload\'s network namespace', echo: '--from' },
 } as const satisfies Record<FlagName, { type: 'string' | 'boolean'; short?: string; long?: string; from?: FlagName; usage: string; about: string; echo: string | false }>;
 
@@ -223,6 +229,11 @@ export function parseTokens(tokens: string[], text = tokens.join(' ')): Query {
   if (typeof v.port === 'string') Object.assign(flags, parsePortFlag(v.port));
   if (typeof v.count === 'string') flags.count = parseIntFlag('count', v.count, COUNT_RANGE, 'ping webserver-2 --count 3');
   for (const f of ['user', 'since', 'command', 'from'] as const) if (typeof v[f] === 'string') flags[f] = v[f];
+  if (typeof v.type === 'string') {
+    const t = v.type.toUpperCase();
+    if (!(DNS_RECORD_TYPES as readonly string[]).includes(t)) throw new UserError(`--type takes A, AAAA, SRV or PTR; got "${v.type}".`, ['Example: dns _http._tcp.web --type SRV --from web-1']);
+    flags.type = t as DnsRecordType;
+  }
   for (const b of FLAG_NAMES) {
     const spec = FLAG_SPECS[b];
     if (spec.type === 'boolean' && v['long' in spec ? spec.long : b] === true) (flags as Record<FlagName, unknown>)[b] = true;

@@ -1,4 +1,5 @@
 import { AllowList } from '../net/address-policy.js';
+import { allowedNameservers, resolveCandidates, type DnsRequest } from './dns.js';
 import { LocalProber } from './local-prober.js';
 import type { ProbeOptions, ProbeTarget } from './types.js';
 
@@ -9,16 +10,21 @@ import type { ProbeOptions, ProbeTarget } from './types.js';
  * The allow-list travels with the request and is checked again here: defence in depth, since this process
  * is the one that sends the packets.
  */
-interface ChildRequest {
-  targets: ProbeTarget[];
-  options: Pick<ProbeOptions, 'timeoutMs' | 'deadlineMs' | 'count'>;
+type ChildRequest = {
   allow: { cidrs: string[]; ports: string };
-}
+} & (
+  | { targets: ProbeTarget[]; options: Pick<ProbeOptions, 'timeoutMs' | 'deadlineMs' | 'count'> }
+  /** DNS questions, sent from here so that the namespace's own resolver (Docker's 127.0.0.11) answers. */
+  | { dns: DnsRequest }
+);
 
 async function main(): Promise<void> {
   const request = JSON.parse(process.argv[2] ?? '') as ChildRequest;
-  const prober = new LocalProber({ allowList: new AllowList(request.allow.cidrs, request.allow.ports) });
-  const results = await prober.probe(request.targets, request.options);
+  const allowList = new AllowList(request.allow.cidrs, request.allow.ports);
+  const results =
+    'dns' in request
+      ? await resolveCandidates({ ...request.dns, nameservers: allowedNameservers(request.dns.nameservers, allowList, true).allowed })
+      : await new LocalProber({ allowList }).probe(request.targets, request.options);
   // Exit once the line is flushed: the parent waits for the exit, and a probe's leftover handle (a socket the
   // kernel still retries) must not hold the answer back until the parent's deadline.
   process.stdout.write(JSON.stringify(results) + '\n', () => process.exit(0));

@@ -2,6 +2,7 @@ import { readlink } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { AllowList } from '../net/address-policy.js';
 import { formatPortRanges } from '../net/address-policy.js';
+import { allowedNameservers, type DnsRequest, type DnsResult } from './dns.js';
 import { runProgram } from './exec.js';
 import { currentNetns, type WorkloadProcess } from './workload-process.js';
 import { notProbed, type ProbeOptions, type ProbeResult, type ProbeTarget, type Prober } from './types.js';
@@ -53,7 +54,7 @@ export class NamespaceProber implements Prober {
     const refusal = await this.refusal();
     const fromInside = refusal
       ? allowed.map((t) => notProbed(t, 'error', refusal))
-      : await this.runChild(allowed, opts);
+      : await this.probeChild(allowed, opts);
     let next = 0;
     return results.map((r) => ({ ...(r ?? fromInside[next++]!), via: this.workload }));
   }
@@ -73,23 +74,40 @@ export class NamespaceProber implements Prober {
     return undefined;
   }
 
-  private async runChild(targets: ProbeTarget[], opts: ProbeOptions): Promise<ProbeResult[]> {
-    const request = {
-      targets,
-      options: { timeoutMs: opts.timeoutMs, ...(opts.deadlineMs !== undefined ? { deadlineMs: opts.deadlineMs } : {}), ...(opts.count !== undefined ? { count: opts.count } : {}) },
-      allow: { cidrs: this.o.allowList.cidrs.map((c) => c.text), ports: formatPortRanges(this.o.allowList.ports) },
-    };
-    const budget = (opts.deadlineMs ?? 30_000) + 2_000;
-    const out = await runProgram(this.o.nsenterPath ?? 'nsenter', ['-t', String(this.o.process.pid), '-n', '--', process.execPath, this.o.childScript ?? CHILD, JSON.stringify(request)], { timeoutMs: budget, ...(opts.signal ? { signal: opts.signal } : {}) });
+  /**
+   * DNS questions from inside the namespace, through the same child: nameservers the allow-list does not
+   * cover (loopback ones are the namespace's own) are denied here and again in the child.
+   */
+  async resolve(req: DnsRequest): Promise<DnsResult[]> {
+    const { allowed } = allowedNameservers(req.nameservers, this.o.allowList, true);
+    const refusal = allowed.length ? await this.refusal() : 'no nameserver of it may be queried';
+    const failed = (detail: string) => req.candidates.map((c): DnsResult => ({ name: c.name, type: req.type, outcome: 'error', answers: [], detail }));
+    if (refusal) return failed(refusal);
+    const budget = req.candidates.length * (req.timeoutMs + 200) + 2_000;
+    const out = await this.runChild({ dns: { ...req, nameservers: allowed } }, budget, req.candidates.length);
+    return 'results' in out ? (out.results as DnsResult[]) : failed(`could not query from inside ${this.workload}: ${out.why}`);
+  }
+
+  private async probeChild(targets: ProbeTarget[], opts: ProbeOptions): Promise<ProbeResult[]> {
+    const options = { timeoutMs: opts.timeoutMs, ...(opts.deadlineMs !== undefined ? { deadlineMs: opts.deadlineMs } : {}), ...(opts.count !== undefined ? { count: opts.count } : {}) };
+    const out = await this.runChild({ targets, options }, (opts.deadlineMs ?? 30_000) + 2_000, targets.length, opts.signal);
+    if ('results' in out) return out.results as ProbeResult[];
+    return targets.map((t) => notProbed(t, 'error', `could not probe from inside ${this.workload}: ${out.why}`));
+  }
+
+  /** The one way into the namespace: nsenter with an argument array, the request as one JSON argument. */
+  private async runChild(body: object, budgetMs: number, expected: number, signal?: AbortSignal): Promise<{ results: unknown[] } | { why: string }> {
+    const request = { ...body, allow: { cidrs: this.o.allowList.cidrs.map((c) => c.text), ports: formatPortRanges(this.o.allowList.ports) } };
+    const args = ['-t', String(this.o.process.pid), '-n', '--', process.execPath, this.o.childScript ?? CHILD, JSON.stringify(request)];
+    const out = await runProgram(this.o.nsenterPath ?? 'nsenter', args, { timeoutMs: budgetMs, ...(signal ? { signal } : {}) });
     if (out.code === 0) {
       try {
-        const parsed = JSON.parse(out.stdout) as ProbeResult[];
-        if (Array.isArray(parsed) && parsed.length === targets.length) return parsed;
+        const parsed = JSON.parse(out.stdout) as unknown[];
+        if (Array.isArray(parsed) && parsed.length === expected) return { results: parsed };
       } catch {
-        // fall through to the error results below
+        // fall through to the error below
       }
     }
-    const why = out.missing ? 'nsenter is not installed' : out.timedOut ? 'the probe inside the namespace ran out of time' : (out.stderr.trim() || out.failure || `nsenter exited with ${String(out.code)}`);
-    return targets.map((t) => notProbed(t, 'error', `could not probe from inside ${this.workload}: ${why}`));
+    return { why: out.missing ? 'nsenter is not installed' : out.timedOut ? 'the child inside the namespace ran out of time' : (out.stderr.trim() || out.failure || `nsenter exited with ${String(out.code)}`) };
   }
 }

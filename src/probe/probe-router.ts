@@ -4,6 +4,9 @@ import { AgentClient } from './agent-client.js';
 import type { AgentDirectory } from './agent-directory.js';
 import { AgentRouter } from './agent-router.js';
 import { LocalProber } from './local-prober.js';
+import { readFile } from 'node:fs/promises';
+import { candidateNames, parseResolvConf } from '../net/resolv-conf.js';
+import { allowedNameservers, resolveCandidates, type DnsLookup, type DnsQuestion } from './dns.js';
 import { NamespaceProber } from './namespace-prober.js';
 import type { ProbeOptions, ProbeResult, ProbeTarget } from './types.js';
 import type { WorkloadProcess } from './workload-process.js';
@@ -26,6 +29,8 @@ export interface ProbeRoutingOptions {
   workloadProcess?: (v: WorkloadVantage) => Promise<WorkloadProcess>;
   /** The compiled namespace child (tests that run from sources pass dist's). */
   namespaceChild?: string;
+  /** The resolv.conf the bot's own DNS questions follow (default /etc/resolv.conf). */
+  hostResolvConf?: string;
   logger?: Logger;
 }
 
@@ -66,6 +71,32 @@ export class ProbeRouter implements ProbeService {
     if (this.dockerAgent) return this.dockerAgent.probe(targets, opts);
     const allowList = new AllowList(await this.o.localAllowedCidrs());
     return new LocalProber({ allowList, logger: this.o.logger }).probe(targets, opts);
+  }
+
+  /**
+   * From inside the workload: its resolv.conf through /proc/<pid>/root (its filesystem, not the host's),
+   * queries from its namespace. Without a vantage: the bot's own resolv.conf and resolver, as any lookup
+   * the bot makes (not a probe of a workload, so the Docker subnets' allow-list does not apply).
+   */
+  async dnsFrom(vantage: WorkloadVantage | undefined, q: DnsQuestion): Promise<DnsLookup> {
+    if (!vantage) {
+      const path = this.o.hostResolvConf ?? '/etc/resolv.conf';
+      const conf = parseResolvConf(await readFile(path, 'utf8').catch(() => ''));
+      const candidates = candidateNames(q.name, conf, q.type);
+      const results = await resolveCandidates({ candidates, type: q.type, nameservers: conf.nameservers, timeoutMs: q.timeoutMs });
+      return { from: "the bot's host", resolvConfPath: path, conf, candidates, results, deniedNameservers: [] };
+    }
+    const can = this.insideWorkload(vantage.host);
+    if (!can.ok || !this.o.workloadProcess) throw new Error(`dnsFrom(inside ${vantage.workload}) called although ${can.ok ? 'it is off' : can.reason}`);
+    const process = await this.o.workloadProcess(vantage);
+    const path = `/proc/${process.pid}/root/etc/resolv.conf`;
+    const conf = parseResolvConf(await readFile(path, 'utf8').catch(() => ''));
+    const candidates = candidateNames(q.name, conf, q.type);
+    const allowList = new AllowList(await this.o.localAllowedCidrs());
+    const { denied } = allowedNameservers(conf.nameservers, allowList, true);
+    const prober = new NamespaceProber({ process, allowList, ...(this.o.namespaceChild ? { childScript: this.o.namespaceChild } : {}) });
+    const results = await prober.resolve({ candidates, type: q.type, nameservers: conf.nameservers, timeoutMs: q.timeoutMs });
+    return { from: `inside ${vantage.workload}`, resolvConfPath: path, conf, candidates, results, deniedNameservers: denied };
   }
 
   /**

@@ -1,5 +1,6 @@
 import type { PortSpec } from '../net/ports.js';
 import type { SubjectKind } from '../core/kinds.js';
+import type { DnsLookup, DnsQuestion } from './dns.js';
 import type { ProbeOptions, ProbeResult, ProbeTarget } from './types.js';
 
 /**
@@ -41,6 +42,11 @@ export interface ProbeService {
    * it refuses the container's process at probe time.
    */
   insideWorkload?(host: HostVantage): { ok: true } | { ok: false; reason: string };
+  /**
+   * A DNS question as a resolver answers it: inside a workload (its resolv.conf read through /proc, queries
+   * sent from its namespace), or without a vantage from the bot's own host with its own resolver.
+   */
+  dnsFrom?(vantage: WorkloadVantage | undefined, question: DnsQuestion): Promise<DnsLookup>;
 }
 
 /** Something to probe, placed: its address, where to probe it from, and the ports it declares. */
