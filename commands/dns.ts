@@ -35,7 +35,6 @@ export const dns: NetpeekCommand = {
   subject: { role: 'about', kind: 'ip' },
   sendsPackets: 'always',
   probeKinds: ['dns'],
-  usageHint: 'dns db --from web-1',
   description:
     'Lists every name the resolver tries, in its order (search domains and ndots from resolv.conf), with the answer, NXDOMAIN or timeout and the time each took, ' +
     'and what ndots costs an external name (the trailing-dot fix). With --from <container> and NETPEEK_WORKLOAD_VANTAGE on, the resolv.conf is the container\'s own ' +
