@@ -26,6 +26,17 @@ export interface ReportSection {
   more: string;
 }
 
+/** The last runs of a report, oldest first: the chart posted with it and the terminal's sparkline. */
+export interface ReportTrend {
+  title: string;
+  /** Short times of the runs ("09:00", "Mon 21:00"). */
+  labels: string[];
+  /** Targets that answered, of those probed, in %; null where nothing was probed. */
+  reachablePct: (number | null)[];
+  /** p95 of the answering probes' times, ms; null without one. */
+  p95Ms: (number | null)[];
+}
+
 export interface ReportDigest {
   /** The report's name. */
   name: string;
@@ -47,4 +58,6 @@ export interface ReportDigest {
   table: Table;
   /** Metadata naming the report and tick. */
   metadata: { event_type: typeof REPORT_EVENT_TYPE; event_payload: Record<string, string> };
+  /** Two runs or more: the trend picture posted with the report. */
+  trend?: ReportTrend;
 }

@@ -12,6 +12,8 @@ export interface ReportMessage extends SlackMessage {
   thread: SlackMessage[];
   /** Slack message metadata: lets any replica find this tick's post in the channel. */
   metadata: ReportDigest['metadata'];
+  /** The trend picture to post with it (a PNG, src/render/trend-chart.ts), when there are two runs or more. */
+  trend?: ReportDigest['trend'];
 }
 
 /** Lines a section of the channel message lists before pointing at the thread. */
@@ -71,7 +73,7 @@ export function toReportMessage(d: ReportDigest): ReportMessage {
   if (d.brief) {
     const line = sectionBlock(`${icon} *${escapeMrkdwn(d.name)}*: ${escapeMrkdwn(d.verdict)}${d.late ? ' _(late)_' : ''}`);
     // Notes (a selector that matched nothing, a run that could not be stored) are worth saying even then.
-    return { text, blocks: d.notes.length ? [line, notesBlock(d.notes)] : [line], thread: [], metadata: d.metadata };
+    return { text, blocks: d.notes.length ? [line, notesBlock(d.notes)] : [line], thread: [], metadata: d.metadata, ...(d.trend ? { trend: d.trend } : {}) };
   }
   const blocks: Block[] = [headerBlock(`Reachability report: ${d.name}${d.late ? ' (late)' : ''}`), sectionBlock(`${icon} *${escapeMrkdwn(d.verdict)}*`), contextBlock(escapeMrkdwn(d.when))];
   let overflow = false;
@@ -83,5 +85,5 @@ export function toReportMessage(d: ReportDigest): ReportMessage {
   if (d.notes.length) blocks.push(notesBlock(d.notes));
   const thread = overflow || d.total > MAIN_ROWS ? threadMessages(d) : [];
   if (thread.length) blocks.push(contextBlock(`Full table of all ${d.total} results in the thread${thread.length > 1 ? ` (${thread.length} replies)` : ''}.`));
-  return { text, blocks: blocks.slice(0, SLACK_LIMITS.blocksPerMessage), thread, metadata: d.metadata };
+  return { text, blocks: blocks.slice(0, SLACK_LIMITS.blocksPerMessage), thread, metadata: d.metadata, ...(d.trend ? { trend: d.trend } : {}) };
 }

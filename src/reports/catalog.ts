@@ -4,7 +4,8 @@ import { systemClock, type Clock } from './clock.js';
 import { formatProblem, type DefinitionProblem, type ReportDefinition } from './definitions.js';
 import { diffRuns, verdictLine, type RunDiff } from './diff.js';
 import type { ReportHistory } from './history.js';
-import { tickKeyOf, type ReportRun, type RunCounts } from './model.js';
+import { digestOf, tickKeyOf, type ReportRun, type RunCounts, type RunDigest } from './model.js';
+import { TREND_RUNS, withCurrent } from './trend.js';
 import { runReport, type RunContext } from './run.js';
 import { CronSchedule, shortTime } from './schedule.js';
 
@@ -15,6 +16,8 @@ export interface ReportView {
   diff: RunDiff;
   /** "Now" for short times ("09:00" today, "Mon 09:00"); default Date.now(). */
   now?: number;
+  /** This run and the stored ones before it, newest first (the trend); absent without a history. */
+  trend?: RunDigest[];
 }
 
 /**
@@ -79,9 +82,10 @@ export async function listReports(reports: readonly ReportDefinition[], history:
 export async function runReportNow(def: ReportDefinition, ctx: RunContext, history: ReportHistory | undefined): Promise<ReportView> {
   const clock = ctx.clock ?? systemClock;
   const now = new Date(clock.now());
-  const [previous, recent] = history ? await Promise.all([history.latest(def.name).catch(() => undefined), history.recent(def.name, 5).catch(() => [])]) : [undefined, []];
+  const [previous, stored] = history ? await Promise.all([history.latest(def.name).catch(() => undefined), history.recent(def.name, TREND_RUNS).catch(() => [])]) : [undefined, []];
+  const recent = stored.slice(0, 5);
   const run = await runReport(def, { tickKey: tickKeyOf(def.name, `manual-${now.toISOString()}`), scheduledAt: now, trigger: 'manual', late: false }, ctx, previous);
   const diff = diffRuns(run, previous, recent, { ...(def.thresholds.latencyWarnMs !== undefined ? { latencyWarnMs: def.thresholds.latencyWarnMs } : {}) });
   run.verdict = verdictLine(run, diff, (iso) => shortTime(iso, def.timezone, clock.now()));
-  return { def, run, diff, now: clock.now() };
+  return { def, run, diff, now: clock.now(), trend: withCurrent(digestOf(run), stored) };
 }

@@ -73,6 +73,8 @@ export interface RunDigest {
   tickKey: string;
   scheduledAt: string;
   statuses: Record<string, StatusLetter>;
+  /** 95th percentile of the answering probes' times (ms), for the trend chart; absent without one. */
+  p95Ms?: number;
 }
 
 /**
@@ -115,6 +117,14 @@ export function statusLetter(s: TargetStatus): StatusLetter {
   return s === 'ok' ? 'o' : s === 'failed' ? 'f' : 'n';
 }
 
+/** Nearest-rank 95th percentile (no interpolation: a shown figure is always one a probe measured). */
+export function p95(values: readonly number[]): number | undefined {
+  if (!values.length) return undefined;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.max(0, Math.ceil(0.95 * sorted.length) - 1)];
+}
+
 export function digestOf(run: Pick<ReportRun, 'tickKey' | 'scheduledAt' | 'results'>): RunDigest {
-  return { tickKey: run.tickKey, scheduledAt: run.scheduledAt, statuses: Object.fromEntries(run.results.map((r) => [r.id, statusLetter(r.status)])) };
+  const p95Ms = p95(run.results.filter((r) => r.status === 'ok' && r.ms !== undefined).map((r) => r.ms as number));
+  return { tickKey: run.tickKey, scheduledAt: run.scheduledAt, statuses: Object.fromEntries(run.results.map((r) => [r.id, statusLetter(r.status)])), ...(p95Ms !== undefined ? { p95Ms } : {}) };
 }

@@ -1,10 +1,11 @@
 import { newAnswer, type Answer, type Table } from '../core/answer.js';
 import { formatMs } from '../render/outline.js';
+import { sparkline } from '../render/sparkline.js';
 import type { ReportListing, ReportView } from './catalog.js';
 import { formatProblem } from './definitions.js';
 import { failuresFirst } from './diff.js';
 import type { TargetResult } from './model.js';
-import { durationText, fullTable, outcomeText, probeLabel, verdictOf } from './report-digest.js';
+import { durationText, fullTable, outcomeText, probeLabel, trendOf, verdictOf } from './report-digest.js';
 import { localTime, shortTime } from './schedule.js';
 
 /**
@@ -44,6 +45,7 @@ export function reportAnswer(view: ReportView, opts: { posted?: boolean } = {}):
       { label: 'Run', value: `${localTime(run.startedAt, def.timezone)}, took ${durationText(run)}` },
       { label: 'Targets', value: `${c.total}: ${c.ok} ok, ${c.failed} unreachable, ${c.notProbed} not probed${c.slow ? `, ${c.slow} slow` : ''}` },
       { label: 'Compared with', value: diff.previous ? `the run of ${localTime(diff.previous.scheduledAt, def.timezone)}` : 'nothing (no earlier run stored)' },
+      ...trendFact(view),
     ],
     tables,
     warnings: run.notes,
@@ -77,4 +79,18 @@ export function listingAnswer(listing: ReportListing, now: number = Date.now()):
     warnings: listing.problems.map((p) => `Refused: ${formatProblem(p)}`),
     hints: ['`report <name>` runs one now and shows it here (it is not posted or stored).'],
   });
+}
+
+/** "reachable ▅▆██ 80% → 100% · p95 ▁▂▁█ 12 ms", oldest run first: the terminal's picture of the trend. */
+function trendFact(view: ReportView): { label: string; value: string }[] {
+  const t = trendOf(view);
+  if (!t) return [];
+  const pct = t.reachablePct.map((v) => v ?? undefined);
+  const ms = t.p95Ms.map((v) => v ?? undefined);
+  const known = <T>(xs: (T | undefined)[]) => xs.filter((x): x is T => x !== undefined);
+  const kp = known(pct);
+  const km = known(ms);
+  const share = kp.length ? ` ${kp[0]}% → ${kp[kp.length - 1]}%` : '';
+  const p95 = km.length ? ` ${formatMs(km[km.length - 1] as number)}` : '';
+  return [{ label: `Trend (${t.labels.length} runs)`, value: `reachable ${sparkline(pct, { min: 0, max: 100 })}${share} · p95 ${sparkline(ms, { min: 0 })}${p95}` }];
 }

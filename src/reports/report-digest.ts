@@ -1,5 +1,6 @@
 import type { Table } from '../core/answer.js';
-import { REPORT_EVENT_TYPE, type ReportDigest, type ReportLine } from '../core/report.js';
+import { REPORT_EVENT_TYPE, type ReportDigest, type ReportLine, type ReportTrend } from '../core/report.js';
+import { trendPoints } from './trend.js';
 import { truncate } from '../render/blocks.js';
 import { formatMs } from '../render/outline.js';
 import type { ReportView } from './catalog.js';
@@ -112,5 +113,19 @@ export function reportDigest(view: ReportView): ReportDigest {
     total: run.counts.total,
     table: fullTable(run, diff),
     metadata: reportMetadata(run),
+    ...(trendOf(view) ? { trend: trendOf(view) } : {}),
+  };
+}
+
+/** The trend of a view with two runs or more, its times in the report's time zone. */
+export function trendOf(view: ReportView): ReportTrend | undefined {
+  const points = trendPoints(view.trend ?? []);
+  if (points.length < 2) return undefined;
+  const now = view.now ?? Date.now();
+  return {
+    title: `${view.def.name}: the last ${points.length} runs`,
+    labels: points.map((p) => shortTime(p.at, view.def.timezone, now)),
+    reachablePct: points.map((p) => (p.reachableShare === undefined ? null : Math.round(p.reachableShare * 1000) / 10)),
+    p95Ms: points.map((p) => (p.p95Ms === undefined ? null : Math.round(p.p95Ms * 10) / 10)),
   };
 }

@@ -5,7 +5,8 @@ import { systemClock, type Clock, type TimerHandle } from './clock.js';
 import { formatProblem, type LoadedDefinitions, type ReportDefinition } from './definitions.js';
 import { diffRuns, nothingToReport, verdictLine } from './diff.js';
 import { StateUnavailableError, type ReportHistory } from './history.js';
-import { tickKeyOf, type ReportRun, type RunCounts, type RunTrigger } from './model.js';
+import { digestOf, tickKeyOf, type ReportRun, type RunCounts, type RunTrigger } from './model.js';
+import { TREND_RUNS, withCurrent } from './trend.js';
 import { toReportMessage } from '../render/report-blocks.js';
 import { reportDigest } from './report-digest.js';
 import { runReport, type ProbeCaps } from './run.js';
@@ -275,7 +276,9 @@ export class ReportScheduler implements ReportCatalog {
       storage.tickRecorded = false;
       log.warn({ err: err.message }, 'the tick key could not be marked "posting" (store unavailable); this instance holds the claim and posts once');
     }
-    const view: ReportView = { def, run, diff, now: this.clock.now() };
+    // The trend picture: this run and the stored ones before it (none when the store is away).
+    const earlier = await history.recent(def.name, TREND_RUNS).catch(() => []);
+    const view: ReportView = { def, run, diff, now: this.clock.now(), trend: withCurrent(digestOf(run), earlier) };
     let ts: string;
     try {
       ts = (await poster.post(def.channel, toReportMessage(reportDigest(view)))).ts;

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { DEFAULT_RETENTION, StateUnavailableError, type ReportHistory, type RetentionPolicy } from './history.js';
-import { countResults, statusLetter, type ReportRun, type RunDigest, type StatusLetter, type TargetResult, type TickRecord, type TickState } from './model.js';
+import { countResults, p95, statusLetter, type ReportRun, type RunDigest, type StatusLetter, type TargetResult, type TickRecord, type TickState } from './model.js';
 import { decideAdvance, decideClaim, type TickClaim, type TickLedger } from './tick-key.js';
 
 /**
@@ -164,7 +164,7 @@ export class SqliteReportHistory implements ReportHistory, TickLedger {
       latestRun: this.db.prepare('SELECT * FROM report_runs WHERE report = ? AND scheduled_at < ? ORDER BY scheduled_at DESC, id DESC LIMIT 1'),
       recentRuns: this.db.prepare('SELECT * FROM report_runs WHERE report = ? ORDER BY scheduled_at DESC, id DESC LIMIT ?'),
       results: this.db.prepare('SELECT * FROM report_results WHERE run_id = ? ORDER BY seq'),
-      statuses: this.db.prepare('SELECT target, status FROM report_results WHERE run_id = ?'),
+      statuses: this.db.prepare('SELECT target, status, ms FROM report_results WHERE run_id = ?'),
       pruneAge: this.db.prepare('DELETE FROM report_runs WHERE report = ? AND scheduled_at < ?'),
       pruneCount: this.db.prepare(
         'DELETE FROM report_runs WHERE report = ? AND id NOT IN (SELECT id FROM report_runs WHERE report = ? ORDER BY scheduled_at DESC, id DESC LIMIT ?)',
@@ -236,8 +236,13 @@ export class SqliteReportHistory implements ReportHistory, TickLedger {
     const rows = this.stmts.recentRuns.all(report, limit) as RunRow[];
     return rows.map((row) => {
       const statuses: Record<string, StatusLetter> = {};
-      for (const r of this.stmts.statuses.all(row.id) as Pick<ResultRow, 'target' | 'status'>[]) statuses[r.target] = statusLetter(r.status);
-      return { tickKey: row.tick_key, scheduledAt: new Date(row.scheduled_at).toISOString(), statuses };
+      const times: number[] = [];
+      for (const r of this.stmts.statuses.all(row.id) as Pick<ResultRow, 'target' | 'status' | 'ms'>[]) {
+        statuses[r.target] = statusLetter(r.status);
+        if (r.status === 'ok' && r.ms !== null) times.push(r.ms);
+      }
+      const p95Ms = p95(times);
+      return { tickKey: row.tick_key, scheduledAt: new Date(row.scheduled_at).toISOString(), statuses, ...(p95Ms !== undefined ? { p95Ms } : {}) };
     });
   }
 

@@ -1,6 +1,6 @@
 import type { webApi } from '@slack/bolt';
 import type { Logger } from '../log.js';
-import { REPORT_EVENT_TYPE } from '../core/report.js';
+import { REPORT_EVENT_TYPE, type ReportTrend } from '../core/report.js';
 import type { ReportPoster } from '../reports/report-poster.js';
 import type { ReportMessage } from '../render/report-blocks.js';
 import { deliver, type RetryPolicy } from './delivery.js';
@@ -10,7 +10,7 @@ import { deliver, type RetryPolicy } from './delivery.js';
  * Each post carries message metadata naming its tick, so any replica can look in the channel to learn
  * whether a tick whose post was interrupted did reach Slack.
  */
-type Client = Pick<webApi.WebClient, 'chat' | 'conversations'>;
+type Client = Pick<webApi.WebClient, 'chat' | 'conversations' | 'files'>;
 
 interface HistoryMessage {
   ts?: string;
@@ -42,7 +42,24 @@ export class SlackReportPoster implements ReportPoster {
         break;
       }
     }
+    if (message.trend) await this.postTrend(channel, ts, tick ?? '', message.trend);
     return { ts };
+  }
+
+  /** The trend PNG in the post's thread; the verdict is already out, so a failure here is logged, not thrown. */
+  private async postTrend(channel: string, ts: string, tick: string, trend: ReportTrend): Promise<void> {
+    try {
+      const { trendChartPng } = await import('../render/trend-chart.js');
+      const png = await trendChartPng(trend);
+      const report = tick.split('@')[0] || 'report';
+      const last = (xs: (number | null)[]) => [...xs].reverse().find((x) => x !== null);
+      const share = last(trend.reachablePct);
+      const p95 = last(trend.p95Ms);
+      const alt = `Reachable share and p95 latency of ${trend.labels.length} runs of ${report}; latest: ${share ?? '—'}% reachable, p95 ${p95 ?? '—'} ms`;
+      await deliver(`report trend ${tick}`, () => this.client.files.uploadV2({ channel_id: channel, thread_ts: ts, file: png, filename: `${report}-trend.png`, title: trend.title, alt_text: alt }), this.retry, this.log);
+    } catch (err) {
+      this.log.warn({ tick, err: (err as Error).message }, 'the trend picture of a report could not be posted');
+    }
   }
 
   async findPosted(channel: string, tickKey: string, oldest: Date): Promise<string | undefined> {

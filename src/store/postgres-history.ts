@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { DEFAULT_RETENTION, type RetentionPolicy } from '../reports/history.js';
-import { countResults, statusLetter, type ReportRun, type RunDigest, type StatusLetter, type TargetResult, type TickRecord, type TickState } from '../reports/model.js';
+import { countResults, p95, statusLetter, type ReportRun, type RunDigest, type StatusLetter, type TargetResult, type TickRecord, type TickState } from '../reports/model.js';
 import { decideAdvance, decideClaim, type TickClaim } from '../reports/tick-key.js';
 import type { ReportStore } from './store.js';
 
@@ -129,14 +129,19 @@ export class PostgresReportHistory implements ReportStore {
   async recent(report: string, limit: number): Promise<RunDigest[]> {
     const { rows } = await this.q<RunRow>('SELECT * FROM report_runs WHERE report = $1 ORDER BY scheduled_at DESC, id DESC LIMIT $2', [report, limit]);
     if (!rows.length) return [];
-    const statuses = await this.q<{ run_id: string; target: string; status: TargetResult['status'] }>('SELECT run_id, target, status FROM report_results WHERE run_id = ANY($1::bigint[])', [rows.map((r) => r.id)]);
+    const statuses = await this.q<{ run_id: string; target: string; status: TargetResult['status']; ms: number | null }>('SELECT run_id, target, status, ms FROM report_results WHERE run_id = ANY($1::bigint[])', [rows.map((r) => r.id)]);
     const byRun = new Map<string, Record<string, StatusLetter>>();
+    const timesByRun = new Map<string, number[]>();
     for (const s of statuses.rows) {
       const m = byRun.get(s.run_id) ?? {};
       m[s.target] = statusLetter(s.status);
       byRun.set(s.run_id, m);
+      if (s.status === 'ok' && s.ms !== null) timesByRun.set(s.run_id, [...(timesByRun.get(s.run_id) ?? []), Number(s.ms)]);
     }
-    return rows.map((row) => ({ tickKey: row.tick_key, scheduledAt: new Date(Number(row.scheduled_at)).toISOString(), statuses: byRun.get(row.id) ?? {} }));
+    return rows.map((row) => {
+      const p95Ms = p95(timesByRun.get(row.id) ?? []);
+      return { tickKey: row.tick_key, scheduledAt: new Date(Number(row.scheduled_at)).toISOString(), statuses: byRun.get(row.id) ?? {}, ...(p95Ms !== undefined ? { p95Ms } : {}) };
+    });
   }
 
   // ---- tick keys ----
