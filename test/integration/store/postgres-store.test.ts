@@ -106,10 +106,11 @@ describeNeeding(POSTGRES, 'PostgreSQL store (a real server)', () => {
     }
     // The same message seen as another event id: its channel+ts key is already held.
     expect(await a!.claim(['event:Other', 'msg:C1:3.000'], 60_000)).toBe(false);
-    expect(await a!.claim(['short'], 50)).toBe(true);
-    expect(await b!.claim(['short'], 50)).toBe(false);
-    await new Promise((r) => setTimeout(r, 120));
-    expect(await b!.claim(['short'], 50)).toBe(true);
+    // A 1.5 s claim: long enough that a loaded machine cannot let it expire between the two calls.
+    expect(await a!.claim(['short'], 1500)).toBe(true);
+    expect(await b!.claim(['short'], 1500)).toBe(false);
+    await new Promise((r) => setTimeout(r, 1700));
+    expect(await b!.claim(['short'], 1500)).toBe(true);
     // Claims that expired over an hour ago are deleted; live ones stay.
     const c = new pg.Client({ connectionString: url });
     await c.connect();
