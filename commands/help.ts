@@ -2,7 +2,7 @@ import type { NetpeekCommand } from '../src/deps.js';
 import { newAnswer } from '../src/core/answer.js';
 import { UserError } from '../src/core/errors.js';
 import { FLAG_SPECS } from '../src/core/query.js';
-import { UNIVERSAL_FLAGS, usageLine } from '../src/core/registry.js';
+import { flagsOf, usageLine } from '../src/core/registry.js';
 import { closest } from '../src/core/similar-names.js';
 
 export const help: NetpeekCommand = {
@@ -39,19 +39,21 @@ export const help: NetpeekCommand = {
         'Example: help container',
       ]);
     }
-    const flags = [...cmd.flags, ...UNIVERSAL_FLAGS.filter((f) => f !== 'help')];
+    // Laid out the way `kubectl <verb> --help` is: what it does, Examples:, Options: (short and long forms), Usage:.
+    const flags = flagsOf(cmd);
+    const spelled = flags.map((f) => [FLAG_SPECS[f].usage.startsWith('-') && !FLAG_SPECS[f].usage.startsWith('--') ? FLAG_SPECS[f].usage : `    ${FLAG_SPECS[f].usage}`, FLAG_SPECS[f].about] as const);
+    const width = Math.max(...spelled.map(([u]) => u.length));
     return newAnswer('help', `help ${cmd.name}`, {
       subject: { kind: 'help', name: cmd.name },
       summary: cmd.summary,
-      facts: [
-        { label: 'Usage', value: usageLine(cmd) },
-        ...(cmd.aliases?.length ? [{ label: 'Aliases', value: cmd.aliases.join(', ') }] : []),
-      ],
+      facts: cmd.aliases?.length ? [{ label: 'Aliases', value: cmd.aliases.join(', ') }] : [],
       explanations: cmd.description ? [cmd.description] : [],
       tables: [
-        { title: 'Flags', columns: ['flag', 'meaning'], rows: flags.map((f) => [FLAG_SPECS[f].usage, FLAG_SPECS[f].about]) },
-        { title: 'Examples', columns: ['example'], rows: cmd.examples.map((e) => [e]) },
+        { title: 'Examples:', columns: ['example'], rows: cmd.examples.map((e) => [`netpeek ${e}`]) },
+        { title: 'Options:', columns: ['option'], rows: spelled.map(([u, about]) => [`${u.padEnd(width)}  ${about}`]) },
+        { title: 'Usage:', columns: ['usage'], rows: [[`${usageLine(cmd, { brief: true })}`]] },
       ],
+      hints: [`Use "netpeek help" for the list of commands; add -o json (or --json) for machine-readable output.`],
     });
   },
 };

@@ -18,7 +18,7 @@ export const node: NetpeekCommand = {
   summary: "A node's addresses and pod CIDR, the pods on it, and which of them use the node's own network",
   args: [{ name: '<name>', required: true }],
   flags: ['cluster'],
-  examples: ['node worker-1', 'node kind-control-plane --cluster kind-dev'],
+  examples: ['node worker-1', 'node kind-control-plane --context kind-dev'],
   subject: { role: 'lookup', kind: 'node' },
   sendsPackets: 'never',
   description:

@@ -34,7 +34,10 @@ import { uniquePorts } from '../src/net/ports.js';
 import type { KubeCluster } from '../src/sources/kube-cluster.js';
 import { podAddressFacts, runningContainers } from '../src/sources/kube-pod-facts.js';
 import type { PodEndpoint } from '../src/sources/kube-lookup.js';
-import { clusterFor, findPod, podInSlices, servicesSelecting } from '../src/sources/kube-lookup.js';
+import { clusterFor, findPod, listPods, listScope, podInSlices, servicesSelecting } from '../src/sources/kube-lookup.js';
+import type { Deps } from '../src/deps.js';
+import type { Query } from '../src/core/query.js';
+import { UserError } from '../src/core/errors.js';
 import type { KubeNode, KubePod, KubeService } from '../src/sources/kube-model.js';
 import { nodeIp } from '../src/sources/kube-model.js';
 import { probeSubject } from '../src/probe/probe-subject.js';
@@ -64,9 +67,9 @@ export const pod: NetpeekCommand = {
   name: 'pod',
   aliases: ['po'],
   summary: "A pod's IPs, node and pod CIDR, its containers' ports, and the Services that send it traffic",
-  args: [{ name: '<name|prefix>', required: true }],
-  flags: ['namespace', 'cluster', 'probe'],
-  examples: ['pod webserver-2', 'pod webserver -n web', 'pod coredns-7db6d8ff4d-x2x1q -n kube-system --cluster kind-dev', 'pod webserver-2 --probe'],
+  args: [{ name: '<name|prefix>', required: true, unlessFlags: ['selector', 'allNamespaces'] }],
+  flags: ['namespace', 'allNamespaces', 'selector', 'cluster', 'probe'],
+  examples: ['pod webserver-2', 'pod webserver -n web', 'pod shop/web-1', 'pod -l app=web -n shop', 'pod -A -o wide', 'pod coredns-7db6d8ff4d-x2x1q -n kube-system --context kind-dev', 'pod webserver-2 --probe'],
   subject: { role: 'lookup', kind: 'pod' },
   sendsPackets: 'with --probe',
   probeKinds: ['icmp', 'tcp'],
@@ -75,14 +78,16 @@ export const pod: NetpeekCommand = {
   description:
     'Pod IPs (both families on dual-stack), phase and readiness, the node with its InternalIP and pod CIDR, and whether the pod IP lies inside it. ' +
     'Every container — init, native sidecar, app — with its declared ports, conflicts between them, hostNetwork and hostPort use, and each Service that selects the pod: port → targetPort → container port, and whether the pod is a ready endpoint. ' +
-    'Without -n the name is looked up in every namespace; a Deployment-style prefix lists the matching pods.',
+    'Without -n the name is looked up in every namespace; a Deployment-style prefix lists the matching pods. ' +
+    'With -l (a label selector) or -A and no name it lists pods as kubectl get pods does: in -n, else the context\'s namespace, or every namespace with -A; -o wide adds columns.',
   async run(query, deps) {
+    if (query.args[0] === undefined || query.flags.selector !== undefined) return listAnswer(query, deps);
     const name = checkKubernetesName(query.args[0] ?? '', 'pod');
     if (query.flags.namespace !== undefined) checkKubernetesName(query.flags.namespace, 'namespace');
     const cluster = clusterFor(deps, query.flags.cluster);
-    const found = await findPod(cluster, name, query.flags.namespace, deps);
+    const found = await findPod(cluster, name, query.flags.allNamespaces ? undefined : query.flags.namespace, deps);
     const seen = await look(cluster, found.pod, found.matchedBy, name);
-    const answer = answerFor(seen);
+    const answer = answerFor(seen, query.flags.output === 'wide');
     if (!query.flags.probe) return answer;
     // The pod and node just looked up are what gets probed: nothing is looked up twice.
     return withParts(answer, (await probeSubject(podProbeSubject(seen.pod, seen.node, cluster.context), deps)).parts);
@@ -106,7 +111,51 @@ async function look(cluster: KubeCluster, p: KubePod, matchedBy: 'name' | 'prefi
   return { pod: p, matchedBy, asked, node, placements: placePodIps(p.podIPs, node?.podCIDRs ?? []), services: selected, neighbours, cluster };
 }
 
-function answerFor(s: Seen): Answer {
+/** `pod -l app=web -n shop`, `pod -A`: one row per pod, as `kubectl get pods` (-o wide: more columns). */
+async function listAnswer(query: Query, deps: Deps): Promise<Answer> {
+  if (query.args[0] !== undefined) {
+    throw new UserError(`-l lists pods, so it takes no pod name ("${query.args[0]}").`, ['Example: pod -l app=web -n shop', `Or one pod: pod ${query.args[0]}`]);
+  }
+  if (query.flags.probe) throw new UserError('--probe probes one pod; a listing sends no packets.', ['Example: pod web-1 -n shop --probe']);
+  const cluster = clusterFor(deps, query.flags.cluster);
+  const scope = await listScope(cluster, query.flags, deps);
+  const pods = await listPods(cluster, scope, deps);
+  const wide = query.flags.output === 'wide';
+  const many = scope.namespace === undefined;
+  const what = scope.selectorText !== undefined ? `pods matching ${scope.selectorText}` : 'pods';
+  const ready = pods.filter((p) => p.ready).length;
+  const answer = newAnswer('pod', `${what} ${scope.where}`, {
+    subject: { kind: 'pod', name: scope.selectorText ?? '*', ...(scope.namespace ? { namespace: scope.namespace } : {}), source: `context ${cluster.context}` },
+    summary: pods.length ? `${pods.length} ${pods.length === 1 ? 'pod' : 'pods'} ${scope.selectorText !== undefined ? `match ${scope.selectorText}` : 'found'} ${scope.where}; ${ready} ready.` : `No pods ${scope.selectorText !== undefined ? `match ${scope.selectorText} ` : ''}${scope.where}.`,
+    facts: [{ label: 'Kubernetes context', value: `${cluster.context} (${cluster.server})` }],
+    tables: [
+      {
+        title: 'Pods',
+        columns: [...(many ? ['namespace'] : []), 'name', 'ready', 'status', 'IP', 'node', 'ports', ...(wide ? ['IPs', 'host IP', 'owner', 'labels'] : [])],
+        rows: pods.map((p) => {
+          const running = runningContainers(p);
+          const ports = uniquePorts(running.flatMap((c) => c.ports)).map((x) => `${x.port}/${x.protocol}`);
+          return [
+            ...(many ? [p.namespace] : []),
+            p.name,
+            `${running.filter((c) => c.ready).length}/${running.length}`,
+            `${p.terminating ? 'Terminating' : (p.reason ?? running.find((c) => c.stateReason)?.stateReason ?? p.phase)}`,
+            p.podIPs[0] ?? '<none>',
+            p.nodeName ?? '<none>',
+            ports.join(',') || '<none>',
+            ...(wide ? [p.podIPs.join(',') || '<none>', p.hostIPs.join(',') || '<none>', ownerText(p.owner) ?? '<none>', Object.entries(p.labels).map(([k, v]) => `${k}=${v}`).join(',') || '<none>'] : []),
+          ];
+        }),
+      },
+    ],
+    items: pods.map((p) => ({ kind: 'pod' as const, name: p.name, namespace: p.namespace })),
+  });
+  if (!pods.length && !many) answer.hints.push('`pod -A` lists every namespace.');
+  if (pods[0]) answer.hints.push(`\`pod ${pods[0].name} -n ${pods[0].namespace}\` explains one pod: its Services, ports and node.`);
+  return answer;
+}
+
+function answerFor(s: Seen, wide = false): Answer {
   const p = s.pod;
   const answer = newAnswer('pod', `pod ${p.name}`, {
     subject: { kind: 'pod', name: p.name, namespace: p.namespace, ...(p.uid ? { id: p.uid } : {}), source: `context ${s.cluster.context}` },
@@ -114,7 +163,8 @@ function answerFor(s: Seen): Answer {
     addresses: podAddressFacts(p, s.node?.podCIDRs ?? []),
     ports: [...containerPorts(s), ...servicePorts(s)],
     sharing: sharing(s),
-    tables: tables(s),
+    tables: tables(s, wide),
+    items: [{ kind: 'pod', name: p.name, namespace: p.namespace }],
   });
   if (s.matchedBy === 'prefix') answer.warnings.push(`There is no pod named "${s.asked}"; ${p.name} is the only pod whose name starts with it, so this answer is about ${p.name}.`);
   verdict(answer, s);
@@ -202,12 +252,12 @@ function sharing(s: Seen): Sharing {
   return { mode: 'pod', with: names, note: podSharingSentence(s.pod.podIPs[0], names) };
 }
 
-function tables(s: Seen): Table[] {
+function tables(s: Seen, wide: boolean): Table[] {
   const out: Table[] = [
     {
       title: 'Containers',
-      columns: ['container', 'kind', 'ports', 'state'],
-      rows: s.pod.containers.map((c) => [c.name, containerKindText(c), declaredPortsText(c.ports), containerStateText(c)]),
+      columns: ['container', 'kind', 'ports', 'state', ...(wide ? ['image', 'restarts'] : [])],
+      rows: s.pod.containers.map((c) => [c.name, containerKindText(c), declaredPortsText(c.ports), containerStateText(c), ...(wide ? [c.image ?? '—', String(c.restartCount ?? 0)] : [])]),
     },
   ];
   if (s.services.length) {

@@ -5,7 +5,10 @@ import { LOAD_BALANCER, NAMED_TARGET_PORT, NODE_PORT, SERVICE_VIRTUAL_IP, endpoi
 import { describeResolution, resolveTargetPort } from '../src/net/kube-ports.js';
 import { checkKubernetesName } from '../src/net/names.js';
 import type { KubeCluster } from '../src/sources/kube-cluster.js';
-import { clusterFor, findService } from '../src/sources/kube-lookup.js';
+import { clusterFor, findService, listScope, listServices } from '../src/sources/kube-lookup.js';
+import type { Deps } from '../src/deps.js';
+import type { Query } from '../src/core/query.js';
+import { UserError } from '../src/core/errors.js';
 import type { KubeEndpointSlice, KubePod, KubeService, KubeServicePort } from '../src/sources/kube-model.js';
 import { selects } from '../src/sources/kube-model.js';
 
@@ -26,9 +29,9 @@ export const svc: NetpeekCommand = {
   name: 'svc',
   aliases: ['service'],
   summary: "A Service's type, ClusterIPs and ports with their targetPorts, and its endpoints: ready, not ready, terminating",
-  args: [{ name: '<name>', required: true }],
-  flags: ['namespace', 'cluster'],
-  examples: ['svc web', 'service kube-dns -n kube-system', 'svc api --cluster kind-dev -n shop'],
+  args: [{ name: '<name>', required: true, unlessFlags: ['selector', 'allNamespaces'] }],
+  flags: ['namespace', 'allNamespaces', 'selector', 'cluster'],
+  examples: ['svc web', 'service kube-dns -n kube-system', 'svc kube-system/kube-dns', 'svc -l app=web -n shop', 'svc -A -o wide', 'svc api --context kind-dev -n shop'],
   subject: { role: 'lookup', kind: 'service' },
   sendsPackets: 'never',
   buttons: ['probe', 'ports', 'explain'],
@@ -36,13 +39,53 @@ export const svc: NetpeekCommand = {
     'Type, ClusterIP(s), every port with its targetPort resolved against the selected pods (named ports included), NodePort and LoadBalancer addresses, the selector, ' +
     'and the endpoints from its EndpointSlices with their pods, nodes and conditions.',
   async run(query, deps) {
+    if (query.args[0] === undefined || query.flags.selector !== undefined) return listAnswer(query, deps);
     const name = checkKubernetesName(query.args[0] ?? '', 'service');
     if (query.flags.namespace !== undefined) checkKubernetesName(query.flags.namespace, 'namespace');
     const cluster = clusterFor(deps, query.flags.cluster);
-    const found = await findService(cluster, name, query.flags.namespace, deps);
-    return answerFor(await look(cluster, found));
+    const found = await findService(cluster, name, query.flags.allNamespaces ? undefined : query.flags.namespace, deps);
+    const answer = answerFor(await look(cluster, found));
+    answer.items = [{ kind: 'service', name: found.name, namespace: found.namespace }];
+    return answer;
   },
 };
+
+/** `svc -l app=web`, `svc -A`: one row per Service, as `kubectl get svc` (-o wide adds the selector). */
+async function listAnswer(query: Query, deps: Deps): Promise<Answer> {
+  if (query.args[0] !== undefined) {
+    throw new UserError(`-l lists Services, so it takes no Service name ("${query.args[0]}").`, ['Example: svc -l app=web -n shop', `Or one Service: svc ${query.args[0]}`]);
+  }
+  const cluster = clusterFor(deps, query.flags.cluster);
+  const scope = await listScope(cluster, query.flags, deps);
+  const services = await listServices(cluster, scope, deps);
+  const wide = query.flags.output === 'wide';
+  const many = scope.namespace === undefined;
+  const matching = scope.selectorText !== undefined ? ` matching ${scope.selectorText}` : '';
+  const answer = newAnswer('svc', `services${matching} ${scope.where}`, {
+    subject: { kind: 'service', name: scope.selectorText ?? '*', ...(scope.namespace ? { namespace: scope.namespace } : {}), source: `context ${cluster.context}` },
+    summary: services.length ? `${services.length} ${services.length === 1 ? 'Service' : 'Services'}${matching} ${scope.where}.` : `No Services${matching} ${scope.where}.`,
+    facts: [{ label: 'Kubernetes context', value: `${cluster.context} (${cluster.server})` }],
+    tables: [
+      {
+        title: 'Services',
+        columns: [...(many ? ['namespace'] : []), 'name', 'type', 'cluster IP', 'external IP', 'ports', ...(wide ? ['selector', 'labels'] : [])],
+        rows: services.map((s) => [
+          ...(many ? [s.namespace] : []),
+          s.name,
+          s.type,
+          s.clusterIPs.join(',') || (s.headless ? 'None' : '<none>'),
+          [...s.externalIPs, ...s.loadBalancer, ...(s.externalName ? [s.externalName] : [])].join(',') || '<none>',
+          s.ports.map((p) => `${p.port}${p.nodePort ? `:${p.nodePort}` : ''}/${p.protocol.toUpperCase()}`).join(',') || '<none>',
+          ...(wide ? [Object.entries(s.selector ?? {}).map(([k, v]) => `${k}=${v}`).join(',') || '<none>', Object.entries(s.labels ?? {}).map(([k, v]) => `${k}=${v}`).join(',') || '<none>'] : []),
+        ]),
+      },
+    ],
+    items: services.map((s) => ({ kind: 'service' as const, name: s.name, namespace: s.namespace })),
+  });
+  if (!services.length && !many) answer.hints.push('`svc -A` lists every namespace.');
+  if (services[0]) answer.hints.push(`\`svc ${services[0].name} -n ${services[0].namespace}\` shows its ports, targetPorts and endpoints.`);
+  return answer;
+}
 
 async function look(cluster: KubeCluster, svc: KubeService): Promise<Seen> {
   const [slices, inNamespace] = await Promise.all([cluster.endpointSlices(svc.namespace, svc.name), svc.selector ? cluster.pods({ namespace: svc.namespace }) : Promise.resolve([])]);

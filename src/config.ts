@@ -58,7 +58,7 @@ const CORE_ENV_SCHEMA = z.object({
     .describe('Label selector of the agent pods (kubectl syntax).'),
   NETPEEK_AGENT_PORT: z.coerce.number().int().min(1).max(65535).default(7070).describe('Port the agents listen on, on their node\'s address.'),
   KUBECONFIG: z.string().optional().describe('Kubeconfig file(s); default ~/.kube/config, or the in-cluster service account.'),
-  NETPEEK_KUBE_CONTEXT: z.string().optional().describe('Kubernetes context used when a question has no --cluster.'),
+  NETPEEK_KUBE_CONTEXT: z.string().optional().describe('Kubernetes context used when a question has no --context.'),
   NETPEEK_CHANGE_HISTORY_MAX: z.coerce
     .number()
     .int()

@@ -9,6 +9,7 @@ import { describeFailure, isNetpeekError } from './core/errors.js';
 import { errorToText } from './render/text.js';
 import { historyPath } from './cli/history.js';
 import { runOnce } from './cli/one-shot.js';
+import { kubeconfigFromArgv } from './cli/kubeconfig-flag.js';
 import { ConfigError, hasSlackCredentials, loadConfig } from './config.js';
 import { CommandRegistry } from './core/registry.js';
 import { assembleDeps, backendChecks, buildBackends, buildDeps, type Deps } from './deps.js';
@@ -52,8 +53,18 @@ async function main(argv: string[]): Promise<number> {
     }
   }
   let config;
+  let env: NodeJS.ProcessEnv = process.env;
+  if (argv[0] !== 'serve') {
+    try {
+      const kubeconfig = kubeconfigFromArgv(argv);
+      if (kubeconfig !== undefined) env = { ...process.env, KUBECONFIG: kubeconfig };
+    } catch (err) {
+      process.stderr.write(errorToText(describeFailure(err).message, describeFailure(err).details));
+      return EXIT.userError;
+    }
+  }
   try {
-    config = loadConfig(process.env);
+    config = loadConfig(env);
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`${err.message}\n`);

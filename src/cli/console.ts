@@ -1,13 +1,14 @@
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
-import { ask } from '../core/ask.js';
+import { answerQuery } from '../core/ask.js';
+import { parseQuery, refuseTerminalOnlyFlags } from '../core/query.js';
 import { noteStaleCache } from '../sources/kube-freshness.js';
 import type { BackendCheck } from '../core/backend-check.js';
 import { isNetpeekError } from '../core/errors.js';
 import type { CommandRegistry } from '../core/registry.js';
 import type { Deps } from '../deps.js';
 import { appendHistory, HISTORY_LIMIT, loadHistory } from './history.js';
-import { presentAnswer, presentFailure } from './present.js';
+import { askedForJson, presentAnswer, presentFailure, type PresentOptions } from './present.js';
 
 export interface ConsoleOptions {
   input: Readable;
@@ -48,10 +49,13 @@ export async function runConsole(o: ConsoleOptions): Promise<void> {
     }
     if (EXIT_WORDS.has(line.toLowerCase())) break;
     await appendHistory(o.historyFile, line);
-    const json = /(^|\s)--json(\s|$)/.test(line);
-    const opts = { json, color: o.color && !json };
+    let opts: PresentOptions = { json: askedForJson(line.split(/\s+/)), color: o.color && !askedForJson(line.split(/\s+/)) };
     try {
-      o.output.write(presentAnswer(noteStaleCache(await ask(line, o.registry, o.deps), o.deps.kube), opts));
+      const query = parseQuery(line);
+      refuseTerminalOnlyFlags(query, 'console');
+      const json = query.flags.json === true;
+      opts = { json, color: o.color && !json, ...(query.flags.output ? { output: query.flags.output } : {}) };
+      o.output.write(presentAnswer(noteStaleCache(await answerQuery(query, o.registry, o.deps), o.deps.kube), opts));
     } catch (err) {
       if (!isNetpeekError(err)) o.deps.log.error({ err, line }, 'console question failed');
       o.output.write(presentFailure(err, opts));

@@ -158,6 +158,15 @@ export interface Answer {
   changes?: ChangeEntry[];
   /** The ordered checks of a `why` answer and the first that failed (issue 15's exact shape). */
   diagnosis?: Diagnosis;
+  /** The objects a listing answer lists (`pod -l app=web`), in order: what `-o name` prints as TYPE/NAME. */
+  items?: ItemRef[];
+}
+
+/** One listed object. */
+export interface ItemRef {
+  kind: SubjectKind;
+  name: string;
+  namespace?: string;
 }
 
 /** One change from a cluster's change history, as `--json` readers get it. */

@@ -3,6 +3,7 @@ import type { Query } from './query.js';
 import { parseQuery } from './query.js';
 import type { Command } from './command.js';
 import type { CommandRegistry } from './registry.js';
+import { normalizeTarget } from './targets.js';
 
 /**
  * The one path every front end takes: Query → command → Answer. Adapters (CLI, console, Slack) parse
@@ -13,6 +14,7 @@ import type { CommandRegistry } from './registry.js';
 export async function answerQuery<D>(query: Query, registry: CommandRegistry<D>, deps: D, resolved?: Command<D>): Promise<Answer> {
   const cmd = resolved ?? registry.resolve(query);
   const ctx = { registry };
+  query = normalizeTarget(cmd, query, registry);
   if (query.flags.help) {
     const help = registry.find('help');
     if (help && help !== cmd) return help.run({ ...query, command: 'help', args: [cmd.name], flags: {} }, deps, ctx);

@@ -6,6 +6,8 @@ export interface ArgSpec {
   /** Placeholder shown in usage, e.g. "<name|id-prefix>". */
   name: string;
   required: boolean;
+  /** Not needed when one of these flags is given (`pod -l app=web`, `pod -A` list instead). */
+  unlessFlags?: readonly FlagName[];
 }
 
 /**

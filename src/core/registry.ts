@@ -6,10 +6,30 @@ import { UserError } from './errors.js';
 import { closest } from './similar-names.js';
 
 /** Flags every command takes: they change presentation, not the question. */
-export const UNIVERSAL_FLAGS: readonly FlagName[] = ['json', 'public', 'help'];
+export const UNIVERSAL_FLAGS: readonly FlagName[] = ['json', 'output', 'public', 'help'];
 
-export function usageLine(cmd: CommandSpec): string {
-  const args = cmd.args.map((a) => (a.required ? a.name : `[${a.name}]`));
+/**
+ * Flags a command takes because it takes another: a command that asks a Kubernetes context (--context)
+ * also takes the file contexts come from (--kubeconfig), as every kubectl command does.
+ */
+const IMPLIED_FLAGS: Partial<Record<FlagName, readonly FlagName[]>> = { cluster: ['kubeconfig'] };
+
+/** Every flag a command takes: its own, the ones they imply, then the universal ones. */
+export function flagsOf(cmd: CommandSpec): FlagName[] {
+  const own = cmd.flags.flatMap((f) => [f, ...(IMPLIED_FLAGS[f] ?? [])]);
+  return [...new Set([...own, ...UNIVERSAL_FLAGS])];
+}
+
+/** `<name|prefix>`, `(<name|prefix> | -l <selector> | -A)` for an argument flags can stand in for. */
+function argUsage(a: CommandSpec['args'][number]): string {
+  if (a.unlessFlags?.length) return `(${[a.name, ...a.unlessFlags.map((f) => FLAG_SPECS[f].usage.replace(/^-(\w), --[\w-]+/, '-$1'))].join(' | ')})`;
+  return a.required ? a.name : `[${a.name}]`;
+}
+
+/** `netpeek pod (<name|prefix> | -l <label query> | -A) [-n, --namespace <ns>] …`; brief: `… [options]`, as kubectl's help. */
+export function usageLine(cmd: CommandSpec, o: { brief?: boolean } = {}): string {
+  const args = cmd.args.map(argUsage);
+  if (o.brief) return ['netpeek', cmd.name, ...args, '[options]'].join(' ');
   // A flag read from another one's value (the protocol of --port) is shown as that flag's usage.
   const from = (f: FlagName): FlagName | undefined => (FLAG_SPECS[f] as { from?: FlagName }).from;
   const flags = cmd.flags
@@ -85,16 +105,18 @@ export class CommandRegistry<D = never> implements CommandRegistryView {
     }
     if (query.flags.help) return cmd;
     const usage = [`Usage: ${usageLine(cmd)}`, ...cmd.examples.slice(0, 2).map((e) => `Example: ${e}`)];
-    const required = cmd.args.filter((a) => a.required).length;
+    const flagGiven = (f: FlagName) => query.flags[f] !== undefined && query.flags[f] !== false;
+    const required = cmd.args.filter((a) => a.required && !a.unlessFlags?.some(flagGiven)).length;
     if (query.args.length < required) {
       const missing = cmd.args[query.args.length];
-      throw new UserError(`${cmd.name} needs ${missing?.name ?? 'more arguments'}.`, usage);
+      const instead = missing?.unlessFlags?.length ? `, or ${missing.unlessFlags.map((f) => FLAG_SPECS[f].usage).join(' or ')} to list` : '';
+      throw new UserError(`${cmd.name} needs ${missing?.name ?? 'more arguments'}${instead}.`, usage);
     }
     if (query.args.length > cmd.args.length) {
       const extra = query.args.slice(cmd.args.length);
       throw new UserError(`${cmd.name} takes ${cmd.args.length === 0 ? 'no arguments' : `at most ${cmd.args.length} argument${cmd.args.length > 1 ? 's' : ''}`}; "${extra.join(' ')}" is extra.`, usage);
     }
-    const allowed = new Set<FlagName>([...UNIVERSAL_FLAGS, ...cmd.flags]);
+    const allowed = new Set<FlagName>(flagsOf(cmd));
     for (const [flag, value] of Object.entries(query.flags) as [FlagName, unknown][]) {
       if (value === undefined || allowed.has(flag)) continue;
       if (flag === 'protocol') {

@@ -2,7 +2,8 @@ import type { Answer } from '../core/answer.js';
 import { answerQuery } from '../core/ask.js';
 import { noteStaleCache } from '../sources/kube-freshness.js';
 import { describeFailure } from '../core/errors.js';
-import { formatQuery, parseQuery, parseTokens, type Query } from '../core/query.js';
+import { formatQuery, parseQuery, parseTokens, refuseTerminalOnlyFlags, type Query } from '../core/query.js';
+import { normalizeTarget } from '../core/targets.js';
 import type { CommandRegistry } from '../core/registry.js';
 import { forConversation, type Deps, type NetpeekCommand } from '../deps.js';
 import type { Logger } from '../log.js';
@@ -91,6 +92,9 @@ export function createPipeline(opts: { registry: CommandRegistry<Deps>; deps: De
       let command: NetpeekCommand;
       try {
         command = registry.resolve(query);
+        // `pod shop/web-1` is `pod web-1 -n shop` before authorization looks at the namespace.
+        query = normalizeTarget(command, query, registry);
+        refuseTerminalOnlyFlags(query, 'slack');
       } catch (err) {
         return failure(err, asker, query.command || '(none)', targetOf(query));
       }

@@ -184,7 +184,7 @@ export function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
 export function unknownContextError(context: string, contexts: readonly string[], origin: string): UserError {
   return new UserError(
     `There is no Kubernetes context "${context}" in ${origin}.`,
-    [`Contexts: ${contexts.length ? contexts.join(', ') : '(none)'}`, `Example: pod webserver-2 --cluster ${contexts[0] ?? 'my-context'}`],
+    [`Contexts: ${contexts.length ? contexts.join(', ') : '(none)'}`, `Example: pod webserver-2 --context ${contexts[0] ?? 'my-context'}`],
     'not_found',
   );
 }

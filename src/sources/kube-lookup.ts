@@ -1,6 +1,7 @@
 import { BackendError, UserError } from '../core/errors.js';
 import { closest, rankSimilar } from '../core/similar-names.js';
 import { checkKubernetesName } from '../net/names.js';
+import { LabelSelectorError, SELECTOR_EXAMPLE, matchesLabels, parseLabelSelector, type LabelSelector } from '../net/label-selector.js';
 import type { KubeCluster } from './kube-cluster.js';
 import type { KubeEndpointSlice, KubeNode, KubePod, KubeService } from './kube-model.js';
 import { selects } from './kube-model.js';
@@ -30,7 +31,7 @@ export function requireKube(deps: { kube?: KubeSource }): KubeSource {
   return deps.kube;
 }
 
-/** The cluster a question is about: --cluster, else the default context. */
+/** The cluster a question is about: --context, else the default context. */
 export function clusterFor(deps: { kube?: KubeSource }, context: string | undefined): KubeCluster {
   return requireKube(deps).cluster(context);
 }
@@ -184,4 +185,47 @@ export function podInSlices(pod: KubePod, slices: readonly KubeEndpointSlice[]):
     }
   }
   return out;
+}
+
+/** Which objects a listing (`pod -l app=web -n shop`, `svc -A`) covers, in words for its summary. */
+export interface ListScope {
+  /** One namespace, or undefined for every namespace this conversation may see. */
+  namespace?: string;
+  selector?: LabelSelector;
+  /** The selector as typed, for the answer. */
+  selectorText?: string;
+  /** "in namespace shop" / "in every namespace". */
+  where: string;
+}
+
+/**
+ * -A / -n / -l → what to list, as kubectl reads them: -A is every namespace (and wins over -n), -n one,
+ * and neither the context's own namespace. The selector is checked before any API call.
+ */
+export async function listScope(cluster: KubeCluster, o: { namespace?: string; allNamespaces?: boolean; selector?: string }, deps: NamespaceScope): Promise<ListScope> {
+  let selector: LabelSelector | undefined;
+  if (o.selector !== undefined) {
+    try {
+      selector = parseLabelSelector(o.selector);
+    } catch (err) {
+      if (!(err instanceof LabelSelectorError)) throw err;
+      throw new UserError(`-l ${o.selector}: ${err.message}.`, [`A selector is key=value requirements joined by commas, e.g. -l ${SELECTOR_EXAMPLE}`, 'Example: pod -l app=web -n shop']);
+    }
+  }
+  const sel = selector ? { selector, selectorText: o.selector } : {};
+  if (o.allNamespaces) return { ...sel, where: deps.namespaces ? `in the namespaces this conversation may see (${deps.namespaces.join(', ')})` : 'in every namespace' };
+  const namespace = await requireNamespace(cluster, o.namespace ?? cluster.defaultNamespace, deps);
+  return { ...sel, namespace, where: `in namespace ${namespace}` };
+}
+
+/** The pods a listing covers, sorted by namespace and name. */
+export async function listPods(cluster: KubeCluster, scope: ListScope, deps: NamespaceScope): Promise<KubePod[]> {
+  const pods = await cluster.pods(scope.namespace !== undefined ? { namespace: scope.namespace } : {});
+  return pods.filter((p) => inScope(deps, p.namespace) && (!scope.selector || matchesLabels(scope.selector, p.labels))).sort((a, b) => qualified(a).localeCompare(qualified(b)));
+}
+
+/** The Services a listing covers (by the Services' own labels), sorted by namespace and name. */
+export async function listServices(cluster: KubeCluster, scope: ListScope, deps: NamespaceScope): Promise<KubeService[]> {
+  const services = await cluster.services(scope.namespace);
+  return services.filter((s) => inScope(deps, s.namespace) && (!scope.selector || matchesLabels(scope.selector, s.labels ?? {}))).sort((a, b) => qualified(a).localeCompare(qualified(b)));
 }

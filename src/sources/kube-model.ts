@@ -70,6 +70,8 @@ export interface KubeService {
   ports: KubeServicePort[];
   /** Undefined for a Service without selector (its endpoints are managed by hand). */
   selector?: Record<string, string>;
+  /** The Service's own labels (what `svc -l` matches). */
+  labels?: Record<string, string>;
   externalIPs: string[];
   /** LoadBalancer ingress addresses (IPs or host names). */
   loadBalancer: string[];
@@ -205,6 +207,7 @@ export function toService(s: V1Service): KubeService {
       ...(p.appProtocol ? { appProtocol: p.appProtocol } : {}),
     })),
     ...(spec?.selector && Object.keys(spec.selector).length ? { selector: { ...spec.selector } } : {}),
+    ...(s.metadata?.labels && Object.keys(s.metadata.labels).length ? { labels: { ...s.metadata.labels } } : {}),
     externalIPs: spec?.externalIPs ?? [],
     loadBalancer: (s.status?.loadBalancer?.ingress ?? []).map((i) => i.ip ?? i.hostname ?? '').filter(Boolean),
     ...(spec?.externalName ? { externalName: spec.externalName } : {}),

@@ -21,7 +21,7 @@ describe('netpeek binary: answers, usage and exit codes', () => {
     expect(r.code).toBe(0);
     const answer = JSON.parse(r.stdout);
     expect(answer.command).toBe('help');
-    expect(answer.facts).toContainEqual({ label: 'Usage', value: 'netpeek help [<command>]' });
+    expect(answer.tables).toContainEqual({ title: 'Usage:', columns: ['usage'], rows: [['netpeek help [<command>] [options]']] });
   });
 
   it('an unknown command exits 1 with one reason line and the usage', async () => {
@@ -44,7 +44,9 @@ describe('netpeek binary: answers, usage and exit codes', () => {
     [['container', '$(id)'], /never runs a shell/],
     [['help', 'a', 'b'], /help takes at most 1 argument; "b" is extra\./],
     [['help', '--port', '99999'], /--port must be from 1 to 65535; got 99999/],
-    [['help', '--frobnicate'], /--frobnicate is not a netpeek flag/],
+    [['help', '--frobnicate'], /unknown flag --frobnicate \(not a netpeek flag\)/],
+    [['pod', 'web-1', '--contxt', 'dev'], /^netpeek: unknown flag --contxt; did you mean --context\?\n/],
+    [['pod', '-l', 'app=web', '-o', 'yaml'], /^netpeek: -o\/--output takes json, wide or name; got "yaml"\./],
     [['container', 'x'.repeat(600)], /at most 500/],
   ])('bad input %j exits 1 with a specific message and no stack trace', async (args, message) => {
     const r = await netpeek(args);

@@ -77,6 +77,14 @@ describe('authorization and audit', () => {
     expect(h.fake.calls[0]?.flags).toEqual({ namespace: 'payments', cluster: 'prod-eu' });
   });
 
+  it('kubectl forms in Slack: NS/NAME is checked against the scope like -n, --context fills the cluster, --kubeconfig is refused', async () => {
+    await refusedSlash('pod kube-system/webserver-2', { channel_id: SHOP_CHANNEL }, 'Namespace "kube-system" is not allowed in this conversation; it may see: shop, payments.');
+    await refusedSlash('pod webserver-2 --kubeconfig /etc/kubernetes/admin.conf', {}, '--kubeconfig works only in the terminal');
+    const { responseUrl } = await h.slash('pod payments/webserver-2 --context kind-dev -o wide', { channel_id: SHOP_CHANNEL });
+    await h.responses.waitFor(() => h.responses.postsTo(responseUrl).length === 1);
+    expect(h.fake.calls).toEqual([{ command: 'pod', args: ['webserver-2'], flags: { namespace: 'payments', cluster: 'kind-dev', output: 'wide' } }]);
+  });
+
   it('a mention with a namespace outside the scope is refused ephemerally in the thread', async () => {
     await h.event(appMention("what's the IP of the pod webserver-2 in namespace kube-system", { channel: SHOP_CHANNEL }));
     await h.api.waitFor(() => h.api.okCallsTo('chat.postEphemeral').length === 1);

@@ -50,7 +50,7 @@ describe('interactive console', () => {
     const out = await session(['/netpeek help', 'bogus thing', 'help help', 'exit', 'help']);
     expect(out).toContain('netpeek commands');
     expect(out).toContain('netpeek: "bogus" is not a netpeek command.');
-    expect(out).toMatch(/Usage +netpeek help \[<command>\]/);
+    expect(out).toMatch(/Usage:\n +netpeek help \[<command>\] \[options\]/);
     // nothing after exit is answered
     expect(out.split('netpeek commands').length).toBe(2);
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatQuery, parseQuery, parseTokens, sanitize, tokenize } from '../../../src/core/query.js';
+import { formatQuery, nearestFlag, parseQuery, parseTokens, refuseTerminalOnlyFlags, sanitize, tokenize } from '../../../src/core/query.js';
 import { UserError } from '../../../src/core/errors.js';
 
 function errorOf(fn: () => unknown): UserError {
@@ -35,7 +35,7 @@ describe('parseQuery', () => {
     expect(parseQuery('reach a b --port 8080/tcp').flags).toEqual({ port: 8080, protocol: 'tcp' });
     expect(() => parseQuery('reach a b --port 80/icmp')).toThrow('--port takes a number, optionally followed by /tcp, /udp or /sctp; got "80/icmp".');
     expect(() => parseQuery('reach a b --port x/udp')).toThrow('--port must be a whole number from 1 to 65535; got "x".');
-    expect(() => parseQuery('reach a b --protocol udp')).toThrow('--protocol is not a netpeek flag.');
+    expect(() => parseQuery('reach a b --protocol udp')).toThrow('unknown flag --protocol (not a netpeek flag).');
   });
 
   it('undoes what Slack and macOS do to typed text', () => {
@@ -61,7 +61,8 @@ describe('parseQuery', () => {
     ['--port 70000', /--port must be from 1 to 65535; got 70000/],
     ['--port http', /--port must be a whole number from 1 to 65535; got "http"/],
     ['--count 99', /--count must be from 1 to 20/],
-    ['--colour', /--colour is not a netpeek flag/],
+    ['--colour', /^unknown flag --colour \(not a netpeek flag\)\.$/],
+    ['--contxt dev', /^unknown flag --contxt; did you mean --context\?$/],
     ['--port', /--port needs a value/],
     ['-n', /--namespace needs a value/],
   ])('explains a bad flag: %s', (flags, message) => {
@@ -86,5 +87,74 @@ describe('parseQuery', () => {
 
   it('an empty question has an empty command (the registry explains)', () => {
     expect(parseQuery('  /netpeek  ').command).toBe('');
+  });
+});
+
+describe('kubectl conventions', () => {
+  it('--context, and --cluster as its older spelling (also with =)', () => {
+    expect(parseQuery('pod web --context kind-dev').flags).toEqual({ cluster: 'kind-dev' });
+    expect(parseQuery('pod web --cluster kind-dev').flags).toEqual({ cluster: 'kind-dev' });
+    expect(parseQuery('pod web --cluster=kind-dev').flags).toEqual({ cluster: 'kind-dev' });
+    expect(formatQuery(parseQuery('pod web --cluster kind-dev'))).toBe('pod web --context kind-dev');
+    // After "--" a word is a name, not a flag.
+    expect(parseQuery('explain -- --cluster').args).toEqual(['--cluster']);
+  });
+
+  it('-A/--all-namespaces, -l/--selector, -o/--output, --kubeconfig', () => {
+    expect(parseQuery('pod -A').flags).toEqual({ allNamespaces: true });
+    expect(parseQuery('pod --all-namespaces').flags).toEqual({ allNamespaces: true });
+    expect(parseQuery('pod -l app=web -n shop').flags).toEqual({ selector: 'app=web', namespace: 'shop' });
+    expect(parseQuery('pod --selector=app=web,tier!=db').flags).toEqual({ selector: 'app=web,tier!=db' });
+    expect(parseQuery('pod -o wide').flags).toEqual({ output: 'wide' });
+    expect(parseQuery('pod --output=name').flags).toEqual({ output: 'name' });
+    expect(parseQuery('pod -o JSON').flags).toEqual({ output: 'json', json: true });
+    expect(parseQuery('pod x --kubeconfig /tmp/k.yaml').flags).toEqual({ kubeconfig: '/tmp/k.yaml' });
+    expect(formatQuery(parseQuery('pod -l app=web -A -n shop'))).toBe('pod -n shop -A -l app=web');
+  });
+
+  it('a set-based selector keeps its parentheses and "!" (they are parsed, never run); elsewhere they are refused', () => {
+    expect(parseTokens(['pod', '-l', 'env in (prod,staging),!canary']).flags.selector).toBe('env in (prod,staging),!canary');
+    expect(parseQuery(`pod -l "env notin (dev)"`).flags.selector).toBe('env notin (dev)');
+    expect(errorOf(() => parseTokens(['pod', '(web)'])).message).toMatch(/contains "\("/);
+    expect(errorOf(() => parseTokens(['pod', '-l', 'app=web;reboot'])).message).toMatch(/contains ";"/);
+  });
+
+  it('bad -o and -l values say what is accepted', () => {
+    const o = errorOf(() => parseQuery('pod web -o yaml'));
+    expect(o.message).toBe('-o/--output takes json, wide or name; got "yaml".');
+    expect(o.details[0]).toMatch(/pod web-1 -o wide/);
+    expect(errorOf(() => parseQuery('pod -l ""')).message).toBe('-l/--selector needs a label query.');
+  });
+
+  it.each([
+    ['--contxt', '--context'],
+    ['--namspace', '--namespace'],
+    ['--selectr', '--selector'],
+    ['--all-namespace', '--all-namespaces'],
+    ['--outptu', '--output'],
+    ['--kubeconfg', '--kubeconfig'],
+    ['--clustr', '--cluster'],
+    ['--jsn', '--json'],
+    ['--no-prob', '--no-probe'],
+    ['--contxt=dev', '--context'],
+  ])('unknown flag %s suggests %s', (typed, near) => {
+    expect(nearestFlag(typed)).toBe(near);
+    expect(errorOf(() => parseQuery(`pod web ${typed}${typed.includes('=') ? '' : ' x'}`)).message).toBe(`unknown flag ${typed.split('=')[0]}; did you mean ${near}?`);
+  });
+
+  it('a flag nothing is near is just unknown; a one-letter flag suggests its other case', () => {
+    expect(nearestFlag('--frobnicate')).toBeUndefined();
+    expect(errorOf(() => parseQuery('pod web --frobnicate')).message).toBe('unknown flag --frobnicate (not a netpeek flag).');
+    expect(nearestFlag('-a')).toBe('-A');
+    expect(errorOf(() => parseQuery('pod -a')).message).toBe('unknown flag -a; did you mean -A?');
+    expect(nearestFlag('-z')).toBeUndefined();
+  });
+
+  it('--kubeconfig is refused in Slack and in the console, each saying what to do instead', () => {
+    const q = parseQuery('pod web --kubeconfig /tmp/k');
+    expect(errorOf(() => refuseTerminalOnlyFlags(q, 'slack')).message).toBe('--kubeconfig works only in the terminal: in Slack netpeek reads its own kubeconfig, and a file path on your machine means nothing to it.');
+    expect(errorOf(() => refuseTerminalOnlyFlags(q, 'slack')).details).toContain('Example: pod webserver-2 --context kind-dev');
+    expect(errorOf(() => refuseTerminalOnlyFlags(q, 'console')).details).toEqual(['Example: netpeek console --kubeconfig ~/.kube/dev.yaml']);
+    expect(() => refuseTerminalOnlyFlags(parseQuery('pod web --context x'), 'slack')).not.toThrow();
   });
 });

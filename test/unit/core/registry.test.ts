@@ -5,7 +5,7 @@ import { ask } from '../../../src/core/ask.js';
 import { assembleDeps, type Deps, type NetpeekCommand } from '../../../src/deps.js';
 import { UserError } from '../../../src/core/errors.js';
 import { parseQuery } from '../../../src/core/query.js';
-import { CommandRegistry, usageLine } from '../../../src/core/registry.js';
+import { CommandRegistry, flagsOf, usageLine } from '../../../src/core/registry.js';
 import { sendsPackets } from '../../../src/core/command.js';
 import { loadConfig } from '../../../src/config.js';
 import { createLogger } from '../../../src/log.js';
@@ -59,7 +59,19 @@ describe('CommandRegistry', () => {
   });
 
   it('usage shows --port with its protocol once', () => {
-    expect(usageLine(COMMANDS.find((c) => c.name === 'reach')!)).toBe('netpeek reach <from> <to> [-n, --namespace <ns>] [--cluster <context>] [--port <1-65535>/<tcp|udp|sctp>] [--no-probe]');
+    expect(usageLine(COMMANDS.find((c) => c.name === 'reach')!)).toBe('netpeek reach <from> <to> [-n, --namespace <ns>] [--context <name>] [--port <1-65535>/<tcp|udp|sctp>] [--no-probe]');
+  });
+
+  it('a command that takes --context takes --kubeconfig too; -l/-A stand in for the name of a listing', async () => {
+    const pod = COMMANDS.find((c) => c.name === 'pod')!;
+    expect(flagsOf(pod)).toEqual(['namespace', 'allNamespaces', 'selector', 'cluster', 'kubeconfig', 'probe', 'json', 'output', 'public', 'help']);
+    expect(flagsOf(COMMANDS.find((c) => c.name === 'explain')!)).toEqual(['json', 'output', 'public', 'help']);
+    expect(usageLine(pod, { brief: true })).toBe('netpeek pod (<name|prefix> | -l <label query> | -A) [options]');
+    expect(registry.resolve(parseQuery('pod -l app=web')).name).toBe('pod');
+    expect(registry.resolve(parseQuery('pod -A')).name).toBe('pod');
+    expect((await failure('pod')).message).toBe('pod needs <name|prefix>, or -l, --selector <label query> or -A, --all-namespaces to list.');
+    expect((await failure('explain expose --kubeconfig /k')).message).toBe('explain does not take --kubeconfig.');
+    expect((await failure('container web -A')).message).toBe('container does not take --all-namespaces.');
   });
 
   it('rejects colliding names at start', () => {
@@ -96,8 +108,9 @@ describe('CommandRegistry', () => {
     const names = list.tables[0]?.rows.map((r) => r[0]);
     expect(names).toEqual(registry.list().map((c) => c.name));
     const one = await ask('echo --help', registry, deps);
-    expect(one.facts).toContainEqual({ label: 'Usage', value: 'netpeek echo <target> [<other>] [--port <1-65535>]' });
-    expect(one.tables.find((t) => t.title === 'Examples')?.rows).toEqual([['echo web-1']]);
+    expect(one.tables.find((t) => t.title === 'Usage:')?.rows).toEqual([['netpeek echo <target> [<other>] [options]']]);
+    expect(one.tables.find((t) => t.title === 'Examples:')?.rows).toEqual([['netpeek echo web-1']]);
+    expect(one.tables.find((t) => t.title === 'Options:')?.rows.map((r) => r[0]!.trim().split(/ {2,}/)[0])).toEqual(['--port <1-65535>', '--json', '-o, --output <json|wide|name>', '--public', '-h, --help']);
   });
 
   it('help for an unknown command suggests one', async () => {

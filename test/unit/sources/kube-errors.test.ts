@@ -62,7 +62,7 @@ describe('unknownContextError', () => {
   it('lists the contexts there are', () => {
     const err = unknownContextError('prod', ['kind-dev', 'docker-desktop'], '/home/me/.kube/config');
     expect(err.message).toBe('There is no Kubernetes context "prod" in /home/me/.kube/config.');
-    expect(err.details).toEqual(['Contexts: kind-dev, docker-desktop', 'Example: pod webserver-2 --cluster kind-dev']);
+    expect(err.details).toEqual(['Contexts: kind-dev, docker-desktop', 'Example: pod webserver-2 --context kind-dev']);
   });
 });
 
