@@ -9,7 +9,6 @@ import type { ReportCatalog } from './reports/catalog.js';
 import { existsSync } from 'node:fs';
 import { OfflineReports, type OpenHistory } from './reports/offline.js';
 import type { ReportsConfig } from './reports/report-config.js';
-import { SqliteReportHistory } from './reports/sqlite-history.js';
 import { DockerEngine, type DockerSource } from './sources/docker.js';
 import { dockerContainerProcess } from './sources/container-process.js';
 import { networkSubnets } from './sources/docker-facts.js';
@@ -61,9 +60,16 @@ export function assembleDeps(parts: DepsParts): Deps {
   return { ...parts, reports: parts.reports ?? new OfflineReports(config.reports, parts, config.slackBot.access.channels, storedHistory(config.reports)) };
 }
 
-/** The local history file `netpeek serve` writes, opened read-side only when it exists (a terminal never creates it). */
+/**
+ * The local history file `netpeek serve` writes, opened read-side only when it exists (a terminal never
+ * creates it); better-sqlite3 is imported only then.
+ */
 function storedHistory(reports: ReportsConfig): OpenHistory {
-  return () => (reports.db !== ':memory:' && existsSync(reports.db) ? new SqliteReportHistory(reports.db, { retention: reports.retention }) : undefined);
+  return async () => {
+    if (reports.db === ':memory:' || !existsSync(reports.db)) return undefined;
+    const { SqliteReportHistory } = await import('./reports/sqlite-history.js');
+    return new SqliteReportHistory(reports.db, { retention: reports.retention });
+  };
 }
 
 /**

@@ -15,8 +15,7 @@ import { CommandRegistry } from './core/registry.js';
 import { assembleDeps, backendChecks, buildBackends, buildDeps, type Deps } from './deps.js';
 import { createLogger } from './log.js';
 import { instanceId } from './reports/tick-key.js';
-import { openStore } from './store/open-store.js';
-import type { Store } from './store/store.js';
+import { deferredStore, openStore } from './store/open-store.js';
 import { installUnhandledRejectionHandler } from './unhandled-rejections.js';
 
 // The agent, the Slack bot (Bolt) and the report scheduler (client-node's Lease and ConfigMap APIs) are
@@ -78,14 +77,14 @@ async function main(argv: string[]): Promise<number> {
   const [first = '', ...rest] = argv[0] === '--' ? argv.slice(1) : argv;
   const identity = instanceId(config.reports.podName, randomBytes(4).toString('hex'));
   // PostgreSQL (NETPEEK_DATABASE_URL) or the SQLite files; opening never waits for the database.
-  const store: Store = await openStore({
+  const storeOptions = {
     store: config.store,
     auditDb: config.slackBot.auditDb,
     reportsDb: config.reports.db,
     retention: config.reports.retention,
     holder: identity,
     log,
-  });
+  };
 
   if (first === 'serve' || (first === '' && hasSlackCredentials(config))) {
     if (!hasSlackCredentials(config)) {
@@ -94,6 +93,7 @@ async function main(argv: string[]): Promise<number> {
     }
     // From here on the process serves many conversations: a bug in one request must not end the others.
     installUnhandledRejectionHandler(log);
+    const store = await openStore(storeOptions);
     const [{ createSlackBot, createWebClient }, { SlackReportPoster }, { createReports }, { BotMetrics }] = await Promise.all([
       import('./slack/app.js'),
       import('./slack/report-poster.js'),
@@ -142,6 +142,8 @@ async function main(argv: string[]): Promise<number> {
     });
     return EXIT.ok;
   }
+  // A terminal opens the store only for a command that keeps or reads state (audit, status).
+  const store = deferredStore(storeOptions);
   const deps = { ...buildDeps(config, log), store };
   try {
     return await runTerminal(first, rest, { registry, deps, color, config });

@@ -10,7 +10,7 @@ import type { TargetSources } from './targets.js';
 export type ReportBackends = TargetSources & { probes?: ProbeService };
 
 /** Opens the stored history for one question, when there is one to read; closed after it. */
-export type OpenHistory = () => (ReportHistory & { close(): void }) | undefined;
+export type OpenHistory = () => Promise<(ReportHistory & { close(): void }) | undefined>;
 
 /**
  * Reports without the scheduler, for a terminal (`netpeek report`, `netpeek report <name> --once`):
@@ -23,7 +23,7 @@ export class OfflineReports implements ReportCatalog {
     private readonly config: ReportsConfig,
     private readonly deps: ReportBackends,
     private readonly knownChannels: readonly string[] = [],
-    private readonly openHistory: OpenHistory = () => undefined,
+    private readonly openHistory: OpenHistory = async () => undefined,
   ) {}
 
   private definitions(): Promise<LoadedDefinitions> {
@@ -33,7 +33,7 @@ export class OfflineReports implements ReportCatalog {
   }
 
   private async withHistory<T>(use: (h: ReportHistory | undefined) => Promise<T>): Promise<T> {
-    const h = this.openHistory();
+    const h = await this.openHistory();
     try {
       return await use(h);
     } finally {

@@ -3,12 +3,14 @@ import { z } from 'zod';
 import { ConfigError, envProblems } from '../config-error.js';
 import { DEFAULT_RETENTION, type RetentionPolicy } from './history.js';
 import { DEFAULT_LEASE_NAME } from './leader.js';
-import { DEFAULT_REPORTS_DB } from './sqlite-history.js';
 
 /**
  * The scheduled reports' environment variables: a zod fragment to merge into src/config.ts's ENV_SCHEMA
  * (variable, default and meaning side by side), and the typed ReportsConfig read from it.
  */
+
+/** The SQLite file of report history when NETPEEK_REPORTS_DB is unset (sqlite-history.ts opens it). */
+export const DEFAULT_REPORTS_DB = './data/netpeek.db';
 
 const int = (min: number, max: number, def: number) =>
   z.coerce.number({ invalid_type_error: 'must be a whole number' }).int('must be a whole number').min(min, `must be at least ${min}`).max(max, `must be at most ${max}`).default(def);

@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { DEFAULT_RETENTION, StateUnavailableError, type ReportHistory, type RetentionPolicy } from './history.js';
 import { countResults, p95, statusLetter, type ReportRun, type RunDigest, type StatusLetter, type TargetResult, type TickRecord, type TickState } from './model.js';
+import { DEFAULT_REPORTS_DB } from './report-config.js';
 import { decideAdvance, decideClaim, type TickClaim, type TickLedger } from './tick-key.js';
 
 /**
@@ -11,7 +12,6 @@ import { decideAdvance, decideClaim, type TickClaim, type TickLedger } from './t
  * one transaction per run.
  */
 
-export const DEFAULT_REPORTS_DB = './data/netpeek.db';
 
 /** Each entry moves the schema from version i to i + 1. Never edit one that shipped; add another. */
 const MIGRATIONS: readonly string[] = [

@@ -1,8 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { CoordinationV1Api, CoreV1Api } from '@kubernetes/client-node';
 import type { Logger } from '../log.js';
-import { configForContext } from '../sources/kube-client.js';
 import { findKubeconfig } from '../sources/kubeconfig.js';
 import type { Clock } from './clock.js';
 import { ClusterReportState, configMapApi } from './cluster-state.js';
@@ -116,7 +114,9 @@ export async function createReports(o: StartReportsOptions): Promise<PreparedRep
     throw new Error(`NETPEEK_REPORTS_STATE=cluster needs the Kubernetes API for its Lease and ConfigMaps, but ${found.missing}.`);
   }
   const context = o.kube.context ?? found.currentContext;
-  const kc = configForContext(found.kubeConfig, context);
+  // client-node only when the reports use the cluster: `serve` without it starts without the import.
+  const [{ CoordinationV1Api, CoreV1Api }, { configForContext }] = await Promise.all([import('@kubernetes/client-node'), import('../sources/kube-api.js')]);
+  const kc = configForContext(await found.kubeConfig(), context);
   const namespace = cfg.lease.namespace ?? podNamespace() ?? kc.getContextObject(context)?.namespace ?? 'default';
   const server = kc.getCurrentCluster()?.server;
   const elector = new LeaseElector({

@@ -1,4 +1,3 @@
-import type { KubeConfig } from '@kubernetes/client-node';
 import type { BackendState } from '../core/backend-check.js';
 import { BackendError } from '../core/errors.js';
 import type { Config } from '../config.js';
@@ -8,7 +7,7 @@ import type { ClusterOptions, KubeCluster } from './kube-cluster.js';
 import { ClusterConnection } from './kube-cluster.js';
 import { unknownContextError } from './kube-errors.js';
 import type { CacheState } from './kube-watch-cache.js';
-import { findKubeconfig } from './kubeconfig.js';
+import { findKubeconfig, type KubeconfigFound } from './kubeconfig.js';
 
 export type { KubeCluster } from './kube-cluster.js';
 export type { CacheState } from './kube-watch-cache.js';
@@ -50,7 +49,7 @@ export interface KubeSourceOptions extends ClusterOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-type Loaded = { kubeConfig: KubeConfig; origin: string; contexts: string[]; current: string } | { missing: string };
+type Loaded = KubeconfigFound | { missing: string };
 
 export class KubeContexts implements KubeSource {
   private loaded: Loaded | undefined;
@@ -64,8 +63,7 @@ export class KubeContexts implements KubeSource {
 
   private load(): Loaded {
     if (!this.loaded) {
-      const found = findKubeconfig(this.settings.kubeconfig, this.opts.env);
-      this.loaded = 'missing' in found ? found : { kubeConfig: found.kubeConfig, origin: found.origin, contexts: found.contexts, current: found.currentContext };
+      this.loaded = findKubeconfig(this.settings.kubeconfig, this.opts.env);
     }
     return this.loaded;
   }
@@ -95,7 +93,7 @@ export class KubeContexts implements KubeSource {
 
   defaultContext(): string {
     const l = this.require();
-    return this.settings.context ?? l.current ?? l.contexts[0] ?? '';
+    return this.settings.context ?? (l.currentContext || l.contexts[0]) ?? '';
   }
 
   cluster(context?: string): KubeCluster {
@@ -104,7 +102,7 @@ export class KubeContexts implements KubeSource {
     if (!l.contexts.includes(name)) throw unknownContextError(name, l.contexts, l.origin);
     let c = this.clusters.get(name);
     if (!c) {
-      c = new ClusterConnection(contextClients(l.kubeConfig, name), { ...(this.settings.changes ? { changes: this.settings.changes } : {}), ...this.opts, ...(this.log ? { log: this.log } : {}) });
+      c = new ClusterConnection(contextClients(l, name), { ...(this.settings.changes ? { changes: this.settings.changes } : {}), ...this.opts, ...(this.log ? { log: this.log } : {}) });
       this.clusters.set(name, c);
     }
     return c;
@@ -117,10 +115,10 @@ export class KubeContexts implements KubeSource {
   states(): ContextState[] {
     const l = this.load();
     if ('missing' in l) return [];
-    const def = this.settings.context ?? l.current;
+    const def = this.settings.context ?? l.currentContext;
     return l.contexts.map((context) => {
       const c = this.clusters.get(context);
-      const server = l.kubeConfig.getCluster(l.kubeConfig.getContextObject(context)?.cluster ?? '')?.server ?? '';
+      const server = l.context(context)?.server ?? '';
       const caches = c?.cacheStates() ?? [];
       return { context, server, isDefault: context === def, started: caches.some((x) => x.started), caches: caches.some((x) => x.started) ? caches : [] };
     });

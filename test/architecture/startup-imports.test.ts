@@ -1,0 +1,91 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { cruise, type ICruiseResult } from 'dependency-cruiser';
+import { afterAll, describe, expect, it } from 'vitest';
+
+/**
+ * Issue 19: a one-shot answer must start about as fast as kubectl. What runs at start is the static
+ * import graph of the CLI entry (src/main.ts, which registers every command), so the backends' heavy
+ * libraries must hang off it only by dynamic import(): loaded when a command talks to that backend,
+ * never for `explain` or a bad name.
+ */
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const TS_CONFIG = { compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', allowJs: false } };
+
+/** Libraries that cost a one-shot answer time and memory at start (client-node alone ~0.5 s, 80 MB). */
+const HEAVY = ['@kubernetes/client-node', '@slack/bolt', 'dockerode', 'better-sqlite3', 'pg'];
+
+/** Edges that do not run at start: erased types, and import() that a command awaits when it needs the library. */
+const NOT_AT_START = new Set(['type-only', 'dynamic-import', 'import-equals-type', 'triple-slash-type-reference']);
+
+/**
+ * Every heavy library reachable from `entry` through imports that are evaluated at start, each with the
+ * chain of modules that reaches it.
+ */
+async function heavyAtStart(baseDir: string, entry: string): Promise<{ library: string; chain: string[] }[]> {
+  const result = await cruise(
+    [entry],
+    { baseDir, tsPreCompilationDeps: true, doNotFollow: { path: 'node_modules' }, exclude: { path: '\\.d\\.ts$' }, enhancedResolveOptions: { extensions: ['.ts', '.js'] } },
+    undefined,
+    { tsConfig: TS_CONFIG },
+  );
+  const modules = new Map((result.output as ICruiseResult).modules.map((m) => [m.source, m]));
+  const via = new Map<string, string>([[entry, '']]);
+  const queue = [entry];
+  const found: { library: string; chain: string[] }[] = [];
+  while (queue.length) {
+    const from = queue.shift()!;
+    for (const d of modules.get(from)?.dependencies ?? []) {
+      if (d.dependencyTypes.some((t) => NOT_AT_START.has(t)) || via.has(d.resolved)) continue;
+      via.set(d.resolved, from);
+      const library = HEAVY.find((l) => d.resolved.startsWith(`node_modules/${l}/`) || d.module === l);
+      if (library) {
+        const chain = [d.resolved];
+        for (let m = from; m; m = via.get(m)!) chain.unshift(m);
+        found.push({ library, chain });
+      } else if (!d.resolved.startsWith('node_modules/')) queue.push(d.resolved);
+    }
+  }
+  return found;
+}
+
+describe('architecture: the CLI starts without the backends\' libraries (issue 19)', () => {
+  it('src/main.ts (and so `netpeek explain`) reaches @kubernetes/client-node, @slack/bolt, dockerode, better-sqlite3 and pg only by import()', async () => {
+    expect(await heavyAtStart(ROOT, 'src/main.ts')).toEqual([]);
+  }, 120_000);
+
+  const made: string[] = [];
+  afterAll(() => {
+    for (const d of made) rmSync(d, { recursive: true, force: true });
+  });
+  /** A small tree with a stand-in `pg` package, to show the walk telling a static import from import(). */
+  function fixture(files: Record<string, string>): string {
+    const dir = mkdtempSync(join(tmpdir(), 'netpeek-arch-start-'));
+    const all = { ...files, 'node_modules/pg/package.json': '{"name":"pg","main":"index.js"}\n', 'node_modules/pg/index.js': 'module.exports = {};\n' };
+    for (const [path, text] of Object.entries(all)) {
+      mkdirSync(join(dir, dirname(path)), { recursive: true });
+      writeFileSync(join(dir, path), text);
+    }
+    made.push(dir);
+    return dir;
+  }
+
+  it('names the chain of a static import two modules down', async () => {
+    const dir = fixture({
+      'src/main.ts': "import { open } from './store/open.js';\nexport const o = open;\n",
+      'src/store/open.ts': "import pg from 'pg';\nexport const open = () => pg;\n",
+    });
+    expect(await heavyAtStart(dir, 'src/main.ts')).toEqual([{ library: 'pg', chain: ['src/main.ts', 'src/store/open.ts', 'node_modules/pg/index.js'] }]);
+  }, 60_000);
+
+  it('lets through import() and type-only imports', async () => {
+    const dir = fixture({
+      'src/main.ts': "import type pg from 'pg';\nexport const open = async (): Promise<typeof pg> => (await import('./store/open.js')).open();\n",
+      'src/store/open.ts': "import pg from 'pg';\nexport const open = () => pg;\n",
+    });
+    expect(await heavyAtStart(dir, 'src/main.ts')).toEqual([]);
+  }, 60_000);
+});
