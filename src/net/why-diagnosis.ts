@@ -1,7 +1,5 @@
 import type { Diagnosis, DiagnosisStep, StepId } from '../core/diagnosis.js';
 import { STEP_ORDER } from '../core/diagnosis.js';
-import type { ProbeFact } from '../core/answer.js';
-import type { PolicyVerdict } from '../core/policy-verdict.js';
 import { closest } from '../core/similar-names.js';
 import type { PodContainerPorts } from './kube-ports.js';
 import { kubeProtocol, resolveTargetPort } from './kube-ports.js';
@@ -356,99 +354,4 @@ export function verdictSentence(d: Diagnosis): string {
 /** A step for a check this build cannot make yet or here, with the reason. */
 export function skipStep(id: StepId, reason: string): DiagnosisStep {
   return { id, status: 'skip', evidence: `Not checked: ${reason}.` };
-}
-
-/** What the policy step is given: the policies' verdict for from → to, or (no from) the ingress isolation of the Service's pods. */
-export type PolicyFacts =
-  | { kind: 'verdict'; from: string; to: string; verdict: PolicyVerdict }
-  | {
-      kind: 'any';
-      to: string;
-      /** Policies selecting `to` for ingress ("ns/name"); empty when it is not isolated. */
-      policies: readonly string[];
-      /** Ingress rules those policies have, all together: none means nothing is admitted. */
-      ingressRules: number;
-      /** Selecting policies the engine cannot read: the step is skipped rather than guessed. */
-      unreadable?: readonly string[];
-      port?: number;
-    };
-
-/** The policy step: a denial names the isolating policies; a default-deny without a client names itself. */
-export function policyStep(f: PolicyFacts): DiagnosisStep {
-  if (f.kind === 'any') {
-    if (f.unreadable?.length) return skipStep('policy', `policy ${f.unreadable[0]} selects ${f.to} and has fields netpeek cannot read`);
-    if (f.policies.length === 0) return { id: 'policy', status: 'pass', evidence: `No NetworkPolicy isolates ${f.to} for ingress: every client may connect.` };
-    const names = f.policies.join(', ');
-    const onPort = f.port !== undefined ? ` to port ${f.port}` : '';
-    if (f.ingressRules === 0) {
-      return {
-        id: 'policy',
-        status: 'fail',
-        evidence: `${f.to} is isolated for ingress by ${names}, and no ingress rule admits anything: every connection${onPort} is dropped.`,
-        fix: `Add a NetworkPolicy admitting the clients${f.port !== undefined ? ` on port ${f.port}` : ''} to these pods, or remove the deny-all (${f.policies[0]}).`,
-      };
-    }
-    return {
-      id: 'policy',
-      status: 'warn',
-      evidence: `${f.to} is isolated for ingress by ${names}: only the clients their rules admit may connect${onPort}; ask \`why <from> svc/…\` to evaluate one client.`,
-    };
-  }
-  const v = f.verdict;
-  if (!v.evaluated) return skipStep('policy', v.reason ?? 'the policies were not evaluated');
-  const port = v.port;
-  const onPort = port ? ` on ${port.protocol} ${port.port}` : '';
-  const denied = port ? port.verdict === 'denied' : v.allowed === 'none';
-  if (denied) {
-    const deciding = [
-      ...(v.egress?.isolated && v.egress.admittedBy.length === 0 ? v.egress.policies.map((p) => ({ policy: p, side: `egress of ${f.from}` })) : []),
-      ...(v.ingress?.isolated && v.ingress.admittedBy.length === 0 ? v.ingress.policies.map((p) => ({ policy: p, side: `ingress of ${f.to}` })) : []),
-    ];
-    const isolatedBy = deciding.length ? ` (isolated by ${deciding.map((d) => `${d.policy}, ${d.side}`).join('; ')})` : '';
-    return {
-      id: 'policy',
-      status: 'fail',
-      evidence: `NetworkPolicies drop ${f.from} → ${f.to}${onPort}${port ? `: ${port.because}` : ''}${isolatedBy}.`,
-      fix: `Add a rule admitting ${f.from} to ${f.to}${onPort}${deciding[0] ? ` in ${deciding[0].policy}, or in a new policy beside it` : ''}.`,
-    };
-  }
-  const by = [...new Set([...(v.egress?.admittedBy ?? []), ...(v.ingress?.admittedBy ?? [])])];
-  return { id: 'policy', status: 'pass', evidence: `NetworkPolicies admit ${f.from} → ${f.to}${onPort}${by.length ? ` (admitted by ${by.join(', ')})` : ' (neither end is isolated)'}.` };
-}
-
-/** What a live probe for the probe step saw. */
-export interface ProbeStepInput {
-  /** The probe facts (ICMP, and TCP to the port when one was asked). */
-  facts: readonly ProbeFact[];
-  /** Where the probe ran from, in words ("the Docker host"). */
-  from: string;
-  /** Said when the probe could not start where the client is (e.g. "not from inside web-1"). */
-  vantageNote?: string;
-  port?: number;
-  /** What the address is, when the answer is about something else ("pod shop/cart-1" behind a Service). */
-  target?: string;
-  /** The agent could not run the batch: nothing was learnt. */
-  degraded: boolean;
-}
-
-const ms = (f: ProbeFact) => (f.ms !== undefined ? ` in ${f.ms < 10 ? f.ms.toFixed(2) : Math.round(f.ms)} ms` : '');
-
-/** probe: a TCP connect to the asked port (else an ICMP echo), from where it could run, saying where that was. */
-export function probeStep(p: ProbeStepInput): DiagnosisStep {
-  const note = p.vantageNote ? ` (${p.vantageNote})` : '';
-  if (p.degraded) return skipStep('probe', `the probe could not run from ${p.from}${p.facts[0]?.detail ? `: ${p.facts[0].detail}` : ''}`);
-  const fact = p.port !== undefined ? p.facts.find((f) => f.kind === 'tcp' && f.port === p.port) : p.facts.find((f) => f.kind === 'icmp');
-  if (!fact) return skipStep('probe', 'nothing was probed');
-  const what = `${fact.kind === 'tcp' ? `TCP ${fact.target}:${fact.port}` : `ICMP echo to ${fact.target}`}${p.target ? ` (${p.target})` : ''}`;
-  if (fact.ok) return { id: 'probe', status: 'pass', evidence: `${what} from ${p.from}${note}: ${fact.kind === 'tcp' ? 'connected' : 'answered'}${ms(fact)}.` };
-  if (fact.error === 'denied') return skipStep('probe', `the probe allow-list does not cover ${fact.target}, so nothing was sent`);
-  const why =
-    fact.error === 'refused'
-      ? 'refused: the address is there but nothing accepts on that port'
-      : fact.error === 'timeout'
-        ? 'no answer before the timeout: something drops the packets (a firewall), or the address is not there'
-        : fact.error === 'unreachable'
-          ? 'unreachable: no route or no host at that address'
-          : `failed (${fact.error ?? 'error'}${fact.detail ? `: ${fact.detail}` : ''})`;
-  return { id: 'probe', status: 'fail', evidence: `${what} from ${p.from}${note}: ${why}.` };
 }

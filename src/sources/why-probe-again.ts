@@ -1,6 +1,7 @@
 import type { ProbeFact } from '../core/answer.js';
 import type { DiagnosisStep } from '../core/diagnosis.js';
-import { probeStep, skipStep } from '../net/why-diagnosis.js';
+import { skipStep } from '../net/why-diagnosis.js';
+import { probeStep } from '../net/why-probe-step.js';
 import { probeSubject } from '../probe/probe-subject.js';
 import type { ProbeService, ProbeSubject, Vantage } from '../probe/vantage.js';
 import type { DockerSource } from './docker.js';
