@@ -117,6 +117,52 @@ describe('deploy/docker/compose.yaml', () => {
     }
   });
 
+  it.runIf(composePluginWorks())('the workload-vantage override gives the bot host PIDs and exactly four capabilities; the base keeps none', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'netpeek-compose-'));
+    try {
+      await mkdir(join(dir, 'deploy', 'docker'), { recursive: true });
+      await cp(COMPOSE_FILE, join(dir, 'deploy', 'docker', 'compose.yaml'));
+      await cp(join(dirname(COMPOSE_FILE), 'compose.workload-vantage.yaml'), join(dir, 'deploy', 'docker', 'compose.workload-vantage.yaml'));
+      await writeFile(join(dir, '.env'), 'NETPEEK_AGENT_SECRET=0123456789abcdef0123\n');
+      const files = ['-f', join(dir, 'deploy', 'docker', 'compose.yaml'), '-f', join(dir, 'deploy', 'docker', 'compose.workload-vantage.yaml')];
+      const { bot, agent } = (JSON.parse((await run('docker', ['compose', ...files, 'config', '--format', 'json'], { env: { ...process.env, ...ENV } })).stdout) as Json).services as { bot: Json; agent: Json };
+      expect(bot.pid).toBe('host');
+      expect([...bot.cap_add].sort()).toEqual(['DAC_READ_SEARCH', 'NET_RAW', 'SYS_ADMIN', 'SYS_PTRACE']);
+      expect(bot.cap_drop).toEqual(['ALL']);
+      expect(bot.security_opt).toContain('no-new-privileges:true');
+      expect(bot.read_only).toBe(true);
+      expect(bot.environment.NETPEEK_WORKLOAD_VANTAGE).toBe('true');
+      // The agent is not widened by it.
+      expect(agent.pid).toBeUndefined();
+      expect(agent.cap_add).toEqual(['NET_RAW']);
+      const base = (JSON.parse((await run('docker', ['compose', '-f', files[1]!, 'config', '--format', 'json'], { env: { ...process.env, ...ENV } })).stdout) as Json).services.bot as Json;
+      expect(base.pid).toBeUndefined();
+      expect(base.cap_add).toBeUndefined();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('compose.workload-vantage.yaml (read without the compose plugin): only the bot, pid host, exactly four capabilities, each with its purpose', () => {
+    const text = readFileSync(join(COMPOSE_DIR, 'compose.workload-vantage.yaml'), 'utf8');
+    const doc = parse(text) as Json;
+    expect(Object.keys(doc.services)).toEqual(['bot']);
+    const bot = doc.services.bot as Json;
+    expect(Object.keys(bot).filter((k) => !SERVICE_KEYS.has(k))).toEqual([]);
+    expect(bot.pid).toBe('host');
+    expect(bot.user).toBe('0:0');
+    expect(bot.environment).toEqual({ NETPEEK_WORKLOAD_VANTAGE: 'true' });
+    expect(bot.cap_add).toEqual(['SYS_ADMIN', 'SYS_PTRACE', 'DAC_READ_SEARCH', 'NET_RAW']);
+    // The override keeps compose.yaml's cap_drop ALL, no-new-privileges and read-only root (it does not restate them).
+    for (const k of ['cap_drop', 'security_opt', 'read_only', 'privileged']) expect(bot[k], k).toBeUndefined();
+    // Each capability has its purpose written on the line above it.
+    for (const cap of bot.cap_add as string[]) expect(text, cap).toMatch(new RegExp(`#[^\\n]+\\n\\s+- ${cap}\\n`));
+    // The base stays least-privilege.
+    const base = loadCompose(ENV).services.bot as Json;
+    expect(base.pid).toBeUndefined();
+    expect(base.cap_add).toBeUndefined();
+  });
+
   it('uses only keys of the Compose Specification, typed as compose expects (structural check)', () => {
     const doc = parse(raw, { merge: true }) as Json;
     for (const [name, svc] of Object.entries(doc.services as Record<string, Json>)) {
