@@ -1,6 +1,6 @@
 /**
  * Listening-socket lookup (issue 14): what `container <name>` reads from /proc to say what listens inside
- * a namespace, timed beside `nsenter -t PID -n ss -ltnup` (netlink sock_diag + /proc/*/fd for owners) on the
+ * a namespace, timed beside `nsenter -t PID -n ss -ltnup` (netlink sock_diag + /proc/<n>/fd for owners) on the
  * same namespace in the same run. Two shapes: a container holding 1,000 listening sockets, and one
  * ordinary container on a host running many containers (the owner walk reads every process's fd links).
  * Only local objects: the containers this script starts, on the default bridge, nothing is probed.
