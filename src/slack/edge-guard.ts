@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import { type IncomingMessage, type RequestListener, ServerResponse } from 'node:http';
 import { answerAndClose, BodyTooLarge, readCappedBody, refuseTooLarge } from '../http/capped-body.js';
 import { withRequestId } from '../http/request-context.js';
 import type { Logger } from '../log.js';
@@ -29,6 +29,13 @@ export interface EdgeGuardOptions {
   endpoints: readonly string[];
   audit: AuditLog;
   log: Logger;
+  /**
+   * The slash command the bot answers (e.g. /netpeek): once such a request is signed and readable, the
+   * edge acks it (empty 200) itself and Bolt runs it against a detached response. netpeek's slash listener
+   * always acks empty before any work, so the answer Slack gets is the same; it just does not wait for
+   * Bolt's parsing and middleware chain.
+   */
+  ackSlashCommand?: string;
 }
 
 /** What Bolt's HTTPModuleFunctions.bufferIncomingMessage looks for to skip reading the stream itself. */
@@ -119,6 +126,12 @@ export function guardBoltListener(bolt: RequestListener, o: EdgeGuardOptions): R
       answer(res, 200, {});
       log.debug({ requestId, event: verdict.kind }, 'event of a type netpeek does not subscribe to, acknowledged');
       return;
+    }
+    if (verdict.kind === 'slash' && o.ackSlashCommand && parseForm(body).get('command')?.[0] === o.ackSlashCommand) {
+      res.writeHead(200, { 'content-length': '0', 'x-request-id': requestId });
+      res.end();
+      // Bolt's ack() writes here; nothing reads it (its 3 s "no ack" timer never fires: the listener acks).
+      return handOn(req, new ServerResponse(req), raw, mediaType, requestId);
     }
     handOn(req, res, raw, mediaType, requestId);
   }
