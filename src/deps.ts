@@ -76,15 +76,20 @@ function storedHistory(reports: ReportsConfig): OpenHistory {
  * Builds the sources every adapter hands to commands. Construction never touches the network:
  * a backend that is down shows up when asked (and in the banner / `status`), not as a crash at start.
  */
-export function buildDeps(config: Config, log: Logger): Deps {
-  return assembleDeps(buildBackends(config, log));
+export function buildDeps(config: Config, log: Logger, opts: BackendOptions = {}): Deps {
+  return assembleDeps(buildBackends(config, log, opts));
+}
+
+export interface BackendOptions {
+  /** false for a one-shot answer: Kubernetes reads are direct GETs and selected lists, no watch caches (default true). */
+  watchCaches?: boolean;
 }
 
 /** The sources and probes alone; `netpeek serve` builds its report scheduler on them, then the Deps. */
-export function buildBackends(config: Config, log: Logger): DepsParts & Required<Pick<Deps, 'docker' | 'kube' | 'probes' | 'probeResolvers'>> {
+export function buildBackends(config: Config, log: Logger, opts: BackendOptions = {}): DepsParts & Required<Pick<Deps, 'docker' | 'kube' | 'probes' | 'probeResolvers'>> {
   const docker = new DockerEngine(config.docker);
   // Reads the kubeconfig on first use; each context's watches start with its first question.
-  const kube = createKubeSource(config.kube, log.child({ component: 'kubernetes' }));
+  const kube = createKubeSource(config.kube, log.child({ component: 'kubernetes' }), opts.watchCaches === false ? { watchCaches: false } : {});
   return { config, log, docker, kube, probes: buildProbes(config, log, docker, kube), probeResolvers: kubeProbeResolvers(kube) };
 }
 

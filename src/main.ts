@@ -144,7 +144,9 @@ async function main(argv: string[]): Promise<number> {
   }
   // A terminal opens the store only for a command that keeps or reads state (audit, status).
   const store = deferredStore(storeOptions);
-  const deps = { ...buildDeps(config, log), store };
+  // One question and exit: no watch caches (a full list of every resource) for it, direct reads instead.
+  const oneShot = first !== '' && first !== 'console';
+  const deps = { ...buildDeps(config, log, { watchCaches: !oneShot }), store };
   try {
     return await runTerminal(first, rest, { registry, deps, color, config });
   } finally {

@@ -26,7 +26,7 @@ export interface KubeCluster {
   readonly server: string;
   /** The context's default namespace. */
   readonly defaultNamespace: string;
-  /** Starts the watch caches (idempotent). Reads start them too. */
+  /** Starts the watch caches (idempotent). Reads start them too, unless `watchCaches` is false. */
   start(): void;
   stop(): Promise<void>;
   /** Starts the caches and waits until each has listed once; false on timeout. */
@@ -92,6 +92,11 @@ export interface ClusterOptions {
   cache?: Omit<WatchCacheOptions, 'watch' | 'log' | 'describeError' | 'onChange'>;
   /** Bounds of the change history (default DEFAULT_CHANGE_LIMITS). */
   changes?: ChangeHistoryLimits;
+  /**
+   * false in a one-shot process: a read does not start the watch caches (which list every pod, Service
+   * and policy of the cluster to answer one question); each is a direct GET or a selected list. Default true.
+   */
+  watchCaches?: boolean;
 }
 
 const POLICY_KINDS_TTL_MS = 5 * 60_000;
@@ -114,6 +119,7 @@ export class ClusterConnection implements KubeCluster {
   private engine: { key: string; engine: PolicyEngine } | undefined;
   private policyKinds: { at: number; kinds: string[] } | undefined;
   private readonly log: Logger | undefined;
+  private readonly watchCaches: boolean;
   private readonly history: ChangeHistory;
   private historySince: number | undefined;
 
@@ -127,6 +133,7 @@ export class ClusterConnection implements KubeCluster {
     this.target = { context: this.context, server: this.server };
     this.timeoutMs = opts.requestTimeoutMs ?? 5_000;
     this.log = opts.log;
+    this.watchCaches = opts.watchCaches ?? true;
     const res = cacheResources(clients.background);
     this.history = new ChangeHistory(opts.changes ?? DEFAULT_CHANGE_LIMITS);
     const options = <T>(resource: string, group: string, diff: (prev: T | undefined, next: T | undefined) => ObjectChange | undefined): WatchCacheOptions => ({
@@ -151,6 +158,11 @@ export class ClusterConnection implements KubeCluster {
     for (const c of Object.values(this.caches)) c.start();
   }
 
+  /** What every read does first: the caches answer the next question, unless this process asks only one. */
+  private warm(): void {
+    if (this.watchCaches) this.start();
+  }
+
   changes(filter: ChangeFilter = {}): RecordedChange[] {
     return this.history.list(filter);
   }
@@ -172,6 +184,7 @@ export class ClusterConnection implements KubeCluster {
   }
 
   async waitForSync(timeoutMs: number): Promise<boolean> {
+    this.start();
     const results = await Promise.all(Object.values(this.caches).map((c) => c.waitForSync(timeoutMs)));
     return results.every(Boolean);
   }
@@ -200,20 +213,20 @@ export class ClusterConnection implements KubeCluster {
   // ---- reads: memory when current, the API otherwise ----
 
   async pod(namespace: string, name: string): Promise<KubePod | undefined> {
-    this.start();
+    this.warm();
     if (this.caches.pods.isCurrent()) return this.caches.pods.get(`${namespace}/${name}`);
     return this.get({ verb: 'get', resource: 'pods', group: '', namespace, name }, async () => toPod(await this.clients.api.core.readNamespacedPod({ namespace, name })));
   }
 
   async podsNamed(name: string): Promise<KubePod[]> {
-    this.start();
+    this.warm();
     if (this.caches.pods.isCurrent()) return this.caches.pods.byIndex('name', name);
     const fieldSelector = `metadata.name=${name}`;
     return this.list({ verb: 'list', resource: 'pods', group: '' }, async () => (await this.clients.api.core.listPodForAllNamespaces({ fieldSelector })).items.map(toPod));
   }
 
   async pods(filter: { namespace?: string; nodeName?: string } = {}): Promise<KubePod[]> {
-    this.start();
+    this.warm();
     const { namespace, nodeName } = filter;
     if (this.caches.pods.isCurrent()) {
       const base = nodeName !== undefined ? this.caches.pods.byIndex('node', nodeName) : namespace !== undefined ? this.caches.pods.byIndex('namespace', namespace) : this.caches.pods.values();
@@ -229,13 +242,13 @@ export class ClusterConnection implements KubeCluster {
   }
 
   async service(namespace: string, name: string): Promise<KubeService | undefined> {
-    this.start();
+    this.warm();
     if (this.caches.services.isCurrent()) return this.caches.services.get(`${namespace}/${name}`);
     return this.get({ verb: 'get', resource: 'services', group: '', namespace, name }, async () => toService(await this.clients.api.core.readNamespacedService({ namespace, name })));
   }
 
   async services(namespace?: string): Promise<KubeService[]> {
-    this.start();
+    this.warm();
     if (this.caches.services.isCurrent()) return namespace === undefined ? this.caches.services.values() : this.caches.services.byIndex('namespace', namespace);
     const req: KubeRequest = { verb: 'list', resource: 'services', group: '', ...(namespace ? { namespace } : {}) };
     return this.list(req, async () =>
@@ -244,14 +257,14 @@ export class ClusterConnection implements KubeCluster {
   }
 
   async servicesNamed(name: string): Promise<KubeService[]> {
-    this.start();
+    this.warm();
     if (this.caches.services.isCurrent()) return this.caches.services.byIndex('name', name);
     const fieldSelector = `metadata.name=${name}`;
     return this.list({ verb: 'list', resource: 'services', group: '' }, async () => (await this.clients.api.core.listServiceForAllNamespaces({ fieldSelector })).items.map(toService));
   }
 
   async endpointSlices(namespace: string, serviceName: string): Promise<KubeEndpointSlice[]> {
-    this.start();
+    this.warm();
     if (this.caches.endpointslices.isCurrent()) return this.caches.endpointslices.byIndex('service', `${namespace}/${serviceName}`);
     const labelSelector = `${SERVICE_NAME_LABEL}=${serviceName}`;
     return this.list({ verb: 'list', resource: 'endpointslices', group: 'discovery.k8s.io', namespace }, async () =>
@@ -260,31 +273,31 @@ export class ClusterConnection implements KubeCluster {
   }
 
   async node(name: string): Promise<KubeNode | undefined> {
-    this.start();
+    this.warm();
     if (this.caches.nodes.isCurrent()) return this.caches.nodes.get(name);
     return this.get({ verb: 'get', resource: 'nodes', group: '', name }, async () => toNode(await this.clients.api.core.readNode({ name })));
   }
 
   async nodes(): Promise<KubeNode[]> {
-    this.start();
+    this.warm();
     if (this.caches.nodes.isCurrent()) return this.caches.nodes.values();
     return this.list({ verb: 'list', resource: 'nodes', group: '' }, async () => (await this.clients.api.core.listNode()).items.map(toNode));
   }
 
   async namespace(name: string): Promise<KubeNamespace | undefined> {
-    this.start();
+    this.warm();
     if (this.caches.namespaces.isCurrent()) return this.caches.namespaces.get(name);
     return this.get({ verb: 'get', resource: 'namespaces', group: '', name }, async () => toNamespace(await this.clients.api.core.readNamespace({ name })));
   }
 
   async namespaces(): Promise<KubeNamespace[]> {
-    this.start();
+    this.warm();
     if (this.caches.namespaces.isCurrent()) return this.caches.namespaces.values();
     return this.list({ verb: 'list', resource: 'namespaces', group: '' }, async () => (await this.clients.api.core.listNamespace()).items.map(toNamespace));
   }
 
   async networkPolicies(namespace?: string): Promise<KubeNetworkPolicy[]> {
-    this.start();
+    this.warm();
     const cache = this.caches.networkpolicies;
     if (cache.isCurrent()) return namespace === undefined ? cache.values() : cache.byIndex('namespace', namespace);
     const req: KubeRequest = { verb: 'list', resource: 'networkpolicies', group: 'networking.k8s.io', ...(namespace ? { namespace } : {}) };
@@ -293,13 +306,13 @@ export class ClusterConnection implements KubeCluster {
   }
 
   async podsWithIp(ip: string): Promise<KubePod[]> {
-    this.start();
+    this.warm();
     if (this.caches.pods.isCurrent()) return this.caches.pods.byIndex('ip', ip);
     return this.list({ verb: 'list', resource: 'pods', group: '' }, async () => (await this.clients.api.core.listPodForAllNamespaces({ fieldSelector: `status.podIP=${ip}` })).items.map(toPod));
   }
 
   async policyEngine(): Promise<PolicyEngine> {
-    this.start();
+    this.warm();
     const { networkpolicies: np, namespaces: ns } = this.caches;
     const key = np.isCurrent() && ns.isCurrent() ? `${np.revision}/${ns.revision}` : undefined;
     if (key !== undefined && this.engine?.key === key) return this.engine.engine;

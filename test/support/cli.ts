@@ -1,7 +1,10 @@
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-export const NETPEEK_BIN = fileURLToPath(new URL('../../dist/src/main.js', import.meta.url));
+/** The `bin` entry of package.json (the esbuild bundle of the CLI), exactly what `npx netpeek` runs. */
+const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { bin: { netpeek: string } };
+export const NETPEEK_BIN = fileURLToPath(new URL(`../../${pkg.bin.netpeek}`, import.meta.url));
 
 export interface CliResult {
   code: number;
