@@ -1,4 +1,4 @@
-import { newAnswer, type Answer, type ChangeEntry } from '../src/core/answer.js';
+import { newAnswer, type Answer } from '../src/core/answer.js';
 import { UserError } from '../src/core/errors.js';
 import type { NetpeekCommand } from '../src/deps.js';
 import type { ChangedKind, ChangeRef } from '../src/net/reachability-changes.js';
@@ -6,6 +6,7 @@ import { checkKubernetesName, type KubernetesObjectKind } from '../src/net/names
 import type { ChangeFilter, RecordedChange } from '../src/sources/kube-change-history.js';
 import type { KubeCluster } from '../src/sources/kube-cluster.js';
 import { clusterFor, requireNamespace } from '../src/sources/kube-lookup.js';
+import { ago, changeEntry } from '../src/sources/kube-recent-changes.js';
 import { parseSince } from './audit.js';
 
 const SHOWN = 50;
@@ -84,26 +85,6 @@ function describe(s: ChangeRef): string {
   return `${KIND_WORDS[s.kind].word} ${s.namespace ? `${s.namespace}/` : ''}${s.name}`;
 }
 
-function ago(ms: number): string {
-  const s = Math.max(0, Math.round(ms / 1000));
-  if (s < 90) return `${s}s ago`;
-  if (s < 5400) return `${Math.round(s / 60)}m ago`;
-  return `${Math.round(s / 3600)}h ago`;
-}
-
-function entry(c: RecordedChange): ChangeEntry {
-  return {
-    at: new Date(c.at).toISOString(),
-    kind: c.kind,
-    ...(c.namespace !== undefined ? { namespace: c.namespace } : {}),
-    name: c.name,
-    action: c.action,
-    diff: c.diff,
-    ...(c.manager ? { manager: c.manager } : {}),
-    ...(c.viaRelist ? { viaRelist: true } : {}),
-  };
-}
-
 function changesAnswer(found: RecordedChange[], subjectText: string, since: string | undefined, cluster: KubeCluster): Answer {
   const now = Date.now();
   const h = cluster.changeHistory();
@@ -114,7 +95,7 @@ function changesAnswer(found: RecordedChange[], subjectText: string, since: stri
     summary: found.length
       ? `${found.length} reachability-relevant change${found.length === 1 ? '' : 's'} touching ${subjectText}${window}; the newest ${ago(now - found[0]!.at)}: ${found[0]!.kind} ${found[0]!.name} ${found[0]!.diff}.`
       : `No reachability-relevant change touching ${subjectText}${window} since ${watching.replace('netpeek has been watching since ', '')}.`,
-    changes: found.slice(0, SHOWN).map(entry),
+    changes: found.slice(0, SHOWN).map(changeEntry),
   });
   answer.facts.push(
     { label: 'History', value: `${watching}; keeps up to ${h.limits.maxEntries} changes for ${Math.round(h.limits.maxAgeMs / 60_000)} min (${h.size} held)` },

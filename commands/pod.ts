@@ -34,6 +34,7 @@ import { uniquePorts } from '../src/net/ports.js';
 import type { KubeCluster } from '../src/sources/kube-cluster.js';
 import { podAddressFacts, runningContainers } from '../src/sources/kube-pod-facts.js';
 import type { PodEndpoint } from '../src/sources/kube-lookup.js';
+import { addChangedRecently } from '../src/sources/kube-recent-changes.js';
 import { clusterFor, findPod, listPods, listScope, podInSlices, servicesSelecting } from '../src/sources/kube-lookup.js';
 import type { Deps } from '../src/deps.js';
 import type { Query } from '../src/core/query.js';
@@ -88,6 +89,8 @@ export const pod: NetpeekCommand = {
     const found = await findPod(cluster, name, query.flags.allNamespaces ? undefined : query.flags.namespace, deps);
     const seen = await look(cluster, found.pod, found.matchedBy, name);
     const answer = answerFor(seen, query.flags.output === 'wide');
+    // What changed on the path: the pod (and its node), the Services that send it traffic.
+    addChangedRecently(answer, cluster, [{ kind: 'Pod', namespace: seen.pod.namespace, name: seen.pod.name, ...(seen.pod.nodeName ? { nodeName: seen.pod.nodeName } : {}) }, ...seen.services.map((x) => ({ kind: 'Service' as const, namespace: x.svc.namespace, name: x.svc.name }))], Date.now(), deps.namespaces);
     if (!query.flags.probe) return answer;
     // The pod and node just looked up are what gets probed: nothing is looked up twice.
     return withParts(answer, (await probeSubject(podProbeSubject(seen.pod, seen.node, cluster.context), deps)).parts);

@@ -9,6 +9,7 @@ import { clusterFor, findService, listScope, listServices } from '../src/sources
 import type { Deps } from '../src/deps.js';
 import type { Query } from '../src/core/query.js';
 import { UserError } from '../src/core/errors.js';
+import { addChangedRecently } from '../src/sources/kube-recent-changes.js';
 import type { KubeEndpointSlice, KubePod, KubeService, KubeServicePort } from '../src/sources/kube-model.js';
 import { selects } from '../src/sources/kube-model.js';
 
@@ -44,8 +45,11 @@ export const svc: NetpeekCommand = {
     if (query.flags.namespace !== undefined) checkKubernetesName(query.flags.namespace, 'namespace');
     const cluster = clusterFor(deps, query.flags.cluster);
     const found = await findService(cluster, name, query.flags.allNamespaces ? undefined : query.flags.namespace, deps);
-    const answer = answerFor(await look(cluster, found));
+    const seen = await look(cluster, found);
+    const answer = answerFor(seen);
     answer.items = [{ kind: 'service', name: found.name, namespace: found.namespace }];
+    // What changed on the path: the Service (its EndpointSlices touch it) and the pods it selects.
+    addChangedRecently(answer, cluster, [{ kind: 'Service', namespace: found.namespace, name: found.name }, ...seen.selected.slice(0, MAX_ENDPOINT_ROWS).map((p) => ({ kind: 'Pod' as const, namespace: p.namespace, name: p.name, ...(p.nodeName ? { nodeName: p.nodeName } : {}) }))], Date.now(), deps.namespaces);
     return answer;
   },
 };

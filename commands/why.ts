@@ -1,3 +1,5 @@
+import { addChangedRecently } from '../src/sources/kube-recent-changes.js';
+import { clusterFor } from '../src/sources/kube-lookup.js';
 import type { Answer } from '../src/core/answer.js';
 import { newAnswer } from '../src/core/answer.js';
 import { LIVE_STEPS } from '../src/core/diagnosis.js';
@@ -39,7 +41,7 @@ async function diagnoseService(query: Query, deps: Deps, target: ServiceTarget, 
   const diagnosis = diagnose(found.steps);
   const port = query.flags.port;
   const onPort = port !== undefined ? ` port ${port}${query.flags.protocol && query.flags.protocol !== 'tcp' ? `/${query.flags.protocol}` : ''}` : '';
-  return newAnswer('why', `why ${fromText ? `${fromText} → ` : ''}${target.text}${onPort}`, {
+  const answer = newAnswer('why', `why ${fromText ? `${fromText} → ` : ''}${target.text}${onPort}`, {
     subject: { kind: 'service', name: target.name, namespace: found.namespace, source: `context ${found.context}` },
     summary: verdictSentence(diagnosis),
     diagnosis,
@@ -47,6 +49,9 @@ async function diagnoseService(query: Query, deps: Deps, target: ServiceTarget, 
     probes: found.probes,
     hints: found.found ? [`\`svc ${target.name} -n ${found.namespace}\` shows its ports and every endpoint.`] : [],
   });
+  // What changed on the path (issue 18): the Service, its EndpointSlices and pods, the pod asked from.
+  addChangedRecently(answer, clusterFor(deps, query.flags.cluster), found.onPath, Date.now(), deps.namespaces);
+  return answer;
 }
 
 async function diagnosePod(query: Query, deps: Deps, to: { name: string; namespace?: string; text: string }, from: EndpointRef | 'here' | undefined, fromText: string | undefined): Promise<Answer> {
@@ -54,7 +59,7 @@ async function diagnosePod(query: Query, deps: Deps, to: { name: string; namespa
   const diagnosis = diagnose(found.steps);
   const port = query.flags.port;
   const onPort = port !== undefined ? ` port ${port}${query.flags.protocol && query.flags.protocol !== 'tcp' ? `/${query.flags.protocol}` : ''}` : '';
-  return newAnswer('why', `why ${fromText ? `${fromText} → ` : ''}${to.text}${onPort}`, {
+  const answer = newAnswer('why', `why ${fromText ? `${fromText} → ` : ''}${to.text}${onPort}`, {
     subject: { kind: 'pod', name: found.pod, namespace: found.namespace, source: `context ${found.context}` },
     summary: verdictSentence(diagnosis),
     diagnosis,
@@ -62,6 +67,8 @@ async function diagnosePod(query: Query, deps: Deps, to: { name: string; namespa
     probes: found.probes,
     hints: [`\`pod ${found.pod} -n ${found.namespace}\` shows its containers, ports and the Services selecting it.`],
   });
+  addChangedRecently(answer, clusterFor(deps, query.flags.cluster), found.onPath, Date.now(), deps.namespaces);
+  return answer;
 }
 
 async function diagnoseContainers(query: Query, deps: Deps, to: string, from: EndpointRef | 'here' | undefined): Promise<Answer> {

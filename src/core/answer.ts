@@ -156,6 +156,8 @@ export interface Answer {
   graph?: AnswerGraph;
   /** Reachability-relevant changes the watches saw (changes), newest first. */
   changes?: ChangeEntry[];
+  /** pod, svc and why: the changes of the last hour touching the objects the answer looked at, newest first. */
+  changedRecently?: ChangeEntry[];
   /** The ordered checks of a `why` answer and the first that failed (issue 15's exact shape). */
   diagnosis?: Diagnosis;
   /** The objects a listing answer lists (`pod -l app=web`), in order: what `-o name` prints as TYPE/NAME. */

@@ -1,3 +1,4 @@
+import type { ReportLine } from '../core/report.js';
 import { UserError } from '../core/errors.js';
 import { closest } from '../core/similar-names.js';
 import { systemClock, type Clock } from './clock.js';
@@ -18,6 +19,8 @@ export interface ReportView {
   now?: number;
   /** This run and the stored ones before it, newest first (the trend); absent without a history. */
   trend?: RunDigest[];
+  /** Changes touching the ends of the targets that flipped to unreachable, since the last good run. */
+  flip?: { lines: ReportLine[]; total: number };
 }
 
 /**

@@ -99,6 +99,7 @@ export function reportDigest(view: ReportView): ReportDigest {
     when: whenLine(view),
     sections: [
       { title: `Unreachable (${failuresFirst(diff).length})`, lines: failuresFirst(diff).map((r) => resultLine(r, tag(r))), more: 'in the thread' },
+      ...(view.flip ? [{ title: `Changed since the last good run, at either end of what became unreachable (${view.flip.total})`, lines: view.flip.lines, more: 'with `changes` in Slack or a terminal' }] : []),
       { title: `Not probed (${diff.notProbed.length})`, lines: notProbedLines(diff.notProbed), more: 'groups in the thread' },
       { title: `Recovered (${diff.recovered.length})`, lines: diff.recovered.map((r) => resultLine(r)), more: 'in the thread' },
       {

@@ -4,6 +4,8 @@ import { findDefinition, listReports, runReportNow, type ReportCatalog, type Rep
 import { systemClock, type Clock, type TimerHandle } from './clock.js';
 import { formatProblem, type LoadedDefinitions, type ReportDefinition } from './definitions.js';
 import { diffRuns, nothingToReport, verdictLine } from './diff.js';
+import { flipChanges } from './flip-changes.js';
+import type { ChangeLog } from '../sources/kube-recent-changes.js';
 import { StateUnavailableError, type ReportHistory } from './history.js';
 import { digestOf, tickKeyOf, type ReportRun, type RunCounts, type RunTrigger } from './model.js';
 import { TREND_RUNS, withCurrent } from './trend.js';
@@ -88,6 +90,8 @@ export interface SchedulerOptions {
   postMarginMs?: number;
   /** Called after every tick attempt (tests, metrics). */
   onTick?: (e: TickEvent) => void;
+  /** The change history of a report's cluster (its `cluster`, else the default context), for "what changed" under a flip. */
+  changes?: (cluster?: string) => ChangeLog | undefined;
 }
 
 interface Armed {
@@ -278,7 +282,8 @@ export class ReportScheduler implements ReportCatalog {
     }
     // The trend picture: this run and the stored ones before it (none when the store is away).
     const earlier = await history.recent(def.name, TREND_RUNS).catch(() => []);
-    const view: ReportView = { def, run, diff, now: this.clock.now(), trend: withCurrent(digestOf(run), earlier) };
+    const flip = flipChanges(run, previous, diff, this.changeLog(def.cluster, log));
+    const view: ReportView = { def, run, diff, now: this.clock.now(), trend: withCurrent(digestOf(run), earlier), ...(flip.total ? { flip } : {}) };
     let ts: string;
     try {
       ts = (await poster.post(def.channel, toReportMessage(reportDigest(view)))).ts;
@@ -288,6 +293,16 @@ export class ReportScheduler implements ReportCatalog {
     }
     if (!(await this.recordPosted(def.name, tickKey, def.channel, ts, log))) storage.tickRecorded = false;
     return ev('posted', { ts, ...(storage.runStored && storage.tickRecorded ? {} : { storage }) });
+  }
+
+  /** The change history for a flip, when there is one; a cluster that cannot be asked means none. */
+  private changeLog(cluster: string | undefined, log: Logger): ChangeLog | undefined {
+    try {
+      return this.o.changes?.(cluster);
+    } catch (err) {
+      log.warn({ err: (err as Error).message }, 'no change history for this report\'s cluster; the post lists no changes');
+      return undefined;
+    }
   }
 
   /** Marks a tick posted; while the store is down, remembers it and retries on the tick's next turn. */

@@ -6,6 +6,7 @@ import type { Clock } from './clock.js';
 import { ClusterReportState, configMapApi } from './cluster-state.js';
 import { loadDefinitionsFile } from './definitions.js';
 import type { ReportBackends } from './offline.js';
+import type { ChangeLog } from '../sources/kube-recent-changes.js';
 import { LeaseElector, leaseApi } from './leader.js';
 import type { ReportHistory } from './history.js';
 import type { ReportsConfig } from './report-config.js';
@@ -90,7 +91,7 @@ export async function createReports(o: StartReportsOptions): Promise<PreparedRep
   const shared = o.store?.shared ? o.store.reports() : undefined;
   const ownLocal = o.store ? undefined : new SqliteReportHistory(cfg.db, { retention: cfg.retention, ...(o.clock ? { now: () => o.clock!.now() } : {}) });
   const local = (ownLocal ?? o.store?.reports()) as SqliteReportHistory;
-  const common = { definitions, sources, ...(o.deps.probes ? { probes: o.deps.probes } : {}), ...(poster ? { poster } : {}), identity, log, caps: { batchSize: cfg.batchSize }, ...(o.clock ? { clock: o.clock } : {}), ...(o.onTick ? { onTick: o.onTick } : {}) };
+  const common = { definitions, sources, ...(o.deps.probes ? { probes: o.deps.probes } : {}), ...(poster ? { poster } : {}), identity, log, caps: { batchSize: cfg.batchSize }, ...(o.clock ? { clock: o.clock } : {}), ...(o.onTick ? { onTick: o.onTick } : {}), ...(o.deps.kube ? { changes: changesOf(o.deps.kube) } : {}) };
 
   const found = findKubeconfig(o.kube.kubeconfig, env);
   const cluster = cfg.state === 'cluster' || (cfg.state === 'auto' && Boolean(env.KUBERNETES_SERVICE_HOST) && !('missing' in found));
@@ -145,4 +146,9 @@ export async function createReports(o: StartReportsOptions): Promise<PreparedRep
       ownLocal?.close();
     },
   };
+}
+
+/** A report's cluster's change history; none when Kubernetes is not configured. */
+function changesOf(kube: NonNullable<ReportBackends['kube']>): (cluster?: string) => ChangeLog | undefined {
+  return (cluster) => (kube.configured() ? kube.cluster(cluster) : undefined);
 }

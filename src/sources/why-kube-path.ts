@@ -1,3 +1,4 @@
+import type { ChangeSubject } from './kube-recent-changes.js';
 import type { Fact, ProbeFact } from '../core/answer.js';
 import type { DiagnosisStep } from '../core/diagnosis.js';
 import { UserError, isNetpeekError } from '../core/errors.js';
@@ -60,6 +61,8 @@ export interface ServicePathFindings {
   probes: ProbeFact[];
   /** The Service exists: the hint to look at it. */
   found: boolean;
+  /** The objects on the path (the Service, its pods, the pod asked from), for "changed recently". */
+  onPath: ChangeSubject[];
 }
 /** A cached pod as the pure diagnosis reads it. */
 function slimPod(p: KubePod): SlimPod {
@@ -254,7 +257,10 @@ export async function servicePath(q: ServicePathQuestion): Promise<ServicePathFi
     ...(q.fromText ? [{ label: 'From', value: q.fromText === 'here' ? "here (netpeek's host)" : q.fromText }] : []),
     { label: 'Kubernetes context', value: `${cluster.context} (${cluster.server})` },
   ];
-  return { namespace: ns, context: cluster.context, steps, facts, probes: probed.probes, found: svc !== undefined };
+  const asPod = (p: { namespace: string; name: string; nodeName?: string }): ChangeSubject => ({ kind: 'Pod', namespace: p.namespace, name: p.name, ...(p.nodeName ? { nodeName: p.nodeName } : {}) });
+  const fromPod = from !== undefined && from !== 'here' && from.kind === 'pod' ? [asPod({ namespace: from.namespace ?? ns, name: from.name })] : [];
+  const onPath: ChangeSubject[] = [{ kind: 'Service', namespace: ns, name: target.name }, ...fromPod, ...selected.slice(0, 100).map(asPod)];
+  return { namespace: ns, context: cluster.context, steps, facts, probes: probed.probes, found: svc !== undefined, onPath };
 }
 
 /**
@@ -282,5 +288,6 @@ export async function podPath(q: PodPathQuestion): Promise<ServicePathFindings &
     ...(q.fromText ? [{ label: 'From', value: q.fromText === 'here' ? "here (netpeek's host)" : q.fromText }] : []),
     { label: 'Kubernetes context', value: `${cluster.context} (${cluster.server})` },
   ];
-  return { namespace: pod.namespace, context: cluster.context, steps, facts, probes: probed.probes, found: true, pod: pod.name };
+  const onPath: ChangeSubject[] = [{ kind: 'Pod', namespace: pod.namespace, name: pod.name, ...(pod.nodeName ? { nodeName: pod.nodeName } : {}) }, ...(from !== undefined && from !== 'here' && from.kind === 'pod' ? [{ kind: 'Pod' as const, namespace: from.namespace ?? pod.namespace, name: from.name }] : [])];
+  return { namespace: pod.namespace, context: cluster.context, steps, facts, probes: probed.probes, found: true, pod: pod.name, onPath };
 }

@@ -42,8 +42,8 @@ const OBJECTS = [
   pod('web-1', { namespace: 'shop', ip: '10.244.1.10', nodeName: 'node-1' }),
   pod('web-2', { namespace: 'shop', ip: '10.244.1.11', nodeName: 'node-1' }),
   pod('pay-0', { namespace: 'payments', ip: '10.244.2.20', nodeName: 'node-2' }),
-  // A selector with a typo: `why` finds it broken at the selector, with web-1 as the near miss.
-  service('web', { namespace: 'shop', selector: { app: 'wbe' }, ports: [{ name: 'http', port: 80, targetPort: 'http' }] }),
+  // Its selector gets a typo in the Service test: `why` finds it broken there, and says it changed.
+  service('web', { namespace: 'shop', selector: { app: 'web' }, ports: [{ name: 'http', port: 80, targetPort: 'http' }] }),
 ];
 
 const until = async (cond: () => boolean, ms: number, what: string) => {
@@ -166,7 +166,12 @@ describe('Alertmanager receiver (SQLite store)', () => {
     expect(repliesTo(res.json.thread_ts as string)[0]!.channel).toBe(OTHER_CHANNEL);
   }, 20_000);
 
-  it('a Service alert is diagnosed with `why svc/…`: the first broken step, in the thread', async () => {
+  it('a Service alert is diagnosed with `why svc/…`: the first broken step, in the thread, with what changed recently', async () => {
+    api.modify({ kind: 'Service', namespace: 'shop', name: 'web' }, (svc) => {
+      (svc as unknown as { spec: { selector: Record<string, string> } }).spec.selector = { app: 'wbe' };
+      (svc as unknown as { metadata: Record<string, unknown> }).metadata.managedFields = [{ manager: 'kubectl-edit', operation: 'Update', time: '2026-12-03T10:00:00Z' }];
+    });
+    await until(() => kube.cluster().changes().some((c) => c.kind === 'Service' && c.name === 'web'), 5000, 'the selector edit in the change history');
     const labels = { alertname: 'TargetDown', job: 'web', namespace: 'shop', service: 'web', severity: 'warning' };
     const res = await postAlert(url, notification({ groupLabels: { alertname: 'TargetDown', namespace: 'shop' }, alerts: [{ labels, annotations: { summary: '100% of the web/web targets in shop namespace are down.' } }] }), { bearer: TOKEN });
     expect(res.json).toMatchObject({ status: 'posted', channel: CHANNEL });
@@ -176,6 +181,9 @@ describe('Alertmanager receiver (SQLite store)', () => {
     const why = messageText(repliesTo(ts)[0]!);
     expect(why).toContain('Broken at selector');
     expect(why).toContain('Selector app=wbe of Service web matches no pod in namespace shop');
+    expect(why).toContain('Changed recently');
+    expect(why).toMatch(/Service shop\/web: .*app=wbe/);
+    expect(why).toContain('kubectl-edit');
     // A diagnosis nobody typed sends no packets.
     expect(repliesTo(ts).some((m) => messageText(m).includes('Probing'))).toBe(false);
     await auditHas((a) => a.source === 'alertmanager' && a.command === 'why' && a.target === 'svc/web -n shop' && a.outcome === 'ok');
