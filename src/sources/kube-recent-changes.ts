@@ -1,5 +1,5 @@
 import type { Answer, ChangeEntry } from '../core/answer.js';
-import type { ChangeRef } from '../net/reachability-changes.js';
+import { changeTouches, type ChangeRef } from '../net/reachability-changes.js';
 import type { ChangeFilter, RecordedChange } from './kube-change-history.js';
 
 /**
@@ -19,13 +19,11 @@ export interface ChangeLog {
   changes(filter?: ChangeFilter): RecordedChange[];
 }
 
-/** Changes touching any of the objects in [since, until], newest first, each once. */
+/** Changes touching any of the objects in [since, until], newest first: one pass over the ring, whatever the number of objects. */
 export function changesTouching(log: ChangeLog, subjects: readonly ChangeSubject[], window: { since: number; until?: number }, namespaces?: readonly string[]): RecordedChange[] {
-  const found = new Set<RecordedChange>();
-  for (const subject of subjects) {
-    for (const c of log.changes({ subject, since: window.since, ...(namespaces ? { namespaces } : {}) })) if (window.until === undefined || c.at <= window.until) found.add(c);
-  }
-  return [...found].sort((a, b) => b.at - a.at);
+  if (subjects.length === 0) return [];
+  const inWindow = log.changes({ since: window.since, ...(namespaces ? { namespaces } : {}) });
+  return inWindow.filter((c) => (window.until === undefined || c.at <= window.until) && subjects.some((s) => changeTouches(c, s))).reverse();
 }
 
 export function changeEntry(c: RecordedChange): ChangeEntry {
