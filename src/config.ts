@@ -89,7 +89,7 @@ const CORE_ENV_SCHEMA = z.object({
     .string()
     .optional()
     .describe('Where the interactive console keeps its history; default ~/.netpeek_history. Empty string disables it.'),
-  NO_COLOR: z.string().optional().describe('Set to anything to turn off colours in terminal output.'),
+  NO_COLOR: z.string().optional().describe('Set to anything but the empty string to turn off colours in terminal output.'),
   NETPEEK_DEBUG: bool.default('false').describe('Show internal error details in the terminal (never in Slack).'),
 });
 
@@ -170,7 +170,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       timeoutMs: e.NETPEEK_AGENT_TIMEOUT_MS,
       discovery: { namespace: e.NETPEEK_AGENT_NAMESPACE, selector: e.NETPEEK_AGENT_SELECTOR, port: e.NETPEEK_AGENT_PORT },
     },
-    color: e.NO_COLOR === undefined,
+    // no-color.org: NO_COLOR set to anything but the empty string turns colours off.
+    color: !e.NO_COLOR,
     debug: e.NETPEEK_DEBUG,
   };
 }

@@ -28,7 +28,17 @@ describe('toText', () => {
   });
 
   it('colours headings only when asked', () => {
-    expect(toText(webserverAnswer(), { color: true })).toContain('\u001b[1mcontainer webserver-1\u001b[0m');
+    expect(toText(webserverAnswer(), { color: true })).toContain('\u001b[1mcontainer webserver-1\u001b[22m');
+    expect(toText(webserverAnswer(), { color: false })).not.toContain('\u001b[');
+  });
+
+  it('colours the verdict by its tone and every warning line yellow', () => {
+    const failed = { ...webserverAnswer(), summary: 'web-1 does not answer', probes: [{ kind: 'icmp' as const, target: '172.18.0.2', ok: false, from: 'this host', error: 'timeout' }] };
+    const text = toText(failed, { color: true });
+    expect(text).toContain('\u001b[1m\u001b[31mweb-1 does not answer');
+    expect(text).toMatch(/ {2}\u001b\[31m.*172\.18\.0\.2/);
+    const warned = toText({ ...webserverAnswer(), warnings: ['port 80 is bound to 127.0.0.1 only'] }, { color: true });
+    expect(warned).toContain('\u001b[33m  ! port 80 is bound to 127.0.0.1 only\u001b[39m');
   });
 
   it('prints errors as one reason line plus details', () => {
