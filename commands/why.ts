@@ -36,12 +36,17 @@ export function parseServiceTarget(text: string): ServiceTarget | undefined {
   return undefined;
 }
 
+/** "why client → svc/web port 80/udp": the question as the answer's headline. */
+function whyTitle(query: Query, fromText: string | undefined, toText: string): string {
+  const port = query.flags.port;
+  const onPort = port !== undefined ? ` port ${port}${query.flags.protocol && query.flags.protocol !== 'tcp' ? `/${query.flags.protocol}` : ''}` : '';
+  return `why ${fromText ? `${fromText} → ` : ''}${toText}${onPort}`;
+}
+
 async function diagnoseService(query: Query, deps: Deps, target: ServiceTarget, from: EndpointRef | 'here' | undefined, fromText: string | undefined): Promise<Answer> {
   const found = await servicePath({ ...deps, query, target, from, ...(fromText ? { fromText } : {}) });
   const diagnosis = diagnose(found.steps);
-  const port = query.flags.port;
-  const onPort = port !== undefined ? ` port ${port}${query.flags.protocol && query.flags.protocol !== 'tcp' ? `/${query.flags.protocol}` : ''}` : '';
-  const answer = newAnswer('why', `why ${fromText ? `${fromText} → ` : ''}${target.text}${onPort}`, {
+  const answer = newAnswer('why', whyTitle(query, fromText, target.text), {
     subject: { kind: 'service', name: target.name, namespace: found.namespace, source: `context ${found.context}` },
     summary: verdictSentence(diagnosis),
     diagnosis,
@@ -57,9 +62,7 @@ async function diagnoseService(query: Query, deps: Deps, target: ServiceTarget, 
 async function diagnosePod(query: Query, deps: Deps, to: { name: string; namespace?: string; text: string }, from: EndpointRef | 'here' | undefined, fromText: string | undefined): Promise<Answer> {
   const found = await podPath({ ...deps, query, target: to, from, ...(fromText ? { fromText } : {}) });
   const diagnosis = diagnose(found.steps);
-  const port = query.flags.port;
-  const onPort = port !== undefined ? ` port ${port}${query.flags.protocol && query.flags.protocol !== 'tcp' ? `/${query.flags.protocol}` : ''}` : '';
-  const answer = newAnswer('why', `why ${fromText ? `${fromText} → ` : ''}${to.text}${onPort}`, {
+  const answer = newAnswer('why', whyTitle(query, fromText, to.text), {
     subject: { kind: 'pod', name: found.pod, namespace: found.namespace, source: `context ${found.context}` },
     summary: verdictSentence(diagnosis),
     diagnosis,

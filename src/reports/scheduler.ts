@@ -239,10 +239,12 @@ export class ReportScheduler implements ReportCatalog {
     const storage: TickStorage = { runStored: true, tickRecorded: true };
     // The store may have gone away while the targets were probed: the run is still posted (flapping
     // needs the recent runs; without them nothing is called flapping).
-    const recent = await history.recent(def.name, 6).catch((err: unknown) => {
+    // One read serves both: the last 6 for flapping, up to TREND_RUNS for the trend picture.
+    const earlier = await history.recent(def.name, TREND_RUNS).catch((err: unknown) => {
       if (!(err instanceof StateUnavailableError)) throw err;
       return [];
     });
+    const recent = earlier.slice(0, 6);
     const diff = diffRuns(run, previous, recent, def.thresholds.latencyWarnMs !== undefined ? { latencyWarnMs: def.thresholds.latencyWarnMs } : {});
     run.verdict = verdictLine(run, diff, (iso) => shortTime(iso, def.timezone, scheduledAt.getTime()));
     if (this.aborter.signal.aborted) throw new Error('stopping');
@@ -281,7 +283,6 @@ export class ReportScheduler implements ReportCatalog {
       log.warn({ err: err.message }, 'the tick key could not be marked "posting" (store unavailable); this instance holds the claim and posts once');
     }
     // The trend picture: this run and the stored ones before it (none when the store is away).
-    const earlier = await history.recent(def.name, TREND_RUNS).catch(() => []);
     const flip = flipChanges(run, previous, diff, this.changeLog(def.cluster, log));
     const view: ReportView = { def, run, diff, now: this.clock.now(), trend: withCurrent(digestOf(run), earlier), ...(flip.total ? { flip } : {}) };
     let ts: string;

@@ -127,7 +127,7 @@ export function guardBoltListener(bolt: RequestListener, o: EdgeGuardOptions): R
       log.debug({ requestId, event: verdict.kind }, 'event of a type netpeek does not subscribe to, acknowledged');
       return;
     }
-    if (verdict.kind === 'slash' && o.ackSlashCommand && parseForm(body).get('command')?.[0] === o.ackSlashCommand) {
+    if (verdict.kind === 'slash' && o.ackSlashCommand && verdict.command === o.ackSlashCommand) {
       res.writeHead(200, { 'content-length': '0', 'x-request-id': requestId });
       res.end();
       // Bolt's ack() writes here; nothing reads it (its 3 s "no ack" timer never fires: the listener acks).

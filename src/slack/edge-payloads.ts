@@ -121,7 +121,7 @@ const MESSAGE_ACTION = z.object({
 /** What the edge decided about one signed request. */
 export type EdgeVerdict =
   /** Hand it to Bolt. */
-  | { action: 'pass'; kind: 'slash' | 'event' | 'block_actions' | 'message_action' | 'url_verification' }
+  | { action: 'pass'; kind: 'slash' | 'event' | 'block_actions' | 'message_action' | 'url_verification'; /** The slash command's name (`/netpeek`), read once here. */ command?: string }
   /** A well-formed event of a type netpeek does not subscribe to: acknowledge, run nothing. */
   | { action: 'ignore'; kind: string }
   | Refusal;
@@ -177,7 +177,7 @@ function classifySlashCommand(fields: Map<string, string[]>): EdgeVerdict {
     );
   }
   const parsed = SLASH_COMMAND.safeParse(Object.fromEntries([...fields].map(([k, v]) => [k, v[0]])));
-  if (parsed.success) return { action: 'pass', kind: 'slash' };
+  if (parsed.success) return { action: 'pass', kind: 'slash', command: one('command') ?? '' };
   const problems = describeIssues(parsed.error, '');
   return refuse(
     200,

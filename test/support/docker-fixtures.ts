@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { cidrsOverlap } from '../../src/net/subnet.js';
 import { DockerEngine } from '../../src/sources/docker.js';
+import { listeningSockets } from '../../src/sources/listening-sockets.js';
 
 /**
  * Real Docker objects for integration tests, made without any registry: a busybox image imported from the
@@ -175,4 +176,14 @@ export async function addressInside(container: string, dev = 'eth0'): Promise<{ 
   const m = /inet (\S+)(?: brd (\S+))?/.exec(out);
   if (!m) throw new Error(`no inet line in: ${out}`);
   return { cidr: m[1]!, broadcast: m[2] };
+}
+
+/** Waits until a server inside the container has bound `port` (the container starts before its socket), read from its namespace. */
+export async function untilListening(container: string, port: number): Promise<void> {
+  const pid = Number(await docker('inspect', '--format', '{{.State.Pid}}', container));
+  for (let i = 0; i < 100; i++) {
+    if ((await listeningSockets({ pid })).sockets.some((s) => s.port === port)) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${container} never listened on ${port}`);
 }

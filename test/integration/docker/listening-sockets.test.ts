@@ -7,24 +7,14 @@ import { assembleDeps, type Deps } from '../../../src/deps.js';
 import { loadConfig } from '../../../src/config.js';
 import { createLogger } from '../../../src/log.js';
 import { DockerEngine } from '../../../src/sources/docker.js';
-import { listeningSockets } from '../../../src/sources/listening-sockets.js';
 import { describeNeeding, DOCKER } from '../../support/backends.js';
-import { BUSYBOX_EXPOSE_IMAGE, BUSYBOX_IMAGE, DockerFixtures, docker, ensureBusyboxImages, freeTcpPort } from '../../support/docker-fixtures.js';
+import { BUSYBOX_EXPOSE_IMAGE, BUSYBOX_IMAGE, DockerFixtures, docker, ensureBusyboxImages, freeTcpPort, untilListening } from '../../support/docker-fixtures.js';
 
 const registry = new CommandRegistry(COMMANDS);
 const config = loadConfig({});
 const deps: Deps = assembleDeps({ config, log: createLogger('silent'), docker: new DockerEngine(config.docker) });
 const question = (text: string): Promise<Answer> => ask(text, registry, deps);
 
-/** Waits until busybox's server inside the container has bound (the container starts before its socket). */
-async function untilListening(container: string, port: number): Promise<void> {
-  const pid = Number(await docker('inspect', '--format', '{{.State.Pid}}', container));
-  for (let i = 0; i < 100; i++) {
-    if ((await listeningSockets({ pid })).sockets.some((s) => s.port === port)) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${container} never listened on ${port}`);
-}
 
 describeNeeding(DOCKER, 'container: what listens inside the namespace, read from /proc', () => {
   const fx = new DockerFixtures();

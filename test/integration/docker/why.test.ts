@@ -12,9 +12,8 @@ import { CommandRegistry } from '../../../src/core/registry.js';
 import { loadConfig } from '../../../src/config.js';
 import { buildDeps } from '../../../src/deps.js';
 import { createLogger } from '../../../src/log.js';
-import { listeningSockets } from '../../../src/sources/listening-sockets.js';
 import { describeNeeding, DOCKER, ICMP, NETNS } from '../../support/backends.js';
-import { BUSYBOX_EXPOSE_IMAGE, BUSYBOX_IMAGE, DockerFixtures, docker, ensureBusyboxImages, freeTcpPort, inspect } from '../../support/docker-fixtures.js';
+import { BUSYBOX_EXPOSE_IMAGE, BUSYBOX_IMAGE, DockerFixtures, ensureBusyboxImages, freeTcpPort, untilListening, inspect } from '../../support/docker-fixtures.js';
 
 interface Inspected {
   NetworkSettings: { Networks: Record<string, { IPAddress: string }> };
@@ -33,14 +32,6 @@ const step = (a: Answer, id: string) => {
 };
 const statuses = (a: Answer) => a.diagnosis!.steps.map((s) => [s.id, s.status]);
 
-async function untilListening(container: string, port: number): Promise<void> {
-  const pid = Number(await docker('inspect', '--format', '{{.State.Pid}}', container));
-  for (let i = 0; i < 100; i++) {
-    if ((await listeningSockets({ pid })).sockets.some((s) => s.port === port)) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${container} never listened on ${port}`);
-}
 
 describeNeeding([...DOCKER, ...ICMP, ...NETNS], 'why between real containers', () => {
   const fx = new DockerFixtures();
