@@ -105,7 +105,8 @@ export const why: NetpeekCommand = {
     'endpoints (ready, or why not), listening, policy (NetworkPolicies admit the traffic, naming the policy), route and probe. Each step is pass, fail, warn or skip (with the reason); ' +
     'the answer leads with a verdict naming the first failure and its fix. `--json` carries it as `diagnosis`. <from> is a pod (pod/<ns>/<name>, <ns>/<name>), an IP or `here`; ' +
     'between Docker containers <from> and <to> are containers (or <from> an address on another machine). The probe step connects from a node\'s agent (Services) or the Docker host ' +
-    '(inside the client container with NETPEEK_WORKLOAD_VANTAGE); --no-probe sends nothing.',
+    '(inside the client container with NETPEEK_WORKLOAD_VANTAGE); --no-probe sends nothing. ' +
+    'In a terminal, `netpeek why` exits 4 when a step fails, 0 when none does (warnings and skips included), 1 for a wrong question, 2 when a backend is unreachable.',
   subject: { role: 'about', kind: 'service' },
   sendsPackets: 'unless --no-probe',
   probeKinds: ['icmp', 'tcp'],

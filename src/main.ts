@@ -30,7 +30,7 @@ function version(): string {
  * netpeek [serve]        → the Slack bot when Slack credentials are configured, else the interactive console
  * netpeek console        → the interactive console
  * netpeek agent          → the host agent (probes from this node; see src/agent/)
- * netpeek <command> …    → one answer, then exit (0 ok, 1 user error, 2 backend unreachable)
+ * netpeek <command> …    → one answer, then exit (0 ok, 1 user error, 2 backend unreachable, 3 bug, 4 `why` found a failed step)
  */
 async function main(argv: string[]): Promise<number> {
   dotenv.config({ quiet: true });

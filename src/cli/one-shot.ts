@@ -5,7 +5,7 @@ import { isNetpeekError } from '../core/errors.js';
 import { parseTokens } from '../core/query.js';
 import type { CommandRegistry } from '../core/registry.js';
 import type { Deps } from '../deps.js';
-import { EXIT, exitCodeFor } from './exit-codes.js';
+import { exitCodeFor, exitCodeForAnswer } from './exit-codes.js';
 import { askedForJson, presentAnswer, presentFailure } from './present.js';
 
 export interface OneShotIo {
@@ -23,7 +23,7 @@ export async function runOnce(argv: string[], registry: CommandRegistry<Deps>, d
     opts = { json, color: io.color && !json, ...(query.flags.output ? { output: query.flags.output } : {}) };
     const answer = noteStaleCache(await answerQuery(query, registry, deps), deps.kube);
     io.stdout.write(presentAnswer(answer, opts));
-    return EXIT.ok;
+    return exitCodeForAnswer(answer);
   } catch (err) {
     if (!isNetpeekError(err)) deps.log.error({ err, argv }, 'command failed');
     // JSON errors go to stdout so a script reading --json always gets parseable output.
