@@ -1,5 +1,4 @@
 import { addChangedRecently } from '../src/sources/kube-recent-changes.js';
-import { clusterFor } from '../src/sources/kube-lookup.js';
 import type { Answer } from '../src/core/answer.js';
 import { newAnswer } from '../src/core/answer.js';
 import { LIVE_STEPS } from '../src/core/diagnosis.js';
@@ -9,12 +8,16 @@ import type { Deps, NetpeekCommand } from '../src/deps.js';
 import { parseEndpointRef, type EndpointRef } from '../src/net/endpoint-ref.js';
 import { checkKubernetesName } from '../src/net/names.js';
 import { diagnose, verdictSentence } from '../src/net/why-diagnosis.js';
+import { clusterFor } from '../src/sources/kube-lookup.js';
 import { containerPath } from '../src/sources/why-docker-path.js';
+import type { DiagnosisStep } from '../src/core/diagnosis.js';
+import { isNodeRef, type WhyFrom } from '../src/sources/why-kube-ends.js';
+import { locateAddress, nodePath } from '../src/sources/why-kube-node-path.js';
 import { podPath, servicePath, type ServiceTarget } from '../src/sources/why-kube-path.js';
 import { probeAgain } from '../src/sources/why-probe-again.js';
 
-const ACCEPTED = 'Accepted targets: svc/<name> (with -n, or in whichever namespace has it), svc/<namespace>/<name>, the DNS name <name>.<namespace>.svc.cluster.local, a pod (pod/<namespace>/<name> or <namespace>/<name>), or a Docker container (<name> or container/<name>).';
-const EXAMPLES = 'Examples: why svc/cart -n shop --port 80 · why shop/web-1 cart.shop.svc.cluster.local --port 80 · why web-1 db --port 5432';
+const ACCEPTED = 'Accepted targets: svc/<name> (with -n, or in whichever namespace has it), svc/<namespace>/<name>, the DNS name <name>.<namespace>.svc.cluster.local, a pod (pod/<namespace>/<name> or <namespace>/<name>), a node (node/<name>), an IP address (looked up among pods, Services and nodes), or a Docker container (<name> or container/<name>). <from> is any of those but a Service, or `here`.';
+const EXAMPLES = 'Examples: why svc/cart -n shop --port 80 · why shop/web-1 cart.shop.svc.cluster.local --port 80 · why node/worker-1 10.244.2.7 --port 8080 · why web-1 db --port 5432';
 
 export function parseServiceTarget(text: string): ServiceTarget | undefined {
   const parts = text.split('/');
@@ -36,6 +39,20 @@ export function parseServiceTarget(text: string): ServiceTarget | undefined {
   return undefined;
 }
 
+/** node/<name> (kubectl's no/ and nodes/ too): a node as either end. */
+export function parseNodeRef(text: string): { kind: 'node'; name: string } | undefined {
+  const m = /^(?:node|nodes|no)\/(.*)$/.exec(text);
+  if (!m) return undefined;
+  if (!m[1] || m[1].includes('/')) throw new UserError(`"${text}" is not a node reference; write node/<name>.`, [ACCEPTED, EXAMPLES]);
+  return { kind: 'node', name: checkKubernetesName(m[1], 'node') };
+}
+
+function parseFrom(text: string): WhyFrom {
+  if (text === 'here') return 'here';
+  if (parseServiceTarget(text)) throw new UserError(`"${text}" is a Service: a Service is a destination, not a client.`, ['<from> is a pod, a node (node/<name>), an IP address, a container or `here`.', EXAMPLES]);
+  return parseNodeRef(text) ?? parseEndpointRef(text);
+}
+
 /** "why client → svc/web port 80/udp": the question as the answer's headline. */
 function whyTitle(query: Query, fromText: string | undefined, toText: string): string {
   const port = query.flags.port;
@@ -43,8 +60,8 @@ function whyTitle(query: Query, fromText: string | undefined, toText: string): s
   return `why ${fromText ? `${fromText} → ` : ''}${toText}${onPort}`;
 }
 
-async function diagnoseService(query: Query, deps: Deps, target: ServiceTarget, from: EndpointRef | 'here' | undefined, fromText: string | undefined): Promise<Answer> {
-  const found = await servicePath({ ...deps, query, target, from, ...(fromText ? { fromText } : {}) });
+async function diagnoseService(query: Query, deps: Deps, target: ServiceTarget, from: WhyFrom | undefined, fromText: string | undefined, resolved?: DiagnosisStep): Promise<Answer> {
+  const found = await servicePath({ ...deps, query, target, from, ...(fromText ? { fromText } : {}), ...(resolved ? { resolved } : {}) });
   const diagnosis = diagnose(found.steps);
   const answer = newAnswer('why', whyTitle(query, fromText, target.text), {
     subject: { kind: 'service', name: target.name, namespace: found.namespace, source: `context ${found.context}` },
@@ -59,8 +76,8 @@ async function diagnoseService(query: Query, deps: Deps, target: ServiceTarget, 
   return answer;
 }
 
-async function diagnosePod(query: Query, deps: Deps, to: { name: string; namespace?: string; text: string }, from: EndpointRef | 'here' | undefined, fromText: string | undefined): Promise<Answer> {
-  const found = await podPath({ ...deps, query, target: to, from, ...(fromText ? { fromText } : {}) });
+async function diagnosePod(query: Query, deps: Deps, to: { name: string; namespace?: string; text: string }, from: WhyFrom | undefined, fromText: string | undefined, resolved?: DiagnosisStep): Promise<Answer> {
+  const found = await podPath({ ...deps, query, target: to, from, ...(fromText ? { fromText } : {}), ...(resolved ? { resolved } : {}) });
   const diagnosis = diagnose(found.steps);
   const answer = newAnswer('why', whyTitle(query, fromText, to.text), {
     subject: { kind: 'pod', name: found.pod, namespace: found.namespace, source: `context ${found.context}` },
@@ -72,6 +89,36 @@ async function diagnosePod(query: Query, deps: Deps, to: { name: string; namespa
   });
   addChangedRecently(answer, clusterFor(deps, query.flags.cluster), found.onPath, Date.now(), deps.namespaces);
   return answer;
+}
+
+async function diagnoseNode(query: Query, deps: Deps, node: string, toText: string, from: WhyFrom | undefined, fromText: string | undefined, resolved?: DiagnosisStep): Promise<Answer> {
+  const found = await nodePath({ ...deps, query, node, from, ...(fromText ? { fromText } : {}), ...(resolved ? { resolved } : {}) });
+  const diagnosis = diagnose(found.steps);
+  return newAnswer('why', whyTitle(query, fromText, toText), {
+    subject: { kind: 'node', name: found.node, source: `context ${found.context}` },
+    summary: verdictSentence(diagnosis),
+    diagnosis,
+    facts: found.facts,
+    probes: found.probes,
+    hints: [`\`node ${found.node}\` shows its addresses, pod CIDR and conditions.`],
+  });
+}
+
+/** A bare address: the pod, Service or node that holds it, diagnosed as that; else broken at resolve, saying which range it is in. */
+async function diagnoseAddress(query: Query, deps: Deps, ip: string, from: WhyFrom | undefined, fromText: string | undefined): Promise<Answer> {
+  const cluster = clusterFor(deps, query.flags.cluster);
+  const owner = await locateAddress(cluster, ip, deps.namespaces ? { namespaces: deps.namespaces } : {});
+  if (owner.kind === 'pod') return diagnosePod(query, deps, { name: owner.pod.name, namespace: owner.pod.namespace, text: ip }, from, fromText, owner.step);
+  if (owner.kind === 'service') return diagnoseService(query, deps, { name: owner.service.name, namespace: owner.service.namespace, via: 'ref', text: ip }, from, fromText, owner.step);
+  if (owner.kind === 'node') return diagnoseNode(query, deps, owner.node.name, ip, from, fromText, owner.step);
+  const diagnosis = diagnose([owner.step]);
+  return newAnswer('why', whyTitle(query, fromText, ip), {
+    subject: { kind: 'ip', name: ip, source: `context ${cluster.context}` },
+    summary: verdictSentence(diagnosis),
+    diagnosis,
+    facts: [{ label: 'Kubernetes context', value: `${cluster.context} (${cluster.server})` }],
+    hints: ['`pod -A -o wide` lists the pod IPs; `svc -A` the ClusterIPs.'],
+  });
 }
 
 async function diagnoseContainers(query: Query, deps: Deps, to: string, from: EndpointRef | 'here' | undefined): Promise<Answer> {
@@ -93,17 +140,18 @@ const EMPTY_REGISTRY = { list: () => [], find: () => undefined, lookupFor: () =>
 
 export const why: NetpeekCommand = {
   name: 'why',
-  summary: "Why can't A reach a Service? Walks name, Service, selector, targetPort, endpoints and policies in order and names the first broken step",
+  summary: "Why can't A reach a Service, pod, node or IP? Walks name, Service, selector, targetPort, endpoints, policies and route in order and names the first broken step",
   args: [
     { name: '<from|target>', required: true },
     { name: '<to>', required: false },
   ],
   flags: ['namespace', 'cluster', 'port', 'protocol', 'noProbe'],
-  examples: ['why svc/cart -n shop', 'why svc/shop/cart --port 80', 'why shop/web-1 cart.shop.svc.cluster.local --port 80', 'why web-1 db --port 5432'],
+  examples: ['why svc/cart -n shop', 'why svc/shop/cart --port 80', 'why shop/web-1 cart.shop.svc.cluster.local --port 80', 'why node/worker-1 10.244.2.7 --port 8080', 'why web-1 db --port 5432'],
   description:
     'Checks, in order: resolve (a DNS name), service (exists, has the port), selector (matches pods; near misses when not), target-port (resolves on the selected pods), ' +
     'endpoints (ready, or why not), listening, policy (NetworkPolicies admit the traffic, naming the policy), route and probe. Each step is pass, fail, warn or skip (with the reason); ' +
-    'the answer leads with a verdict naming the first failure and its fix. `--json` carries it as `diagnosis`. <from> is a pod (pod/<ns>/<name>, <ns>/<name>), an IP or `here`; ' +
+    'the answer leads with a verdict naming the first failure and its fix. `--json` carries it as `diagnosis`. <from> is a pod (pod/<ns>/<name>, <ns>/<name>), a node (node/<name>), an IP or `here`; ' +
+    '<to> may also be a node (node/<name>: Ready, route, a probe of its address) or a bare IP (the pod, Service or node holding it, found in the cache; an address nothing holds is broken at resolve). ' +
     'between Docker containers <from> and <to> are containers (or <from> an address on another machine). The probe step connects from a node\'s agent (Services) or the Docker host ' +
     '(inside the client container with NETPEEK_WORKLOAD_VANTAGE); --no-probe sends nothing. ' +
     'In a terminal, `netpeek why` exits 4 when a step fails, 0 when none does (warnings and skips included), 1 for a wrong question, 2 when a backend is unreachable.',
@@ -114,7 +162,7 @@ export const why: NetpeekCommand = {
   async rerunLive(query, previous, deps) {
     const before = previous.diagnosis;
     const kind = previous.subject?.kind;
-    if (!before || (kind !== 'container' && kind !== 'service' && kind !== 'pod') || previous.probes.length === 0) return why.run(query, deps, { registry: EMPTY_REGISTRY });
+    if (!before || (kind !== 'container' && kind !== 'service' && kind !== 'pod' && kind !== 'node') || previous.probes.length === 0) return why.run(query, deps, { registry: EMPTY_REGISTRY });
     const previousStep = before.steps.find((s) => s.id === 'probe');
     const context = /^context (.+)$/.exec(previous.subject?.source ?? '')?.[1];
     const again = await probeAgain({ ...deps, kind, to: previous.subject!.name, ...(context ? { context } : {}), previous: previous.probes, ...(previousStep ? { previousStep } : {}) });
@@ -132,19 +180,23 @@ export const why: NetpeekCommand = {
     if (!first) throw new UserError('why needs a target.', [ACCEPTED, EXAMPLES]);
     const targetText = second ?? first;
     const fromText = second !== undefined ? first : undefined;
-    const from = fromText === undefined ? undefined : fromText === 'here' ? 'here' : parseEndpointRef(fromText);
+    const from = fromText === undefined ? undefined : parseFrom(fromText);
     const target = parseServiceTarget(targetText);
     if (target) return diagnoseService(query, deps, target, from, fromText);
+    const node = parseNodeRef(targetText);
+    if (node) return diagnoseNode(query, deps, node.name, targetText, from, fromText);
     const to = parseEndpointRef(targetText);
+    if (to.kind === 'ip') return diagnoseAddress(query, deps, to.ip, from, fromText);
     if (to.kind === 'pod') return diagnosePod(query, deps, { name: to.name, ...(to.namespace ? { namespace: to.namespace } : {}), text: targetText }, from, fromText);
     if (to.kind === 'name' && !deps.docker) {
       throw new UserError(`"${targetText}" is not a Service reference, and this netpeek has no Docker engine with a container of that name.`, [ACCEPTED, EXAMPLES]);
     }
     if (to.kind === 'container' || to.kind === 'name') {
+      if (isNodeRef(from)) throw new UserError(`why from a node to a Docker container is not diagnosed: a node and a Docker container live in different worlds.`, [ACCEPTED, EXAMPLES]);
       if (from !== undefined && from !== 'here' && from.kind === 'pod') throw new UserError(`why from a pod to a Docker container is not diagnosed: a pod and a container live in different worlds.`, [ACCEPTED, EXAMPLES]);
       if (query.flags.protocol && query.flags.protocol !== 'tcp') throw new UserError(`why checks TCP between containers; "--port ${query.flags.port}/${query.flags.protocol}" is not TCP.`, ['Example: why web-1 db --port 5432']);
       return diagnoseContainers(query, deps, to.name, from);
     }
-    throw new UserError(`"${targetText}" is an IP address: why does not diagnose a path to a bare address yet; name the Service, pod or container behind it.`, [ACCEPTED, EXAMPLES]);
+    throw new UserError(`"${targetText}" is not something why diagnoses.`, [ACCEPTED, EXAMPLES]);
   },
 };

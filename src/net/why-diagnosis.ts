@@ -353,5 +353,5 @@ export function verdictSentence(d: Diagnosis): string {
 
 /** A step for a check this build cannot make yet or here, with the reason. */
 export function skipStep(id: StepId, reason: string): DiagnosisStep {
-  return { id, status: 'skip', evidence: `Not checked: ${reason}.` };
+  return { id, status: 'skip', evidence: `Not checked: ${reason.replace(/\.$/, '')}.` };
 }

@@ -4,7 +4,6 @@ import type { DiagnosisStep } from '../core/diagnosis.js';
 import { UserError, isNetpeekError } from '../core/errors.js';
 import type { Query } from '../core/query.js';
 import { rankSimilar } from '../core/similar-names.js';
-import type { EndpointRef } from '../net/endpoint-ref.js';
 import { resolveTargetPort } from '../net/kube-ports.js';
 import { checkKubernetesName } from '../net/names.js';
 import type { PolicyProtocol } from '../net/policy-spec.js';
@@ -12,15 +11,17 @@ import type { SlimEndpoint, SlimPod } from '../net/why-diagnosis.js';
 import { serviceSteps, skipStep } from '../net/why-diagnosis.js';
 import { policyStep } from '../net/why-policy-step.js';
 import { probeStep } from '../net/why-probe-step.js';
+import { kubeRouteStep } from '../net/why-route-step.js';
 import { probeSubject } from '../probe/probe-subject.js';
 import type { ProbeService, Vantage } from '../probe/vantage.js';
 import type { KubeCluster } from './kube-cluster.js';
 import { clusterFor, findPod, requireNamespace, type NamespaceScope } from './kube-lookup.js';
 import type { KubePod, KubeService } from './kube-model.js';
 import { selects } from './kube-model.js';
-import { placeForPolicy, policyPod, type PlacedEndpoint } from './kube-policy-endpoints.js';
+import { policyPod, type PlacedEndpoint } from './kube-policy-endpoints.js';
 import { podProbeSubject } from './kube-probe-targets.js';
 import type { KubeSource } from './kubernetes.js';
+import { placeClient, podDestination, routeService, type PlacedClient, type WhyFrom } from './why-kube-ends.js';
 
 /**
  * The facts `why [<from>] svc/<name>` needs from one cluster's watch caches — the Service, the pods its
@@ -46,8 +47,10 @@ export interface ServicePathQuestion {
   namespaces?: readonly string[];
   query: Query;
   target: ServiceTarget;
-  from: EndpointRef | 'here' | undefined;
+  from: WhyFrom | undefined;
   fromText?: string;
+  /** A resolve step made by the caller: the bare address asked was this object's. */
+  resolved?: DiagnosisStep;
 }
 
 /** `why [<from>] pod/<ns>/<name>`: the same client, a pod as the destination. */
@@ -154,7 +157,7 @@ async function policyFor(
   cluster: KubeCluster,
   svc: { name: string },
   pod: KubePod | undefined,
-  from: EndpointRef | 'here' | undefined,
+  from: WhyFrom | undefined,
   placed: PlacedEndpoint | undefined,
   port: { protocol: PolicyProtocol; port: number } | undefined,
 ): Promise<DiagnosisStep> {
@@ -182,7 +185,7 @@ async function policyFor(
  * own node) through that node's agent. The pod IP, not the ClusterIP: kube-proxy's virtual IP answers
  * only on nodes, and the agent's allow-list decides what may be sent.
  */
-async function probeFor(q: Omit<ServicePathQuestion, 'target'>, cluster: KubeCluster, pod: KubePod | undefined, placed: PlacedEndpoint | undefined, port: { protocol: PolicyProtocol; port: number } | undefined): Promise<{ step: DiagnosisStep; probes: ProbeFact[] }> {
+async function probeFor(q: Omit<ServicePathQuestion, 'target'>, cluster: KubeCluster, pod: KubePod | undefined, client: PlacedClient | undefined, port: { protocol: PolicyProtocol; port: number } | undefined): Promise<{ step: DiagnosisStep; probes: ProbeFact[] }> {
   const skip = (why: string) => ({ step: skipStep('probe', why), probes: [] });
   if (q.query.flags.noProbe) return skip('--no-probe: nothing was sent');
   if (!pod) return skip('no selected pod to probe');
@@ -195,12 +198,15 @@ async function probeFor(q: Omit<ServicePathQuestion, 'target'>, cluster: KubeClu
     if (err instanceof UserError) return skip(err.message.replace(/\.$/, ''));
     throw err;
   }
-  const clientNode = placed?.endpoint.kind === 'pod' ? placed.node : undefined;
+  const clientNode = client?.node;
   const vantage: Vantage = clientNode ? { kind: 'node', node: clientNode, context: cluster.context } : subject.vantage;
+  const placed = client?.placed;
   const note =
-    placed?.endpoint.kind === 'pod'
-      ? `not from inside ${placed.name}: from its node's agent`
-      : q.from !== undefined
+    placed?.endpoint.kind === 'pod' || client?.route.kind === 'pod'
+      ? `not from inside ${placed?.name ?? q.fromText}: from its node's agent`
+      : client?.route.kind === 'node'
+        ? undefined
+        : q.from !== undefined
         ? `not from ${q.fromText ?? 'the client'}: netpeek probes pods from a node's agent`
         : undefined;
   const run = await probeSubject(subject, q, { ...(port ? { port: port.port } : {}), from: vantage });
@@ -228,7 +234,8 @@ export async function servicePath(q: ServicePathQuestion): Promise<ServicePathFi
   const similar = rankSimilar(target.name, services.map((s) => s.name).filter((n) => n !== target.name), 3);
   const port = query.flags.port;
   const steps: DiagnosisStep[] = [];
-  if (target.via === 'dns') steps.push(resolveStep(target, ns, namespaceExists, svc, similar));
+  if (q.resolved) steps.push(q.resolved);
+  else if (target.via === 'dns') steps.push(resolveStep(target, ns, namespaceExists, svc, similar));
   steps.push(
     ...serviceSteps({
       service: svc ? { name: svc.name, namespace: svc.namespace, type: svc.type, ...(svc.selector ? { selector: svc.selector } : {}), ports: svc.ports } : undefined,
@@ -242,12 +249,19 @@ export async function servicePath(q: ServicePathQuestion): Promise<ServicePathFi
   // A ready pod is the one traffic would go to; any selected pod otherwise.
   const pod = selected.find((p) => p.ready) ?? selected[0];
   const podPort = svc && pod ? policyPort(svc, pod, query) : undefined;
-  const placed = from !== undefined && from !== 'here' && from.kind !== 'container' ? await placeForPolicy(cluster, from, query.flags.namespace, scope) : undefined;
+  const client = from !== undefined ? await placeClient(cluster, from, query.flags.namespace, scope, q.fromText ?? '') : undefined;
+  const placed = client?.placed;
   steps.push(svc ? await policyFor(cluster, svc, pod, from, placed, podPort) : skipStep('policy', `there is no Service ${target.name} in ${ns}`));
-  if (from !== undefined) steps.push(skipStep('route', 'why does not place Kubernetes paths on nodes yet; `reach <from> <to>` explains the path'));
+  if (client) {
+    steps.push(
+      svc && pod
+        ? kubeRouteStep({ from: client.route, to: await podDestination(cluster, pod), service: await routeService(cluster, svc, query.flags.port, query.flags.protocol) })
+        : skipStep('route', svc ? `Service ${svc.name} selects no pod to route to` : `there is no Service ${target.name} in ${ns}`),
+    );
+  }
   // An endpoint that is not ready is already the answer; probing it would only repeat that.
   const endpointsOk = steps.find((s) => s.id === 'endpoints')?.status === 'pass';
-  const probed = endpointsOk ? await probeFor(q, cluster, pod, placed, podPort).catch((err: unknown) => {
+  const probed = endpointsOk ? await probeFor(q, cluster, pod, client, podPort).catch((err: unknown) => {
     if (!isNetpeekError(err)) throw err;
     return { step: skipStep('probe', err.message.replace(/\.$/, '')), probes: [] as ProbeFact[] };
   }) : { step: skipStep('probe', 'an earlier step found no ready endpoint to probe'), probes: [] as ProbeFact[] };
@@ -274,10 +288,10 @@ export async function podPath(q: PodPathQuestion): Promise<ServicePathFindings &
   const scope: NamespaceScope = q.namespaces ? { namespaces: q.namespaces } : {};
   const { pod } = await findPod(cluster, q.target.name, q.target.namespace ?? query.flags.namespace, scope);
   const port = query.flags.port !== undefined ? { protocol: (query.flags.protocol ?? 'tcp').toUpperCase() as PolicyProtocol, port: query.flags.port } : undefined;
-  const placed = from !== undefined && from !== 'here' && from.kind !== 'container' ? await placeForPolicy(cluster, from, query.flags.namespace, scope) : undefined;
-  const steps: DiagnosisStep[] = [skipStep('listening', LISTENING_SKIP), await policyFor(cluster, { name: pod.name }, pod, from, placed, port)];
-  if (from !== undefined) steps.push(skipStep('route', 'why does not place Kubernetes paths on nodes yet; `reach <from> <to>` explains the path'));
-  const probed = await probeFor(q, cluster, pod, placed, port).catch((err: unknown) => {
+  const client = from !== undefined ? await placeClient(cluster, from, query.flags.namespace, scope, q.fromText ?? '') : undefined;
+  const steps: DiagnosisStep[] = [...(q.resolved ? [q.resolved] : []), skipStep('listening', LISTENING_SKIP), await policyFor(cluster, { name: pod.name }, pod, from, client?.placed, port)];
+  if (client) steps.push(kubeRouteStep({ from: client.route, to: await podDestination(cluster, pod) }));
+  const probed = await probeFor(q, cluster, pod, client, port).catch((err: unknown) => {
     if (!isNetpeekError(err)) throw err;
     return { step: skipStep('probe', err.message.replace(/\.$/, '')), probes: [] as ProbeFact[] };
   });

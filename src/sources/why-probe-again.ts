@@ -18,8 +18,8 @@ import { probeVantage } from './why-docker-path.js';
 export interface ProbeAgainQuestion {
   docker?: DockerSource;
   probes?: ProbeService;
-  /** What the answer is about: a container, a pod, or a Service (whose endpoint pod was probed). */
-  kind: 'container' | 'service' | 'pod';
+  /** What the answer is about: a container, a pod, a node, or a Service (whose endpoint pod was probed). */
+  kind: 'container' | 'service' | 'pod' | 'node';
   to: string;
   /** The Kubernetes context of a Service answer (a node vantage is per cluster). */
   context?: string;
@@ -45,7 +45,7 @@ export async function probeAgain(q: ProbeAgainQuestion): Promise<{ step: Diagnos
   const port = q.previous.find((f) => f.kind === 'tcp')?.port;
   const vantage = await vantageFrom(q, first.from);
   const subject: ProbeSubject = {
-    kind: q.kind === 'container' ? 'container' : 'pod',
+    kind: q.kind === 'container' ? 'container' : q.kind === 'node' ? 'ip' : 'pod',
     name: q.to,
     ip: first.target,
     vantage: vantage.kind === 'workload' ? vantage.host : vantage,
@@ -56,7 +56,7 @@ export async function probeAgain(q: ProbeAgainQuestion): Promise<{ step: Diagnos
   const run = await probeSubject(subject, q, { ...(port !== undefined ? { port } : {}), from: vantage });
   const evidence = q.previousStep?.evidence ?? '';
   const vantageNote = /^[^(]* \((not from [^)]*)\):/.exec(evidence)?.[1] ?? / from [^(]*\((not from [^)]*)\):/.exec(evidence)?.[1];
-  const target = /^(?:TCP|ICMP echo to) \S+ \(((?:pod|container) [^)]*)\) from /.exec(evidence)?.[1];
+  const target = /^(?:TCP|ICMP echo to) \S+ \(((?:pod|container|node) [^)]*)\) from /.exec(evidence)?.[1];
   return {
     step: probeStep({ facts: run.facts, from: run.from, degraded: run.degraded, ...(port !== undefined ? { port } : {}), ...(vantageNote ? { vantageNote } : {}), ...(target ? { target } : {}) }),
     probes: run.facts,

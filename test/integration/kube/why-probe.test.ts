@@ -85,6 +85,30 @@ describeNeeding(NETNS, 'why: the probe step through the agent on a node', () => 
     expect(step(a, 'probe').evidence).toMatch(new RegExp(`^TCP ${ipB.replace(/\./g, '\\.')}:8080 \\(pod default/web\\) from node node-a `));
   });
 
+  it('to a node: its address on --port through its own agent; from a pod, through the client\'s node\'s agent', async () => {
+    const own = await question(deps, 'why node/node-b --port 8080');
+    expect(own.diagnosis!.firstFailure).toBeNull();
+    expect(step(own, 'route')).toMatchObject({ status: 'pass', evidence: expect.stringContaining(`node node-b is Ready and is reached at its address ${ipB}`) });
+    expect(step(own, 'probe').evidence).toMatch(new RegExp(`^TCP ${ipB.replace(/\./g, '\\.')}:8080 \\(node node-b\\) from node node-b \\(from its own agent: .*\\): connected`));
+    const fromPod = await question(deps, 'why default/client node/node-b --port 8081');
+    expect(fromPod.diagnosis!.firstFailure).toBe('probe');
+    expect(step(fromPod, 'probe').evidence).toBe(`TCP ${ipB}:8081 (node node-b) from node node-a: refused: the address is there but nothing accepts on that port.`);
+    expect(fromPod.probes.find((p) => p.kind === 'tcp')).toMatchObject({ target: ipB, port: 8081, ok: false, from: 'node node-a' });
+  });
+
+  it('from a node to a pod on the other node: the route through its pod CIDR, the probe from that node\'s agent', async () => {
+    const a = await question(deps, 'why node/node-a pod/default/web --port 8080');
+    expect(a.diagnosis!.firstFailure).toBeNull();
+    expect(step(a, 'route').status).toBe('pass');
+    expect(step(a, 'probe').evidence).toMatch(new RegExp(`^TCP ${ipB.replace(/\./g, '\\.')}:8080 \\(pod default/web\\) from node node-a: connected`));
+  });
+
+  it('a bare pod IP: resolved to the pod, then probed like it', async () => {
+    const a = await question(deps, `why default/client ${ipB} --port 8080`);
+    expect(a.diagnosis!.steps[0]).toEqual({ id: 'resolve', status: 'pass', evidence: `${ipB} is the IP of pod default/web on node node-b (from the API's pod list).` });
+    expect(step(a, 'probe').status).toBe('pass');
+  });
+
   it('--no-probe sends nothing', async () => {
     const a = await question(deps, 'why svc/default/web --port 80 --no-probe');
     expect(step(a, 'probe')).toEqual({ id: 'probe', status: 'skip', evidence: 'Not checked: --no-probe: nothing was sent.' });

@@ -1,14 +1,15 @@
 /**
  * `why` against the test API server with the real client-node: one Service broken at each step that is
  * evaluated from the API (resolve, service, selector, target-port, endpoints, policy), and healthy paths.
- * Fixture IPs are never probed: the live steps are skipped with their reason.
+ * The route step from the nodes' placement, and bare addresses and nodes as targets. Fixture IPs are
+ * never probed: the live steps are skipped with their reason (no agent runs here).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Answer } from '../../../src/core/answer.js';
 import { isNetpeekError } from '../../../src/core/errors.js';
 import { toText } from '../../../src/render/text.js';
 import { toBlocks } from '../../../src/render/blocks.js';
-import { endpointSlice, namespace, networkPolicy, pod, service } from '../../support/kube-apiserver/fixtures.js';
+import { endpointSlice, namespace, networkPolicy, node, pod, service } from '../../support/kube-apiserver/fixtures.js';
 import type { KubeObject } from '../../support/kube-apiserver/index.js';
 import { startKubeApiServer, type KubeApiServer } from '../../support/kube-apiserver/index.js';
 import { failure, kubeDeps, question } from './helpers.js';
@@ -89,6 +90,18 @@ beforeAll(async () => {
         'bank',
       ),
       pod('client-1', { namespace: 'shop', ip: '10.244.1.50', nodeName: 'node-1', labels: { app: 'client' } }),
+      // the nodes: node-1 holds the pods above; node-2 is Ready, node-3 stopped reporting
+      node('node-1', { internalIP: '192.168.50.11', podCIDR: '10.244.1.0/24' }),
+      node('node-2', { internalIP: '192.168.50.12', podCIDR: '10.244.2.0/24' }),
+      node('node-3', { internalIP: '192.168.50.13', podCIDR: '10.244.3.0/24', ready: false }),
+      // a Service whose only pod is on node-2 (across nodes from the clients), exposed as NodePort
+      pod('far-1', { namespace: 'shop', ip: '10.244.2.5', nodeName: 'node-2', labels: { app: 'far' }, containers: [{ name: 'far', ports: [{ containerPort: 9090 }] }] }),
+      service('far', { namespace: 'shop', type: 'NodePort', selector: { app: 'far' }, clusterIP: '10.96.0.87', ports: [{ port: 9090, nodePort: 30990 }] }),
+      endpointSlice('far-x1', { namespace: 'shop', serviceName: 'far', ports: [{ port: 9090 }], endpoints: [{ ip: '10.244.2.5', podName: 'far-1', nodeName: 'node-2' }] }),
+      // a Service whose only (still Ready) pod sits on the NotReady node-3; a LoadBalancer still pending
+      pod('stuck-1', { namespace: 'shop', ip: '10.244.3.5', nodeName: 'node-3', labels: { app: 'frozen' }, containers: [{ name: 'stuck', ports: [{ containerPort: 7070 }] }] }),
+      service('stuck', { namespace: 'shop', type: 'LoadBalancer', selector: { app: 'frozen' }, clusterIP: '10.96.0.88', ports: [{ port: 7070, nodePort: 30770 }] }),
+      endpointSlice('stuck-x1', { namespace: 'shop', serviceName: 'stuck', ports: [{ port: 7070 }], endpoints: [{ ip: '10.244.3.5', podName: 'stuck-1', nodeName: 'node-3' }] }),
       pod('intruder-1', { namespace: 'store', ip: '10.244.1.51', nodeName: 'node-1', labels: { app: 'intruder' } }),
     ],
   });
@@ -208,13 +221,13 @@ describe('why svc/<name>: one Service broken at each step', () => {
 });
 
 describe('why <from> <to>', () => {
-  it('from a pod through the default-deny: the policies of that connection, and the route skipped with its reason', async () => {
+  it('from a pod through the default-deny: the policies of that connection, and the route on the same node', async () => {
     const a = await question(deps, 'why shop/client-1 svc/locked/vault --port 8200');
     expect(a.diagnosis!.firstFailure).toBe('policy');
     expect(step(a, 'policy').evidence).toMatch(/^NetworkPolicies drop shop\/client-1 → pod locked\/vault-1 on TCP 8200/);
     expect(step(a, 'policy').evidence).toContain('locked/default-deny');
     expect(step(a, 'policy').fix).toContain('locked/default-deny');
-    expect(step(a, 'route').status).toBe('skip');
+    expect(step(a, 'route')).toMatchObject({ status: 'pass', evidence: expect.stringContaining('pod shop/client-1 and pod locked/vault-1 run on the same node (node-1)') });
     expect(a.title).toBe('why shop/client-1 → svc/locked/vault port 8200');
   });
 
@@ -251,6 +264,97 @@ describe('why <from> <to>', () => {
   });
 });
 
+describe('why: the route step', () => {
+  it('same node, through the ClusterIP: passes, naming the node and the ClusterIP', async () => {
+    const a = await question(deps, 'why shop/client-1 svc/shop/cart --port 80');
+    expect(a.diagnosis!.firstFailure).toBeNull();
+    expect(step(a, 'route').evidence).toBe("pod shop/client-1 and pod shop/cart-1 run on the same node (node-1): traffic to 10.244.1.10 stays on that node's pod network. Through Service shop/cart: kube-proxy on the client's node rewrites its ClusterIP 10.96.0.80 to the endpoint's address.");
+  });
+
+  it('across nodes: passes through the destination node\'s pod CIDR', async () => {
+    const a = await question(deps, 'why shop/client-1 svc/shop/far --port 9090');
+    expect(step(a, 'route')).toMatchObject({ status: 'pass', evidence: expect.stringContaining("pod shop/client-1 on node node-1 and pod shop/far-1 on node node-2 are on different nodes: the network plugin routes node node-2's pod CIDR 10.244.2.0/24, which holds 10.244.2.5.") });
+  });
+
+  it('the endpoint on a NotReady node: broken at route, naming the node', async () => {
+    const a = await question(deps, 'why shop/client-1 svc/shop/stuck --port 7070');
+    expect(a.diagnosis!.firstFailure).toBe('route');
+    expect(step(a, 'route').evidence).toBe('pod shop/stuck-1 runs on node node-3, which is not Ready: its kubelet is not reporting, so the pod network there is not kept up.');
+    expect(a.summary).toMatch(/^Broken at route: pod shop\/stuck-1 runs on node node-3/);
+  });
+
+  it('from an address outside the cluster: a ClusterIP Service is broken at route; a NodePort passes with the node addresses', async () => {
+    const a = await question(deps, 'why 203.0.113.9 svc/shop/cart --port 80 --no-probe');
+    expect(a.diagnosis!.firstFailure).toBe('route');
+    expect(step(a, 'route').evidence).toContain('Service shop/cart is ClusterIP: its ClusterIP 10.96.0.80 is answered only by kube-proxy');
+    expect(step(a, 'route').fix).toContain('expose shop/cart as type NodePort or LoadBalancer');
+    const np = await question(deps, 'why 203.0.113.9 svc/shop/far --port 9090 --no-probe');
+    expect(step(np, 'route')).toMatchObject({ status: 'pass', evidence: expect.stringContaining('NodePort 30990 of any Ready node: 192.168.50.11:30990 (node-1), 192.168.50.12:30990 (node-2)') });
+  });
+
+  it('from here: a ClusterIP is a warning (netpeek cannot tell whether its host is inside), never a pass', async () => {
+    const a = await question(deps, 'why here svc/shop/cart --port 80 --no-probe');
+    expect(step(a, 'route').status).toBe('warn');
+    expect(step(a, 'route').evidence).toContain('from here (netpeek\'s host) it is not routed (if here is itself a node or a pod of the cluster');
+  });
+
+  it('from a node: its own pod over the local bridge', async () => {
+    const a = await question(deps, 'why node/node-1 pod/shop/cart-1 --port 8080 --no-probe');
+    expect(step(a, 'route')).toMatchObject({ status: 'pass', evidence: 'node node-1 reaches its own pod shop/cart-1 (10.244.1.10) over its local pod bridge.' });
+    // Traffic between a node and pods is the CNI's business, not the policies': a skip with the reason.
+    expect(step(a, 'policy')).toMatchObject({ status: 'skip', evidence: expect.stringMatching(/^Not checked: 192\.168\.50\.11 is node node-1's address: .*does not evaluate it\.$/) });
+  });
+});
+
+describe('why <node> and why <address>', () => {
+  it('a node: Ready and its address; a NotReady node is broken at route', async () => {
+    const ok = await question(deps, 'why node/node-2 --no-probe');
+    expect(ok.diagnosis!.steps.map((s) => [s.id, s.status])).toEqual([['listening', 'skip'], ['policy', 'skip'], ['route', 'pass'], ['probe', 'skip']]);
+    expect(step(ok, 'route').evidence).toBe('node node-2 is Ready and is reached at its address 192.168.50.12; it routes pod CIDR 10.244.2.0/24.');
+    const down = await question(deps, 'why shop/client-1 node/node-3 --port 10250 --no-probe');
+    expect(down.diagnosis!.firstFailure).toBe('route');
+    expect(step(down, 'route').evidence).toContain('node node-3, which is not Ready');
+    expect(down.subject).toMatchObject({ kind: 'node', name: 'node-3' });
+  });
+
+  it('an unknown node is a clear error with the near name', async () => {
+    const err = await failure(deps, 'why node/node-4');
+    expect((err as Error).message).toMatch(/There is no node "node-4" in context .*Did you mean "node-1"\?|There is no node "node-4"/);
+  });
+
+  it('a pod IP: resolve names the pod, then the pod\'s path', async () => {
+    const a = await question(deps, 'why shop/client-1 10.244.2.5 --port 9090 --no-probe');
+    expect(step(a, 'resolve')).toEqual({ id: 'resolve', status: 'pass', evidence: "10.244.2.5 is the IP of pod shop/far-1 on node node-2 (from the API's pod list)." });
+    expect(a.diagnosis!.steps.map((s) => s.id)).toEqual(['resolve', 'listening', 'policy', 'route', 'probe']);
+    expect(a.subject).toMatchObject({ kind: 'pod', name: 'far-1', namespace: 'shop' });
+  });
+
+  it('a ClusterIP: resolve names the Service, then the Service\'s chain (here broken at target-port)', async () => {
+    const a = await question(deps, 'why 10.96.0.82 --port 80');
+    expect(step(a, 'resolve').evidence).toBe('10.96.0.82 is the ClusterIP of Service shop/cart-named (ClusterIP).');
+    expect(a.diagnosis!.firstFailure).toBe('target-port');
+  });
+
+  it('a node address: resolve names the node', async () => {
+    const a = await question(deps, 'why 192.168.50.13 --no-probe');
+    expect(step(a, 'resolve').evidence).toBe('192.168.50.13 is the InternalIP of node node-3.');
+    expect(a.diagnosis!.firstFailure).toBe('route');
+  });
+
+  it.each([
+    ['10.244.1.99', "it is inside node node-1's pod CIDR 10.244.1.0/24: a pod address that no running pod holds now"],
+    ['10.96.0.250', 'it is inside the service CIDR 10.96.0.0/12'],
+    ['172.31.9.9', "it is outside every node's pod CIDR (10.244.1.0/24, 10.244.2.0/24, 10.244.3.0/24) and outside the service CIDR"],
+  ])('an address nothing holds (%s): broken at resolve, saying which range it is in', async (ip, where) => {
+    const a = await question(deps, `why ${ip}`);
+    expect(a.diagnosis!.firstFailure).toBe('resolve');
+    expect(a.diagnosis!.steps).toHaveLength(1);
+    expect(step(a, 'resolve').evidence).toContain(`No pod, Service or node in context `);
+    expect(step(a, 'resolve').evidence).toContain(` has ${ip}; ${where}`);
+    expect(step(a, 'resolve').fix).toBeTruthy();
+  });
+});
+
 describe('why: rendering and bad input', () => {
   it('text and Block Kit lead with the verdict sentence, then the checklist', async () => {
     const a = await question(deps, 'why svc/shop/cart-named');
@@ -266,7 +370,8 @@ describe('why: rendering and bad input', () => {
 
   it.each([
     ['why web-1', /"web-1" is not a Service reference, and this netpeek has no Docker engine/],
-    ['why 10.244.1.10', /"10\.244\.1\.10" is an IP address: why does not diagnose a path to a bare address yet/],
+    ['why svc/shop/cart svc/shop/far', /"svc\/shop\/cart" is a Service: a Service is a destination, not a client/],
+    ['why node/a/b', /"node\/a\/b" is not a node reference; write node\/<name>/],
     ['why pod/shop/nosuch', /There is no pod "nosuch" in namespace shop/],
     ['why svc/a/b/c', /"svc\/a\/b\/c" is not a Service reference/],
     ['why svc/Cart_1', /not a valid service name|service name/i],
