@@ -14,6 +14,7 @@ export const explain: NetpeekCommand = {
   examples: ['explain publish', 'explain docker-desktop', 'explain'],
   subject: { role: 'about', kind: 'topic' },
   sendsPackets: 'never',
+  selfContained: true,
   description: 'Short explanations of the facts behind netpeek\'s answers. Without a topic, the list of topics.',
   async run(query) {
     const word = query.args[0];

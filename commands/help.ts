@@ -14,6 +14,7 @@ export const help: NetpeekCommand = {
   examples: ['help', 'help container'],
   subject: { role: 'about', kind: 'help' },
   sendsPackets: 'never',
+  selfContained: true,
   usageHint: 'help',
   async run(query, _deps, { registry }) {
     const topic = query.args[0];

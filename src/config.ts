@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { AGENT_CLIENT_ENV_SCHEMA, AGENT_ENV_SCHEMA } from './agent/agent-config.js';
 import { ConfigError, envProblems } from './config-error.js';
+import { LOG_LEVELS } from './log.js';
+import { coloursAllowed } from './no-color.js';
 import { parseLabelSelector } from './net/label-selector.js';
 import { REPORTS_ENV_SCHEMA, reportsConfigFrom, type ReportsConfig } from './reports/report-config.js';
 import { loadSlackConfig, SLACK_ENV_SCHEMA, type SlackConfig, type SlackCredentials } from './slack/slack-config.js';
@@ -18,7 +20,7 @@ const bool = z
 
 const CORE_ENV_SCHEMA = z.object({
   LOG_LEVEL: z
-    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+    .enum(LOG_LEVELS)
     .default('info')
     .describe('pino log level. Logs are JSON on stderr.'),
   DOCKER_HOST: z
@@ -170,8 +172,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       timeoutMs: e.NETPEEK_AGENT_TIMEOUT_MS,
       discovery: { namespace: e.NETPEEK_AGENT_NAMESPACE, selector: e.NETPEEK_AGENT_SELECTOR, port: e.NETPEEK_AGENT_PORT },
     },
-    // no-color.org: NO_COLOR set to anything but the empty string turns colours off.
-    color: !e.NO_COLOR,
+    color: coloursAllowed(e),
     debug: e.NETPEEK_DEBUG,
   };
 }

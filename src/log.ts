@@ -1,6 +1,17 @@
-import pino from 'pino';
+import { createRequire } from 'node:module';
+// Type-only: pino (with its redaction and stream modules, ~25 ms to load) is required when a logger is
+// made, and a one-shot answer makes one only when it logs something (deferredLogger).
+import type pino from 'pino';
 
 export type Logger = pino.Logger;
+
+/** pino's levels, quietest last; LOG_LEVEL takes one of these. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+const LEVEL_VALUES: Record<LogLevel, number> = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60, silent: Infinity };
+
+const requireHere = createRequire(import.meta.url);
+const pinoLibrary = (): typeof pino => requireHere('pino') as typeof pino;
 
 /** Paths pino blanks out wherever they appear in a log object. */
 export const REDACT_PATHS = [
@@ -47,8 +58,9 @@ export function maskSecrets(text: string): string {
 }
 
 /** The one root logger; everything else is a child of it. Destination is stderr so stdout stays the answer. */
-export function createLogger(level: string, destination: pino.DestinationStream = pino.destination(2)): Logger {
-  return pino(
+export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
+  const pinoLib = pinoLibrary();
+  return pinoLib(
     {
       level,
       base: { service: 'netpeek' },
@@ -67,6 +79,38 @@ export function createLogger(level: string, destination: pino.DestinationStream 
         },
       },
     },
-    destination,
+    destination ?? pinoLib.destination(2),
   );
+}
+
+/**
+ * The same logger, made (and pino loaded) only when something is logged at an enabled level or the logger
+ * is used in another way. A one-shot answer that logs nothing never loads pino. Children are deferred too,
+ * each made from its parent when it first logs.
+ */
+export function deferredLogger(level: LogLevel, make: () => Logger = () => createLogger(level)): Logger {
+  let real: Logger | undefined;
+  const made = () => (real ??= make());
+  const threshold = LEVEL_VALUES[level];
+  const noop = () => {};
+  return new Proxy({} as Logger, {
+    get(_, prop) {
+      if (real === undefined) {
+        if (typeof prop === 'string' && prop in LEVEL_VALUES && prop !== 'silent') {
+          if (LEVEL_VALUES[prop as LogLevel] < threshold) return noop;
+          return (...args: unknown[]) => (made()[prop as 'info'] as (...a: unknown[]) => void)(...args);
+        }
+        if (prop === 'level') return level;
+        if (prop === 'isLevelEnabled') return (l: string) => (LEVEL_VALUES[l as LogLevel] ?? Infinity) >= threshold;
+        if (prop === 'child') {
+          return (bindings: pino.Bindings, options?: pino.ChildLoggerOptions) => {
+            const childLevel = (options?.level ?? level) as LogLevel;
+            return deferredLogger(LEVEL_VALUES[childLevel] === undefined ? level : childLevel, () => made().child(bindings, options));
+          };
+        }
+      }
+      const value = Reflect.get(made(), prop) as unknown;
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(real) : value;
+    },
+  });
 }

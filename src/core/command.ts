@@ -68,6 +68,12 @@ export interface CommandSpec {
    * answer (`rerunLive`): Slack then puts "Probe again" under answers that probed something.
    */
   rerunsLiveSteps?: boolean;
+  /**
+   * It answers from its own knowledge and the registry alone: `run` reads no backend and no configuration
+   * from its dependencies (it gets none). A one-shot CLI answer of such a command starts without reading
+   * or validating the configuration and builds no backend (issue 19: `explain` as fast as `node -e 0`).
+   */
+  selfContained?: boolean;
 }
 
 /** The registry as commands (help) and adapters see it. */

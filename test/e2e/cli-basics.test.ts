@@ -56,7 +56,7 @@ describe('netpeek binary: answers, usage and exit codes', () => {
   });
 
   it('a bad configuration names each bad variable and exits 1', async () => {
-    const r = await netpeek(['help'], { LOG_LEVEL: 'loud', NETPEEK_DOCKER_TIMEOUT_MS: 'abc' });
+    const r = await netpeek(['container', 'web-1'], { LOG_LEVEL: 'loud', NETPEEK_DOCKER_TIMEOUT_MS: 'abc' });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/configuration has 2 problems/);
     expect(r.stderr).toMatch(/LOG_LEVEL="loud"/);
@@ -65,9 +65,27 @@ describe('netpeek binary: answers, usage and exit codes', () => {
 
   it('reads .env from the working directory', async () => {
     writeFileSync(join(dir, '.env'), 'NETPEEK_DOCKER_TIMEOUT_MS=forever\n');
-    const r = await netpeek(['help'], {}, undefined, dir);
+    const r = await netpeek(['container', 'web-1'], {}, undefined, dir);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/NETPEEK_DOCKER_TIMEOUT_MS="forever"/);
+  });
+
+  it('explain and help (selfContained: no backend, no configuration read) answer whatever the configuration says', async () => {
+    const explain = await netpeek(['explain', 'expose'], { LOG_LEVEL: 'loud', NETPEEK_DOCKER_TIMEOUT_MS: 'abc' });
+    expect(explain.code).toBe(0);
+    expect(explain.stdout).toMatch(/^explain expose\nEXPOSE is documentation: it opens no port and changes no reachability\./);
+    expect(explain.stderr).toBe('');
+    const help = await netpeek(['help', 'pod'], { NETPEEK_DOCKER_TIMEOUT_MS: 'abc' });
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/netpeek pod /);
+  });
+
+  it('.env yields to the environment: a variable set in both takes the environment\'s value', async () => {
+    writeFileSync(join(dir, '.env'), 'NETPEEK_DOCKER_TIMEOUT_MS=forever\n');
+    const r = await netpeek(['container', 'web-1'], { NETPEEK_DOCKER_TIMEOUT_MS: '2000', DOCKER_HOST: 'unix:///nonexistent/docker.sock' }, undefined, dir);
+    expect(r.stderr).not.toMatch(/NETPEEK_DOCKER_TIMEOUT_MS/);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/Docker engine at unix:\/\/\/nonexistent\/docker\.sock did not answer/);
   });
 
   it('--version prints the package version', async () => {

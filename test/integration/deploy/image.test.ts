@@ -126,7 +126,8 @@ describeNeeding([...DOCKER, 'debootstrap'], 'deploy/docker/Dockerfile: built for
     const [meta] = JSON.parse(await docker('image', 'inspect', image)) as Json[];
     const config = meta!.Config as Json;
     expect(config.User).toBe('10001:10001');
-    expect(config.Entrypoint).toEqual(['node', '/app/dist/src/main.js']);
+    // The esbuild bundle (package.json "bin"), as `npx netpeek` runs it: a one-shot answer loads only its command.
+    expect(config.Entrypoint).toEqual(['node', '/app/dist/bundle/main.js']);
     expect(config.Cmd).toEqual(['serve']);
     expect(config.WorkingDir).toBe('/data');
     expect(Object.keys(config.ExposedPorts).sort()).toEqual(['3000/tcp', '7070/tcp']);
@@ -136,13 +137,14 @@ describeNeeding([...DOCKER, 'debootstrap'], 'deploy/docker/Dockerfile: built for
     expect(labels['org.opencontainers.image.licenses']).toBe('Apache-2.0');
     expect(labels['org.opencontainers.image.base.name']).toMatch(/^netpeek-test\/node-base:/);
 
-    const look = await dockerRun(['--entrypoint', 'sh', image, '-c', 'id -u; stat -c "%A %U" /usr/bin/fping /usr/bin/ping /app/dist/src/main.js; command -v npm || echo no-npm; ls /app/node_modules/typescript 2>/dev/null || echo no-dev-deps']);
+    const look = await dockerRun(['--entrypoint', 'sh', image, '-c', 'id -u; stat -c "%A %U" /usr/bin/fping /usr/bin/ping /app/dist/bundle/main.js /app/dist/bundle/commands.json; command -v npm || echo no-npm; ls /app/node_modules/typescript 2>/dev/null || echo no-dev-deps']);
     expect(look.stderr).toBe('');
     const lines = look.stdout.trim().split('\n');
     expect(lines[0]).toBe('10001');
-    // fping and ping: no setuid bit (NET_RAW comes from their file capability, proven below); code owned by root.
-    expect(lines.slice(1, 4)).toEqual(['-rwxr-xr-x root', '-rwxr-xr-x root', '-rw-r--r-- root']);
-    expect(lines.slice(4)).toEqual(['no-npm', 'no-dev-deps']);
+    // fping and ping: no setuid bit (NET_RAW comes from their file capability, proven below); code owned by
+    // root (the bundle's entry keeps esbuild's executable bit for its #! line), not writable by the user.
+    expect(lines.slice(1, 5)).toEqual(['-rwxr-xr-x root', '-rwxr-xr-x root', '-rwxr-xr-x root', '-rw-r--r-- root']);
+    expect(lines.slice(5)).toEqual(['no-npm', 'no-dev-deps']);
   });
 
   it('runs one-shot terminal commands: `help` and `--version` exit 0, with the bot’s compose restrictions', async () => {
