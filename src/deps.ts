@@ -7,7 +7,7 @@ import { ProbeRouter } from './probe/probe-router.js';
 import type { ProbeService } from './probe/vantage.js';
 import type { ReportCatalog } from './reports/catalog.js';
 import { existsSync } from 'node:fs';
-import { OfflineReports, type OpenHistory } from './reports/offline.js';
+import type { OfflineReports, OpenHistory } from './reports/offline.js';
 import type { ReportsConfig } from './reports/report-config.js';
 import { DockerEngine, type DockerSource } from './sources/docker.js';
 import { dockerContainerProcess } from './sources/container-process.js';
@@ -57,7 +57,20 @@ export type DepsParts = Omit<Deps, 'reports'> & Partial<Pick<Deps, 'reports'>>;
  */
 export function assembleDeps(parts: DepsParts): Deps {
   const { config } = parts;
-  return { ...parts, reports: parts.reports ?? new OfflineReports(config.reports, parts, config.slackBot.access.channels, storedHistory(config.reports)) };
+  return { ...parts, reports: parts.reports ?? offlineReports(() => import('./reports/offline.js').then((m) => new m.OfflineReports(config.reports, parts, config.slackBot.access.channels, storedHistory(config.reports)))) };
+}
+
+/**
+ * The catalog a terminal reads reports from, loaded when `report` or `status` first asks: the definitions'
+ * parser, cron schedules and YAML are more than most one-shot answers take whole.
+ */
+function offlineReports(load: () => Promise<OfflineReports>): ReportCatalog {
+  let loading: Promise<OfflineReports> | undefined;
+  const catalog = () => (loading ??= load());
+  return {
+    list: async () => (await catalog()).list(),
+    runNow: async (name, signal) => (await catalog()).runNow(name, signal),
+  };
 }
 
 /**

@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
+import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
-// Type-only: the engine's client library is loaded on the first call (see DockerEngine.client), so commands
-// that never ask Docker do not pay for loading it.
+// Type-only: dockerode is loaded only for an engine that node:http cannot reach (TLS, SSH, named pipes; see
+// DockerEngine.client), so the local socket and tcp:// never pay for loading it.
 import type Docker from 'dockerode';
 import type { BackendState } from '../core/backend-check.js';
 import { BackendError } from '../core/errors.js';
@@ -11,7 +12,7 @@ import type { EngineIdentity } from '../net/explain-docker.js';
 import { isDockerDesktop } from '../net/explain-docker.js';
 
 /**
- * The Docker engine as commands see it. Methods return the engine's own objects (dockerode's types):
+ * The Docker engine as commands see it. Methods return the engine's own objects (typed with dockerode's types):
  * commands turn them into Answers, and no engine type goes further than that.
  * "Not found" is `undefined`, not an error: what to suggest instead is the command's business.
  * Every method fails with a BackendError naming the endpoint when the engine does not answer.
@@ -122,16 +123,66 @@ interface EngineHttpError {
   code?: string;
 }
 
-/** The real engine, through dockerode, with a deadline on every call. */
+/**
+ * GETs of the engine's HTTP API over a unix socket or plain TCP with node:http: what netpeek asks the engine
+ * is a handful of JSON reads, and dockerode (with docker-modem, ssh2 and their dependencies) takes longer
+ * to load than a one-shot answer may take whole (issue 19). A non-2xx answer rejects with `{ statusCode,
+ * json }` and a transport failure with Node's error code, the shapes dockerode rejects with, so both
+ * transports fail alike.
+ */
+export class EngineHttp {
+  constructor(private readonly target: { socketPath: string } | { host: string; port: number }) {}
+
+  /** A plain-HTTP transport for these options, or undefined when only dockerode can do it (TLS, SSH, named pipes). */
+  static for(options: Docker.DockerOptions): EngineHttp | undefined {
+    if (options.socketPath !== undefined) return typeof options.socketPath === 'string' && !options.socketPath.startsWith('//./pipe/') ? new EngineHttp({ socketPath: options.socketPath }) : undefined;
+    if (options.protocol === 'http' && options.host) return new EngineHttp({ host: options.host, port: Number(options.port) });
+    return undefined;
+  }
+
+  get<T>(path: string, signal: AbortSignal): Promise<T> {
+    return new Promise((resolve, reject) => {
+      const req = httpRequest({ ...this.target, path, method: 'GET', headers: { Accept: 'application/json' }, signal }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', reject);
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          let json: unknown;
+          try {
+            json = text === '' ? null : JSON.parse(text);
+          } catch {
+            json = null;
+          }
+          const statusCode = res.statusCode ?? 0;
+          if (statusCode >= 200 && statusCode < 300 && json !== null) return resolve(json as T);
+          reject(Object.assign(new Error(`HTTP ${statusCode}`), { statusCode, json: json ?? { message: text.trim() || undefined } }));
+        });
+      });
+      req.on('error', reject);
+      req.end();
+    });
+  }
+}
+
+/** An object name in a request path: as dockerode sends it (image names keep their `/`, `:` and `@`), but never a query or fragment. */
+const pathName = (idOrName: string) => idOrName.split('/').map((p) => encodeURIComponent(p).replace(/%3A/gi, ':').replace(/%40/g, '@')).join('/');
+
+/**
+ * The real engine, with a deadline on every call: node:http for a unix socket or tcp:// (EngineHttp),
+ * dockerode for TLS (https://, with DOCKER_CERT_PATH), ssh:// and Windows named pipes.
+ */
 export class DockerEngine implements DockerSource {
   readonly endpoint: string;
   private readonly options: Docker.DockerOptions;
+  private readonly http: EngineHttp | undefined;
   private loaded?: Promise<Docker>;
 
   constructor(private readonly settings: Config['docker']) {
     const { endpoint, options } = dockerConnection(settings.host);
     this.endpoint = endpoint;
     this.options = options;
+    this.http = EngineHttp.for(options);
   }
 
   /** dockerode, imported and constructed on first use (construction itself opens no connection). */
@@ -149,28 +200,41 @@ export class DockerEngine implements DockerSource {
   }
 
   info(): Promise<EngineInfo> {
-    return this.call('read its info', async (abortSignal) => (await this.withOptions()).info({ abortSignal }));
+    const http = this.http;
+    return this.call('read its info', async (abortSignal) => (http ? http.get<EngineInfo>('/info', abortSignal) : (await this.withOptions()).info({ abortSignal })));
   }
 
   version(): Promise<Docker.DockerVersion> {
-    return this.call('read its version', async (abortSignal) => (await this.withOptions()).version({ abortSignal }));
+    const http = this.http;
+    return this.call('read its version', async (abortSignal) => (http ? http.get<Docker.DockerVersion>('/version', abortSignal) : (await this.withOptions()).version({ abortSignal })));
   }
 
   listContainers(): Promise<Docker.ContainerInfo[]> {
-    return this.call('list containers', async (abortSignal) => (await this.client()).listContainers({ all: true, abortSignal }));
+    const http = this.http;
+    return this.call('list containers', async (abortSignal) =>
+      http ? http.get<Docker.ContainerInfo[]>('/containers/json?all=true', abortSignal) : (await this.client()).listContainers({ all: true, abortSignal }),
+    );
   }
 
   inspectContainer(idOrName: string): Promise<Docker.ContainerInspectInfo | undefined> {
-    return this.orUndefined(this.call('inspect a container', async (abortSignal) => (await this.client()).getContainer(idOrName).inspect({ abortSignal })));
+    const http = this.http;
+    return this.orUndefined(
+      this.call('inspect a container', async (abortSignal) =>
+        http ? http.get<Docker.ContainerInspectInfo>(`/containers/${pathName(idOrName)}/json`, abortSignal) : (await this.client()).getContainer(idOrName).inspect({ abortSignal }),
+      ),
+    );
   }
 
   listNetworks(): Promise<Docker.NetworkInspectInfo[]> {
-    return this.call('list networks', async (abortSignal) => (await this.client()).listNetworks({ abortSignal }));
+    const http = this.http;
+    return this.call('list networks', async (abortSignal) => (http ? http.get<Docker.NetworkInspectInfo[]>('/networks', abortSignal) : (await this.client()).listNetworks({ abortSignal })));
   }
 
   inspectNetwork(idOrName: string): Promise<Docker.NetworkInspectInfo | undefined> {
+    const http = this.http;
     return this.orUndefined(
       this.call('inspect a network', async (abortSignal) => {
+        if (http) return http.get<Docker.NetworkInspectInfo>(`/networks/${pathName(idOrName)}`, abortSignal);
         const network = (await this.client()).getNetwork(idOrName) as unknown as { inspect(o: AbortOption): Promise<Docker.NetworkInspectInfo> };
         return network.inspect({ abortSignal });
       }),
@@ -178,8 +242,10 @@ export class DockerEngine implements DockerSource {
   }
 
   inspectImage(idOrName: string): Promise<Docker.ImageInspectInfo | undefined> {
+    const http = this.http;
     return this.orUndefined(
       this.call('inspect an image', async (abortSignal) => {
+        if (http) return http.get<Docker.ImageInspectInfo>(`/images/${pathName(idOrName)}/json`, abortSignal);
         const image = (await this.client()).getImage(idOrName) as unknown as { inspect(o: AbortOption): Promise<Docker.ImageInspectInfo> };
         return image.inspect({ abortSignal });
       }),
