@@ -43,6 +43,8 @@ import type { KubeNode, KubePod, KubeService } from '../src/sources/kube-model.j
 import { nodeIp } from '../src/sources/kube-model.js';
 import { probeSubject } from '../src/probe/probe-subject.js';
 import { podProbeSubject } from '../src/sources/kube-probe-targets.js';
+import { explainSockets, socketAnswerParts } from '../src/net/explain-sockets.js';
+import { podDeclaredPorts, podListeningSockets } from '../src/sources/kube-pod-sockets.js';
 
 /** A Service selecting the pod, with each port resolved against the pod and the pod's endpoint entries. */
 interface Selected {
@@ -88,7 +90,7 @@ export const pod: NetpeekCommand = {
     const cluster = clusterFor(deps, query.flags.cluster);
     const found = await findPod(cluster, name, query.flags.allNamespaces ? undefined : query.flags.namespace, deps);
     const seen = await look(cluster, found.pod, found.matchedBy, name);
-    const answer = answerFor(seen, query.flags.output === 'wide');
+    const answer = await withPodSockets(answerFor(seen, query.flags.output === 'wide'), seen, deps);
     // What changed on the path: the pod (and its node), the Services that send it traffic.
     addChangedRecently(answer, cluster, [{ kind: 'Pod', namespace: seen.pod.namespace, name: seen.pod.name, ...(seen.pod.nodeName ? { nodeName: seen.pod.nodeName } : {}) }, ...seen.services.map((x) => ({ kind: 'Service' as const, namespace: x.svc.namespace, name: x.svc.name }))], Date.now(), deps.namespaces);
     if (!query.flags.probe) return answer;
@@ -96,6 +98,29 @@ export const pod: NetpeekCommand = {
     return withParts(answer, (await probeSubject(podProbeSubject(seen.pod, seen.node, cluster.context), deps)).parts);
   },
 };
+
+/**
+ * What listens inside the pod, read by the agent on its node (opt-in there: the workload-vantage
+ * component). Without any agent to ask the answer is unchanged; an agent that will not or cannot read is
+ * said in one hint, never fatal.
+ */
+async function withPodSockets(answer: Answer, s: Seen, deps: Deps): Promise<Answer> {
+  if (!deps.config.agents.secret) return answer;
+  const r = await podListeningSockets(deps.probes, s.pod, s.cluster.context);
+  if (!r.read) {
+    if (r.reason === 'not-applicable' || r.reason === 'no-agent') return answer;
+    return { ...answer, hints: [...answer.hints, `What listens inside ${s.pod.name} was not read: ${r.message}`] };
+  }
+  const parts = socketAnswerParts(explainSockets(r.sockets, podDeclaredPorts(s.pod), s.pod.podIPs[0]));
+  const missing = r.missing.length ? ` ${r.missing.join(', ')} ${r.missing.length === 1 ? 'has' : 'have'} no process on ${r.node}.` : '';
+  return {
+    ...answer,
+    listening: parts.listening,
+    tables: [...answer.tables, parts.table],
+    warnings: [...answer.warnings, ...parts.warnings],
+    explanations: [...answer.explanations, `The sockets were read by the netpeek agent on ${r.node} from the pod's own network namespace (pid ${r.pid}, container ${r.container}): every container of the pod shares it, so each port names the container whose process holds it.${missing}`],
+  };
+}
 
 async function look(cluster: KubeCluster, p: KubePod, matchedBy: 'name' | 'prefix', asked: string): Promise<Seen> {
   const claims = p.hostNetwork || p.containers.some((c) => c.ports.some((x) => x.hostPort));

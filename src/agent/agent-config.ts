@@ -58,6 +58,13 @@ export const AGENT_ENV_SCHEMA = z.object({
   NETPEEK_AGENT_MAX_INFLIGHT: intVar(1, 100_000, 512).describe('Most probes running at once across requests; past it requests get 429.'),
   NETPEEK_AGENT_RPS: z.coerce.number({ invalid_type_error: 'must be a number' }).positive().max(100_000).default(50).describe('Probe requests per second the agent accepts (token bucket, burst of the same size); past it 429.'),
   NETPEEK_AGENT_MAX_BODY_BYTES: intVar(1024, 64 * 1024 * 1024, 256 * 1024).describe('Largest probe request body the agent reads, in bytes; a bigger one is refused with 413 while it streams, before its signature is checked.'),
+  NETPEEK_AGENT_WORKLOAD_VANTAGE: z
+    .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
+    .default('false')
+    .transform((v) => v === 'true' || v === '1' || v === 'yes')
+    .describe(
+      "Opt-in: the agent reads pods' listening sockets and probes (ping, reach, dns --from pod/…) from inside their network namespaces on its node. Needs hostPID, CAP_SYS_ADMIN, CAP_SYS_PTRACE and CAP_DAC_READ_SEARCH: deploy/kubernetes/components/workload-vantage. Off: those requests get 403 and the bot probes from the node, saying so.",
+    ),
   NETPEEK_NODE_NAME: z.string().regex(/^[A-Za-z0-9._-]{1,253}$/, 'must be a node name (letters, digits, . _ -)').optional().describe('Name the agent reports as its node; default the hostname. In Kubernetes set it from spec.nodeName.'),
 });
 
@@ -83,13 +90,17 @@ export interface AgentConfig {
   nodeName: string;
   /** Largest request body read, bytes. */
   maxBodyBytes: number;
+  /** May read sockets of, and probe from inside, workloads on this node (NETPEEK_AGENT_WORKLOAD_VANTAGE). */
+  workloadVantage: boolean;
   /** Not from the environment: */
   signatureWindowMs: number;
+  /** Where procfs is (the host's, with hostPID). */
+  procRoot: string;
   /** Longest batch the agent will run, ms. */
   maxDeadlineMs: number;
 }
 
-export const AGENT_DEFAULTS = { maxBodyBytes: 256 * 1024, signatureWindowMs: 30_000, maxDeadlineMs: 30_000 } as const;
+export const AGENT_DEFAULTS = { maxBodyBytes: 256 * 1024, signatureWindowMs: 30_000, maxDeadlineMs: 30_000, workloadVantage: false, procRoot: '/proc' } as const;
 
 function present(env: NodeJS.ProcessEnv): Record<string, string> {
   return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== ''));
@@ -113,6 +124,7 @@ export function loadAgentConfig(env: NodeJS.ProcessEnv = process.env, overrides:
     nodeName: e.NETPEEK_NODE_NAME ?? os.hostname(),
     ...AGENT_DEFAULTS,
     maxBodyBytes: e.NETPEEK_AGENT_MAX_BODY_BYTES,
+    workloadVantage: e.NETPEEK_AGENT_WORKLOAD_VANTAGE,
     ...overrides,
   };
 }

@@ -1,31 +1,11 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Logger } from '../log.js';
-import type { AllowList } from '../net/address-policy.js';
-import type { ProbeTarget, Prober } from '../probe/types.js';
 import type { AgentConfig } from './agent-config.js';
 import { HttpError, sendJson } from './http-io.js';
-import { BodyTooLarge, readCappedBody, refuseTooLarge } from '../http/capped-body.js';
-import type { InflightGate, TokenBucket } from './limits.js';
-import type { AgentMetrics } from './metrics.js';
 import { parseProbeRequest, type ProbeRequest } from './probe-request.js';
-import type { ReplayCache } from './replay-cache.js';
-import { verifyRequest } from './signing.js';
+import { abortOnDisconnect, acquireSlots, authenticate, checkTargets, readBodyLimited, takeRateToken, type AgentContext, type Handler } from './request-gate.js';
 
-/** Everything a handler needs; built once by startAgent. */
-export interface AgentContext {
-  config: AgentConfig;
-  prober: Prober;
-  allowList: AllowList;
-  replay: ReplayCache;
-  bucket: TokenBucket;
-  gate: InflightGate;
-  metrics: AgentMetrics;
-  /** Readiness of the probe tools (fping/ping present), decided at start. */
-  ready: () => Promise<{ ready: boolean; detail: string }>;
-  closing: boolean;
-}
+import { probeInsideWorkload, requireWorkloadVantage } from './workload.js';
 
-export type Handler = (ctx: AgentContext, req: IncomingMessage, res: ServerResponse, log?: Logger) => Promise<void>;
+export type { AgentContext, Handler } from './request-gate.js';
 
 /**
  * POST /v1/probe: verify, limit, validate, allow-list, probe with a deadline, answer. The nonce is stored
@@ -37,6 +17,7 @@ export const handleProbe: Handler = async (ctx, req, res, log) => {
   const signed = authenticate(ctx, req, body);
   takeRateToken(ctx);
   const request = parseProbeRequest(body, ctx.config.maxTargets);
+  if (request.from) requireWorkloadVantage(ctx);
   const targets = checkTargets(ctx, request.probes);
   const release = acquireSlots(ctx, targets.length);
   if (ctx.replay.remember(signed.nonce, signed.timestampSec) === 'replayed') {
@@ -45,10 +26,11 @@ export const handleProbe: Handler = async (ctx, req, res, log) => {
   }
   const aborter = abortOnDisconnect(res);
   try {
-    const results = await ctx.prober.probe(targets, { timeoutMs: request.timeoutMs, count: request.count, deadlineMs: deadlineFor(request, ctx.config), signal: aborter.signal });
+    const opts = { timeoutMs: request.timeoutMs, count: request.count, deadlineMs: deadlineFor(request, ctx.config), signal: aborter.signal };
+    const results = request.from ? await probeInsideWorkload(ctx, request.from, targets, opts) : await ctx.prober.probe(targets, opts);
     ctx.metrics.recordResults(results);
     log?.debug({ targets: targets.length, failed: results.filter((r) => !r.ok).length }, 'probe batch done');
-    sendJson(res, 200, { node: ctx.config.nodeName, results });
+    sendJson(res, 200, { node: ctx.config.nodeName, ...(request.from ? { from: request.from.workload } : {}), results });
   } finally {
     release();
     ctx.metrics.setInflight(ctx.gate.inFlight);
@@ -56,7 +38,7 @@ export const handleProbe: Handler = async (ctx, req, res, log) => {
 };
 
 export const handleHealth: Handler = async (ctx, _req, res) => {
-  sendJson(res, 200, { ok: true, node: ctx.config.nodeName });
+  sendJson(res, 200, { ok: true, node: ctx.config.nodeName, workloadVantage: ctx.config.workloadVantage });
 };
 
 export const handleReady: Handler = async (ctx, _req, res) => {
@@ -69,60 +51,6 @@ export const handleMetrics: Handler = async (ctx, _req, res) => {
   res.writeHead(200, { 'content-type': contentType, 'cache-control': 'no-store' });
   res.end(body);
 };
-
-/** The body under the cap, or undefined once a 413 has been sent and the connection closed. */
-async function readBodyLimited(req: IncomingMessage, res: ServerResponse, limit: number, log?: Logger): Promise<Buffer | undefined> {
-  try {
-    return await readCappedBody(req, limit);
-  } catch (err) {
-    if (!(err instanceof BodyTooLarge)) throw err;
-    log?.info({ status: 413, limit }, 'request body over NETPEEK_AGENT_MAX_BODY_BYTES refused');
-    refuseTooLarge(res, limit);
-    return undefined;
-  }
-}
-
-/** Signature and window; a nonce already accepted is refused here, before it can take a rate token. */
-function authenticate(ctx: AgentContext, req: IncomingMessage, body: Buffer): { nonce: string; timestampSec: number } {
-  const v = verifyRequest({ method: req.method ?? '', path: req.url ?? '', body }, { secret: ctx.config.secret, headers: req.headers, windowMs: ctx.config.signatureWindowMs });
-  if (!v.ok) throw new HttpError(401, v.reason);
-  if (ctx.replay.seen(v.nonce)) throw new HttpError(401, 'nonce was already used (replayed request)');
-  return v;
-}
-
-function takeRateToken(ctx: AgentContext): void {
-  const t = ctx.bucket.take();
-  if (!t.ok) throw new HttpError(429, `more than ${ctx.config.rps} requests per second; retry in ${t.retryAfterSec} s`, { retryAfterSec: t.retryAfterSec }, { 'retry-after': String(t.retryAfterSec) });
-}
-
-/** Every target is checked before anything is sent; one denied target refuses the whole batch. */
-function checkTargets(ctx: AgentContext, probes: ProbeTarget[]): ProbeTarget[] {
-  const verdicts = probes.map((p) => ctx.allowList.check(p));
-  const denied = verdicts.flatMap((v, index) => (v.allowed ? [] : [{ index, target: probes[index]?.ip, ip: v.ip, reason: v.reason, rule: v.rule }]));
-  const first = denied[0];
-  if (first) {
-    ctx.metrics.recordDenied(denied.map((d) => probes[d.index]?.kind ?? 'icmp'));
-    const more = denied.length > 1 ? ` (and ${denied.length - 1} more denied target${denied.length > 2 ? 's' : ''})` : '';
-    throw new HttpError(403, `${first.reason}${more}; nothing was probed`, { target: first.target, rule: first.rule, denied });
-  }
-  return probes.map((p, i) => ({ ...p, ip: (verdicts[i] as { ip: string }).ip }));
-}
-
-function acquireSlots(ctx: AgentContext, n: number): () => void {
-  const release = ctx.gate.tryAcquire(n);
-  if (!release) throw new HttpError(429, `${ctx.gate.inFlight} probes are in flight and this batch of ${n} would pass the cap of ${ctx.gate.max}; retry in 1 s`, { retryAfterSec: 1 }, { 'retry-after': '1' });
-  ctx.metrics.setInflight(ctx.gate.inFlight);
-  return release;
-}
-
-/** A caller that hangs up cancels its batch. */
-function abortOnDisconnect(res: ServerResponse): AbortController {
-  const aborter = new AbortController();
-  res.once('close', () => {
-    if (!res.writableEnded) aborter.abort(new Error('client disconnected'));
-  });
-  return aborter;
-}
 
 /** The batch deadline: what the caller asked for, else enough for every echo request plus a margin; capped. */
 export function deadlineFor(r: Pick<ProbeRequest, 'timeoutMs' | 'count' | 'deadlineMs'>, config: Pick<AgentConfig, 'maxDeadlineMs'>): number {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { ProbeTarget } from '../probe/types.js';
+import { WORKLOAD_REF_SCHEMA } from '../probe/workload-wire.js';
 import { HttpError } from './http-io.js';
 
 /** The body of POST /v1/probe. Unknown fields are refused so typos do not pass silently. */
@@ -22,6 +23,8 @@ export const PROBE_REQUEST_SCHEMA = z
     timeoutMs: z.number().int().min(10).max(10_000).default(1000),
     count: z.number().int().min(1).max(10).default(1),
     deadlineMs: z.number().int().min(10).max(120_000).optional(),
+    /** Probe from inside this workload's network namespace (opt-in on the agent: NETPEEK_AGENT_WORKLOAD_VANTAGE). */
+    from: WORKLOAD_REF_SCHEMA.optional(),
   })
   .strict();
 

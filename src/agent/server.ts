@@ -8,6 +8,7 @@ import type { Prober } from '../probe/types.js';
 import type { AgentConfig } from './agent-config.js';
 import { handleHealth, handleMetrics, handleProbe, handleReady, type AgentContext, type Handler } from './handlers.js';
 import { HttpError, sendJson } from './http-io.js';
+import { handleWorkloadDns, handleWorkloadSockets } from './workload.js';
 import { InflightGate, TokenBucket } from './limits.js';
 import { AgentMetrics } from './metrics.js';
 import { ReplayCache } from './replay-cache.js';
@@ -28,6 +29,9 @@ export interface AgentHandle {
 
 const ROUTES: Record<string, { method: string; handler: Handler }> = {
   '/v1/probe': { method: 'POST', handler: handleProbe },
+  // Opt-in (NETPEEK_AGENT_WORKLOAD_VANTAGE): 403 on an agent deployed without the workload-vantage component.
+  '/v1/workload/sockets': { method: 'POST', handler: handleWorkloadSockets },
+  '/v1/workload/dns': { method: 'POST', handler: handleWorkloadDns },
   '/healthz': { method: 'GET', handler: handleHealth },
   '/readyz': { method: 'GET', handler: handleReady },
   '/metrics': { method: 'GET', handler: handleMetrics },
@@ -61,7 +65,7 @@ async function route(ctx: AgentContext, req: IncomingMessage, res: ServerRespons
   const log = logger?.child({ requestId: String(req.headers['x-request-id'] ?? randomUUID()).slice(0, 64), method: req.method, path });
   try {
     const r = ROUTES[path];
-    if (!r) throw new HttpError(404, `no such endpoint ${path}; try POST /v1/probe, GET /healthz, /readyz or /metrics`);
+    if (!r) throw new HttpError(404, `no such endpoint ${path}; try POST /v1/probe, /v1/workload/sockets, /v1/workload/dns, GET /healthz, /readyz or /metrics`);
     if (req.method !== r.method) throw new HttpError(405, `${path} takes ${r.method}`, {}, { allow: r.method });
     await r.handler(ctx, req, res, log);
   } catch (err) {
@@ -103,7 +107,7 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
   const { port, address, family } = server.address() as AddressInfo;
   const host = address === '0.0.0.0' || address === '::' ? '127.0.0.1' : family === 'IPv6' ? `[${address}]` : address;
   const url = `http://${host}:${port}`;
-  deps.logger?.info({ url, node: config.nodeName, allow: config.allowCidrs, maxTargets: config.maxTargets, rps: config.rps }, 'agent listening');
+  deps.logger?.info({ url, node: config.nodeName, allow: config.allowCidrs, maxTargets: config.maxTargets, rps: config.rps, workloadVantage: config.workloadVantage }, 'agent listening');
   return {
     url,
     port,

@@ -6,6 +6,8 @@ import { BackendError } from '../core/errors.js';
 import { PROBE_KINDS } from '../core/kinds.js';
 import { normaliseAgentUrl } from './agent-directory.js';
 import { abortReason, notProbed, type AgentUnavailable, type ProbeOptions, type ProbeResult, type ProbeTarget, type Prober } from './types.js';
+import type { DnsLookup, DnsQuestion } from './dns.js';
+import { WORKLOAD_SOCKETS_ANSWER, type WorkloadRef, type WorkloadRefusalCode, type WorkloadSocketsReading } from './workload-wire.js';
 
 /** An agent could not run a batch. `info` is plain data, also attached to each placeholder result. */
 export class AgentUnavailableError extends BackendError {
@@ -24,6 +26,23 @@ export class AgentDeniedError extends BackendError {
     super('agent', message);
   }
 }
+
+/**
+ * The agent would not look inside the workload: it is not opted in (`workload-vantage-off`), no process on
+ * its node belongs to the containers (`no-process`), or the process failed its checks (`refused`).
+ * Nothing was read or sent; `message` is the agent's sentence.
+ */
+export class AgentWorkloadRefusedError extends BackendError {
+  constructor(
+    readonly agent: string,
+    readonly refusal: WorkloadRefusalCode,
+    message: string,
+  ) {
+    super('agent', message);
+  }
+}
+
+const WORKLOAD_REFUSAL = z.object({ error: z.string(), code: z.enum(['workload-vantage-off', 'no-process', 'refused']) });
 
 export interface AgentClientOptions {
   /** Time allowed on top of the probes themselves (connect, queueing, answer), ms. Default 5000. */
@@ -78,15 +97,67 @@ export class AgentClient implements Prober {
     }
   }
 
-  /** One signed POST /v1/probe. Throws AgentUnavailableError or AgentDeniedError. */
-  async call(targets: ProbeTarget[], opts: ProbeOptions): Promise<AgentAnswer> {
+  /**
+   * Probes from inside a workload on the agent's node (POST /v1/probe with `from`). Like probe(), an agent
+   * that cannot be asked yields placeholder results; a refusal to enter the workload rejects with
+   * AgentWorkloadRefusedError, so the caller can say so and probe from the node instead.
+   */
+  async probeInside(from: WorkloadRef, targets: ProbeTarget[], opts: ProbeOptions): Promise<ProbeResult[]> {
+    if (targets.length === 0) return [];
+    try {
+      const answer = await this.call(targets, opts, from);
+      return answer.results.map((r) => ({ ...r, via: `inside ${from.workload}` }));
+    } catch (err) {
+      if (opts.signal?.aborted) throw abortReason(opts.signal);
+      if (err instanceof AgentDeniedError) return deniedResults(targets, err);
+      if (err instanceof AgentUnavailableError) return targets.map((t) => ({ ...notProbed(t, 'error', err.info.message), unavailable: err.info, ...this.via() }));
+      throw err;
+    }
+  }
+
+  /**
+   * The listening sockets of a workload on the agent's node (POST /v1/workload/sockets). Throws
+   * AgentWorkloadRefusedError (not opted in, no such process, refused) or AgentUnavailableError.
+   */
+  async workloadSockets(ref: WorkloadRef): Promise<WorkloadSocketsReading> {
+    const res = await this.post('/v1/workload/sockets', JSON.stringify(ref), this.options.timeoutMs ?? 5000);
+    if (res.status === 200) {
+      const parsed = WORKLOAD_SOCKETS_ANSWER.safeParse(safeJson(res.body));
+      if (parsed.success) return parsed.data as WorkloadSocketsReading;
+      throw this.unavailable('bad-response', `${this.name()} answered 200 with something that is not a socket reading`, { status: 200 });
+    }
+    throw this.workloadRefusal(res) ?? this.failure(res);
+  }
+
+  /** A DNS question answered from inside a workload on the agent's node (POST /v1/workload/dns). Throws like workloadSockets. */
+  async workloadDns(ref: WorkloadRef, q: DnsQuestion): Promise<DnsLookup> {
+    const budget = q.timeoutMs * 8 + (this.options.timeoutMs ?? 5000);
+    const res = await this.post('/v1/workload/dns', JSON.stringify({ ...ref, name: q.name, type: q.type, timeoutMs: q.timeoutMs }), budget);
+    if (res.status === 200) {
+      const json = safeJson(res.body) as DnsLookup | undefined;
+      if (json && Array.isArray(json.results) && Array.isArray(json.candidates) && json.conf) return { from: json.from, resolvConfPath: json.resolvConfPath, conf: json.conf, candidates: json.candidates, results: json.results, deniedNameservers: json.deniedNameservers ?? [] };
+      throw this.unavailable('bad-response', `${this.name()} answered 200 with something that is not a DNS lookup`, { status: 200 });
+    }
+    throw this.workloadRefusal(res) ?? this.failure(res);
+  }
+
+  private workloadRefusal(res: RawResponse): AgentWorkloadRefusedError | undefined {
+    if (res.status !== 403 && res.status !== 404 && res.status !== 400) return undefined;
+    const r = WORKLOAD_REFUSAL.safeParse(safeJson(res.body));
+    return r.success ? new AgentWorkloadRefusedError(this.baseUrl, r.data.code, r.data.error) : undefined;
+  }
+
+  /** One signed POST /v1/probe. Throws AgentUnavailableError, AgentDeniedError or AgentWorkloadRefusedError. */
+  async call(targets: ProbeTarget[], opts: ProbeOptions, from?: WorkloadRef): Promise<AgentAnswer> {
     const count = Math.max(1, Math.round(opts.count ?? 1));
     const timeoutMs = Math.min(10_000, Math.max(10, Math.round(opts.timeoutMs)));
     const deadlineMs = opts.deadlineMs === undefined ? undefined : Math.max(10, Math.round(opts.deadlineMs));
     const probes = targets.map(({ kind, ip, port, path }) => (kind === 'icmp' ? { kind, ip } : kind === 'tcp' ? { kind, ip, port } : { kind, ip, port, path }));
-    const body = JSON.stringify({ probes, timeoutMs, count, deadlineMs });
+    const body = JSON.stringify({ probes, timeoutMs, count, deadlineMs, ...(from ? { from } : {}) });
     const budget = (deadlineMs ?? timeoutMs * (count + 1) + 1000) + (this.options.timeoutMs ?? 5000);
     const res = await this.post('/v1/probe', body, budget, opts.signal);
+    const refused = from ? this.workloadRefusal(res) : undefined;
+    if (refused) throw refused;
     return this.interpret(res, targets.length);
   }
 
@@ -114,15 +185,22 @@ export class AgentClient implements Prober {
       const d = DENIED.safeParse(json);
       throw new AgentDeniedError(this.baseUrl, `${this.name()} refused the batch: ${said}`, d.success ? d.data.denied : []);
     }
+    throw this.failure(res);
+  }
+
+  /** A non-200 answer other than an allow-list or workload refusal, as the error callers see. */
+  private failure(res: RawResponse): AgentUnavailableError {
+    const json = safeJson(res.body);
+    const said = typeof (json as { error?: unknown })?.error === 'string' ? (json as { error: string }).error : `HTTP ${res.status}`;
     if (res.status === 401)
-      throw this.unavailable('unauthorized', `${this.name()} refused our signature (${said}); check that NETPEEK_AGENT_SECRET is the same on both sides and that clocks agree within ${SIGNATURE_WINDOW_MS / 1000} s`, { status: 401 });
+      return this.unavailable('unauthorized', `${this.name()} refused our signature (${said}); check that NETPEEK_AGENT_SECRET is the same on both sides and that clocks agree within ${SIGNATURE_WINDOW_MS / 1000} s`, { status: 401 });
     if (res.status === 429) {
       const retryAfterSec = Number(res.retryAfter) || 1;
-      throw this.unavailable('busy', `${this.name()} is busy (${said}); retry in ${retryAfterSec} s`, { status: 429, retryAfterSec });
+      return this.unavailable('busy', `${this.name()} is busy (${said}); retry in ${retryAfterSec} s`, { status: 429, retryAfterSec });
     }
-    if (res.status === 400 || res.status === 413) throw this.unavailable('rejected', `${this.name()} rejected the request (${said})`, { status: res.status });
-    if (res.status >= 500) throw this.unavailable('server-error', `${this.name()} failed with HTTP ${res.status} (${said})`, { status: res.status });
-    throw this.unavailable('bad-response', `${this.name()} answered HTTP ${res.status} (${said}); is that URL really a netpeek agent?`, { status: res.status });
+    if (res.status === 400 || res.status === 413) return this.unavailable('rejected', `${this.name()} rejected the request (${said})`, { status: res.status });
+    if (res.status >= 500) return this.unavailable('server-error', `${this.name()} failed with HTTP ${res.status} (${said})`, { status: res.status });
+    return this.unavailable('bad-response', `${this.name()} answered HTTP ${res.status} (${said}); is that URL really a netpeek agent?`, { status: res.status });
   }
 
   private post(path: string, body: string, budgetMs: number, signal?: AbortSignal): Promise<RawResponse> {

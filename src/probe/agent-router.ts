@@ -17,8 +17,13 @@ export class AgentRouter {
 
   /** The Prober of `node`'s agent. */
   async forNode(node: string, context?: string): Promise<Prober> {
+    return (await this.clientFor(node, context)) ?? new NoAgent(node);
+  }
+
+  /** The client of `node`'s agent, or undefined when no agent is known for it. */
+  async clientFor(node: string, context?: string): Promise<AgentClient | undefined> {
     const entry = await this.directory.agentFor(node, context);
-    if (!entry) return new NoAgent(node);
+    if (!entry) return undefined;
     const key = `${node}\n${entry.url}`;
     let client = this.clients.get(key);
     if (!client) {

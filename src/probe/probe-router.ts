@@ -11,6 +11,8 @@ import { NamespaceProber } from './namespace-prober.js';
 import type { ProbeOptions, ProbeResult, ProbeTarget } from './types.js';
 import type { WorkloadProcess } from './workload-process.js';
 import type { HostVantage, ProbeService, Vantage, WorkloadVantage } from './vantage.js';
+import { AgentUnavailableError, AgentWorkloadRefusedError } from './agent-client.js';
+import type { WorkloadRef, WorkloadSocketsAnswer } from './workload-wire.js';
 
 export interface ProbeRoutingOptions {
   /** Agent on the Docker host; without it the bot probes in-process (it runs on that host). */
@@ -57,6 +59,22 @@ export class ProbeRouter implements ProbeService {
     if (host.kind === 'node') return { ok: false, reason: `probing from inside a pod is not supported yet (node ${host.node}'s agent probes from the node)` };
     if (this.dockerAgent) return { ok: false, reason: 'the Docker host\'s agent (NETPEEK_DOCKER_AGENT_URL) probes from the host only' };
     return { ok: true };
+  }
+
+  /** A pod's sockets, through its node's agent: the agent finds the process by cgroup and checks it. */
+  async workloadSockets(host: HostVantage, ref: WorkloadRef): Promise<WorkloadSocketsAnswer> {
+    if (host.kind !== 'node') return { ok: false, node: 'docker-host', reason: 'no-agent', message: 'sockets of a container on the Docker host are read by netpeek itself (`container <name>`)' };
+    const node = host.node;
+    if (!this.router) return { ok: false, node, reason: 'no-agent', message: this.o.secret ? 'no agent directory is configured' : 'NETPEEK_AGENT_SECRET is not set, so no agent can be asked' };
+    const client = await this.router.clientFor(node, host.context);
+    if (!client) return { ok: false, node, reason: 'no-agent', message: `no netpeek agent is known for node ${node}; add it to NETPEEK_AGENTS or deploy the agent DaemonSet` };
+    try {
+      return { ok: true, node, reading: await client.workloadSockets(ref) };
+    } catch (err) {
+      if (err instanceof AgentWorkloadRefusedError) return { ok: false, node, reason: err.refusal, message: err.message };
+      if (err instanceof AgentUnavailableError) return { ok: false, node, reason: 'unavailable', message: err.info.message };
+      throw err;
+    }
   }
 
   async probeFrom(vantage: Vantage, targets: ProbeTarget[], opts: ProbeOptions): Promise<ProbeResult[]> {

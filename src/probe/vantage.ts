@@ -2,6 +2,7 @@ import type { PortSpec } from '../net/ports.js';
 import type { SubjectKind } from '../core/kinds.js';
 import type { DnsLookup, DnsQuestion } from './dns.js';
 import type { ProbeOptions, ProbeResult, ProbeTarget } from './types.js';
+import type { WorkloadRef, WorkloadSocketsAnswer } from './workload-wire.js';
 
 /**
  * Where a probe has to start for its answer to mean what the seed notes say: the target's own host.
@@ -47,6 +48,11 @@ export interface ProbeService {
    * sent from its namespace), or without a vantage from the bot's own host with its own resolver.
    */
   dnsFrom?(vantage: WorkloadVantage | undefined, question: DnsQuestion): Promise<DnsLookup>;
+  /**
+   * The listening sockets of a workload on `host`, read by that node's agent (opt-in there). Never rejects
+   * for the agent: a refusal or an agent that cannot be asked comes back as `ok: false` with its sentence.
+   */
+  workloadSockets?(host: HostVantage, ref: WorkloadRef): Promise<WorkloadSocketsAnswer>;
 }
 
 /** Something to probe, placed: its address, where to probe it from, and the ports it declares. */

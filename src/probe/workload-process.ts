@@ -1,7 +1,7 @@
-import { readFile, readlink } from 'node:fs/promises';
+import { readFile, readdir, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UserError } from '../core/errors.js';
-import { bareContainerId, cgroupNamesContainer } from '../net/container-cgroup.js';
+import { bareContainerId, cgroupNamesContainer, containerIdsInCgroup } from '../net/container-cgroup.js';
 
 /**
  * The only kind of process whose network namespace netpeek enters: one it found itself from a container
@@ -57,4 +57,72 @@ export async function checkContainerProcess(pid: number, containerId: string, wo
 /** Reads the namespace link of a checked process again: undefined when it is gone or was replaced. */
 export async function currentNetns(p: WorkloadProcess, o: ProcOptions = {}): Promise<string | undefined> {
   return readlink(join(o.procRoot ?? '/proc', String(p.pid), 'ns', 'net')).catch(() => undefined);
+}
+
+/** A container the caller names by its ID (as a pod's status gives it) and the name to show for it. */
+export interface NamedContainer {
+  /** `containerd://<64 hex>`, `docker://…`, `cri-o://…` or the bare 64-hex ID. */
+  id: string;
+  name: string;
+}
+
+/**
+ * The lowest PID on this machine whose /proc/<pid>/cgroup names each of `ids` (bare 64-hex IDs): how the
+ * node's agent goes from a pod's container IDs to a process, without ever taking a PID from the caller.
+ * procfs lists PIDs in ascending order, so the first match is the lowest (the container's init, or the
+ * oldest of its processes); the walk stops once every ID is found.
+ */
+export async function findContainerPids(ids: readonly string[], o: ProcOptions = {}): Promise<Map<string, number>> {
+  const proc = o.procRoot ?? '/proc';
+  const wanted = new Set(ids);
+  const found = new Map<string, number>();
+  if (wanted.size === 0) return found;
+  const entries = (await readdir(proc)).filter((e) => /^\d+$/.test(e)).map(Number).sort((a, b) => a - b);
+  for (const pid of entries) {
+    if (pid <= 1) continue;
+    let text: string;
+    try {
+      text = await readFile(join(proc, String(pid), 'cgroup'), 'utf8');
+    } catch {
+      continue; // exited while we looked
+    }
+    for (const id of containerIdsInCgroup(text)) {
+      if (wanted.has(id) && !found.has(id)) found.set(id, pid);
+    }
+    if (found.size === wanted.size) break;
+  }
+  return found;
+}
+
+/** What `findWorkloadProcess` found: the checked process, and which of the named containers run here. */
+export interface FoundWorkload {
+  process: WorkloadProcess;
+  /** Bare ID → name of every named container with a process on this machine. */
+  running: NamedContainer[];
+  /** Names of the containers no process here belongs to (not started yet, or on another node). */
+  missing: string[];
+}
+
+/**
+ * A workload named by its containers (a pod's containerStatuses) → one checked process of it: the first
+ * container, in the caller's order, that has a process here, checked by checkContainerProcess (its cgroup
+ * names the container, its namespace is not the host's). Refuses (UserError, code `not_found`) when none
+ * of the containers runs on this machine.
+ */
+export async function findWorkloadProcess(workload: string, containers: readonly NamedContainer[], o: ProcOptions = {}): Promise<FoundWorkload> {
+  const named = containers.map((c) => ({ ...c, bare: bareContainerId(c.id) }));
+  const bad = named.find((c) => !c.bare);
+  if (bad) refuse(`"${bad.id.slice(0, 80)}" (container ${bad.name}) is not a full container ID (runtime://<64 hex digits>), so netpeek cannot tell which process belongs to it.`);
+  const pids = await findContainerPids(named.map((c) => c.bare!), o);
+  const running = named.filter((c) => pids.has(c.bare!));
+  const first = running[0];
+  if (!first) {
+    throw new UserError(
+      `No process on this node belongs to ${named.length === 1 ? `container ${named[0]!.name}` : `any container of ${workload} (${named.map((c) => c.name).join(', ')})`} (no /proc/<pid>/cgroup names ${named.length === 1 ? 'its ID' : 'their IDs'}): is it running here?`,
+      ['netpeek enters only the network namespace of a running container it looked up itself; nothing was sent.'],
+      'not_found',
+    );
+  }
+  const process = await checkContainerProcess(pids.get(first.bare!)!, first.bare!, workload, o);
+  return { process, running: running.map((c) => ({ id: c.bare!, name: c.name })), missing: named.filter((c) => !pids.has(c.bare!)).map((c) => c.name) };
 }

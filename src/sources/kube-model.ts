@@ -20,6 +20,11 @@ export interface KubeContainer extends PodContainerPorts {
   /** CrashLoopBackOff, Completed, ContainerCreating… */
   stateReason?: string;
   restartCount?: number;
+  /**
+   * status.containerID as the kubelet reports it (`containerd://<64 hex>`, `docker://…`, `cri-o://…`):
+   * what the node's agent looks for in /proc/<pid>/cgroup to find the container's processes.
+   */
+  containerId?: string;
 }
 
 export interface KubePod {
@@ -152,6 +157,7 @@ function container(c: V1Container, kind: ContainerKind, status: Status | undefin
     ...(status ? { ready: status.ready, restartCount: status.restartCount } : {}),
     ...(state ? { state } : {}),
     ...(reason ? { stateReason: reason } : {}),
+    ...(status?.containerID ? { containerId: status.containerID } : {}),
   };
 }
 

@@ -24,6 +24,8 @@ export interface RealPod {
   ip: string;
   /** Kubernetes container name → Docker container name. */
   containers: Record<string, string>;
+  /** Kubernetes container name → full Docker container ID (what the kubelet reports as docker://<id>). */
+  ids: Record<string, string>;
   specs: RealContainerSpec[];
 }
 
@@ -45,8 +47,12 @@ export async function startRealPod(fx: DockerFixtures, network: string, name: st
   const ip = (await inspect<Inspected>(pause)).NetworkSettings.Networks[network]?.IPAddress;
   if (!ip) throw new Error(`pause container ${pause} got no address on ${network}`);
   const names: Record<string, string> = {};
-  for (const c of containers) names[c.name] = await fx.runContainer(`${name}-${c.name}`, ['--network', `container:${pause}`], BUSYBOX_IMAGE, c.command);
-  return { name, pause, ip, containers: names, specs: containers };
+  const ids: Record<string, string> = {};
+  for (const c of containers) {
+    names[c.name] = await fx.runContainer(`${name}-${c.name}`, ['--network', `container:${pause}`], BUSYBOX_IMAGE, c.command);
+    ids[c.name] = (await inspect<{ Id: string }>(names[c.name]!)).Id;
+  }
+  return { name, pause, ip, containers: names, ids, specs: containers };
 }
 
 /** The Pod object for a real pod, as the kubelet would report it: Running, with the pause container's IP. */
@@ -57,6 +63,7 @@ export function podObject(p: RealPod, o: { nodeName: string; hostIP: string; nam
     hostIP: o.hostIP,
     ...(o.namespace ? { namespace: o.namespace } : {}),
     ...(o.labels ? { labels: o.labels } : {}),
-    containers: p.specs.map((c) => ({ name: c.name, image: BUSYBOX_IMAGE, command: c.command, ...(c.ports ? { ports: c.ports } : {}) })),
+    // The real container IDs, so the node's agent can find each container's process by its cgroup.
+    containers: p.specs.map((c) => ({ name: c.name, image: BUSYBOX_IMAGE, command: c.command, containerID: `docker://${p.ids[c.name]}`, ...(c.ports ? { ports: c.ports } : {}) })),
   });
 }

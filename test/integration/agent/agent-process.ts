@@ -53,9 +53,12 @@ export async function startAgentIn(lab: Lab, bundle: string, ns: string, ip: str
   throw new Error(`agent in ${ns} did not answer /healthz within 15 s: ${stderr}`);
 }
 
-/** Starts the bundled agent as a process on 127.0.0.1 (a free port), waiting for its "agent listening" line. */
-export async function startLoopbackAgent(bundle: string, env: Record<string, string>): Promise<AgentProcess> {
-  const child = spawn(process.execPath, [bundle], {
+/**
+ * Starts the bundled agent as a process on 127.0.0.1 (a free port), waiting for its "agent listening" line.
+ * `args` follow the script: `startLoopbackAgent(NETPEEK_BIN, env, ['agent'])` runs the built `netpeek agent`.
+ */
+export async function startLoopbackAgent(bundle: string, env: Record<string, string>, args: string[] = []): Promise<AgentProcess> {
+  const child = spawn(process.execPath, [bundle, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { PATH: process.env.PATH, NETPEEK_AGENT_LISTEN: '127.0.0.1:0', NETPEEK_NODE_NAME: 'loopback', LOG_LEVEL: 'info', ...env },
   });

@@ -12,7 +12,8 @@ const sha = (s: string) => createHash('sha256').update(s).digest('hex');
 const TS = () => new Date(Date.now() - 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 export type ContainerPort = { name?: string; containerPort: number; protocol?: 'TCP' | 'UDP' | 'SCTP'; hostPort?: number };
-export type ContainerSpec = { name: string; image?: string; ports?: ContainerPort[]; command?: string[] };
+/** `containerID`: what status.containerStatuses[].containerID says (default a made-up containerd:// ID). */
+export type ContainerSpec = { name: string; image?: string; ports?: ContainerPort[]; command?: string[]; containerID?: string };
 
 export type PodOptions = {
   /** Default `default`. */
@@ -52,7 +53,7 @@ function runningStatus(c: ContainerSpec, ready: boolean, restartCount: number, s
     name: c.name,
     image,
     imageID: `${image.replace(/:[^/:]+$/, '')}@sha256:${sha(image)}`,
-    containerID: `containerd://${sha(`${podName}/${c.name}`)}`,
+    containerID: c.containerID ?? `containerd://${sha(`${podName}/${c.name}`)}`,
     ready,
     started: true,
     restartCount,
