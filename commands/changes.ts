@@ -34,7 +34,7 @@ export const changes: NetpeekCommand = {
   name: 'changes',
   aliases: ['changed'],
   summary: 'What changed recently that matters for reachability: pods, Services, EndpointSlices, NetworkPolicies, nodes',
-  args: [{ name: '[pod/<name>|svc/<name>|node/<name>|netpol/<name>]', required: false }],
+  args: [{ name: '[pod/<name>|svc/<name>|node/<name>|netpol/<name>]', required: false, completes: ['pod', 'service', 'node'], typedOnly: true }],
   flags: ['namespace', 'since', 'cluster'],
   examples: ['changes', 'changes -n shop --since 1h', 'changes svc/cart -n shop', 'changes pod/web-1 --since 30m'],
   subject: { role: 'about', kind: 'changes' },

@@ -62,7 +62,7 @@ export const container: NetpeekCommand = {
   name: 'container',
   aliases: ['ctr'],
   summary: "A Docker container's addresses and ports, who shares its network, and who can reach it",
-  args: [{ name: '<name|id-prefix>', required: true }],
+  args: [{ name: '<name|id-prefix>', required: true, completes: ['container'] }],
   flags: ['probe'],
   examples: ['container webserver-1', 'ctr 3f2a9c', 'container webserver-1 --probe'],
   subject: { role: 'lookup', kind: 'container' },

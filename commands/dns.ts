@@ -29,7 +29,7 @@ function outcomeWords(r: DnsResult): string {
 export const dns: NetpeekCommand = {
   name: 'dns',
   summary: 'Resolve a name the way a workload does: its resolv.conf, search list and ndots, queries sent from inside it',
-  args: [{ name: '<name|ip>', required: true }],
+  args: [{ name: '<name|ip>', required: true, completes: ['container', 'service'] }],
   flags: ['from', 'type', 'namespace', 'cluster'],
   examples: ['dns db --from web-1', 'dns api.example.com --from web-1', 'dns _http._tcp.web --type SRV --from web-1', 'dns 172.20.0.3 --type PTR'],
   subject: { role: 'about', kind: 'ip' },

@@ -9,7 +9,7 @@ import { TOPICS, findTopic, topicWords } from '../src/net/topics.js';
 export const explain: NetpeekCommand = {
   name: 'explain',
   summary: 'Why Docker networking behaves as it does: expose, publish, bridge, namespace, host-network, docker-desktop, veth',
-  args: [{ name: '<topic>', required: false }],
+  args: [{ name: '<topic>', required: false, completes: ['topic'] }],
   flags: [],
   examples: ['explain publish', 'explain docker-desktop', 'explain'],
   subject: { role: 'about', kind: 'topic' },

@@ -9,7 +9,7 @@ export const help: NetpeekCommand = {
   name: 'help',
   aliases: ['?', 'commands'],
   summary: 'List the commands, or explain one of them',
-  args: [{ name: '<command>', required: false }],
+  args: [{ name: '<command>', required: false, completes: ['command'] }],
   flags: [],
   examples: ['help', 'help container'],
   subject: { role: 'about', kind: 'help' },

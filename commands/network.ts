@@ -63,7 +63,7 @@ export const network: NetpeekCommand = {
   name: 'network',
   aliases: ['net'],
   summary: 'Networks and their subnets; with a name, its gateway, driver and attached containers',
-  args: [{ name: '<name|id-prefix>', required: false }],
+  args: [{ name: '<name|id-prefix>', required: false, completes: ['network'] }],
   flags: [],
   examples: ['network', 'network bridge', 'net my-app_default'],
   subject: { role: 'lookup', kind: 'network' },

@@ -16,7 +16,7 @@ export const node: NetpeekCommand = {
   name: 'node',
   aliases: [],
   summary: "A node's addresses and pod CIDR, the pods on it, and which of them use the node's own network",
-  args: [{ name: '<name>', required: true }],
+  args: [{ name: '<name>', required: true, completes: ['node'] }],
   flags: ['cluster'],
   examples: ['node worker-1', 'node kind-control-plane --context kind-dev'],
   subject: { role: 'lookup', kind: 'node' },

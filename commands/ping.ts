@@ -9,7 +9,7 @@ export const ping: NetpeekCommand = {
   name: 'ping',
   aliases: ['probe'],
   summary: 'Ping a container, pod or address from its own host, and try its ports',
-  args: [{ name: '<container|pod|ip>', required: true }],
+  args: [{ name: '<container|pod|ip>', required: true, completes: ['container', 'pod'] }],
   flags: ['namespace', 'cluster', 'port', 'count', 'from'],
   examples: ['ping webserver-1', 'ping webserver-2 --port 80', 'ping pod/webserver-2 -n shop --count 3', 'ping 172.17.0.2', 'ping db-1 --port 5432 --from web-1'],
   subject: { role: 'probe', kinds: ['container', 'pod', 'ip'] },

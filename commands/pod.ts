@@ -70,7 +70,7 @@ export const pod: NetpeekCommand = {
   name: 'pod',
   aliases: ['po'],
   summary: "A pod's IPs, node and pod CIDR, its containers' ports, and the Services that send it traffic",
-  args: [{ name: '<name|prefix>', required: true, unlessFlags: ['selector', 'allNamespaces'] }],
+  args: [{ name: '<name|prefix>', required: true, unlessFlags: ['selector', 'allNamespaces'], completes: ['pod'] }],
   flags: ['namespace', 'allNamespaces', 'selector', 'cluster', 'probe'],
   examples: ['pod webserver-2', 'pod webserver -n web', 'pod shop/web-1', 'pod -l app=web -n shop', 'pod -A -o wide', 'pod coredns-7db6d8ff4d-x2x1q -n kube-system --context kind-dev', 'pod webserver-2 --probe'],
   subject: { role: 'lookup', kind: 'pod' },

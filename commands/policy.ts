@@ -154,7 +154,7 @@ export const policy: NetpeekCommand = {
   name: 'policy',
   aliases: ['netpol'],
   summary: 'Which NetworkPolicies select a pod and whom they let in and out; `policy map` draws a namespace\'s allowed connections',
-  args: [{ name: '<pod|map>', required: true }],
+  args: [{ name: '<pod|map>', required: true, completes: ['pod'], values: ['map'] }],
   flags: ['namespace', 'cluster'],
   examples: ['policy db-0 -n shop', 'policy shop/db-0', 'policy map -n shop'],
   subject: { role: 'about', kind: 'pod' },

@@ -134,8 +134,8 @@ export const reach: NetpeekCommand = {
   aliases: ['path'],
   summary: 'Can A reach B? What NetworkPolicies decide, the path between them, and a probe from A\'s host',
   args: [
-    { name: '<from>', required: true },
-    { name: '<to>', required: true },
+    { name: '<from>', required: true, completes: ['container', 'pod'] },
+    { name: '<to>', required: true, completes: ['container', 'pod'] },
   ],
   flags: ['namespace', 'cluster', 'port', 'protocol', 'noProbe'],
   examples: ['reach web-1 db-0', 'reach web/web-1 shop/db-0 --port 5432 --no-probe', 'reach webserver-1 webserver-3 --port 80', 'reach pod/web-1 pod/db-0 -n shop --port 53/udp'],

@@ -30,7 +30,7 @@ export const svc: NetpeekCommand = {
   name: 'svc',
   aliases: ['service'],
   summary: "A Service's type, ClusterIPs and ports with their targetPorts, and its endpoints: ready, not ready, terminating",
-  args: [{ name: '<name>', required: true, unlessFlags: ['selector', 'allNamespaces'] }],
+  args: [{ name: '<name>', required: true, unlessFlags: ['selector', 'allNamespaces'], completes: ['service'] }],
   flags: ['namespace', 'allNamespaces', 'selector', 'cluster'],
   examples: ['svc web', 'service kube-dns -n kube-system', 'svc kube-system/kube-dns', 'svc -l app=web -n shop', 'svc -A -o wide', 'svc api --context kind-dev -n shop'],
   subject: { role: 'lookup', kind: 'service' },

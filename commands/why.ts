@@ -142,8 +142,8 @@ export const why: NetpeekCommand = {
   name: 'why',
   summary: "Why can't A reach a Service, pod, node or IP? Walks name, Service, selector, targetPort, endpoints, policies and route in order and names the first broken step",
   args: [
-    { name: '<from|target>', required: true },
-    { name: '<to>', required: false },
+    { name: '<from|target>', required: true, completes: ['service', 'pod', 'container'] },
+    { name: '<to>', required: false, completes: ['service', 'pod', 'container'] },
   ],
   flags: ['namespace', 'cluster', 'port', 'protocol', 'noProbe'],
   examples: ['why svc/cart -n shop', 'why svc/shop/cart --port 80', 'why shop/web-1 cart.shop.svc.cluster.local --port 80', 'why node/worker-1 10.244.2.7 --port 8080', 'why web-1 db --port 5432'],

@@ -33,6 +33,7 @@ function version(): string {
  * netpeek [serve]        → the Slack bot when Slack credentials are configured, else the interactive console
  * netpeek console        → the interactive console
  * netpeek agent          → the host agent (probes from this node; see src/agent/)
+ * netpeek completion sh  → the shell completion script (bash, zsh, fish); its script calls `netpeek __complete …`
  * netpeek <command> …    → one answer, then exit (0 ok, 1 user error, 2 backend unreachable, 3 bug, 4 `why` found a failed step)
  */
 async function main(argv: string[]): Promise<number> {
@@ -55,6 +56,7 @@ async function main(argv: string[]): Promise<number> {
     }
   }
   const first = (argv[0] === '--' ? argv[1] : argv[0]) ?? '';
+  if (first === 'completion' || first === '__complete') return (await import('./start/complete.js')).runCompletionCli(argv);
   if (first === '' || first === 'console' || first === 'serve') return (await import('./start/serve.js')).runServeOrConsole(argv);
   return (await import('./start/one-shot.js')).runOneShotCli(argv);
 }

@@ -1,5 +1,5 @@
 import type { Answer } from './answer.js';
-import type { ButtonAction, PacketKind, SubjectKind } from './kinds.js';
+import type { ButtonAction, CompletionSource, PacketKind, SubjectKind } from './kinds.js';
 import type { FlagName, Query } from './query.js';
 
 export interface ArgSpec {
@@ -8,6 +8,12 @@ export interface ArgSpec {
   required: boolean;
   /** Not needed when one of these flags is given (`pod -l app=web`, `pod -A` list instead). */
   unlessFlags?: readonly FlagName[];
+  /** What shell completion offers here: names of these kinds (also as `TYPE/NAME`, and `NS/NAME` for pods and Services). */
+  completes?: readonly CompletionSource[];
+  /** Fixed words completion offers too (`policy map`). */
+  values?: readonly string[];
+  /** Read only as `TYPE/NAME` (`changes pod/web-1`): completion offers the types first. */
+  typedOnly?: boolean;
 }
 
 /**

@@ -18,3 +18,11 @@ export type PacketKind = (typeof PACKET_KINDS)[number];
 /** What a button under an answer does; nothing else can be encoded in a button value. */
 export const BUTTON_ACTIONS = ['probe', 'ports', 'explain', 'reprobe'] as const;
 export type ButtonAction = (typeof BUTTON_ACTIONS)[number];
+
+/**
+ * What shell completion offers for an argument or a flag's value: names a backend or a list knows
+ * (containers, pods, Services, nodes, namespaces, Docker networks, kubeconfig contexts, explain topics,
+ * command names), or `file` to leave it to the shell's own file-name completion.
+ */
+export const COMPLETION_SOURCES = ['container', 'pod', 'service', 'node', 'namespace', 'network', 'context', 'topic', 'command', 'file'] as const;
+export type CompletionSource = (typeof COMPLETION_SOURCES)[number];

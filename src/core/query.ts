@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { UserError } from './errors.js';
+import type { CompletionSource } from './kinds.js';
 import { editDistance } from './similar-names.js';
 
 /** Flags any command may accept; each command lists the ones it takes (see Command.flags). */
@@ -78,12 +79,12 @@ export const COUNT_RANGE = { min: 1, max: 20 } as const;
  * older spellings still read (`--cluster` for `--context`); `terminalOnly` flags are refused in Slack.
  */
 export const FLAG_SPECS = {
-  namespace: { type: 'string', short: 'n', usage: '-n, --namespace <ns>', about: 'Kubernetes namespace', echo: '-n' },
-  cluster: { type: 'string', long: 'context', aliases: ['cluster'], usage: '--context <name>', about: 'Kubernetes context to ask (from the kubeconfig; --cluster is an alias)', echo: '--context' },
-  kubeconfig: { type: 'string', usage: '--kubeconfig <path>', about: 'kubeconfig file to read instead of KUBECONFIG (terminal only)', echo: '--kubeconfig', terminalOnly: true },
+  namespace: { type: 'string', short: 'n', completes: ['namespace'], usage: '-n, --namespace <ns>', about: 'Kubernetes namespace', echo: '-n' },
+  cluster: { type: 'string', long: 'context', completes: ['context'], aliases: ['cluster'], usage: '--context <name>', about: 'Kubernetes context to ask (from the kubeconfig; --cluster is an alias)', echo: '--context' },
+  kubeconfig: { type: 'string', completes: ['file'], usage: '--kubeconfig <path>', about: 'kubeconfig file to read instead of KUBECONFIG (terminal only)', echo: '--kubeconfig', terminalOnly: true },
   allNamespaces: { type: 'boolean', short: 'A', long: 'all-namespaces', usage: '-A, --all-namespaces', about: 'every namespace; without a name, list them all', echo: '-A' },
   selector: { type: 'string', short: 'l', usage: '-l, --selector <label query>', about: 'list what matches a label selector, e.g. -l app=web,tier!=db', echo: '-l' },
-  output: { type: 'string', short: 'o', usage: '-o, --output <json|wide|name>', about: 'json (same as --json), wide (more columns) or name (TYPE/NAME only)', echo: false },
+  output: { type: 'string', short: 'o', values: OUTPUT_FORMATS, usage: '-o, --output <json|wide|name>', about: 'json (same as --json), wide (more columns) or name (TYPE/NAME only)', echo: false },
   port: { type: 'string', short: 'p', usage: '--port <1-65535>', about: 'port to probe or explain', echo: '--port' },
   protocol: { type: 'string', usage: '--port <1-65535>/<tcp|udp|sctp>', about: 'the protocol of --port (default tcp)', echo: false, from: 'port' },
   count: { type: 'string', short: 'c', usage: '--count <1-20>', about: 'ICMP echoes to send', echo: '--count' },
@@ -95,9 +96,9 @@ export const FLAG_SPECS = {
   noProbe: { type: 'boolean', long: 'no-probe', usage: '--no-probe', about: 'answer without sending any packet', echo: '--no-probe' },
   user: { type: 'string', usage: '--user <U…>', about: 'only this Slack user\'s questions', echo: '--user' },
   since: { type: 'string', usage: '--since <30m|1h|7d|ISO time>', about: 'only what happened since then', echo: '--since' },
-  command: { type: 'string', usage: '--command <name>', about: 'only questions that ran this command', echo: '--command' },
-  type: { type: 'string', usage: '--type <A|AAAA|SRV|PTR>', about: 'DNS record type (default A)', echo: '--type' },
-  from: { type: 'string', usage: '--from <container|pod>', about: 'probe from inside this workload\'s network namespace', echo: '--from' },
+  command: { type: 'string', completes: ['command'], usage: '--command <name>', about: 'only questions that ran this command', echo: '--command' },
+  type: { type: 'string', values: DNS_RECORD_TYPES, usage: '--type <A|AAAA|SRV|PTR>', about: 'DNS record type (default A)', echo: '--type' },
+  from: { type: 'string', completes: ['container', 'pod'], usage: '--from <container|pod>', about: 'probe from inside this workload\'s network namespace', echo: '--from' },
 } as const satisfies Record<FlagName, FlagSpec>;
 
 export interface FlagSpec {
@@ -110,6 +111,10 @@ export interface FlagSpec {
   about: string;
   echo: string | false;
   terminalOnly?: boolean;
+  /** What shell completion offers as the value: names of these kinds, or `file`. */
+  completes?: readonly CompletionSource[];
+  /** The values it takes, offered by shell completion. */
+  values?: readonly string[];
 }
 
 const spec = (name: FlagName): FlagSpec => FLAG_SPECS[name];

@@ -11,6 +11,8 @@ import { describeNeeding } from '../support/backends.js';
 import { netpeek, type CliResult } from '../support/cli.js';
 import { BUSYBOX_IMAGE, docker, ensureBusyboxImages, uniqueName } from '../support/docker-fixtures.js';
 import { DOCKER } from '../support/machine.js';
+import { pod } from '../support/kube-apiserver/fixtures.js';
+import { startKubeApiServer } from '../support/kube-apiserver/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'netpeek-modules-'));
 const PRELOAD = new URL('../support/process/record-modules.mjs', import.meta.url).href;
@@ -35,6 +37,18 @@ describe('the binary loads only what the question needs (issue 19)', () => {
     const help = await withModules(['help', 'pod']);
     expect(help.code).toBe(0);
     expect(help.packages).toEqual([]);
+  });
+
+  it('shell completion (`__complete`, run on every <TAB>) loads nothing from node_modules, even when it asks the Kubernetes API', async () => {
+    const api = await startKubeApiServer({ objects: [pod('web-1', { ip: '10.244.1.5' })] });
+    try {
+      const r = await withModules(['__complete', 'pod', ''], { KUBECONFIG: api.kubeconfigPath });
+      expect(r.code).toBe(0);
+      expect(r.stdout).toBe('web-1\tpod\n:4\n');
+      expect(r.packages).toEqual([]);
+    } finally {
+      await api.stop();
+    }
   });
 
   it('the recorder sees the libraries that are loaded: audit reads the SQLite audit log through better-sqlite3', async () => {

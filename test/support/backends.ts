@@ -9,7 +9,7 @@ import { DOCKER, NETNS, missingPieces, succeeds, type Need } from './machine.js'
  */
 export const E2E_REQUIRED = process.env.NETPEEK_E2E_REQUIRED === '1';
 
-export { DOCKER, ICMP, NETNS, type Need } from './machine.js';
+export { DOCKER, ICMP, NETNS, SHELL_COMPLETION, type Need } from './machine.js';
 
 /**
  * `describe` for a suite that needs pieces of the machine. Skipped, with what is missing in its title,

@@ -113,6 +113,9 @@ export const ICMP: readonly Need[] = ['fping', 'iputils-ping'];
 /** What the network-namespace labs need (test/support/netns.ts): root, ip, busybox listeners, and the probers. */
 export const NETNS: readonly Need[] = ['root', 'iproute2', 'busybox-static', ...ICMP];
 
+/** What the shell-completion tests need besides bash: the other two shells netpeek prints scripts for. */
+export const SHELL_COMPLETION: readonly Need[] = ['zsh', 'fish'];
+
 /** Every piece some suite needs: the run's preamble lists the missing ones. */
 export function machineReport(packages = SYSTEM_PACKAGES, path = process.env.PATH ?? ''): string[] {
   const all: Need[] = ['root', 'docker-engine', 'kubectl', ...packages.map((p) => p.name)];
