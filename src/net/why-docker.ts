@@ -1,4 +1,6 @@
 import type { DiagnosisStep } from '../core/diagnosis.js';
+import type { FirewallVerdict } from './docker-user-rules.js';
+import { firewallSentence } from './docker-user-rules.js';
 import type { SocketFinding } from './explain-sockets.js';
 import type { HostBinding } from './ports.js';
 import { bindingScope, formatHostSide } from './ports.js';
@@ -151,4 +153,29 @@ export function dockerRouteStep(client: DockerClient, to: SlimContainer, port: n
     evidence: `${to.name} publishes no ${portText}: the Docker host and containers on ${describeNetworks(to.networks)} reach it, ${who} cannot.`,
     fix: `Publish it: docker run -p ${port ?? '<host-port>'}:${port ?? '<port>'} …, or ask from the Docker host or a container on ${to.networks[0]?.name ?? 'its network'}.`,
   };
+}
+
+/** What the host firewall (DOCKER-USER) decided for the route's packet, or why it was not read. */
+export type FirewallFinding =
+  | { kind: 'read'; verdict: FirewallVerdict; /** "web-1 (172.18.0.3) → 172.18.0.2:8080/tcp" */ what: string }
+  | { kind: 'unread'; reason: string };
+
+/**
+ * The route step with the host firewall in it: a route that exists but that a DOCKER-USER rule drops
+ * fails (naming the rule, and how to delete it); one a rule may drop is a warning. Not read: said.
+ */
+export function withFirewall(step: DiagnosisStep, fw: FirewallFinding | undefined): DiagnosisStep {
+  if (!fw || step.status !== 'pass') return step;
+  if (fw.kind === 'unread') return { ...step, evidence: `${step.evidence} The host firewall (DOCKER-USER) was not read: ${fw.reason}.` };
+  if (fw.verdict.kind === 'passes') {
+    const r = fw.verdict.rule;
+    return r && r.target === 'ACCEPT' ? { ...step, evidence: `${step.evidence} The host firewall accepts it (DOCKER-USER rule ${r.index}).` } : step;
+  }
+  const sentence = firewallSentence(fw.verdict, fw.what)!;
+  const rule = fw.verdict.rule;
+  const fix = `Delete or narrow that rule (\`iptables -D DOCKER-USER ${rule.index}\` deletes it; or insert an ACCEPT for this path above it).`;
+  const upper = sentence[0]!.toUpperCase() + sentence.slice(1);
+  return fw.verdict.kind === 'dropped'
+    ? { id: 'route', status: 'fail', evidence: `${step.evidence} But ${sentence}`, fix }
+    : { id: 'route', status: 'warn', evidence: `${step.evidence} ${upper}`, fix };
 }

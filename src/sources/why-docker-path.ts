@@ -10,7 +10,10 @@ import { cidrContains } from '../net/subnet.js';
 import { skipStep } from '../net/why-diagnosis.js';
 import { probeStep } from '../net/why-probe-step.js';
 import type { DockerClient, SlimContainer, SlimNetwork } from '../net/why-docker.js';
-import { dockerListeningStep, dockerResolveStep, dockerRouteStep, sharedNetworks } from '../net/why-docker.js';
+import { dockerListeningStep, dockerResolveStep, dockerRouteStep, sharedNetworks, withFirewall, type FirewallFinding } from '../net/why-docker.js';
+import { evaluateDockerUser, type ForwardedPacket } from '../net/docker-user-rules.js';
+import { bindingScope } from '../net/ports.js';
+import { readDockerUserChain } from './docker-host-firewall.js';
 import { probeSubject } from '../probe/probe-subject.js';
 import type { ProbeService, Vantage } from '../probe/vantage.js';
 import { vantageOf } from '../probe/workload-vantage.js';
@@ -153,6 +156,53 @@ async function listeningStep(p: Placed, port: number | undefined, sharedIp: stri
   }
 }
 
+/** The Linux bridge of a bridge network: docker0 for the default one, br-<id> for the others (unless named). */
+function bridgeOf(networks: readonly Docker.NetworkInspectInfo[], name: string): string | undefined {
+  const n = networks.find((x) => x.Name === name);
+  if (!n || n.Driver !== 'bridge') return undefined;
+  return n.Options?.['com.docker.network.bridge.name'] ?? (n.Name === 'bridge' ? 'docker0' : `br-${n.Id.slice(0, 12)}`);
+}
+
+/**
+ * The packet the route carries through this host's FORWARD chain, where DOCKER-USER sits: between two
+ * containers of one bridge (only when bridged traffic passes iptables), or from another machine to a
+ * published port (after Docker's DNAT: the container's address and port). The Docker host's own
+ * connections go through OUTPUT, which DOCKER-USER does not see.
+ */
+function forwardedPacket(from: DockerClient, to: Placed, slim: SlimContainer, port: number | undefined, networks: readonly Docker.NetworkInspectInfo[], bridged: boolean): { packet: ForwardedPacket; what: string } | undefined {
+  if (from.kind === 'container') {
+    const shared = sharedNetworks(from.networks, to.networks)[0];
+    const src = from.networks.find((n) => n.name === shared?.name)?.ip;
+    if (!shared?.ip || !bridged) return undefined;
+    const iface = bridgeOf(networks, shared.name);
+    return {
+      packet: { ...(src ? { src } : {}), dst: shared.ip, proto: 'tcp', ...(port !== undefined ? { dport: port } : {}), ...(iface ? { inIface: iface, outIface: iface } : {}) },
+      what: `${from.name}${src ? ` (${src})` : ''} → ${shared.ip}${port !== undefined ? `:${port}` : ''}/tcp`,
+    };
+  }
+  if (from.kind === 'outside' || from.kind === 'anyone') {
+    const binding = slim.published.find((b) => (port === undefined || b.port === port) && bindingScope(b.hostIp) !== 'loopback');
+    const net = to.networks.find((n) => n.ip);
+    if (!binding || !net?.ip) return undefined;
+    const iface = bridgeOf(networks, net.name);
+    const src = from.kind === 'outside' ? from.ip : undefined;
+    return {
+      packet: { ...(src ? { src } : {}), dst: net.ip, proto: 'tcp', dport: binding.port, ...(iface ? { outIface: iface } : {}) },
+      what: `${src ?? 'a client on another machine'} → published port ${binding.hostPort ?? binding.port} → ${net.ip}:${binding.port}/tcp`,
+    };
+  }
+  return undefined;
+}
+
+async function firewallFor(endpoint: string, from: DockerClient, to: Placed, slim: SlimContainer, port: number | undefined, networks: readonly Docker.NetworkInspectInfo[]): Promise<FirewallFinding | undefined> {
+  // The firewall netpeek can read is its own host's: only when the engine is on this host too.
+  if (!endpoint.startsWith('unix://') || from.kind === 'host') return undefined;
+  const chain = await readDockerUserChain();
+  if (!chain.ok) return forwardedPacket(from, to, slim, port, networks, true) ? { kind: 'unread', reason: chain.reason } : undefined;
+  const path = forwardedPacket(from, to, slim, port, networks, chain.bridgedThroughIptables);
+  return path ? { kind: 'read', verdict: evaluateDockerUser(chain.rules, path.packet), what: path.what } : undefined;
+}
+
 /** The only TCP port a container declares (EXPOSE or published), when there is exactly one. */
 function soleDeclaredPort(p: Placed): number | undefined {
   const ports = new Set([...exposedPorts(p.c.Config.ExposedPorts), ...published(p)].filter((x) => x.protocol === 'tcp').map((x) => x.port));
@@ -172,8 +222,8 @@ export async function containerPath(q: ContainerPathQuestion): Promise<Container
   const resolve = dockerResolveStep(from, slim);
   if (resolve) steps.push(resolve);
   steps.push(await listeningStep(to, port, shared[0]?.ip, docker.endpoint));
-  steps.push(skipStep('policy', 'Docker has no NetworkPolicies, and netpeek does not read the host firewall (iptables DOCKER-USER)'));
-  steps.push(to.c.State.Running ? dockerRouteStep(from, slim, port) : skipStep('route', `${toName} is not running`));
+  steps.push(skipStep('policy', 'Docker has no NetworkPolicies; the host firewall (iptables DOCKER-USER) is read in the route step'));
+  steps.push(to.c.State.Running ? withFirewall(dockerRouteStep(from, slim, port), await firewallFor(docker.endpoint, from, to, slim, port, networks)) : skipStep('route', `${toName} is not running`));
   const probes: ProbeFact[] = [];
   if (q.noProbe) steps.push(skipStep('probe', '--no-probe: nothing was sent'));
   else if (!to.c.State.Running) steps.push(skipStep('probe', `${toName} is not running, so it has no address to probe`));
