@@ -84,7 +84,7 @@ export async function answerQuestion(ctx: HandlerContext, asker: Asker, question
       return;
     }
     const note = question.readAs ? readAsNote(ready.commandLine) : undefined;
-    const msg = answerMessage(ran.answer, { buttons: buttonsFor(ctx, ran.answer, asker.channel, ready.query), note });
+    const msg = answerMessage(ran.answer, { buttons: await buttonsFor(ctx, ran.answer, asker.channel, ready.query), note });
     await reply.answer(msg, ran.answer, ready);
     if (ran.answer.graph && reply.picture) await postPicture(asker, reply, ran.answer.graph, ready);
     pipeline.record(asker, what, 'ok');

@@ -164,7 +164,7 @@ export function createSlackBot(opts: SlackBotOptions): SlackBot {
     memory: new ThreadMemory(slackConfig.threadCacheSize, slackLog),
     slackConfig,
     buttonKey: buttonKey(config.slack, slackConfig),
-    reruns: new RerunStore({ max: RERUNS_HELD, ttlMs: slackConfig.buttons.ttlSeconds * 1000 }),
+    reruns: new RerunStore({ max: RERUNS_HELD, ttlMs: slackConfig.buttons.ttlSeconds * 1000, ...(opts.store ? { shared: opts.store.heldAnswers() } : {}), log: slackLog }),
     log: slackLog,
   };
   registerSlashCommand(app, ctx);

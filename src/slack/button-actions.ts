@@ -43,7 +43,7 @@ export function registerButtons(app: App, ctx: HandlerContext): void {
       asker.log.info('duplicate button click dropped');
       return;
     }
-    const { question, subject } = readButton(ctx, a, channel);
+    const { question, subject } = await readButton(ctx, a, channel);
     const reply: SurfaceReply = {
       // The clicked message stays as it is until the answer replaces it.
       probing: async () => undefined,
@@ -58,10 +58,10 @@ export function registerButtons(app: App, ctx: HandlerContext): void {
 }
 
 const RERUN_GONE =
-  'netpeek no longer holds the answer under this button (it restarted, or another replica answered), so there is nothing to probe again; ask the question again.';
+  'netpeek no longer holds the answer under this button (it expired, or was kept only by a replica that is gone), so there is nothing to probe again; ask the question again.';
 
 /** The verified button → the question it asks (and about what), or why it is refused. */
-function readButton(ctx: HandlerContext, a: ButtonAction, channel: string): { question: Question; subject?: ThreadSubject } {
+async function readButton(ctx: HandlerContext, a: ButtonAction, channel: string): Promise<{ question: Question; subject?: ThreadSubject }> {
   const check = verifyButtonToken(a.value ?? '', ctx.buttonKey, { channel });
   if (!check.ok || a.action_id !== ACTION_IDS[check.payload.c]) {
     const reason = check.ok ? 'forged' : check.reason;
@@ -70,7 +70,7 @@ function readButton(ctx: HandlerContext, a: ButtonAction, channel: string): { qu
   const p = check.payload;
   const subject: ThreadSubject = { kind: p.k, name: p.n, ...(p.ns ? { namespace: p.ns } : {}) };
   if (p.c === 'reprobe') {
-    const held = p.r ? ctx.reruns.get(p.r) : undefined;
+    const held = p.r ? await ctx.reruns.get(p.r) : undefined;
     if (!held) {
       return {
         question: { refused: { message: RERUN_GONE, details: [], command: 'reprobe', target: subject.name, outcome: 'refused', reason: 'button_rerun_gone' } },

@@ -43,8 +43,8 @@ export function send<T>(ctx: HandlerContext, asker: Asker, what: string, fn: () 
 }
 
 /** The buttons under an answer to `query`; one that can be probed again is held for its "Probe again" button. */
-export function buttonsFor(ctx: HandlerContext, answer: Answer, channel: string, query?: Query): ActionsBlock | undefined {
-  const rerunId = query && rerunsLive(answer, ctx.registry) ? ctx.reruns.hold({ query, answer }) : undefined;
+export async function buttonsFor(ctx: HandlerContext, answer: Answer, channel: string, query?: Query): Promise<ActionsBlock | undefined> {
+  const rerunId = query && rerunsLive(answer, ctx.registry) ? await ctx.reruns.hold({ query, answer }) : undefined;
   return answerButtons(answer, { channel, key: ctx.buttonKey, ttlSeconds: ctx.slackConfig.buttons.ttlSeconds, registry: ctx.registry, ...(rerunId ? { rerunId } : {}) });
 }
 

@@ -1,7 +1,7 @@
 import type { Logger } from '../log.js';
 import type { AlertGroups } from './alert-groups.js';
 import type { AuditLog } from './audit-log.js';
-import type { EventClaims, ReportStore, Store, StoreState } from './store.js';
+import type { EventClaims, HeldAnswers, ReportStore, Store, StoreState } from './store.js';
 
 /**
  * A Store that opens the real one (SQLite files, or PostgreSQL with `pg`) on first use. A terminal
@@ -55,6 +55,14 @@ export class DeferredStore implements Store {
       begin: async (groupKey, digest, holdMs) => (await g()).begin(groupKey, digest, holdMs),
       done: async (groupKey, digest, thread) => (await g()).done(groupKey, digest, thread),
       abandon: async (groupKey, digest) => (await g()).abandon(groupKey, digest),
+    };
+  }
+
+  heldAnswers(): HeldAnswers {
+    const h = async () => (await this.opened()).heldAnswers();
+    return {
+      put: async (id, body, ttlMs) => (await h()).put(id, body, ttlMs),
+      get: async (id) => (await h()).get(id),
     };
   }
 

@@ -81,6 +81,12 @@ export const PG_MIGRATIONS: readonly string[] = [
      updated_at BIGINT NOT NULL
    );
    CREATE INDEX alert_groups_updated ON alert_groups (updated_at);`,
+  `CREATE TABLE held_answers (
+     id TEXT PRIMARY KEY,
+     body TEXT NOT NULL,
+     expires_at BIGINT NOT NULL
+   );
+   CREATE INDEX held_answers_expiry ON held_answers (expires_at);`,
 ];
 
 /** Arbitrary but fixed: the advisory lock every netpeek replica takes while migrating. */

@@ -8,6 +8,7 @@ import { auditFromRow, type AuditEntry, type AuditFilter, type AuditLog, type Au
 import { migrate, PG_MIGRATIONS } from './postgres-migrations.js';
 import { PostgresReportHistory } from './postgres-history.js';
 import { PostgresAlertGroups } from './postgres-alert-groups.js';
+import { PostgresHeldAnswers } from './postgres-held-answers.js';
 import { describeDatabase, type SslMode, type StoreConfig } from './store-config.js';
 import type { EventClaims, Store, StoreState } from './store.js';
 
@@ -81,6 +82,7 @@ export class PostgresStore implements Store, EventClaims {
   private readonly buffer: AuditBuffer;
   private readonly history: PostgresReportHistory;
   private readonly alerts: PostgresAlertGroups;
+  private readonly held: PostgresHeldAnswers;
   private readonly where: string;
   private ready = false;
   private lastError?: { reason: string; since: string };
@@ -105,6 +107,7 @@ export class PostgresStore implements Store, EventClaims {
     pool.on('error', (err) => o.log.warn({ err: { message: reasonOf(err) } }, 'a PostgreSQL connection was lost'));
     this.history = new PostgresReportHistory((text, params) => this.sql(text, params), (fn) => this.transaction(fn), o.retention ?? DEFAULT_RETENTION, o.now);
     this.alerts = new PostgresAlertGroups((text, params) => this.sql(text, params), (fn) => this.transaction(fn), o.now);
+    this.held = new PostgresHeldAnswers((text, params) => this.sql(text, params), o.now);
   }
 
   /**
@@ -140,6 +143,10 @@ export class PostgresStore implements Store, EventClaims {
 
   alertGroups(): PostgresAlertGroups {
     return this.alerts;
+  }
+
+  heldAnswers(): PostgresHeldAnswers {
+    return this.held;
   }
 
   /** Resolves once the schema is migrated (or the store closed); tests and benchmarks wait on it. */

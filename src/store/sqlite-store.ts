@@ -3,6 +3,7 @@ import type { RetentionPolicy } from '../reports/history.js';
 import { SqliteReportHistory } from '../reports/sqlite-history.js';
 import { SqliteAlertGroups } from './sqlite-alert-groups.js';
 import { SqliteAuditLog } from './sqlite-audit.js';
+import { SqliteHeldAnswers } from './sqlite-held-answers.js';
 import type { Store, StoreState } from './store.js';
 
 export interface SqliteStoreOptions {
@@ -26,6 +27,7 @@ export class SqliteStore implements Store {
   private auditLog?: SqliteAuditLog;
   private history?: SqliteReportHistory;
   private alerts?: SqliteAlertGroups;
+  private held?: SqliteHeldAnswers;
 
   constructor(private readonly o: SqliteStoreOptions) {}
 
@@ -40,6 +42,11 @@ export class SqliteStore implements Store {
   /** In the report history's file: both are this instance's state, on the same volume. */
   alertGroups(): SqliteAlertGroups {
     return (this.alerts ??= new SqliteAlertGroups(this.o.reportsDb, this.o.now));
+  }
+
+  /** In the report history's file too: a restarted bot still reruns the answers under its buttons. */
+  heldAnswers(): SqliteHeldAnswers {
+    return (this.held ??= new SqliteHeldAnswers(this.o.reportsDb, this.o.now));
   }
 
   start(): void {}
@@ -60,5 +67,6 @@ export class SqliteStore implements Store {
     this.auditLog?.close();
     this.history?.close();
     this.alerts?.close();
+    this.held?.close();
   }
 }

@@ -19,6 +19,8 @@ export interface Store {
   reports(): ReportStore;
   /** The Alertmanager receiver's threads and what it posted in them (one row per groupKey). Opened on first use. */
   alertGroups(): AlertGroups;
+  /** Answers held under Slack "Probe again" buttons, so any replica (and a restarted one) can rerun them. Opened on first use. */
+  heldAnswers(): HeldAnswers;
   /** Cross-replica claims of Slack events, commands and button clicks; absent when the store is per process. */
   readonly claims?: EventClaims;
   /** Starts connecting in the background (PostgreSQL; a no-op for SQLite). Never waits, never throws. */
@@ -29,6 +31,16 @@ export interface Store {
 }
 
 export type ReportStore = ReportHistory & TickLedger;
+
+/**
+ * Bodies held by id until they expire: the answers under "Probe again" buttons (JSON text, which the
+ * store does not read). The id is the button's; whoever holds the button's signed token may read it.
+ */
+export interface HeldAnswers {
+  put(id: string, body: string, ttlMs: number): Promise<void>;
+  /** The body, or undefined when unknown or expired. Throws StateUnavailableError when the database cannot be asked. */
+  get(id: string): Promise<string | undefined>;
+}
 
 /**
  * First come, first served across replicas: the replica whose claim of an id is stored answers, the

@@ -62,8 +62,8 @@ describeNeeding(POSTGRES, 'PostgreSQL store (a real server)', () => {
     expect(s.kind).toBe('postgres');
     await s.whenReady();
     const state = await s.check();
-    expect(state).toMatchObject({ kind: 'postgres', ok: true, schemaVersion: 3 });
-    expect(state.detail).toMatch(/^PostgreSQL 15\.\d+ at 127\.0\.0\.1:\d+\/netpeek_\w+, schema 3: audit, report history and Slack claims are shared by every replica\.$/);
+    expect(state).toMatchObject({ kind: 'postgres', ok: true, schemaVersion: 4 });
+    expect(state.detail).toMatch(/^PostgreSQL 15\.\d+ at 127\.0\.0\.1:\d+\/netpeek_\w+, schema 4: audit, report history and Slack claims are shared by every replica\.$/);
     expect(state.detail).not.toContain(PG_PASSWORD);
     await s.close();
   });
@@ -72,12 +72,12 @@ describeNeeding(POSTGRES, 'PostgreSQL store (a real server)', () => {
     const url = await server.createDatabase();
     const stores = await Promise.all(['a', 'b', 'c', 'd'].map((n) => open(url, { holder: `bot-${n}/1/x` })));
     await Promise.all(stores.map((s) => s.whenReady()));
-    for (const s of stores) expect(await s.check()).toMatchObject({ ok: true, schemaVersion: 3 });
+    for (const s of stores) expect(await s.check()).toMatchObject({ ok: true, schemaVersion: 4 });
     const c = new pg.Client({ connectionString: url });
     await c.connect();
     const { rows } = await c.query('SELECT version FROM netpeek_schema ORDER BY version');
     await c.end();
-    expect(rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }]);
+    expect(rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }]);
     await Promise.all(stores.map((s) => s.close()));
   });
 
