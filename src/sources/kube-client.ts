@@ -1,5 +1,6 @@
 import type { V1EndpointSlice, V1Namespace, V1Node, V1Pod, V1Service } from '@kubernetes/client-node';
 import type { ContextApis, KubeApis } from './kube-api.js';
+import { directApis } from './kube-http.js';
 import type { KubeconfigFound } from './kubeconfig.js';
 import type { KubeEndpointSlice, KubeNamespace, KubeNetworkPolicy, KubeNode, KubePod, KubeService } from './kube-model.js';
 import { toEndpointSlice, toNamespace, toNetworkPolicy, toNode, toPod, toService } from './kube-model.js';
@@ -37,7 +38,11 @@ function deferred<T extends object>(load: () => Promise<T>): T {
   });
 }
 
-export function contextClients(config: KubeconfigFound, context: string): ContextClients {
+/**
+ * `direct`: answers' reads go over node:https (kube-http.ts) when the context's credentials are ones it
+ * applies, so a one-shot answer never imports client-node; the caches' clients stay client-node's.
+ */
+export function contextClients(config: KubeconfigFound, context: string, opts: { direct?: boolean } = {}): ContextClients {
   let loading: Promise<ContextApis> | undefined;
   const load = () =>
     (loading ??= Promise.all([import('./kube-api.js'), config.kubeConfig()])
@@ -57,10 +62,21 @@ export function contextClients(config: KubeconfigFound, context: string): Contex
     context,
     server: ctx?.server || '(no server in the kubeconfig)',
     namespace: ctx?.namespace || 'default',
-    api: apis('api'),
+    api: (opts.direct && directClients(config, context, () => load().then((l) => l.api))) || apis('api'),
     background: apis('background'),
     watch: deferred(() => load().then((l) => l.watch)),
   };
+}
+
+/** The direct clients of a context, or undefined when its credentials need client-node (or its files cannot be read: client-node then says why). */
+function directClients(config: KubeconfigFound, context: string, fallback: () => Promise<KubeApis>): KubeApis | undefined {
+  let access;
+  try {
+    access = config.directAccess(context);
+  } catch {
+    return undefined;
+  }
+  return 'unsupported' in access ? undefined : directApis(access, fallback);
 }
 
 const nsKey = (o: { namespace: string; name: string }) => `${o.namespace}/${o.name}`;

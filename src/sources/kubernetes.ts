@@ -102,7 +102,8 @@ export class KubeContexts implements KubeSource {
     if (!l.contexts.includes(name)) throw unknownContextError(name, l.contexts, l.origin);
     let c = this.clusters.get(name);
     if (!c) {
-      c = new ClusterConnection(contextClients(l, name), { ...(this.settings.changes ? { changes: this.settings.changes } : {}), ...this.opts, ...(this.log ? { log: this.log } : {}) });
+      // Without watch caches (a one-shot answer), reads are direct GETs: over node:https when the credentials allow.
+      c = new ClusterConnection(contextClients(l, name, { direct: this.opts.watchCaches === false }), { ...(this.settings.changes ? { changes: this.settings.changes } : {}), ...this.opts, ...(this.log ? { log: this.log } : {}) });
       this.clusters.set(name, c);
     }
     return c;

@@ -3,7 +3,7 @@
  * architecture test checks the import graph of the sources; this checks the bundle that esbuild made of
  * them). Every module a process loads from node_modules is recorded by a preload (record-modules.mjs).
  */
-import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,8 +11,9 @@ import { describeNeeding } from '../support/backends.js';
 import { netpeek, type CliResult } from '../support/cli.js';
 import { BUSYBOX_IMAGE, docker, ensureBusyboxImages, uniqueName } from '../support/docker-fixtures.js';
 import { DOCKER } from '../support/machine.js';
-import { pod } from '../support/kube-apiserver/fixtures.js';
-import { startKubeApiServer } from '../support/kube-apiserver/index.js';
+import { node, pod } from '../support/kube-apiserver/fixtures.js';
+import { startKubeApiServer, type KubeApiServer } from '../support/kube-apiserver/index.js';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 
 const dir = mkdtempSync(join(tmpdir(), 'netpeek-modules-'));
 const PRELOAD = new URL('../support/process/record-modules.mjs', import.meta.url).href;
@@ -77,5 +78,77 @@ describeNeeding(DOCKER, 'container X loads no dockerode (the engine API over nod
     expect(r.stdout).toMatch(new RegExp(`^container ${name}\\n`));
     expect(r.stdout).toMatch(/State\s+created/);
     for (const heavy of ['dockerode', 'docker-modem', 'pino', '@kubernetes/client-node']) expect(r.packages).not.toContain(heavy);
+  });
+});
+
+describe('pod X loads no client-node when node:https can apply the kubeconfig\'s credentials', () => {
+  const servers: KubeApiServer[] = [];
+  afterAll(async () => {
+    await Promise.all(servers.map((s) => s.stop()));
+  });
+  async function server(o: { tls?: boolean; token?: string } = {}): Promise<KubeApiServer> {
+    const api = await startKubeApiServer({
+      ...o,
+      namespaces: ['default', 'shop'],
+      objects: [node('node-1', { podCIDR: '10.244.1.0/24', internalIP: '10.0.0.11' }), pod('web-1', { namespace: 'shop', ip: '10.244.1.5', nodeName: 'node-1', hostIP: '10.0.0.11' })],
+    });
+    servers.push(api);
+    return api;
+  }
+  /** The pod answer (its IP is a fixture address: evaluated, never probed). */
+  const answersPod = (r: CliResult) => {
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('10.244.1.5');
+    expect(r.stdout).toContain('10.244.1.0/24');
+  };
+
+  it('plain HTTP (insecure-skip-tls-verify), a direct GET of the pod', async () => {
+    const api = await server();
+    const r = await withModules(['pod', 'web-1', '-n', 'shop'], { KUBECONFIG: api.kubeconfigPath, DOCKER_HOST: 'unix:///nonexistent/docker.sock' });
+    answersPod(r);
+    expect(r.packages).not.toContain('@kubernetes/client-node');
+    expect(r.packages).not.toContain('pino');
+  });
+
+  it('HTTPS with the kubeconfig\'s CA and a bearer token the server checks; CA and token also as files relative to the kubeconfig', async () => {
+    const api = await server({ tls: true, token: 'sekret-token-1' });
+    const r = await withModules(['pod', 'web-1', '-n', 'shop'], { KUBECONFIG: api.kubeconfigPath });
+    answersPod(r);
+    expect(r.packages).not.toContain('@kubernetes/client-node');
+
+    const sub = join(dir, 'files');
+    mkdirSync(sub, { recursive: true });
+    writeFileSync(join(sub, 'ca.crt'), api.caPem!);
+    writeFileSync(join(sub, 'token'), 'sekret-token-1\n');
+    const kubeconfig = join(sub, 'kubeconfig');
+    const doc = parseYaml(readFileSync(api.kubeconfigPath, 'utf8')) as { clusters: { cluster: Record<string, unknown> }[]; users: { user: Record<string, unknown> }[] };
+    delete doc.clusters[0]!.cluster['certificate-authority-data'];
+    doc.clusters[0]!.cluster['certificate-authority'] = 'ca.crt';
+    doc.users[0]!.user = { tokenFile: 'token' };
+    writeFileSync(kubeconfig, stringifyYaml(doc));
+    const fromFiles = await withModules(['pod', 'web-1', '-n', 'shop'], { KUBECONFIG: kubeconfig });
+    answersPod(fromFiles);
+    expect(fromFiles.packages).not.toContain('@kubernetes/client-node');
+
+    // A wrong token is the server's 401, told as netpeek tells it (exit 1 or 2, never a stack trace).
+    doc.users[0]!.user = { token: 'wrong' };
+    writeFileSync(kubeconfig, stringifyYaml(doc));
+    const refused = await withModules(['pod', 'web-1', '-n', 'shop'], { KUBECONFIG: kubeconfig });
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toMatch(/^netpeek: /);
+    expect(refused.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('an exec credential plugin is left to client-node, and the answer is the same', async () => {
+    const api = await server({ tls: true, token: 'from-the-plugin' });
+    const doc = parseYaml(readFileSync(api.kubeconfigPath, 'utf8')) as { users: { user: Record<string, unknown> }[] };
+    const credential = JSON.stringify({ apiVersion: 'client.authentication.k8s.io/v1', kind: 'ExecCredential', status: { token: 'from-the-plugin' } });
+    doc.users[0]!.user = { exec: { apiVersion: 'client.authentication.k8s.io/v1', command: 'sh', args: ['-c', `echo '${credential}'`], interactiveMode: 'Never' } };
+    const kubeconfig = join(dir, 'exec-kubeconfig');
+    writeFileSync(kubeconfig, stringifyYaml(doc));
+    const r = await withModules(['pod', 'web-1', '-n', 'shop'], { KUBECONFIG: kubeconfig });
+    answersPod(r);
+    expect(r.packages).toContain('@kubernetes/client-node');
   });
 });

@@ -1,0 +1,95 @@
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest, type RequestOptions } from 'node:https';
+import type { KubeApis, RawGet } from './kube-api.js';
+import type { DirectAccess } from './kubeconfig.js';
+
+/**
+ * A one-shot answer's reads of the API server with node:http(s) alone: a GET per question, with the
+ * context's CA, client certificate, token or basic auth applied as client-node applies them, so that the
+ * CLI never loads client-node (~0.5 s and 70 MB) for `pod X`. Answers are the server's JSON as sent; the
+ * converters of kube-model.ts read that shape (the watch caches feed them the same). A method this does
+ * not implement is sent through `fallback` (client-node's clients, loaded then), so nothing is lost.
+ * Failures reject as rawGet does: `{ statusCode, body }` for a non-2xx answer, Node's error code for the
+ * transport, the shapes kube-errors.ts reads.
+ */
+
+type Query = Record<string, string | number | undefined>;
+type Params = { namespace?: string; name?: string; labelSelector?: string; fieldSelector?: string; limit?: number; _continue?: string; resourceVersion?: string };
+
+export function directGet(access: DirectAccess): RawGet {
+  const base = access.server.replace(/\/+$/, '');
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  if (access.token) headers.Authorization = `Bearer ${access.token}`;
+  else if (access.basic) headers.Authorization = `Basic ${Buffer.from(`${access.basic.username}:${access.basic.password}`).toString('base64')}`;
+  return (path, query = {}) => {
+    const url = new URL(base + path);
+    for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== '') url.searchParams.set(k, String(v));
+    const https = url.protocol === 'https:';
+    const opts: RequestOptions = { method: 'GET', headers };
+    if (https) {
+      if (access.ca) opts.ca = access.ca;
+      if (access.cert) opts.cert = access.cert;
+      if (access.key) opts.key = access.key;
+      if (access.tlsServerName) opts.servername = access.tlsServerName;
+      opts.rejectUnauthorized = !access.insecureSkipTlsVerify;
+    }
+    return new Promise((resolve, reject) => {
+      const req = (https ? httpsRequest : httpRequest)(url, opts, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', reject);
+        res.on('end', () => {
+          const body = Buffer.concat(chunks).toString('utf8');
+          const status = res.statusCode ?? 0;
+          if (status < 200 || status > 299) return reject(Object.assign(new Error(`HTTP ${status}`), { statusCode: status, body }));
+          try {
+            resolve(JSON.parse(body));
+          } catch {
+            reject(new Error(`the API server answered ${path} with something that is not JSON`));
+          }
+        });
+      });
+      req.on('error', reject);
+      req.end();
+    });
+  };
+}
+
+const seg = encodeURIComponent;
+const listQuery = (p: Params): Query => ({ labelSelector: p.labelSelector, fieldSelector: p.fieldSelector, limit: p.limit, continue: p._continue, resourceVersion: p.resourceVersion });
+
+/** client-node's method names → REST paths, for the reads netpeek makes; everything else goes to `fallback`. */
+export function directApis(access: DirectAccess, fallback: () => Promise<KubeApis>): KubeApis {
+  const raw = directGet(access);
+  const core: Record<string, (p: Params) => Promise<unknown>> = {
+    readNamespacedPod: (p) => raw(`/api/v1/namespaces/${seg(p.namespace!)}/pods/${seg(p.name!)}`),
+    listNamespacedPod: (p) => raw(`/api/v1/namespaces/${seg(p.namespace!)}/pods`, listQuery(p)),
+    listPodForAllNamespaces: (p = {}) => raw('/api/v1/pods', listQuery(p)),
+    readNamespacedService: (p) => raw(`/api/v1/namespaces/${seg(p.namespace!)}/services/${seg(p.name!)}`),
+    listNamespacedService: (p) => raw(`/api/v1/namespaces/${seg(p.namespace!)}/services`, listQuery(p)),
+    listServiceForAllNamespaces: (p = {}) => raw('/api/v1/services', listQuery(p)),
+    readNode: (p) => raw(`/api/v1/nodes/${seg(p.name!)}`),
+    listNode: (p = {}) => raw('/api/v1/nodes', listQuery(p)),
+    readNamespace: (p) => raw(`/api/v1/namespaces/${seg(p.name!)}`),
+    listNamespace: (p = {}) => raw('/api/v1/namespaces', listQuery(p)),
+  };
+  const discovery: Record<string, (p: Params) => Promise<unknown>> = {
+    listNamespacedEndpointSlice: (p) => raw(`/apis/discovery.k8s.io/v1/namespaces/${seg(p.namespace!)}/endpointslices`, listQuery(p)),
+    listEndpointSliceForAllNamespaces: (p = {}) => raw('/apis/discovery.k8s.io/v1/endpointslices', listQuery(p)),
+  };
+  const version: Record<string, () => Promise<unknown>> = { getCode: () => raw('/version') };
+  const withFallback = <T extends object>(own: Record<string, (...a: never[]) => Promise<unknown>>, side: (apis: KubeApis) => object): T =>
+    new Proxy({} as T, {
+      // Not a thenable: an API object may pass through `await` without being mistaken for a promise.
+      get: (_, method) =>
+        typeof method !== 'string' || method === 'then'
+          ? undefined
+          : own[method] ?? ((...args: unknown[]) => fallback().then((apis) => (side(apis) as Record<string, (...a: unknown[]) => unknown>)[method]!(...args))),
+    });
+  return {
+    core: withFallback(core, (a) => a.core),
+    discovery: withFallback(discovery, (a) => a.discovery),
+    version: withFallback(version, (a) => a.version),
+    raw,
+  };
+}
