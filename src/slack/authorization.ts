@@ -90,7 +90,15 @@ export function decideAccess(policy: AccessPolicy, req: AccessRequest): AccessDe
 
   const flags = { ...query.flags };
   const namespaces = channelScope(policy, channel);
-  if (takes('namespace')) {
+  // -A in a scoped conversation means every namespace it may see: the lookups list the union of the scope
+  // (deps.namespaces), so no -n is needed and none is filled in; a -n given with it is still checked.
+  const everywhere = flags.allNamespaces === true && req.command.flags.includes('allNamespaces');
+  if (everywhere && namespaces && flags.namespace !== undefined && !namespaces.includes(flags.namespace)) {
+    return deny('namespace', `Namespace "${flags.namespace}" is not allowed in this conversation; it may see: ${namespaces.join(', ')}.`, [
+      `Example: ${[query.command, ...query.args].join(' ')} -A`,
+    ]);
+  }
+  if (takes('namespace') && !everywhere) {
     const fallback = forChannel(policy.defaultNamespaces, channel) ?? (namespaces?.length === 1 ? namespaces[0] : undefined);
     const ns = flags.namespace ?? (namespaces ? fallback : forChannel(policy.defaultNamespaces, channel));
     if (namespaces) {

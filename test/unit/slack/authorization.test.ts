@@ -83,6 +83,14 @@ describe('decideAccess', () => {
     expect(d.allowed && d.query.flags.namespace).toBe('shop');
   });
 
+  it('-A in a channel that sees several namespaces needs no -n and passes the whole scope down; a -n with it is still checked', () => {
+    const p = policy({ NETPEEK_SLACK_CHANNEL_SCOPES: 'C0OPS00001=shop,payments', NETPEEK_SLACK_CHANNEL_NAMESPACES: 'C0OPS00001=shop' });
+    const d = decideAccess(p, req('pod -A'));
+    expect(d).toMatchObject({ allowed: true, namespaces: ['shop', 'payments'] });
+    expect(d.allowed && d.query.flags.namespace).toBe(undefined);
+    expect(decideAccess(p, req('pod -A -n kube-system'))).toMatchObject({ allowed: false, reason: 'namespace', details: ['Example: pod -A'] });
+  });
+
   it('applies the * scope to channels not listed and to DMs', () => {
     const p = policy({ NETPEEK_SLACK_CHANNEL_SCOPES: '*=default' });
     expect(decideAccess(p, req('pod web -n shop', { isDm: true, channel: 'D0ALICE001' }))).toMatchObject({ allowed: false, reason: 'namespace' });
