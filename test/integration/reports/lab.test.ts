@@ -59,10 +59,10 @@ describeNeeding(NETNS, 'a report over a netns lab, through agents', () => {
     const probes = new ProbeRouter({
       directory: new StaticAgentDirectory({ 'node-a': agents[0]!.url, 'node-b': agents[1]!.url }),
       secret: SECRET,
-      agentTimeoutMs: 2000,
+      agentTimeoutMs: 5000,
       localAllowedCidrs: async () => [lab.subnet],
     });
-    kube = createKubeSource({ kubeconfig: api.kubeconfigPath }, undefined, { env: {}, requestTimeoutMs: 2000, cache: { staleAfterMs: 200, initialBackoffMs: 50, maxBackoffMs: 200 } });
+    kube = createKubeSource({ kubeconfig: api.kubeconfigPath }, undefined, { env: {}, requestTimeoutMs: 8000, cache: { staleAfterMs: 200, initialBackoffMs: 50, maxBackoffMs: 200 } });
     dir = mkdtempSync(join(tmpdir(), 'netpeek-lab-report-'));
     history = new SqliteReportHistory(join(dir, 'netpeek.db'), { now: () => clock.now() });
     const definitions = parseDefinitions(`reports:

@@ -2,7 +2,7 @@
  * The reflector loop with a scripted watch client: relist on 410, backoff growth without a tight loop,
  * deletes, indexes, and the staleness bound. (Against the real server see test/integration/kube/watch.test.ts.)
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { CacheResource, ListPage, WatchClient } from '../../../src/sources/kube-watch-cache.js';
 import { WatchCache } from '../../../src/sources/kube-watch-cache.js';
 
@@ -89,17 +89,21 @@ describe('WatchCache', () => {
   it('backs off exponentially (capped) when every watch fails at once', async () => {
     const r = resource(() => ({ items: [], resourceVersion: '1' }));
     const w = scripted((_call, _emit, done) => done(Object.assign(new Error('Internal Server Error'), { statusCode: 500 })));
+    // Fake clocks: the gaps are the cache's own choice, not the machine's load.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
     const cache = new WatchCache(r, { watch: w, initialBackoffMs: 20, maxBackoffMs: 80, random: () => 1 });
-    await cache.waitForSync(1000);
-    await sleep(450);
-    await cache.stop();
+    try {
+      const synced = cache.waitForSync(1000);
+      await vi.advanceTimersByTimeAsync(0);
+      await synced;
+      await vi.advanceTimersByTimeAsync(450);
+      await cache.stop();
+    } finally {
+      vi.useRealTimers();
+    }
     const gaps = w.calls.slice(1).map((c, i) => c.at - w.calls[i]!.at);
-    // 20, 40, 80, 80, 80… (with random = 1 the jitter adds the full half)
-    expect(w.calls.length).toBeGreaterThanOrEqual(4);
-    expect(w.calls.length).toBeLessThanOrEqual(8);
-    expect(gaps[0]!).toBeGreaterThanOrEqual(18);
-    expect(gaps[1]!).toBeGreaterThanOrEqual(38);
-    expect(Math.max(...gaps)).toBeLessThan(150);
+    // Doubling from 20 ms, capped at 80 ms, over 450 ms of (fake) time.
+    expect(gaps).toEqual([20, 40, 80, 80, 80, 80]);
     expect(cache.state().failures).toBeGreaterThanOrEqual(4);
   });
 
