@@ -1,8 +1,8 @@
 import type { NetpeekCommand } from '../src/deps.js';
 import { newAnswer, withParts } from '../src/core/answer.js';
-import { probeSubject } from '../src/probe/probe-subject.js';
+import { probeSubject, type ProbeRun } from '../src/probe/probe-subject.js';
 import { vantageName } from '../src/probe/vantage.js';
-import { vantageOf, type VantageChoice } from '../src/probe/workload-vantage.js';
+import { probeFromChoice, vantageOf, type VantageChoice } from '../src/probe/workload-vantage.js';
 import { resolveProbeSubject } from '../src/sources/probe-targets.js';
 
 export const ping: NetpeekCommand = {
@@ -11,7 +11,7 @@ export const ping: NetpeekCommand = {
   summary: 'Ping a container, pod or address from its own host, and try its ports',
   args: [{ name: '<container|pod|ip>', required: true, completes: ['container', 'pod'] }],
   flags: ['namespace', 'cluster', 'port', 'count', 'from'],
-  examples: ['ping webserver-1', 'ping webserver-2 --port 80', 'ping pod/webserver-2 -n shop --count 3', 'ping 172.17.0.2', 'ping db-1 --port 5432 --from web-1'],
+  examples: ['ping webserver-1', 'ping webserver-2 --port 80', 'ping pod/webserver-2 -n shop --count 3', 'ping 172.17.0.2', 'ping db-1 --port 5432 --from web-1', 'ping db-0 --port 5432 --from pod/shop/web-0'],
   subject: { role: 'probe', kinds: ['container', 'pod', 'ip'] },
   sendsPackets: 'always',
   probeKinds: ['icmp', 'tcp'],
@@ -20,22 +20,32 @@ export const ping: NetpeekCommand = {
     'Resolves the target, then probes it from where the seed facts hold: a container from the Docker host, a pod from its node (through the netpeek agent there). ' +
     'ICMP first, then TCP to --port or to every declared/exposed port. Refused means the namespace is reachable but nothing listens; a timeout means filtered or down. ' +
     'Write container/NAME or pod/NAME when a name exists in both. ' +
-    '--from <container> probes from inside that container\'s own network namespace instead, when NETPEEK_WORKLOAD_VANTAGE is on (otherwise from its host, and the answer says so).',
+    '--from <container> probes from inside that container\'s own network namespace instead, when NETPEEK_WORKLOAD_VANTAGE is on; --from pod/<name> (or <namespace>/<name>, or -n) from inside that pod\'s, through its node\'s agent when that agent has workload vantage (NETPEEK_AGENT_WORKLOAD_VANTAGE). Otherwise from its host or node, and the answer says so.',
   async run(query, deps) {
     const resolvers = { namespace: query.flags.namespace, ...deps.probeResolvers?.(query.flags.cluster, deps) };
     const [subject, fromSubject] = await Promise.all([
       resolveProbeSubject(query.args[0] ?? '', deps, resolvers),
       query.flags.from !== undefined ? resolveProbeSubject(query.flags.from, deps, resolvers) : undefined,
     ]);
-    const choice: VantageChoice | undefined = fromSubject ? vantageOf(fromSubject, deps.probes) : undefined;
-    const probed = await probeSubject(subject, deps, { port: query.flags.port, count: query.flags.count ?? 3, ...(choice ? { from: choice.vantage } : {}) });
+    const plan = { port: query.flags.port, count: query.flags.count ?? 3 };
+    let choice: VantageChoice | undefined = fromSubject ? vantageOf(fromSubject, deps.probes) : undefined;
+    let probed: ProbeRun;
+    if (choice) {
+      // A node's agent that will not enter the pod: the node probes instead, and the note says so.
+      const tried = await probeFromChoice(subject, deps, plan, choice);
+      if ('run' in tried) probed = tried.run;
+      else [choice, probed] = [tried.fallback, await probeSubject(subject, deps, { ...plan, from: tried.fallback.vantage })];
+    } else probed = await probeSubject(subject, deps, plan);
     const icmp = probed.facts.find((f) => f.kind === 'icmp');
     const tcp = probed.facts.filter((f) => f.kind === 'tcp');
     const open = tcp.filter((f) => f.ok).map((f) => f.port);
     const closed = tcp.filter((f) => !f.ok).map((f) => `${f.port} (${f.error})`);
+    const label = subject.kind === 'ip' ? subject.ip : `${subject.name} (${subject.ip})`;
     const verdict = probed.degraded
       ? `${subject.name} is at ${subject.ip}, but ${choice?.from ?? vantageName(subject.vantage)} could not probe it.`
-      : `${subject.kind === 'ip' ? subject.ip : `${subject.name} (${subject.ip})`} ${icmp?.ok ? 'answers ping' : 'does not answer ping'} from ${probed.from}` +
+      : probed.facts.every((f) => f.error === 'denied')
+        ? `${label} was not probed from ${probed.from}: the allow-list does not cover it, so nothing was sent.`
+        : `${label} ${icmp?.ok ? 'answers ping' : 'does not answer ping'} from ${probed.from}` +
         (tcp.length ? `; ${open.length ? `open: ${open.join(', ')}` : 'no port open'}${closed.length ? `; not open: ${closed.join(', ')}` : ''}.` : '.');
     const answer = newAnswer('ping', `ping ${subject.name}`, {
       subject: { kind: subject.kind, name: subject.name, ...(subject.namespace ? { namespace: subject.namespace } : {}) },

@@ -8,10 +8,10 @@ import { explainPath, type Placement } from '../src/net/explain-path.js';
 import * as say from '../src/net/explain-policy.js';
 import type { PolicyEvaluation } from '../src/net/policy-engine.js';
 import type { PolicyProtocol } from '../src/net/policy-spec.js';
-import { firstDisagreement, vantagesDisagreeSentence } from '../src/net/explain-vantage.js';
+import { firstDisagreement, vantagesDisagreeSentence, type PolicyStance } from '../src/net/explain-vantage.js';
 import { probeSubject, type ProbeRun } from '../src/probe/probe-subject.js';
 import type { ProbeSubject } from '../src/probe/vantage.js';
-import { vantageOf, type VantageChoice } from '../src/probe/workload-vantage.js';
+import { probeFromChoice, vantageOf, type VantageChoice } from '../src/probe/workload-vantage.js';
 import type { KubeCluster } from '../src/sources/kube-cluster.js';
 import { clusterFor } from '../src/sources/kube-lookup.js';
 import { placeAddressForPolicy, placeForPolicy, type PlacedEndpoint } from '../src/sources/kube-policy-endpoints.js';
@@ -120,13 +120,20 @@ async function evaluateProbed(query: Query, deps: Deps, a: ProbeSubject, b: Prob
  * B probed from inside A's namespace. A refusal (the process is not the container's, it stopped) does not
  * sink the answer: the host's probe still stands, and the refusal is said.
  */
-async function probeInside(b: ProbeSubject, deps: Deps, tcpPort: number | undefined, choice: VantageChoice): Promise<{ run: ProbeRun } | { refused: string }> {
+async function probeInside(b: ProbeSubject, deps: Deps, tcpPort: number | undefined, choice: VantageChoice): Promise<{ run: ProbeRun } | { refused: string; refusal?: string; fallback?: VantageChoice }> {
   try {
-    return { run: await probeSubject(b, deps, { port: tcpPort, from: choice.vantage }) };
+    const tried = await probeFromChoice(b, deps, { port: tcpPort }, choice);
+    return 'run' in tried ? { run: tried.run } : tried;
   } catch (err) {
     if (!isNetpeekError(err)) throw err;
     return { refused: err.message };
   }
+}
+
+/** Whether the evaluated policies admit this connection (on the asked port, else at all). */
+function policyStance(v: PolicyEvaluation['verdict']): PolicyStance | undefined {
+  if (!v.evaluated) return undefined;
+  return (v.port ? v.port.verdict === 'allowed' : v.allowed !== undefined && v.allowed !== 'none') ? 'allow' : 'deny';
 }
 
 export const reach: NetpeekCommand = {
@@ -146,7 +153,7 @@ export const reach: NetpeekCommand = {
     'Says whether the NetworkPolicies of both ends let A connect to B (on --port, or on which ports at all), naming the policy and rule that ' +
     'admits it or, for a denial, the isolating policies and the nearest miss. Ends: pod/<namespace>/<name>, <namespace>/<name>, pod/<name> with -n, ' +
     'an IP address (outside every pod: only the pod side\'s policies apply), or a Docker container. Then it explains the path and probes B from A\'s ' +
-    'host and, when NETPEEK_WORKLOAD_VANTAGE is on and A is a container, from inside A\'s own network namespace too; when the two disagree it says why. ' +
+    'host and from inside A\'s own network namespace too: a container when NETPEEK_WORKLOAD_VANTAGE is on, a pod through its node\'s agent when that agent has workload vantage (otherwise it says the node probed alone); when the two disagree it says why. ' +
     '--no-probe sends nothing and needs only the Kubernetes API.',
   async run(query, deps) {
     const refs = [parseEndpointRef(query.args[0] ?? ''), parseEndpointRef(query.args[1] ?? '')] as [EndpointRef, EndpointRef];
@@ -191,10 +198,14 @@ export const reach: NetpeekCommand = {
     if (!path.direct && !live) assembled.hints.push(`A probe from ${probed.from} reaching ${b.ip} does not mean ${a.name} can: its own network decides.`);
     // Where the packets did not come from, said plainly: the opt-in is off, or this end cannot be entered.
     if (choice && !choice.inside) assembled.hints.push(choice.note);
-    if (inside && 'refused' in inside) assembled.warnings.push(`Not probed from inside ${a.name}: ${inside.refused}`);
+    // The node's agent would not enter the pod: its sentence says the node probed instead (a hint when it is simply not opted in).
+    if (inside && 'refused' in inside) {
+      if (inside.refusal === 'workload-vantage-off' && inside.fallback) assembled.hints.push(inside.fallback.note);
+      else assembled.warnings.push(`Not probed from inside ${a.name}: ${inside.refused}`);
+    }
     const withInside = live ? withParts(assembled, { ...live.parts, explanations: [choice!.note, ...(live.parts.explanations ?? [])] }) : assembled;
     const both = live && !live.degraded && !probed.degraded ? firstDisagreement(probed.facts, live.facts, tcpPort) : undefined;
-    if (both) withInside.warnings.unshift(vantagesDisagreeSentence(both, probed.from, placement(a), placement(b), path.kind));
+    if (both) withInside.warnings.unshift(vantagesDisagreeSentence(both, probed.from, placement(a), placement(b), path.kind, policyStance(policy.verdict)));
     const tcp = (live ?? probed).facts.filter((f) => f.kind === 'tcp');
     const answer = withParts(withInside, probed.parts);
     addPolicy(answer, policy, a.name, b.name);

@@ -55,6 +55,14 @@ export function workloadFallbackSentence(workload: string, host: string, reason:
   return `Probed from ${host}, not from inside ${workload}: ${reason}. ${host[0]!.toUpperCase()}${host.slice(1)} may reach what ${workload} cannot (Docker isolates bridge networks from each other; policies apply to pods).`;
 }
 
+/**
+ * Said when a pod's node agent was asked to probe from inside the pod but was deployed without the
+ * workload-vantage component: the probe ran from the node, and the user should know what that hides.
+ */
+export function noAgentVantageSentence(workload: string, node: string): string {
+  return `Probed from node ${node} instead: its agent has no workload vantage (NETPEEK_AGENT_WORKLOAD_VANTAGE is off there; the workload-vantage kustomize component turns it on), so no packet left from inside ${workload}. Node ${node} may reach what ${workload} cannot: NetworkPolicies filter the pod's traffic, not the node's own.`;
+}
+
 /** Said when the probe ran inside the workload's own network namespace. */
 export function insideWorkloadSentence(workload: string): string {
   return `Probed from inside ${workload}'s own network namespace: the packets ${workload} itself would send, through its interfaces, routes and DNS.`;

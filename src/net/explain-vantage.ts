@@ -38,7 +38,17 @@ function what(d: VantageDisagreement): string {
   return d.kind === 'icmp' ? `${d.target} answers ping` : `${d.target} answers on port ${d.port}`;
 }
 
-function hostOnlyReason(a: Placement, b: Placement, path: PathKind): string {
+/** What the NetworkPolicies said about A → B, when they were evaluated: it changes what a pod-only failure means. */
+export type PolicyStance = 'allow' | 'deny';
+
+function podOnlyReason(a: Placement, b: Placement, policies: PolicyStance | undefined): string {
+  if (policies === 'deny') return `the NetworkPolicies deny this connection (the rules are below), and they filter ${a.name}'s traffic, not the node's own — a probe from the node cannot see them`;
+  if (policies === 'allow')
+    return `no NetworkPolicy drops it (they allow this connection), so something under them treats ${a.name}'s packets differently from the node's: the pod network's routes or a firewall between ${a.name}'s network and ${b.ip} (the network plugin, the node's iptables) — the node's own traffic takes another way`;
+  return `the node's own traffic is not pod traffic: a NetworkPolicy selecting ${b.name} (or ${a.name}'s egress) most likely drops ${a.name} — \`reach ${a.name} ${b.name} --no-probe\` names it`;
+}
+
+function hostOnlyReason(a: Placement, b: Placement, path: PathKind, policies: PolicyStance | undefined): string {
   switch (path) {
     case 'different-bridges': {
       const net = b.networks[0];
@@ -50,7 +60,7 @@ function hostOnlyReason(a: Placement, b: Placement, path: PathKind): string {
       return `the Docker host routes to the pod network, a container behind Docker's bridge does not — go through a Service (NodePort or LoadBalancer)`;
     case 'same-node':
     case 'across-nodes':
-      return `the node's own traffic is not pod traffic: a NetworkPolicy selecting ${b.name} (or ${a.name}'s egress) most likely drops ${a.name} — \`reach ${a.name} ${b.name} --no-probe\` names it`;
+      return podOnlyReason(a, b, policies);
     case 'host-network':
       return `one end uses its node's network, so the node and the pod see different rules on the way — check the node's firewall and the pod's egress policy`;
     case 'same-namespace':
@@ -61,9 +71,10 @@ function hostOnlyReason(a: Placement, b: Placement, path: PathKind): string {
 /**
  * "From the Docker host 172.20.0.3 answers on port 80; from inside web-1 it does not (timeout): web-1 and
  * db are on different bridge networks and Docker isolates them — connect web-1 to that network or
- * publish the port."
+ * publish the port." Between pods, `policies` (when they were evaluated) says whether a NetworkPolicy
+ * explains it or something under the policies does.
  */
-export function vantagesDisagreeSentence(d: VantageDisagreement, host: string, a: Placement, b: Placement, path: PathKind): string {
-  if (d.hostOk) return `From ${host} ${what(d)}; from inside ${a.name} it does not (${d.failure}): ${hostOnlyReason(a, b, path)}.`;
+export function vantagesDisagreeSentence(d: VantageDisagreement, host: string, a: Placement, b: Placement, path: PathKind, policies?: PolicyStance): string {
+  if (d.hostOk) return `From ${host} ${what(d)}; from inside ${a.name} it does not (${d.failure}): ${hostOnlyReason(a, b, path, policies)}.`;
   return `From inside ${a.name} ${what(d)}; from ${host} it does not (${d.failure}): ${b.name} (or the way to it) lets ${a.name}'s address in but not the host's — a probe from the host would have called it down.`;
 }

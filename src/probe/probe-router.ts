@@ -55,8 +55,9 @@ export class ProbeRouter implements ProbeService {
    * the probe from the host instead).
    */
   insideWorkload(host: HostVantage): { ok: true } | { ok: false; reason: string } {
+    // A pod's namespace is entered by its node's agent, which decides (its own opt-in) and says so when it will not.
+    if (host.kind === 'node') return this.router ? { ok: true } : { ok: false, reason: this.o.secret ? 'no agent directory is configured' : 'NETPEEK_AGENT_SECRET is not set, so no agent can be asked' };
     if (!this.o.workloadProcess) return { ok: false, reason: 'NETPEEK_WORKLOAD_VANTAGE is off' };
-    if (host.kind === 'node') return { ok: false, reason: `probing from inside a pod is not supported yet (node ${host.node}'s agent probes from the node)` };
     if (this.dockerAgent) return { ok: false, reason: 'the Docker host\'s agent (NETPEEK_DOCKER_AGENT_URL) probes from the host only' };
     return { ok: true };
   }
@@ -123,11 +124,24 @@ export class ProbeRouter implements ProbeService {
    * rejects (the caller says it); a target the allow-list denies is reported as denied, never sent.
    */
   private async probeFromWorkload(vantage: WorkloadVantage, targets: ProbeTarget[], opts: ProbeOptions): Promise<ProbeResult[]> {
+    if (vantage.host.kind === 'node') return this.probeInsidePod(vantage, vantage.host, targets, opts);
     const can = this.insideWorkload(vantage.host);
     if (!can.ok || !this.o.workloadProcess) throw new Error(`probeFrom(inside ${vantage.workload}) called although ${can.ok ? 'it is off' : can.reason}`);
     const allowList = new AllowList(await this.o.localAllowedCidrs());
     const process = await this.o.workloadProcess(vantage);
     return new NamespaceProber({ process, allowList, ...(this.o.namespaceChild ? { childScript: this.o.namespaceChild } : {}) }).probe(targets, opts);
+  }
+
+  /**
+   * Inside a pod, by its node's agent (POST /v1/probe with `from`): the agent checks every target against
+   * its allow-list, finds the pod's process from the container IDs and enters its namespace. A refusal to
+   * enter rejects with AgentWorkloadRefusedError (probeFromChoice then probes from the node and says so).
+   */
+  private async probeInsidePod(vantage: WorkloadVantage, host: Extract<HostVantage, { kind: 'node' }>, targets: ProbeTarget[], opts: ProbeOptions): Promise<ProbeResult[]> {
+    const client = this.router ? await this.router.clientFor(host.node, host.context) : undefined;
+    if (!client) return targets.map((t) => unavailableResult(t, host.node, this.router ? 'no netpeek agent is known for that node; add it to NETPEEK_AGENTS or deploy the agent DaemonSet' : 'NETPEEK_AGENT_SECRET is not set, so no agent can be called'));
+    const containers = vantage.containers ?? [{ id: vantage.containerId, name: vantage.workload }];
+    return client.probeInside({ workload: vantage.workload, containers }, targets, opts);
   }
 }
 

@@ -11,16 +11,19 @@ import type { WorkloadRef, WorkloadSocketsAnswer } from './workload-wire.js';
 export type HostVantage = { kind: 'docker-host' } | { kind: 'node'; node: string; context?: string };
 
 /**
- * From inside a workload's own network namespace (opt-in: NETPEEK_WORKLOAD_VANTAGE). It names the
- * container the caller asked about, never a PID: the prober finds the PID and checks it belongs to that
- * container right before it enters the namespace. `host` is where that namespace lives.
+ * From inside a workload's own network namespace (opt-in: NETPEEK_WORKLOAD_VANTAGE on a Docker host,
+ * NETPEEK_AGENT_WORKLOAD_VANTAGE on a node's agent). It names the container(s) the caller asked about,
+ * never a PID: the prober (or the node's agent) finds the PID and checks it belongs to that container
+ * right before it enters the namespace. `host` is where that namespace lives.
  */
 export interface WorkloadVantage {
   kind: 'workload';
   /** What the user calls it: the container name (or namespace/pod). */
   workload: string;
-  /** Docker container ID (full), looked up by the command. */
+  /** Docker container ID (full), looked up by the command; for a pod, its first running container's ID. */
   containerId: string;
+  /** A pod's running containers (IDs from its status): what its node's agent finds the process by. */
+  containers?: WorkloadRef['containers'];
   host: HostVantage;
 }
 
@@ -62,6 +65,8 @@ export interface ProbeSubject {
   name: string;
   /** Docker container ID (full), for a container: what a probe from inside it is keyed on. */
   id?: string;
+  /** A pod's running containers with their IDs (not for hostNetwork pods): what a probe from inside it is keyed on. */
+  containers?: WorkloadRef['containers'];
   ip: string;
   vantage: HostVantage;
   /** TCP ports the workload declares (EXPOSE, published, containerPort). */

@@ -5,6 +5,7 @@ import { findPod } from './kube-lookup.js';
 import { type KubeNode, type KubePod, nodeIp } from './kube-model.js';
 import type { KubeSource } from './kubernetes.js';
 import type { ProbeSubject } from '../probe/vantage.js';
+import { podWorkloadRef } from './kube-pod-sockets.js';
 import type { AddressPlacer, PodProbeResolver, ProbeResolvers } from './probe-targets.js';
 
 /**
@@ -61,6 +62,9 @@ export function podProbeSubject(p: KubePod, node: KubeNode | undefined, context:
     namespace: p.namespace,
     hostNetwork: p.hostNetwork,
   };
+  // What `--from <pod>` enters through the node's agent: the containers' IDs, never a PID.
+  const containers = p.hostNetwork ? undefined : podWorkloadRef(p)?.containers;
+  if (containers) subject.containers = containers;
   const subnet = p.hostNetwork ? undefined : node?.podCIDRs.find((c) => safeContains(c, ip));
   return subnet ? { ...subject, subnet } : subject;
 }

@@ -34,7 +34,7 @@ export interface ResolveOptions {
 const TYPED = /^(container|ctr|pod|po|ip)\/(.+)$/;
 
 /**
- * `webserver-1`, `container/webserver-1`, `pod/webserver-2`, or an IP → a ProbeSubject.
+ * `webserver-1`, `container/webserver-1`, `pod/webserver-2`, `pod/shop/web-0`, `shop/web-0`, or an IP → a ProbeSubject.
  * A bare name is a pod when -n is given or no container has that name.
  */
 export async function resolveProbeSubject(ref: string, deps: DockerAccess, o: ResolveOptions = {}): Promise<ProbeSubject> {
@@ -42,6 +42,9 @@ export async function resolveProbeSubject(ref: string, deps: DockerAccess, o: Re
   const kind = typed?.[1];
   const name = typed?.[2] ?? ref;
   if (kind === 'ip' || (!kind && /^[0-9a-fA-F:.]+$/.test(name) && /[.:]/.test(name))) return placeAddress(name, deps, o);
+  // NAMESPACE/NAME (pod/shop/web-0, shop/web-0) names a pod: container names have no "/".
+  const qualified = kind !== 'container' && kind !== 'ctr' ? /^([^/]+)\/([^/]+)$/.exec(name) : null;
+  if (qualified) return podSubject(qualified[2]!, { ...o, namespace: qualified[1]! });
   if (kind === 'pod' || kind === 'po' || (!kind && o.namespace)) return podSubject(name, o);
   if (kind === 'container' || kind === 'ctr' || !o.pods) return containerSubject(name, deps);
   try {

@@ -55,6 +55,18 @@ describe('vantagesDisagreeSentence', () => {
     );
   });
 
+  it('pods, with the policies evaluated: a denying policy explains it; allowing ones point under them', () => {
+    const pa: Placement = { ...web, kind: 'pod', name: 'shop/web-0', world: 'cluster', node: 'w1' };
+    const pb: Placement = { ...db, kind: 'pod', name: 'data/db-0', world: 'cluster', node: 'w2' };
+    const d = firstDisagreement([host({ from: 'node w1' })], [inside({})])!;
+    expect(vantagesDisagreeSentence(d, 'node w1', pa, pb, 'across-nodes', 'deny')).toBe(
+      "From node w1 172.20.0.3 answers on port 80; from inside shop/web-0 it does not (timeout): the NetworkPolicies deny this connection (the rules are below), and they filter shop/web-0's traffic, not the node's own — a probe from the node cannot see them.",
+    );
+    expect(vantagesDisagreeSentence(d, 'node w1', pa, pb, 'same-node', 'allow')).toBe(
+      "From node w1 172.20.0.3 answers on port 80; from inside shop/web-0 it does not (timeout): no NetworkPolicy drops it (they allow this connection), so something under them treats shop/web-0's packets differently from the node's: the pod network's routes or a firewall between shop/web-0's network and 172.20.0.3 (the network plugin, the node's iptables) — the node's own traffic takes another way.",
+    );
+  });
+
   it('the reverse: B lets A in but not the host', () => {
     const d = firstDisagreement([host({ ok: false, error: 'timeout' })], [inside({ ok: true, error: undefined })])!;
     expect(vantagesDisagreeSentence(d, 'the Docker host', web, db, 'same-bridge')).toBe(

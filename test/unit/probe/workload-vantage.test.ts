@@ -24,6 +24,19 @@ describe('vantageOf (--from)', () => {
     }
   });
 
+  it('a pod with running containers: inside it, named by its containers\' IDs (its node\'s agent finds the process)', () => {
+    const containers = [{ id: `containerd://${'c'.repeat(64)}`, name: 'web' }, { id: `containerd://${'d'.repeat(64)}`, name: 'sidecar' }];
+    const c = vantageOf({ ...pod, containers }, allowed);
+    expect(c.vantage).toEqual({ kind: 'workload', workload: 'shop/web-0', containerId: containers[0]!.id, containers, host: { kind: 'node', node: 'worker-1' } });
+    expect(c).toMatchObject({ inside: true, from: 'inside shop/web-0' });
+  });
+
+  it('a hostNetwork pod is never entered: its node\'s view is its own', () => {
+    const c = vantageOf({ ...pod, hostNetwork: true }, allowed);
+    expect(c.vantage).toEqual({ kind: 'node', node: 'worker-1' });
+    expect(c.note).toContain("uses its node's network (hostNetwork)");
+  });
+
   it('a pod: probed from its node, with the reason the prober gives', () => {
     const c = vantageOf(pod, { insideWorkload: () => ({ ok: false as const, reason: 'probing from inside a pod is not supported yet' }) });
     expect(c.vantage).toEqual({ kind: 'node', node: 'worker-1' });
