@@ -31,8 +31,12 @@ describe('kubeProbeResolvers', () => {
     expect(await pods!('webserver-2', undefined)).toEqual({
       kind: 'pod', name: 'default/webserver-2', ip: '10.244.1.30', vantage: { kind: 'node', node: 'node-1', context: 'netpeek-test' }, ports: [{ port: 80, protocol: 'tcp' }],
       networks: ['pod network of node node-1'], subnet: '10.244.1.0/24', node: 'node-1', namespace: 'default', hostNetwork: false,
+      // What --from pod/webserver-2 enters through node-1's agent: the running containers' IDs, never a PID.
+      containers: [{ id: expect.stringMatching(/^containerd:\/\/[0-9a-f]{64}$/), name: 'web' }],
     });
-    expect(await pods!('exporter', 'default')).toMatchObject({ ip: '192.0.2.21', hostNetwork: true, networks: ['node node-1 (hostNetwork)'] });
+    const exporter = await pods!('exporter', 'default');
+    expect(exporter).toMatchObject({ ip: '192.0.2.21', hostNetwork: true, networks: ['node node-1 (hostNetwork)'] });
+    expect(exporter!.containers).toBeUndefined();
   });
 
   it('a missing pod is undefined; a pending one is explained', async () => {
