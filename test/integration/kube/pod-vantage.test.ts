@@ -12,13 +12,13 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config.js';
 import { buildDeps } from '../../../src/deps.js';
 import { createLogger } from '../../../src/log.js';
-import { startLoopbackAgent, type AgentProcess } from '../agent/agent-process.js';
 import { describeNeeding, DOCKER } from '../../support/backends.js';
-import { NETPEEK_BIN, netpeek } from '../../support/cli.js';
+import { netpeek } from '../../support/cli.js';
 import { DockerFixtures, ensureBusyboxImages, untilListening } from '../../support/docker-fixtures.js';
 import { node } from '../../support/kube-apiserver/fixtures.js';
 import { startKubeApiServer, type KubeApiServer } from '../../support/kube-apiserver/index.js';
 import { createPodNetwork, podObject, startRealPod, type RealPod } from '../../support/kube-pods.js';
+import { startWorkloadAgents, type WorkloadAgents } from '../../support/workload-agents.js';
 import { fact, question } from './helpers.js';
 
 const SECRET = 'pod-vantage-test-secret-7c2d';
@@ -33,8 +33,7 @@ describeNeeding(DOCKER, 'probing from inside a pod\'s network namespace through 
   let peer: RealPod;
   let db: RealPod;
   let outside: RealPod;
-  let on: AgentProcess;
-  let off: AgentProcess;
+  let agents: WorkloadAgents;
   let env: Record<string, string>;
   let deps: ReturnType<typeof buildDeps>;
 
@@ -49,11 +48,7 @@ describeNeeding(DOCKER, 'probing from inside a pod\'s network namespace through 
     ]);
     await Promise.all([untilListening(peer.containers.app!, 80), untilListening(db.containers.db!, 5432), untilListening(web.containers.web!, 8080)]);
     // Exactly the test's own pod networks of node-a and node-b; node-c's is left out on purpose.
-    const agentEnv = { NETPEEK_AGENT_SECRET: SECRET, NETPEEK_AGENT_ALLOW_CIDRS: `${netA.subnet},${netB.subnet}` };
-    [on, off] = await Promise.all([
-      startLoopbackAgent(NETPEEK_BIN, { ...agentEnv, NETPEEK_NODE_NAME: 'node-a', NETPEEK_AGENT_WORKLOAD_VANTAGE: 'true' }, ['agent']),
-      startLoopbackAgent(NETPEEK_BIN, { ...agentEnv, NETPEEK_NODE_NAME: 'node-b' }, ['agent']),
-    ]);
+    agents = await startWorkloadAgents(SECRET, [netA.subnet, netB.subnet]);
     api = await startKubeApiServer({
       namespaces: ['default', 'shop', 'data'],
       objects: [
@@ -66,12 +61,12 @@ describeNeeding(DOCKER, 'probing from inside a pod\'s network namespace through 
         podObject(outside, { nodeName: 'node-c', hostIP: netC.gateway }),
       ],
     });
-    env = { KUBECONFIG: api.kubeconfigPath, NETPEEK_AGENT_SECRET: SECRET, NETPEEK_AGENTS: `node-a=${on.url},node-b=${off.url}` };
+    env = { KUBECONFIG: api.kubeconfigPath, NETPEEK_AGENT_SECRET: SECRET, NETPEEK_AGENTS: agents.agents };
     deps = buildDeps(loadConfig(env), createLogger('silent'));
   }, 180_000);
 
   afterAll(async () => {
-    for (const a of [on, off]) a?.child.kill('SIGTERM');
+    agents?.stop();
     await deps?.kube?.stop();
     await api?.stop();
     await fx.cleanup();
