@@ -1,7 +1,6 @@
 import type { DiagnosisStep } from '../core/diagnosis.js';
 import type { FirewallVerdict } from './docker-user-rules.js';
 import { firewallSentence } from './docker-user-rules.js';
-import type { SocketFinding } from './explain-sockets.js';
 import type { HostBinding } from './ports.js';
 import { bindingScope, formatHostSide } from './ports.js';
 import { skipStep } from './why-diagnosis.js';
@@ -67,45 +66,6 @@ export function dockerResolveStep(client: DockerClient, to: SlimContainer): Diag
   }
   // No shared network: the name fails too, but that follows from the route; the route step says what to change.
   return { id: 'resolve', status: 'warn', evidence: `${to.name} does not resolve from ${client.name}: they share no network, and Docker's DNS answers only for containers on the asker's own networks (see route).` };
-}
-
-/** listening: the finding for the asked port in the destination's namespace. */
-export function dockerListeningStep(to: string, port: number | undefined, findings: readonly SocketFinding[], sharedIp: string | undefined): DiagnosisStep {
-  if (port === undefined) {
-    const reachable = findings.filter((f) => f.protocol === 'tcp' && (f.verdict === 'reachable' || f.verdict === 'undeclared'));
-    if (reachable.length) return { id: 'listening', status: 'pass', evidence: `In ${to}'s namespace, TCP ${reachable.slice(0, 5).map((f) => f.port).join(', ')} listen on every address.` };
-    return skipStep('listening', `no --port was given and nothing in ${to}'s namespace listens on every address; ask again with --port N`);
-  }
-  const f = findings.find((x) => x.port === port && x.protocol === 'tcp');
-  if (!f || f.verdict === 'nothing-listening') {
-    // Undeclared loopback sockets (Docker's embedded DNS on 127.0.0.11, local helpers) are no alternative for a client.
-    const others = findings.filter((x) => x.protocol === 'tcp' && x.verdict !== 'nothing-listening' && x.verdict !== 'loopback-only').map((x) => `${x.port}`);
-    return {
-      id: 'listening',
-      status: 'fail',
-      evidence: `Nothing listens on TCP ${port} in ${to}'s network namespace: connections are refused.${others.length ? ` It listens on TCP ${others.slice(0, 5).join(', ')}.` : ' Nothing listens on any TCP port there.'}`,
-      fix: others.length ? `Connect to a port ${to} listens on (${others[0]}), or start the server on ${port}.` : `Start the server in ${to}, or check that it did not exit (docker logs ${to}).`,
-    };
-  }
-  const who = f.process ? ` (${f.process.command}, pid ${f.process.pid})` : '';
-  if (f.verdict === 'loopback-only' || f.verdict === 'loopback-only-declared') {
-    return {
-      id: 'listening',
-      status: 'fail',
-      evidence: `${to} listens on ${f.addresses.join(', ')}:${port} only${who}: only processes inside its own network namespace can connect; other containers and the host are refused.`,
-      fix: `Make the server in ${to} listen on 0.0.0.0:${port} (or ::) instead of ${f.addresses[0]}.`,
-    };
-  }
-  if (f.verdict === 'one-address') {
-    const onShared = sharedIp !== undefined && f.addresses.includes(sharedIp);
-    return {
-      id: 'listening',
-      status: onShared || sharedIp === undefined ? 'pass' : 'warn',
-      evidence: `${to} listens on ${f.addresses.join(', ')}:${port} only${who}${sharedIp !== undefined ? `; the client reaches it at ${sharedIp}` : ''}.`,
-      ...(onShared || sharedIp === undefined ? {} : { fix: `Make the server listen on 0.0.0.0:${port}, or on ${sharedIp}.` }),
-    };
-  }
-  return { id: 'listening', status: 'pass', evidence: `${to} listens on ${f.addresses.join(', ')}:${port} (every address)${who}.` };
 }
 
 function describeNetworks(ns: readonly SlimNetwork[]): string {

@@ -8,9 +8,10 @@ import { explainSockets } from '../net/explain-sockets.js';
 import type { HostBinding } from '../net/ports.js';
 import { cidrContains } from '../net/subnet.js';
 import { skipStep } from '../net/why-diagnosis.js';
+import { listeningStep as listeningFor } from '../net/why-listening-step.js';
 import { probeStep } from '../net/why-probe-step.js';
 import type { DockerClient, SlimContainer, SlimNetwork } from '../net/why-docker.js';
-import { dockerListeningStep, dockerResolveStep, dockerRouteStep, sharedNetworks, withFirewall, type FirewallFinding } from '../net/why-docker.js';
+import { dockerResolveStep, dockerRouteStep, sharedNetworks, withFirewall, type FirewallFinding } from '../net/why-docker.js';
 import { evaluateDockerUser, type ForwardedPacket } from '../net/docker-user-rules.js';
 import { bindingScope } from '../net/ports.js';
 import { readDockerUserChain } from './docker-host-firewall.js';
@@ -149,7 +150,7 @@ async function listeningStep(p: Placed, port: number | undefined, sharedIp: stri
       // The asked port counts as declared: "nothing listens on it" is the finding the question needs.
       ...(port !== undefined ? [{ port, protocol: 'tcp' as const, kind: 'declared' as const }] : []),
     ];
-    return dockerListeningStep(name, port, explainSockets(reading.sockets, declared), sharedIp);
+    return listeningFor({ kind: 'container', name, others: 'other containers and the host', logs: `docker logs ${name}` }, port, explainSockets(reading.sockets, declared), sharedIp);
   } catch (err) {
     const code = err instanceof Error && 'code' in err ? String((err as NodeJS.ErrnoException).code) : 'unreadable';
     return skipStep('listening', `/proc/${pid}/net of ${name} could not be read (${code}); netpeek reads it when it runs as root on the Docker host`);

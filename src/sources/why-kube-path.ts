@@ -20,6 +20,7 @@ import type { KubePod, KubeService } from './kube-model.js';
 import { selects } from './kube-model.js';
 import { policyPod, type PlacedEndpoint } from './kube-policy-endpoints.js';
 import { podProbeSubject } from './kube-probe-targets.js';
+import { podListeningStep } from './why-kube-listening.js';
 import type { KubeSource } from './kubernetes.js';
 import { placeClient, podDestination, routeService, type PlacedClient, type WhyFrom } from './why-kube-ends.js';
 
@@ -90,7 +91,31 @@ function slimPod(p: KubePod): SlimPod {
   };
 }
 
-const LISTENING_SKIP = "netpeek reads a workload's sockets only for Docker containers on its own host; a pod's network namespace is on its node, and the agent does not read sockets";
+/**
+ * listening on the pod traffic goes to, on the targetPort the asked Service port resolves to there; a
+ * skip with the reason when an earlier step leaves no pod or no port to look at.
+ */
+async function listeningFor(
+  q: Omit<ServicePathQuestion, 'target'>,
+  cluster: KubeCluster,
+  svc: KubeService | undefined,
+  asked: string,
+  ns: string,
+  pod: KubePod | undefined,
+  podPort: { protocol: PolicyProtocol; port: number } | undefined,
+  earlier: readonly DiagnosisStep[],
+): Promise<DiagnosisStep> {
+  if (!svc) return skipStep('listening', `there is no Service ${asked} in ${ns}`);
+  if (!pod) return skipStep('listening', `Service ${svc.name} selects no pod to look inside`);
+  if (earlier.some((s) => (s.id === 'service' || s.id === 'target-port') && s.status === 'fail')) return skipStep('listening', `the asked port of Service ${svc.name} does not resolve to a port of pod ${pod.name}`);
+  if (q.query.flags.port !== undefined && !podPort) return skipStep('listening', `port ${q.query.flags.port} of Service ${svc.name} does not resolve to a port of pod ${pod.name}`);
+  return podListeningStep({
+    ...(q.probes ? { probes: q.probes } : {}),
+    pod,
+    context: cluster.context,
+    ...(podPort ? { port: podPort.port, protocol: podPort.protocol.toLowerCase() } : {}),
+  });
+}
 
 const hasLabels = (p: KubePod, labels: Readonly<Record<string, string>>) => Object.entries(labels).every(([k, v]) => p.labels[k] === v);
 
@@ -245,10 +270,11 @@ export async function servicePath(q: ServicePathQuestion): Promise<ServicePathFi
       similarServices: similar,
     }),
   );
-  steps.push(skipStep('listening', LISTENING_SKIP));
   // A ready pod is the one traffic would go to; any selected pod otherwise.
   const pod = selected.find((p) => p.ready) ?? selected[0];
   const podPort = svc && pod ? policyPort(svc, pod, query) : undefined;
+  // Read while the policies and the route are evaluated: the agent's answer is the slow part.
+  const listening = listeningFor(q, cluster, svc, target.name, ns, pod, podPort, steps);
   const client = from !== undefined ? await placeClient(cluster, from, query.flags.namespace, scope, q.fromText ?? '') : undefined;
   const placed = client?.placed;
   steps.push(svc ? await policyFor(cluster, svc, pod, from, placed, podPort) : skipStep('policy', `there is no Service ${target.name} in ${ns}`));
@@ -259,6 +285,7 @@ export async function servicePath(q: ServicePathQuestion): Promise<ServicePathFi
         : skipStep('route', svc ? `Service ${svc.name} selects no pod to route to` : `there is no Service ${target.name} in ${ns}`),
     );
   }
+  steps.push(await listening);
   // An endpoint that is not ready is already the answer; probing it would only repeat that.
   const endpointsOk = steps.find((s) => s.id === 'endpoints')?.status === 'pass';
   const probed = endpointsOk ? await probeFor(q, cluster, pod, client, podPort).catch((err: unknown) => {
@@ -278,8 +305,8 @@ export async function servicePath(q: ServicePathQuestion): Promise<ServicePathFi
 }
 
 /**
- * A pod as the destination: no Service in between, so the chain is what listens (skipped: a pod's
- * sockets are on its node), the policies of that connection on --port, and a probe of the pod IP from
+ * A pod as the destination: no Service in between, so the chain is what listens (read by its node's
+ * agent), the policies of that connection on --port, and a probe of the pod IP from
  * the client's node (or the pod's own).
  */
 export async function podPath(q: PodPathQuestion): Promise<ServicePathFindings & { pod: string }> {
@@ -289,7 +316,8 @@ export async function podPath(q: PodPathQuestion): Promise<ServicePathFindings &
   const { pod } = await findPod(cluster, q.target.name, q.target.namespace ?? query.flags.namespace, scope);
   const port = query.flags.port !== undefined ? { protocol: (query.flags.protocol ?? 'tcp').toUpperCase() as PolicyProtocol, port: query.flags.port } : undefined;
   const client = from !== undefined ? await placeClient(cluster, from, query.flags.namespace, scope, q.fromText ?? '') : undefined;
-  const steps: DiagnosisStep[] = [...(q.resolved ? [q.resolved] : []), skipStep('listening', LISTENING_SKIP), await policyFor(cluster, { name: pod.name }, pod, from, client?.placed, port)];
+  const listening = podListeningStep({ ...(q.probes ? { probes: q.probes } : {}), pod, context: cluster.context, ...(port ? { port: port.port, protocol: port.protocol.toLowerCase() } : {}) });
+  const steps: DiagnosisStep[] = [...(q.resolved ? [q.resolved] : []), await listening, await policyFor(cluster, { name: pod.name }, pod, from, client?.placed, port)];
   if (client) steps.push(kubeRouteStep({ from: client.route, to: await podDestination(cluster, pod) }));
   const probed = await probeFor(q, cluster, pod, client, port).catch((err: unknown) => {
     if (!isNetpeekError(err)) throw err;

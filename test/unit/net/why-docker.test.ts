@@ -1,16 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { SocketFinding } from '../../../src/net/explain-sockets.js';
 import type { DockerClient, SlimContainer, SlimNetwork } from '../../../src/net/why-docker.js';
-import { dockerListeningStep, dockerResolveStep, dockerRouteStep, sharedNetworks } from '../../../src/net/why-docker.js';
+import { dockerResolveStep, dockerRouteStep, sharedNetworks } from '../../../src/net/why-docker.js';
 
 const net = (name: string, ip: string, isDefaultBridge = false): SlimNetwork => ({ name, driver: 'bridge', ip, isDefaultBridge });
 const db: SlimContainer = { name: 'db', networks: [net('app', '10.200.0.3')], published: [] };
 const web: DockerClient = { kind: 'container', name: 'web-1', networks: [net('app', '10.200.0.2')] };
 const loner: DockerClient = { kind: 'container', name: 'loner', networks: [net('other', '10.201.0.2')] };
-const finding = (port: number, verdict: SocketFinding['verdict'], addresses: string[]): SocketFinding => ({
-  port, protocol: 'tcp', verdict, addresses, declaredAs: [], warning: false, sentence: '', process: { pid: 42, command: 'postgres' },
-});
-
 describe('sharedNetworks', () => {
   it('is the destination side of the networks both are on', () => {
     expect(sharedNetworks(web.kind === 'container' ? web.networks : [], db.networks)).toEqual([net('app', '10.200.0.3')]);
@@ -34,21 +29,6 @@ describe('dockerResolveStep', () => {
     expect(dockerResolveStep(loner, db)!.status).toBe('warn');
     expect(dockerResolveStep({ kind: 'host' }, db)!.status).toBe('skip');
     expect(dockerResolveStep({ kind: 'anyone' }, db)).toBeUndefined();
-  });
-});
-
-describe('dockerListeningStep', () => {
-  it('passes for every address, fails for loopback only with the fix, fails for nothing with the ports that do listen', () => {
-    expect(dockerListeningStep('db', 5432, [finding(5432, 'reachable', ['0.0.0.0'])], undefined)).toMatchObject({ status: 'pass', evidence: 'db listens on 0.0.0.0:5432 (every address) (postgres, pid 42).' });
-    const lo = dockerListeningStep('db', 5432, [finding(5432, 'loopback-only-declared', ['127.0.0.1'])], undefined);
-    expect(lo).toMatchObject({ status: 'fail', fix: 'Make the server in db listen on 0.0.0.0:5432 (or ::) instead of 127.0.0.1.' });
-    const none = dockerListeningStep('db', 5432, [finding(5432, 'nothing-listening', []), finding(5433, 'undeclared', ['0.0.0.0']), finding(41000, 'loopback-only', ['127.0.0.11'])], undefined);
-    expect(none).toMatchObject({ status: 'fail', evidence: "Nothing listens on TCP 5432 in db's network namespace: connections are refused. It listens on TCP 5433.", fix: 'Connect to a port db listens on (5433), or start the server on 5432.' });
-  });
-
-  it('one address: passes when it is the address the client uses, warns otherwise', () => {
-    expect(dockerListeningStep('db', 5432, [finding(5432, 'one-address', ['10.200.0.3'])], '10.200.0.3').status).toBe('pass');
-    expect(dockerListeningStep('db', 5432, [finding(5432, 'one-address', ['10.201.0.3'])], '10.200.0.3').status).toBe('warn');
   });
 });
 

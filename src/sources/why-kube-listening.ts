@@ -1,0 +1,38 @@
+import type { DiagnosisStep } from '../core/diagnosis.js';
+import { explainSockets, type DeclaredPort } from '../net/explain-sockets.js';
+import { skipStep } from '../net/why-diagnosis.js';
+import { listeningStep } from '../net/why-listening-step.js';
+import type { ProbeService } from '../probe/vantage.js';
+import type { KubePod } from './kube-model.js';
+import { podDeclaredPorts, podListeningSockets } from './kube-pod-sockets.js';
+
+/**
+ * The listening step of `why` for a pod: its namespace's sockets, read by the agent on its node (opt-in
+ * there, the workload-vantage component), judged on the port the traffic arrives at. Reading sends no
+ * packet. Anything that keeps the agent from reading is a skip with its reason, never a pass.
+ */
+
+export interface PodListeningQuestion {
+  probes?: Pick<ProbeService, 'workloadSockets'>;
+  pod: KubePod;
+  context: string;
+  /** The pod port the traffic arrives at (a Service's resolved targetPort, or --port to a pod). */
+  port?: number;
+  protocol?: string;
+}
+
+export async function podListeningStep(q: PodListeningQuestion): Promise<DiagnosisStep> {
+  const { pod, port } = q;
+  const name = `pod ${pod.namespace}/${pod.name}`;
+  if (q.protocol && q.protocol !== 'tcp') return skipStep('listening', `netpeek checks TCP listeners only; ${q.protocol.toUpperCase()}${port !== undefined ? ` port ${port}` : ''} was not checked`);
+  const r = await podListeningSockets(q.probes, pod, q.context);
+  if (!r.read) return skipStep('listening', `what listens inside ${name} was not read: ${r.message}`);
+  const declared: DeclaredPort[] = [
+    ...podDeclaredPorts(pod),
+    // The port asked counts as declared: "nothing listens on it" is the finding the question needs.
+    ...(port !== undefined ? [{ port, protocol: 'tcp' as const, kind: 'declared' as const }] : []),
+  ];
+  const ip = pod.podIPs.find((x) => !x.includes(':')) ?? pod.podIPs[0];
+  const findings = explainSockets(r.sockets, declared, ip);
+  return listeningStep({ kind: 'pod', name, others: 'other pods and the node', logs: `kubectl logs -n ${pod.namespace} ${pod.name} --all-containers` }, port, findings, ip);
+}
