@@ -149,7 +149,7 @@ export const why: NetpeekCommand = {
   examples: ['why svc/cart -n shop', 'why svc/shop/cart --port 80', 'why shop/web-1 cart.shop.svc.cluster.local --port 80', 'why node/worker-1 10.244.2.7 --port 8080', 'why web-1 db --port 5432'],
   description:
     'Checks, in order: resolve (a DNS name), service (exists, has the port), selector (matches pods; near misses when not), target-port (resolves on the selected pods), ' +
-    'endpoints (ready, or why not), listening, policy (NetworkPolicies admit the traffic, naming the policy), route and probe. Each step is pass, fail, warn or skip (with the reason); ' +
+    'endpoints (ready, or why not), listening (the destination\'s sockets: a pod\'s read by its node\'s agent with the workload vantage, a container\'s from /proc), policy (NetworkPolicies admit the traffic, naming the policy), route and probe. Each step is pass, fail, warn or skip (with the reason); ' +
     'the answer leads with a verdict naming the first failure and its fix. `--json` carries it as `diagnosis`. <from> is a pod (pod/<ns>/<name>, <ns>/<name>), a node (node/<name>), an IP or `here`; ' +
     '<to> may also be a node (node/<name>: Ready, route, a probe of its address) or a bare IP (the pod, Service or node holding it, found in the cache; an address nothing holds is broken at resolve). ' +
     'between Docker containers <from> and <to> are containers (or <from> an address on another machine). The probe step connects from a node\'s agent (Services) or the Docker host ' +
