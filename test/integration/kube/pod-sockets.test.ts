@@ -11,14 +11,14 @@ import { loadConfig } from '../../../src/config.js';
 import { buildDeps } from '../../../src/deps.js';
 import { createLogger } from '../../../src/log.js';
 import { AgentClient, AgentWorkloadRefusedError, AgentUnavailableError } from '../../../src/probe/agent-client.js';
-import { startLoopbackAgent, type AgentProcess } from '../agent/agent-process.js';
+import type { AgentProcess } from '../agent/agent-process.js';
 import { describeNeeding, DOCKER } from '../../support/backends.js';
-import { NETPEEK_BIN } from '../../support/cli.js';
 import { DockerFixtures, ensureBusyboxImages, inspect, untilListening } from '../../support/docker-fixtures.js';
 import { node } from '../../support/kube-apiserver/fixtures.js';
 import { startKubeApiServer, type KubeApiServer } from '../../support/kube-apiserver/index.js';
 import { createPodNetwork, podObject, startRealPod, type RealPod } from '../../support/kube-pods.js';
 import { question } from './helpers.js';
+import { startWorkloadAgents, type WorkloadAgents } from '../../support/workload-agents.js';
 
 const SECRET = 'pod-sockets-test-secret-41ab';
 
@@ -30,6 +30,7 @@ describeNeeding(DOCKER, 'pod: listening sockets read by the node\'s agent from t
   let other: RealPod;
   let on: AgentProcess;
   let off: AgentProcess;
+  let agents: WorkloadAgents;
   let hostNetId = '';
   let deps: ReturnType<typeof buildDeps>;
 
@@ -48,11 +49,8 @@ describeNeeding(DOCKER, 'pod: listening sockets read by the node\'s agent from t
     const hostNet = await fx.runContainer('hostnet', ['--network', 'host'], undefined, ['sleep', '600']);
     hostNetId = (await inspect<{ Id: string }>(hostNet)).Id;
     await Promise.all([untilListening(shop.containers.web!, 8080), untilListening(shop.containers.api!, 9090), untilListening(shop.containers.metrics!, 7070), untilListening(other.containers.app!, 8081)]);
-    const env = { NETPEEK_AGENT_SECRET: SECRET, NETPEEK_AGENT_ALLOW_CIDRS: net.subnet };
-    [on, off] = await Promise.all([
-      startLoopbackAgent(NETPEEK_BIN, { ...env, NETPEEK_NODE_NAME: 'node-a', NETPEEK_AGENT_WORKLOAD_VANTAGE: 'true' }, ['agent']),
-      startLoopbackAgent(NETPEEK_BIN, { ...env, NETPEEK_NODE_NAME: 'node-b' }, ['agent']),
-    ]);
+    agents = await startWorkloadAgents(SECRET, [net.subnet]);
+    ({ on, off } = agents);
     api = await startKubeApiServer({
       objects: [
         node('node-a', { internalIP: net.gateway, podCIDR: net.subnet }),
@@ -61,11 +59,11 @@ describeNeeding(DOCKER, 'pod: listening sockets read by the node\'s agent from t
         podObject(other, { nodeName: 'node-b', hostIP: net.gateway }),
       ],
     });
-    deps = buildDeps(loadConfig({ KUBECONFIG: api.kubeconfigPath, NETPEEK_AGENT_SECRET: SECRET, NETPEEK_AGENTS: `node-a=${on.url},node-b=${off.url}` }), createLogger('silent'));
+    deps = buildDeps(loadConfig({ KUBECONFIG: api.kubeconfigPath, NETPEEK_AGENT_SECRET: SECRET, NETPEEK_AGENTS: agents.agents }), createLogger('silent'));
   }, 180_000);
 
   afterAll(async () => {
-    for (const a of [on, off]) a?.child.kill('SIGTERM');
+    agents?.stop();
     await deps?.kube?.stop();
     await api?.stop();
     await fx.cleanup();

@@ -11,14 +11,13 @@ import type { Answer } from '../../../src/core/answer.js';
 import { loadConfig } from '../../../src/config.js';
 import { buildDeps } from '../../../src/deps.js';
 import { createLogger } from '../../../src/log.js';
-import { startLoopbackAgent, type AgentProcess } from '../agent/agent-process.js';
 import { describeNeeding, DOCKER } from '../../support/backends.js';
-import { NETPEEK_BIN } from '../../support/cli.js';
 import { DockerFixtures, ensureBusyboxImages, inspect, untilListening } from '../../support/docker-fixtures.js';
 import { endpointSlice, node, service } from '../../support/kube-apiserver/fixtures.js';
 import { startKubeApiServer, type KubeApiServer } from '../../support/kube-apiserver/index.js';
 import { createPodNetwork, podObject, startRealPod, type RealPod } from '../../support/kube-pods.js';
 import { question } from './helpers.js';
+import { startWorkloadAgents, type WorkloadAgents } from '../../support/workload-agents.js';
 
 const SECRET = 'why-listening-test-secret-93fe';
 const step = (a: Answer, id: string) => {
@@ -32,8 +31,7 @@ describeNeeding(DOCKER, 'why: the listening step read by the node\'s agent insid
   let api: KubeApiServer;
   let shop: RealPod;
   let other: RealPod;
-  let on: AgentProcess;
-  let off: AgentProcess;
+  let agents: WorkloadAgents;
   let webPid = 0;
   let deps: ReturnType<typeof buildDeps>;
 
@@ -49,11 +47,7 @@ describeNeeding(DOCKER, 'why: the listening step read by the node\'s agent insid
     other = await startRealPod(fx, net.name, 'other', [{ name: 'app', command: ['httpd', '-f', '-p', '8081'], ports: [{ name: 'http', containerPort: 8081 }] }]);
     await Promise.all([untilListening(shop.containers.web!, 8080), untilListening(shop.containers.api!, 9090), untilListening(other.containers.app!, 8081)]);
     webPid = (await inspect<{ State: { Pid: number } }>(shop.containers.web!)).State.Pid;
-    const env = { NETPEEK_AGENT_SECRET: SECRET, NETPEEK_AGENT_ALLOW_CIDRS: net.subnet };
-    [on, off] = await Promise.all([
-      startLoopbackAgent(NETPEEK_BIN, { ...env, NETPEEK_NODE_NAME: 'node-a', NETPEEK_AGENT_WORKLOAD_VANTAGE: 'true' }, ['agent']),
-      startLoopbackAgent(NETPEEK_BIN, { ...env, NETPEEK_NODE_NAME: 'node-b' }, ['agent']),
-    ]);
+    agents = await startWorkloadAgents(SECRET, [net.subnet]);
     const ready = (name: string, pod: RealPod, nodeName: string, port: { name: string; port: number }) =>
       endpointSlice(`${name}-x1`, { serviceName: name, ports: [port], endpoints: [{ ip: pod.ip, podName: pod.name, nodeName }] });
     api = await startKubeApiServer({
@@ -73,11 +67,11 @@ describeNeeding(DOCKER, 'why: the listening step read by the node\'s agent insid
         ready('other', other, 'node-b', { name: 'http', port: 8081 }),
       ],
     });
-    deps = buildDeps(loadConfig({ KUBECONFIG: api.kubeconfigPath, NETPEEK_AGENT_SECRET: SECRET, NETPEEK_AGENTS: `node-a=${on.url},node-b=${off.url}` }), createLogger('silent'));
+    deps = buildDeps(loadConfig({ KUBECONFIG: api.kubeconfigPath, NETPEEK_AGENT_SECRET: SECRET, NETPEEK_AGENTS: agents.agents }), createLogger('silent'));
   }, 180_000);
 
   afterAll(async () => {
-    for (const a of [on, off]) a?.child.kill('SIGTERM');
+    agents?.stop();
     await deps?.kube?.stop();
     await api?.stop();
     await fx.cleanup();
