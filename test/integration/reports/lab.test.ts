@@ -110,7 +110,8 @@ describeNeeding(NETNS, 'a report over a netns lab, through agents', () => {
     await scheduler.idle();
     const run = await history.latest('lab');
     const o = outcome(run?.results ?? []);
-    expect(o).toMatchObject({
+    // The run's notes ride along so that a failure shows why targets are missing (seen once under load).
+    expect({ ...o, notes: run?.notes }).toMatchObject({
       'pod default/web-1 icmp': 'ok',
       'pod default/web-1 tcp/8080': 'ok',
       'pod default/web-2 icmp': 'failed: unreachable',
