@@ -4,6 +4,7 @@ import { answerAndClose, BodyTooLarge, readCappedBody, refuseTooLarge } from '..
 import { withRequestId } from '../http/request-context.js';
 import type { Logger } from '../log.js';
 import type { AuditLog } from '../store/audit-log.js';
+import { AfterAckQueue } from './after-ack-queue.js';
 import { classifyPayload, parseForm, type Refusal } from './edge-payloads.js';
 import { checkSignatureHeaders, checkSlackSignature } from './edge-signature.js';
 
@@ -16,6 +17,10 @@ import { checkSignatureHeaders, checkSlackSignature } from './edge-signature.js'
  *   size cap while streaming (413, connection closed) → signature and a ±5 min timestamp (401)
  *   → payload shape (zod, edge-payloads.ts: 400, or 200 with an ephemeral message for slash commands,
  *   with an audit record) → Bolt, with the body it would otherwise read again (`rawBody`).
+ *
+ * netpeek's own slash command is acked here, and Bolt's work for it waits in an AfterAckQueue so that it
+ * never delays the next request's ack (after-ack-queue.ts); past `maxWaitingAnswers` waiting, the user
+ * is told netpeek is busy and nothing runs.
  *
  * Everything Bolt runs for the request runs under its request id (request-context.ts), so an unhandled
  * rejection is logged with it.
@@ -36,7 +41,13 @@ export interface EdgeGuardOptions {
    * Bolt's parsing and middleware chain.
    */
   ackSlashCommand?: string;
+  /** Acked slash commands waiting for Bolt at most; past it they are answered "busy" (default 5,000). */
+  maxWaitingAnswers?: number;
+  /** How long waiting answers may yield to arriving requests before they run regardless, ms (default 20). */
+  maxAnswerDeferMs?: number;
 }
+
+export const DEFAULT_MAX_WAITING_ANSWERS = 5000;
 
 /** What Bolt's HTTPModuleFunctions.bufferIncomingMessage looks for to skip reading the stream itself. */
 type BufferedRequest = IncomingMessage & { rawBody?: Buffer };
@@ -63,6 +74,11 @@ function answer(res: ServerResponse, status: number, body: unknown, close = fals
 /** Wraps Bolt's request listener; other paths and methods (e.g. /healthz) go straight to Bolt. */
 export function guardBoltListener(bolt: RequestListener, o: EdgeGuardOptions): RequestListener {
   const log = o.log.child({ component: 'slack-edge' });
+  const afterAck = new AfterAckQueue({
+    limit: o.maxWaitingAnswers ?? DEFAULT_MAX_WAITING_ANSWERS,
+    maxDeferMs: o.maxAnswerDeferMs ?? 20,
+    onError: (err) => log.error({ err: { message: err instanceof Error ? err.message : String(err) } }, 'Bolt failed on an acked slash command'),
+  });
 
   function refuse(req: IncomingMessage, res: ServerResponse, requestId: string, startedMs: number, r: Refusal): void {
     log.info({ requestId, status: r.status, source: r.audit.source, user: r.audit.user, channel: r.audit.channel, reason: r.audit.target }, 'signed Slack request refused at the edge');
@@ -128,12 +144,33 @@ export function guardBoltListener(bolt: RequestListener, o: EdgeGuardOptions): R
       return;
     }
     if (verdict.kind === 'slash' && o.ackSlashCommand && verdict.command === o.ackSlashCommand) {
+      // Bolt's ack() writes to a detached response; nothing reads it (its 3 s "no ack" timer never fires:
+      // the listener acks).
+      const queued = afterAck.push(() => withRequestId(() => handOn(req, new ServerResponse(req), raw, mediaType, requestId), requestId));
+      if (!queued) return refuseBusy(res, requestId, startedMs, verdict.who);
       res.writeHead(200, { 'content-length': '0', 'x-request-id': requestId });
       res.end();
-      // Bolt's ack() writes here; nothing reads it (its 3 s "no ack" timer never fires: the listener acks).
-      return handOn(req, new ServerResponse(req), raw, mediaType, requestId);
+      return;
     }
     handOn(req, res, raw, mediaType, requestId);
+  }
+
+  function refuseBusy(res: ServerResponse, requestId: string, startedMs: number, who: { user: string; channel: string; text: string } | undefined): void {
+    const waiting = afterAck.waiting;
+    log.warn({ requestId, waiting, user: who?.user, channel: who?.channel }, 'slash command refused: too many answers waiting (maxWaitingAnswers)');
+    o.audit.record({
+      requestId,
+      source: 'slash',
+      user: who?.user ?? '',
+      channel: who?.channel ?? '',
+      command: (who?.text ?? '').split(/\s+/)[0] || '(none)',
+      target: who?.text ?? '',
+      outcome: 'refused',
+      reason: 'busy',
+      durationMs: Date.now() - startedMs,
+      at: new Date(startedMs).toISOString(),
+    });
+    answer(res, 200, { response_type: 'ephemeral', text: `netpeek is busy: ${waiting} questions are waiting for an answer. Nothing was run; ask again in a minute.` });
   }
 
   function handOn(req: BufferedRequest, res: ServerResponse, raw: Buffer, mediaType: 'form' | 'json', requestId: string): void {
@@ -154,6 +191,7 @@ export function guardBoltListener(bolt: RequestListener, o: EdgeGuardOptions): R
       bolt(req, res);
       return;
     }
+    afterAck.noteArrival();
     const requestId = randomUUID();
     withRequestId(() => {
       guard(req, res, requestId).catch((err: unknown) => {

@@ -121,7 +121,14 @@ const MESSAGE_ACTION = z.object({
 /** What the edge decided about one signed request. */
 export type EdgeVerdict =
   /** Hand it to Bolt. */
-  | { action: 'pass'; kind: 'slash' | 'event' | 'block_actions' | 'message_action' | 'url_verification'; /** The slash command's name (`/netpeek`), read once here. */ command?: string }
+  | {
+      action: 'pass';
+      kind: 'slash' | 'event' | 'block_actions' | 'message_action' | 'url_verification';
+      /** The slash command's name (`/netpeek`), read once here. */
+      command?: string;
+      /** Who asked and what (slash commands): for the audit record when the edge answers it itself. */
+      who?: { user: string; channel: string; text: string };
+    }
   /** A well-formed event of a type netpeek does not subscribe to: acknowledge, run nothing. */
   | { action: 'ignore'; kind: string }
   | Refusal;
@@ -177,7 +184,7 @@ function classifySlashCommand(fields: Map<string, string[]>): EdgeVerdict {
     );
   }
   const parsed = SLASH_COMMAND.safeParse(Object.fromEntries([...fields].map(([k, v]) => [k, v[0]])));
-  if (parsed.success) return { action: 'pass', kind: 'slash', command: one('command') ?? '' };
+  if (parsed.success) return { action: 'pass', kind: 'slash', command: one('command') ?? '', who: { user: one('user_id') ?? '', channel: one('channel_id') ?? '', text: (one('text') ?? '').slice(0, 200) } };
   const problems = describeIssues(parsed.error, '');
   return refuse(
     200,

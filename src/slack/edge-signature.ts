@@ -1,12 +1,16 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import { verifySlackRequest } from '@slack/bolt';
 
 /**
  * Slack's request signature, checked at the edge before a body is parsed. Bolt 4.7's own check
  * (`verifySlackRequest`) refuses timestamps more than five minutes old but accepts any timestamp in the
  * future, so a captured request stamped a day ahead would stay replayable for a day; the window here is
- * five minutes either way, and Bolt's check still runs on top.
+ * five minutes either way, and Bolt's check still runs on top (after the ack, for slash commands).
+ * The HMAC is compared with node's timingSafeEqual rather than Bolt's helper, whose tsscmp draws random
+ * bytes for every request: on the ack path, that was a measurable share of the time.
  */
+
+const SIGNATURE = /^v0=[0-9a-f]{64}$/;
 
 export const SLACK_TIMESTAMP_WINDOW_S = 5 * 60;
 
@@ -30,19 +34,12 @@ export function checkSignatureHeaders(headers: IncomingHttpHeaders, nowMs: numbe
   return { ok: true };
 }
 
-/** Headers, window, then the HMAC over `v0:{timestamp}:{body}` (constant-time compare, by Bolt). */
+/** Headers, window, then the HMAC over `v0:{timestamp}:{body}`, compared in constant time. */
 export function checkSlackSignature(signingSecret: string, headers: IncomingHttpHeaders, body: string, nowMs: number = Date.now()): SignatureCheck {
   const h = checkSignatureHeaders(headers, nowMs);
   if (!h.ok) return h;
-  try {
-    verifySlackRequest({
-      signingSecret,
-      body,
-      headers: { 'x-slack-signature': single(headers, 'x-slack-signature') as string, 'x-slack-request-timestamp': Number(single(headers, 'x-slack-request-timestamp')) },
-      nowMilliseconds: nowMs,
-    });
-    return { ok: true };
-  } catch (err) {
-    return { ok: false, reason: err instanceof Error ? err.message.replace(/^Failed to verify authenticity: /, '') : 'signature does not match' };
-  }
+  const given = single(headers, 'x-slack-signature') as string;
+  if (!SIGNATURE.test(given)) return { ok: false, reason: 'x-slack-signature must be v0= and 64 hex digits' };
+  const expected = createHmac('sha256', signingSecret).update(`v0:${single(headers, 'x-slack-request-timestamp') as string}:${body}`).digest();
+  return timingSafeEqual(Buffer.from(given.slice(3), 'hex'), expected) ? { ok: true } : { ok: false, reason: 'signature mismatch' };
 }
