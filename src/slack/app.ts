@@ -136,7 +136,7 @@ export function createSlackBot(opts: SlackBotOptions): SlackBot {
   if (transport === 'http') {
     const http = new HTTPReceiver({ signingSecret: config.slack.signingSecret as string, endpoints: EVENTS_PATH, port: config.slack.port, customRoutes: routes, logger, processBeforeResponse: false });
     // Size cap, signature window and payload shapes are checked before Bolt sees a request (edge-guard.ts).
-    http.requestListener = guardBoltListener(http.requestListener, { signingSecret: config.slack.signingSecret as string, maxBodyBytes: slackConfig.maxBodyBytes, endpoints: [EVENTS_PATH], audit, log: slackLog, ackSlashCommand: slackConfig.command });
+    http.requestListener = guardBoltListener(http.requestListener, { signingSecret: config.slack.signingSecret as string, maxBodyBytes: slackConfig.maxBodyBytes, maxWaitingAnswers: slackConfig.maxWaitingAnswers, endpoints: [EVENTS_PATH], audit, log: slackLog, ackSlashCommand: slackConfig.command });
     receiver = http;
   } else {
     // Its own WebClient makes the apps.connections.open call, and its agent carries the WebSocket.

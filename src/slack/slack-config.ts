@@ -136,6 +136,13 @@ const SLACK_OWN_ENV_SCHEMA = z.object({
     .max(64 * 1024 * 1024)
     .default(1024 * 1024)
     .describe('Largest request body the HTTP receiver reads, in bytes; a bigger one is refused with 413 while it streams, before its signature is checked. Slack\'s own payloads are far smaller.'),
+  NETPEEK_SLACK_MAX_WAITING_ANSWERS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(1_000_000)
+    .default(5000)
+    .describe('Slash commands acked and waiting for their answer at most (HTTP receiver); past it a command is answered "netpeek is busy" at once, runs nothing, and is audited as refused (busy).'),
   SLACK_API_URL: z
     .string()
     .url('must be a URL like https://slack.com/api/')
@@ -204,6 +211,8 @@ export interface SlackConfig {
   retry: RetryPolicy;
   /** Largest HTTP request body read, bytes. */
   maxBodyBytes: number;
+  /** Acked slash commands waiting for Bolt at most (NETPEEK_SLACK_MAX_WAITING_ANSWERS). */
+  maxWaitingAnswers: number;
   /** Slack Web API base URL when not Slack's default. */
   apiUrl?: string;
   /** HTTPS_PROXY / NO_PROXY, for Slack's connections only. */
@@ -253,6 +262,7 @@ export function loadSlackConfig(env: NodeJS.ProcessEnv = process.env): SlackConf
     dedupeTtlMs: e.NETPEEK_SLACK_DEDUPE_TTL_S * 1000,
     retry: { attempts: e.NETPEEK_SLACK_RETRY_ATTEMPTS, baseDelayMs: e.NETPEEK_SLACK_RETRY_BASE_MS, maxDelayMs: e.NETPEEK_SLACK_RETRY_MAX_MS },
     maxBodyBytes: e.NETPEEK_SLACK_MAX_BODY_BYTES,
+    maxWaitingAnswers: e.NETPEEK_SLACK_MAX_WAITING_ANSWERS,
     ...(e.SLACK_API_URL || e.NETPEEK_SLACK_API_URL ? { apiUrl: (e.SLACK_API_URL ?? e.NETPEEK_SLACK_API_URL) as string } : {}),
     ...(e.HTTPS_PROXY || e.https_proxy ? { proxy: { url: (e.HTTPS_PROXY ?? e.https_proxy) as string, noProxy: parseNoProxy(e.NO_PROXY ?? e.no_proxy) } } : {}),
     ...(alerts.config ? { alertmanager: alerts.config } : {}),

@@ -14,6 +14,13 @@ describe('loadSlackConfig', () => {
       access: { channels: [], users: [], probeChannels: [], probeUsers: [], allowDms: true },
     });
     expect(c.access.scopes.size).toBe(0);
+    expect(c.maxWaitingAnswers).toBe(5000);
+  });
+
+  it('NETPEEK_SLACK_MAX_WAITING_ANSWERS: a whole number from 1, named when it is not', () => {
+    expect(loadSlackConfig({ NETPEEK_SLACK_MAX_WAITING_ANSWERS: '200' }).maxWaitingAnswers).toBe(200);
+    expect(() => loadSlackConfig({ NETPEEK_SLACK_MAX_WAITING_ANSWERS: '0' })).toThrow(/NETPEEK_SLACK_MAX_WAITING_ANSWERS="0"/);
+    expect(() => loadSlackConfig({ NETPEEK_SLACK_MAX_WAITING_ANSWERS: 'lots' })).toThrow(/NETPEEK_SLACK_MAX_WAITING_ANSWERS="lots"/);
   });
 
   it('reads lists and per-channel maps', () => {
