@@ -1,6 +1,6 @@
 /**
  * The 2,000 NetworkPolicies of bench:policy, over the benchmark cluster of bench/kube-cluster-shape.ts
- * (50 namespaces, 40 Services of 5 pods each per namespace, pods labelled app=svc-N with container
+ * (at 10k pods: 50 namespaces, 40 Services of 5 pods each per namespace, pods labelled app=svc-N with container
  * ports http 8080 and metrics 9090). Per namespace, 40 policies of mixed kinds: a default deny, pod
  * selectors of the namespace, namespace + pod selectors across namespaces, ipBlocks with except,
  * named ports, endPort ranges, matchExpressions, egress rules with UDP.
@@ -9,7 +9,8 @@ import type { KubeObject } from '../test/support/kube-apiserver/index.js';
 import { networkPolicy } from '../test/support/kube-apiserver/fixtures.js';
 import { NAMESPACES, SERVICES } from './kube-cluster-shape.js';
 
-export const POLICIES_PER_NAMESPACE = 40;
+/** 40 (bench:policy: 2,000 at 10k pods); bench:scale sets 20 for the 10,000 policies at 100k pods. */
+export const POLICIES_PER_NAMESPACE = Number(process.env.BENCH_POLICIES_PER_NAMESPACE ?? 40);
 export const POLICIES = NAMESPACES * POLICIES_PER_NAMESPACE;
 
 /** team-N gets tier=t<N mod 5> and zone=z<N mod 3>: what the namespaceSelectors match. */

@@ -139,7 +139,7 @@ Run ${new Date().toISOString()} on ${machineLine()}.
 | \`fping -c1 -t500 -i1\` alone, same list, same run | ${Math.round(median(fpingMs))} ms (rounds: ${fmt(fpingMs)}) | baseline |
 | ratio netpeek / fping | **${ratio.toFixed(2)}×** | ≤ 1.0× |
 | reachable answers seen by netpeek | ${lastOk} of 1000 (expected 500) | |
-| TCP probes through one agent process (${TCP_CLIENTS} clients × ${TCP_BATCH}-target batches, ${TCP_SECONDS} s) | **${Math.round(tcpPerSec)} probes/s**, ${failed} failed | ≥ 1,000/s |
+| TCP probes through one agent process (${TCP_CLIENTS} clients × ${TCP_BATCH}-target batches, ${TCP_SECONDS} s) | **${Math.round(tcpPerSec)} probes/s**, ${failed} failed | ≥ 10,000/s (issue 19): ${tcpPerSec >= 10_000 ? 'met' : '**missed**'} |
 | agent RSS before / peak during the TCP run | ${rssBefore.toFixed(0)} MB / ${rssPeak.toFixed(0)} MB | bounded |
 
 The agent, the client and the listener share this machine's cores, so the probes/s figure is a lower bound for an agent with the cores to itself.`;
