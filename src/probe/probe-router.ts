@@ -12,7 +12,7 @@ import type { ProbeOptions, ProbeResult, ProbeTarget } from './types.js';
 import type { WorkloadProcess } from './workload-process.js';
 import type { HostVantage, ProbeService, Vantage, WorkloadVantage } from './vantage.js';
 import { AgentUnavailableError, AgentWorkloadRefusedError } from './agent-client.js';
-import type { WorkloadRef, WorkloadSocketsAnswer } from './workload-wire.js';
+import type { WorkloadDnsAnswer, WorkloadRef, WorkloadRefusalCode, WorkloadSocketsAnswer } from './workload-wire.js';
 
 export interface ProbeRoutingOptions {
   /** Agent on the Docker host; without it the bot probes in-process (it runs on that host). */
@@ -65,12 +65,25 @@ export class ProbeRouter implements ProbeService {
   /** A pod's sockets, through its node's agent: the agent finds the process by cgroup and checks it. */
   async workloadSockets(host: HostVantage, ref: WorkloadRef): Promise<WorkloadSocketsAnswer> {
     if (host.kind !== 'node') return { ok: false, node: 'docker-host', reason: 'no-agent', message: 'sockets of a container on the Docker host are read by netpeek itself (`container <name>`)' };
+    const asked = await this.askNodeAgent(host, (client) => client.workloadSockets(ref));
+    return asked.ok ? { ok: true, node: host.node, reading: asked.value } : asked;
+  }
+
+  /** A DNS question inside a pod, through its node's agent (POST /v1/workload/dns): found, checked and entered there. */
+  async workloadDns(host: HostVantage, ref: WorkloadRef, q: DnsQuestion): Promise<WorkloadDnsAnswer> {
+    if (host.kind !== 'node') return { ok: false, node: 'docker-host', reason: 'no-agent', message: 'a container on the Docker host is resolved from by netpeek itself (`dns <name> --from <container>`)' };
+    const asked = await this.askNodeAgent(host, (client) => client.workloadDns(ref, q));
+    return asked.ok ? { ok: true, node: host.node, lookup: asked.value } : asked;
+  }
+
+  /** One workload request to a node's agent; every reason it gives nothing becomes `ok: false` with its sentence. */
+  private async askNodeAgent<T>(host: Extract<HostVantage, { kind: 'node' }>, call: (client: AgentClient) => Promise<T>): Promise<{ ok: true; value: T } | { ok: false; node: string; reason: WorkloadRefusalCode | 'unavailable' | 'no-agent'; message: string }> {
     const node = host.node;
     if (!this.router) return { ok: false, node, reason: 'no-agent', message: this.o.secret ? 'no agent directory is configured' : 'NETPEEK_AGENT_SECRET is not set, so no agent can be asked' };
     const client = await this.router.clientFor(node, host.context);
     if (!client) return { ok: false, node, reason: 'no-agent', message: `no netpeek agent is known for node ${node}; add it to NETPEEK_AGENTS or deploy the agent DaemonSet` };
     try {
-      return { ok: true, node, reading: await client.workloadSockets(ref) };
+      return { ok: true, value: await call(client) };
     } catch (err) {
       if (err instanceof AgentWorkloadRefusedError) return { ok: false, node, reason: err.refusal, message: err.message };
       if (err instanceof AgentUnavailableError) return { ok: false, node, reason: 'unavailable', message: err.info.message };

@@ -2,7 +2,7 @@ import type { PortSpec } from '../net/ports.js';
 import type { SubjectKind } from '../core/kinds.js';
 import type { DnsLookup, DnsQuestion } from './dns.js';
 import type { ProbeOptions, ProbeResult, ProbeTarget } from './types.js';
-import type { WorkloadRef, WorkloadSocketsAnswer } from './workload-wire.js';
+import type { WorkloadDnsAnswer, WorkloadRef, WorkloadSocketsAnswer } from './workload-wire.js';
 
 /**
  * Where a probe has to start for its answer to mean what the seed notes say: the target's own host.
@@ -56,6 +56,12 @@ export interface ProbeService {
    * for the agent: a refusal or an agent that cannot be asked comes back as `ok: false` with its sentence.
    */
   workloadSockets?(host: HostVantage, ref: WorkloadRef): Promise<WorkloadSocketsAnswer>;
+  /**
+   * A DNS question resolved inside a pod by the agent on its node (its resolv.conf, search list and
+   * ndots; queries from its namespace). Never rejects for the agent: a refusal or an agent that cannot
+   * be asked comes back as `ok: false` with its sentence.
+   */
+  workloadDns?(host: HostVantage, ref: WorkloadRef, question: DnsQuestion): Promise<WorkloadDnsAnswer>;
 }
 
 /** Something to probe, placed: its address, where to probe it from, and the ports it declares. */

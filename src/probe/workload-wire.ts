@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { OwnedSocket } from '../net/proc-sockets.js';
+import type { DnsLookup } from './dns.js';
 
 /**
  * The wire shapes of the agent's workload endpoints (POST /v1/workload/sockets, POST /v1/workload/dns and
@@ -76,5 +77,16 @@ export type WorkloadSocketsAnswer =
       node: string;
       /** off / no-process / refused come from the agent; unavailable: it could not be asked; no-agent: none is known. */
       reason: WorkloadRefusalCode | 'unavailable' | 'no-agent';
+      message: string;
+    };
+
+/** What asking a node's agent to resolve a name inside a workload gave (POST /v1/workload/dns): the lookup, or why there is none. */
+export type WorkloadDnsAnswer =
+  | { ok: true; node: string; lookup: DnsLookup }
+  | {
+      ok: false;
+      node: string;
+      reason: WorkloadRefusalCode | 'unavailable' | 'no-agent';
+      /** The sentence to show: the agent's refusal, or why it could not be asked. */
       message: string;
     };
