@@ -406,3 +406,68 @@ describeNeeding(['kubectl'], 'deploy/kubernetes-prometheus: the base plus compon
     }
   });
 });
+
+describeNeeding(['kubectl'], 'deploy/kubernetes-workload-vantage: the base plus components/workload-vantage (agent: hostPID, four capabilities)', () => {
+  const COMPONENT = fileURLToPath(new URL('../../../deploy/kubernetes/components/workload-vantage/', import.meta.url));
+  let base: K8sObject[] = [];
+  let objects: K8sObject[] = [];
+
+  beforeAll(async () => {
+    [base, objects] = await Promise.all([kustomize(DIR), kustomize(fileURLToPath(new URL('../../../deploy/kubernetes-workload-vantage/', import.meta.url)))]);
+  });
+
+  it('schema-valid; changes the agent DaemonSet only, adds no object and no RBAC', async () => {
+    expect(await validateAll(objects)).toEqual([]);
+    const names = (objs: K8sObject[]) => objs.map((o) => `${o.kind}/${o.metadata?.name}`).sort();
+    expect(names(objects)).toEqual(names(base));
+    for (const o of base) if (!(o.kind === 'DaemonSet' && o.metadata?.name === AGENT)) expect(objects.find((x) => x.kind === o.kind && x.metadata?.name === o.metadata?.name), `${o.kind}/${o.metadata?.name}`).toEqual(o);
+  });
+
+  it('the agent: hostPID, uid 0, exactly NET_RAW + SYS_ADMIN + SYS_PTRACE + DAC_READ_SEARCH, NETPEEK_AGENT_WORKLOAD_VANTAGE=1; still not privileged, read-only, RuntimeDefault', () => {
+    const ds = one(objects, 'DaemonSet', AGENT);
+    const pod = ds.spec.template.spec as Json;
+    expect(pod.hostPID).toBe(true);
+    expect(pod.hostIPC ?? false).toBe(false);
+    expect(pod.hostNetwork).toBe(true);
+    expect((pod.volumes ?? []).filter((v: Json) => v.hostPath)).toEqual([]);
+    const [c, ...others] = containersOf(pod);
+    expect(others).toEqual([]);
+    expect(c!.securityContext?.capabilities).toEqual({ drop: ['ALL'], add: ['NET_RAW', 'SYS_ADMIN', 'SYS_PTRACE', 'DAC_READ_SEARCH'] });
+    expect(c!.securityContext?.privileged ?? false).toBe(false);
+    expect(c!.securityContext?.readOnlyRootFilesystem).toBe(true);
+    expect(effective(pod, c!, 'runAsUser')).toBe(0);
+    expect(effective(pod, c!, 'runAsNonRoot')).toBe(false);
+    expect((effective(pod, c!, 'seccompProfile') as Json | undefined)?.type).toBe('RuntimeDefault');
+    const env = (c!.env ?? []).filter((e) => e.name === 'NETPEEK_AGENT_WORKLOAD_VANTAGE');
+    expect(env).toEqual([{ name: 'NETPEEK_AGENT_WORKLOAD_VANTAGE', value: '1' }]);
+    // The agent's own schema reads it as on; the base's agent has it off.
+    const baseAgent = containersOf(one(base, 'DaemonSet', AGENT).spec.template.spec)[0]!;
+    expect((baseAgent.env ?? []).some((e) => e.name === 'NETPEEK_AGENT_WORKLOAD_VANTAGE')).toBe(false);
+    expect(loadAgentConfig({ NETPEEK_AGENT_SECRET: 'x'.repeat(32), NETPEEK_AGENT_ALLOW_CIDRS: '10.0.0.0/8', NETPEEK_NODE_NAME: 'n', NETPEEK_AGENT_WORKLOAD_VANTAGE: '1' }).workloadVantage).toBe(true);
+    // Everything else of the agent container is the base's.
+    const strip = (x: Container) => ({ ...x, env: (x.env ?? []).filter((e) => e.name !== 'NETPEEK_AGENT_WORKLOAD_VANTAGE'), securityContext: { ...x.securityContext, capabilities: undefined, runAsNonRoot: undefined, runAsUser: undefined } });
+    expect(strip(c!)).toEqual(strip(baseAgent));
+  });
+
+  it('each privilege has its purpose written next to it', () => {
+    const patch = readFileSync(join(COMPONENT, 'agent-workload-vantage.yaml'), 'utf8');
+    for (const [privilege, purpose] of [
+      ['hostPID: true', /PID namespace/],
+      ['- NET_RAW', /ICMP/],
+      ['- SYS_ADMIN', /setns\(2\)/],
+      ['- SYS_PTRACE', /ptrace read access/],
+      ['- DAC_READ_SEARCH', /\/proc\/<pid>\/fd/],
+      ['runAsNonRoot: false', /only effective for uid 0/],
+    ] as const) {
+      const lines = patch.split('\n');
+      const at = lines.findIndex((l) => l.trim() === privilege);
+      expect(at, privilege).toBeGreaterThan(0);
+      // The comment block right above the line.
+      let k = at - 1;
+      const comment: string[] = [];
+      while (k >= 0 && lines[k]!.trim().startsWith('#')) comment.unshift(lines[k--]!);
+      expect(comment.join(' ').replace(/\s*#\s*/g, ' '), privilege).toMatch(purpose);
+    }
+    expect(parse(readFileSync(join(COMPONENT, 'kustomization.yaml'), 'utf8'))).toMatchObject({ kind: 'Component', patches: [{ target: { kind: 'DaemonSet', name: AGENT } }] });
+  });
+});
