@@ -12,7 +12,7 @@ import type { ProbeOptions, ProbeResult, ProbeTarget } from './types.js';
 import type { WorkloadProcess } from './workload-process.js';
 import type { HostVantage, ProbeService, Vantage, WorkloadVantage } from './vantage.js';
 import { AgentUnavailableError, AgentWorkloadRefusedError } from './agent-client.js';
-import type { WorkloadDnsAnswer, WorkloadRef, WorkloadRefusalCode, WorkloadSocketsAnswer } from './workload-wire.js';
+import type { WorkloadDnsAnswer, WorkloadNotAnswered, WorkloadRef, WorkloadSocketsAnswer } from './workload-wire.js';
 
 export interface ProbeRoutingOptions {
   /** Agent on the Docker host; without it the bot probes in-process (it runs on that host). */
@@ -77,7 +77,7 @@ export class ProbeRouter implements ProbeService {
   }
 
   /** One workload request to a node's agent; every reason it gives nothing becomes `ok: false` with its sentence. */
-  private async askNodeAgent<T>(host: Extract<HostVantage, { kind: 'node' }>, call: (client: AgentClient) => Promise<T>): Promise<{ ok: true; value: T } | { ok: false; node: string; reason: WorkloadRefusalCode | 'unavailable' | 'no-agent'; message: string }> {
+  private async askNodeAgent<T>(host: Extract<HostVantage, { kind: 'node' }>, call: (client: AgentClient) => Promise<T>): Promise<{ ok: true; value: T } | WorkloadNotAnswered> {
     const node = host.node;
     if (!this.router) return { ok: false, node, reason: 'no-agent', message: this.o.secret ? 'no agent directory is configured' : 'NETPEEK_AGENT_SECRET is not set, so no agent can be asked' };
     const client = await this.router.clientFor(node, host.context);

@@ -69,24 +69,17 @@ export const WORKLOAD_SOCKETS_ANSWER = z.object({
 
 export type WorkloadSocketsReading = z.infer<typeof WORKLOAD_SOCKETS_ANSWER> & { sockets: OwnedSocket[] };
 
-/** What asking for a workload's sockets gave: the reading, or why there is none (a sentence to show). */
-export type WorkloadSocketsAnswer =
-  | { ok: true; node: string; reading: WorkloadSocketsReading }
-  | {
-      ok: false;
-      node: string;
-      /** off / no-process / refused come from the agent; unavailable: it could not be asked; no-agent: none is known. */
-      reason: WorkloadRefusalCode | 'unavailable' | 'no-agent';
-      message: string;
-    };
+/** Why a node's agent gave no answer about a workload: its refusal, or why it could not be asked (a sentence to show). */
+export interface WorkloadNotAnswered {
+  ok: false;
+  node: string;
+  /** off / no-process / refused come from the agent; unavailable: it could not be asked; no-agent: none is known. */
+  reason: WorkloadRefusalCode | 'unavailable' | 'no-agent';
+  message: string;
+}
+
+/** What asking for a workload's sockets gave: the reading, or why there is none. */
+export type WorkloadSocketsAnswer = { ok: true; node: string; reading: WorkloadSocketsReading } | WorkloadNotAnswered;
 
 /** What asking a node's agent to resolve a name inside a workload gave (POST /v1/workload/dns): the lookup, or why there is none. */
-export type WorkloadDnsAnswer =
-  | { ok: true; node: string; lookup: DnsLookup }
-  | {
-      ok: false;
-      node: string;
-      reason: WorkloadRefusalCode | 'unavailable' | 'no-agent';
-      /** The sentence to show: the agent's refusal, or why it could not be asked. */
-      message: string;
-    };
+export type WorkloadDnsAnswer = { ok: true; node: string; lookup: DnsLookup } | WorkloadNotAnswered;
