@@ -9,6 +9,7 @@ import { reach } from './reach.js';
 import { pod } from './pod.js';
 import { svc } from './svc.js';
 import { node } from './node.js';
+import { ip } from './ip.js';
 import { report } from './report.js';
 import { policy } from './policy.js';
 import { audit } from './audit.js';
@@ -28,6 +29,7 @@ export const COMMANDS: readonly NetpeekCommand[] = [
   pod,
   svc,
   node,
+  ip,
   report,
   policy,
   audit,

@@ -19,7 +19,8 @@ export interface ContainerNetworkMode {
   raw: string;
 }
 
-export function networkModeOf(c: Pick<Docker.ContainerInspectInfo, 'HostConfig'>): ContainerNetworkMode {
+/** From an inspect or a container list entry (both carry HostConfig.NetworkMode). */
+export function networkModeOf(c: { HostConfig: { NetworkMode?: string } }): ContainerNetworkMode {
   const raw = c.HostConfig.NetworkMode ?? 'default';
   if (raw === 'host') return { kind: 'host', raw };
   if (raw === 'none') return { kind: 'none', raw };

@@ -2,9 +2,8 @@ import type { Fact, ProbeFact } from '../core/answer.js';
 import type { DiagnosisStep } from '../core/diagnosis.js';
 import { isNetpeekError } from '../core/errors.js';
 import type { Query } from '../core/query.js';
-import { inferServiceCidrs } from '../net/pod-cidr.js';
 import type { PolicyProtocol } from '../net/policy-spec.js';
-import { cidrContains } from '../net/subnet.js';
+import { kubeUnheldSentence } from '../net/explain-address.js';
 import { skipStep } from '../net/why-diagnosis.js';
 import { policyStep } from '../net/why-policy-step.js';
 import { probeStep } from '../net/why-probe-step.js';
@@ -12,6 +11,7 @@ import { kubeRouteStep, nodeRouteStep } from '../net/why-route-step.js';
 import { probeSubject } from '../probe/probe-subject.js';
 import type { ProbeService, ProbeSubject } from '../probe/vantage.js';
 import type { ChangeSubject } from './kube-recent-changes.js';
+import { kubeAddressHolders } from './kube-address-holders.js';
 import type { KubeCluster } from './kube-cluster.js';
 import { clusterFor, findNode, type NamespaceScope } from './kube-lookup.js';
 import type { KubeNode, KubePod, KubeService } from './kube-model.js';
@@ -108,42 +108,21 @@ export type AddressOwner =
   | { kind: 'node'; node: KubeNode; step: DiagnosisStep }
   | { kind: 'none'; step: DiagnosisStep };
 
-function safeContains(cidr: string, ip: string): boolean {
-  try {
-    return cidrContains(cidr, ip);
-  } catch {
-    return false;
-  }
-}
-
-const live = (p: KubePod) => p.phase === 'Running' || p.phase === 'Pending';
-
 /**
  * The resolve step of a bare address: which object of the cache has it. A pod IP first (a running pod
  * that is not hostNetwork), then a Service's ClusterIP, then a node's address (or a hostNetwork pod's,
  * which is its node's). Pod IPs outside the conversation's namespaces are not revealed.
  */
 export async function locateAddress(cluster: KubeCluster, ip: string, scope: NamespaceScope): Promise<AddressOwner> {
-  const visible = (ns: string) => scope.namespaces === undefined || scope.namespaces.includes(ns);
-  const owners = (await cluster.podsWithIp(ip)).filter(live);
-  const pod = owners.find((p) => !p.hostNetwork && visible(p.namespace));
+  const held = await kubeAddressHolders(cluster, ip, scope);
+  const pod = held.pods.find((p) => !p.hostNetwork);
   if (pod) return { kind: 'pod', pod, step: { id: 'resolve', status: 'pass', evidence: `${ip} is the IP of pod ${pod.namespace}/${pod.name}${pod.nodeName ? ` on node ${pod.nodeName}` : ''} (from the API's pod list).` } };
-  const services = await cluster.services();
-  const svc = services.find((s) => s.clusterIPs.includes(ip) && visible(s.namespace));
+  const svc = held.services.find((s) => s.as === 'ClusterIP')?.service;
   if (svc) return { kind: 'service', service: svc, step: { id: 'resolve', status: 'pass', evidence: `${ip} is the ClusterIP of Service ${svc.namespace}/${svc.name} (${svc.type}).` } };
-  const nodes = await cluster.nodes();
-  const node = nodes.find((n) => n.addresses.some((a) => a.address === ip)) ?? (owners[0]?.nodeName ? nodes.find((n) => n.name === owners[0]!.nodeName) : undefined);
-  if (node) {
-    const type = node.addresses.find((a) => a.address === ip)?.type ?? 'address';
-    return { kind: 'node', node, step: { id: 'resolve', status: 'pass', evidence: `${ip} is the ${type} of node ${node.name}.` } };
-  }
-  const inPodCidr = nodes.flatMap((n) => n.podCIDRs.filter((c) => safeContains(c, ip)).map((c) => ({ node: n.name, cidr: c })))[0];
-  const serviceCidr = inferServiceCidrs(services.flatMap((s) => s.clusterIPs)).find((g) => safeContains(g.cidr, ip));
-  const where = inPodCidr
-    ? `it is inside node ${inPodCidr.node}'s pod CIDR ${inPodCidr.cidr}: a pod address that no running pod holds now (pod IPs change when a pod is recreated)`
-    : serviceCidr
-      ? `it is inside the service CIDR ${serviceCidr.cidr} (${serviceCidr.basis === 'default' ? `the default of ${serviceCidr.who}, holding the ClusterIPs in use` : 'the smallest range holding the ClusterIPs in use: an inference'}): a ClusterIP no Service holds now (deleted or recreated?)`
-      : `it is outside every node's pod CIDR${nodes.some((n) => n.podCIDRs.length) ? ` (${[...new Set(nodes.flatMap((n) => n.podCIDRs))].slice(0, 3).join(', ')})` : ''} and outside the service CIDR the ClusterIPs suggest: not an address of this cluster's pods or Services`;
+  const node = held.nodes[0];
+  if (node) return { kind: 'node', node: node.node, step: { id: 'resolve', status: 'pass', evidence: `${ip} is the ${node.type} of node ${node.node.name}.` } };
+  const { podCidr: inPodCidr, serviceCidr } = held;
+  const where = kubeUnheldSentence(held);
   return {
     kind: 'none',
     step: {
