@@ -2,7 +2,7 @@ import type { Answer } from '../core/answer.js';
 import type { AnswerGraph } from '../core/policy-verdict.js';
 import { graphToPng } from '../render/graph-png.js';
 import { buttonsFor, type HandlerContext } from './context.js';
-import { DeliveryError } from './delivery.js';
+import { DeliveryError, slackErrorCode } from './delivery.js';
 import type { Focus } from './lenient-question.js';
 import { answerMessage, failureMessage, type OutgoingMessage, probingMessage, readAsNote } from './messages.js';
 import type { AuditOutcome } from '../store/audit-log.js';
@@ -89,7 +89,7 @@ export async function answerQuestion(ctx: HandlerContext, asker: Asker, question
     if (ran.answer.graph && reply.picture) await postPicture(asker, reply, ran.answer.graph, ready);
     pipeline.record(asker, what, 'ok');
   } catch (err) {
-    pipeline.record(asker, what, 'undelivered', err instanceof DeliveryError ? err.message.slice(0, 200) : 'internal');
+    pipeline.record(asker, what, 'undelivered', err instanceof DeliveryError ? (slackErrorCode(err) ?? err.message.slice(0, 200)) : 'internal');
     if (!(err instanceof DeliveryError)) asker.log.error({ err: safeError(err) }, `${asker.source} handler failed`);
   }
 }

@@ -80,6 +80,12 @@ export function backoffMs(attempt: number, policy: RetryPolicy, random: () => nu
   return Math.round(step * (0.5 + random() / 2));
 }
 
+/** Slack's error code of a refused Web API call (`not_in_channel`), through a DeliveryError; undefined for anything else. */
+export function slackErrorCode(err: unknown): string | undefined {
+  const e = (err instanceof DeliveryError ? err.cause : err ?? {}) as ErrorShape;
+  return e.code === 'slack_webapi_platform_error' ? e.data?.error : undefined;
+}
+
 export function describeSendError(err: unknown): string {
   const e = (err ?? {}) as ErrorShape;
   if (e.isAxiosError) return `HTTP ${e.response?.status ?? 'no response'} from response_url`;

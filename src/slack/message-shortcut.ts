@@ -18,10 +18,27 @@ export const SHORTCUT_CALLBACK_ID = 'diagnose_with_netpeek';
 export const SHORTCUT_MAX_SUBJECTS = 5;
 
 export function nothingFoundMessage(): OutgoingMessage {
-  const text = 'netpeek found nothing in this message it can diagnose (no pod, Service or node).';
+  const text = 'netpeek found nothing in this message it can diagnose (no pod, Service, node or IP address).';
   return {
     text,
     blocks: [sectionBlock(text), sectionBlock(`It looked for:\n${LOOKED_FOR.map((l) => `• ${escapeMrkdwn(l)}`).join('\n')}`), contextBlock('Or ask directly: `/netpeek pod <name> -n <namespace>`, `/netpeek why svc/<name> -n <namespace>`.')],
+  };
+}
+
+/**
+ * Said to the asker when Slack refuses netpeek's posts in the channel: it is not a member there (a public
+ * channel: not_in_channel; a private one: channel_not_found). Ephemeral through the shortcut's
+ * response_url (which needs no membership), else in a DM.
+ */
+export function notInChannelMessage(channel: string, code: string): OutgoingMessage {
+  const text = `netpeek could not answer in <#${channel}>: it is not a member of that channel, so Slack refuses its posts there.`;
+  return {
+    text,
+    blocks: [
+      sectionBlock(text),
+      sectionBlock('To fix it, add netpeek to the channel: type `/invite @netpeek` there (or use the channel\'s *Integrations → Add apps*), then use *Diagnose with netpeek* on the message again.'),
+      contextBlock(`Slack said \`${escapeMrkdwn(code)}\`. Nothing was posted in the channel.`),
+    ],
   };
 }
 
@@ -54,6 +71,23 @@ export function registerMessageShortcut(app: App, ctx: HandlerContext): void {
     }
     // Into the thread the message is in, or the one it starts.
     const threadTs = message.thread_ts ?? s.message_ts ?? message.ts;
-    await diagnoseInThread(ctx, client, asker, { channel, threadTs, privateTo: s.user.id }, questions);
+    const notInChannel = async (code: string) => {
+      const msg = notInChannelMessage(channel, code);
+      const what = { command: '(shortcut)', target: (message.text ?? '').slice(0, 200) };
+      try {
+        await privately('respond(not in channel)', msg);
+        ctx.pipeline.record(asker, what, 'undelivered', `${code}: told the user (ephemeral)`);
+        return;
+      } catch {
+        // The response_url is gone too (expired, or the workspace refuses it): a DM is the last way to say it.
+      }
+      try {
+        await send(ctx, asker, 'chat.postMessage(DM: not in channel)', () => client.chat.postMessage({ channel: s.user.id, text: msg.text, blocks: msg.blocks, unfurl_links: false }));
+        ctx.pipeline.record(asker, what, 'undelivered', `${code}: told the user (DM)`);
+      } catch {
+        ctx.pipeline.record(asker, what, 'undelivered', `${code}: the user could not be told`);
+      }
+    };
+    await diagnoseInThread(ctx, client, asker, { channel, threadTs, privateTo: s.user.id, notInChannel }, questions);
   });
 }

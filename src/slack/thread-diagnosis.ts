@@ -3,6 +3,7 @@ import type { SubjectKind } from '../core/kinds.js';
 import type { AlertSubject } from '../net/alert-subjects.js';
 import { answerQuestion, type SurfaceReply } from './answer-flow.js';
 import { type HandlerContext, send } from './context.js';
+import { slackErrorCode } from './delivery.js';
 import type { OutgoingMessage } from './messages.js';
 import type { Asker } from './pipeline.js';
 import { answerMetadata, subjectOf } from './thread-subject.js';
@@ -18,7 +19,16 @@ export interface DiagnosisThread {
   threadTs: string;
   /** Failures go to this user only (ephemeral); unset, they are posted in the thread (no user to tell). */
   privateTo?: string;
+  /**
+   * Slack refused a post because netpeek is not a member of the channel (`not_in_channel`; a private
+   * channel it was never added to answers `channel_not_found`): called once, and the remaining subjects
+   * are not tried (they would be refused the same way). Unset, the refusal is only logged and audited.
+   */
+  notInChannel?: (code: string) => Promise<void>;
 }
+
+/** Slack's answers to a post in a conversation netpeek is not in. */
+export const NOT_A_MEMBER: ReadonlySet<string> = new Set(['not_in_channel', 'channel_not_found']);
 
 /**
  * The question netpeek asks about a subject: for a Service, the command that diagnoses one (`why
@@ -37,19 +47,31 @@ export function questionFor(ctx: Pick<HandlerContext, 'registry'>, s: AlertSubje
   return [command.name, s.name, ...ns];
 }
 
-/** The subjects netpeek can answer about, in order, at most `max`. */
+/**
+ * The subjects netpeek can answer about, in order, at most `max`. Bare addresses (`ip <address>`: what
+ * holds it) come after the named objects: an alert's address is often one of theirs.
+ */
 export function answerable(ctx: Pick<HandlerContext, 'registry'>, subjects: readonly AlertSubject[], max: number): { subject: AlertSubject; tokens: string[] }[] {
-  return subjects.flatMap((subject) => {
+  const ordered = [...subjects.filter((s) => s.kind !== 'ip'), ...subjects.filter((s) => s.kind === 'ip')];
+  return ordered.flatMap((subject) => {
     const tokens = questionFor(ctx, subject);
     return tokens ? [{ subject, tokens }] : [];
   }).slice(0, max);
 }
 
 export async function diagnoseInThread(ctx: HandlerContext, client: webApi.WebClient, asker: Asker, where: DiagnosisThread, questions: readonly { tokens: string[] }[]): Promise<void> {
+  let refused: string | undefined;
   for (const q of questions) {
     let probingTs: string | undefined;
+    // Any post in the channel (answer, failure, ephemeral) may be the one that finds netpeek is not there.
+    const inChannel = <T>(label: string, fn: () => Promise<T>) =>
+      send(ctx, asker, label, fn).catch((err: unknown) => {
+        const code = slackErrorCode(err);
+        if (code && NOT_A_MEMBER.has(code)) refused ??= code;
+        throw err;
+      });
     const post = (label: string, msg: OutgoingMessage, metadata?: ReturnType<typeof answerMetadata>) =>
-      send(ctx, asker, label, () => client.chat.postMessage({ channel: where.channel, thread_ts: where.threadTs, text: msg.text, blocks: msg.blocks, unfurl_links: false, ...(metadata ? { metadata } : {}) }));
+      inChannel(label, () => client.chat.postMessage({ channel: where.channel, thread_ts: where.threadTs, text: msg.text, blocks: msg.blocks, unfurl_links: false, ...(metadata ? { metadata } : {}) }));
     const update = (label: string, msg: OutgoingMessage, metadata?: ReturnType<typeof answerMetadata>) =>
       send(ctx, asker, label, () => client.chat.update({ channel: where.channel, ts: probingTs as string, text: msg.text, blocks: msg.blocks, ...(metadata ? { metadata } : {}) }));
     const reply: SurfaceReply = {
@@ -68,7 +90,7 @@ export async function diagnoseInThread(ctx: HandlerContext, client: webApi.WebCl
         if (probingTs) await update('chat.update(failure)', msg);
         else if (where.privateTo) {
           const user = where.privateTo;
-          await send(ctx, asker, 'chat.postEphemeral', () => client.chat.postEphemeral({ channel: where.channel, user, thread_ts: where.threadTs, text: msg.text, blocks: msg.blocks }));
+          await inChannel('chat.postEphemeral', () => client.chat.postEphemeral({ channel: where.channel, user, thread_ts: where.threadTs, text: msg.text, blocks: msg.blocks }));
         } else await post('chat.postMessage(failure)', msg);
       },
       async picture(png, graph) {
@@ -76,5 +98,10 @@ export async function diagnoseInThread(ctx: HandlerContext, client: webApi.WebCl
       },
     };
     await answerQuestion(ctx, asker, { input: { tokens: q.tokens, text: q.tokens.join(' ') } }, reply);
+    if (refused) {
+      asker.log.warn({ channel: where.channel, slackError: refused }, 'netpeek is not in the channel; the diagnosis was not posted');
+      await where.notInChannel?.(refused);
+      return;
+    }
   }
 }

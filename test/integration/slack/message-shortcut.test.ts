@@ -109,6 +109,61 @@ describe('"Diagnose with netpeek" message shortcut', () => {
     expect(messageText(repliesTo(ts2)[0]!)).toContain('node node-1');
   }, 20_000);
 
+  it('a bare IP (a blackbox probe alert): `ip` says what holds it, or which range it is in when nothing does', async () => {
+    const ts = slackTs();
+    const text = 'probe_success{instance="10.244.1.10:8080", job="blackbox"} == 0 for 5m\nand 10.244.1.99 stopped answering too';
+    const { res } = await h.shortcut({ message: { ts, text, bot_id: 'BALERTMGR1', subtype: 'bot_message' } });
+    expect(res.status).toBe(200);
+    await until(() => repliesTo(ts).length >= 2, 10_000, 'the two address answers in the thread');
+    const [held, unheld] = repliesTo(ts).map(messageText);
+    expect(held).toContain('10.244.1.10 is held by pod shop/web-1 on node node-1.');
+    expect(unheld).toContain("Nothing netpeek sees holds 10.244.1.99; it is inside node node-1's pod CIDR 10.244.1.0/24");
+    for (const m of repliesTo(ts)) expectValidMessage(m);
+    expect(repliesTo(ts)[0]!.metadata).toMatchObject({ event_payload: { subject_kind: 'ip', subject_name: '10.244.1.10' } });
+    for (let i = 0; i < 250 && (await h.audit.query({ limit: 2 })).filter((a) => a.command === 'ip').length < 2; i += 1) await new Promise((r) => setTimeout(r, 20));
+    expect((await h.audit.query({ limit: 2 })).map((a) => [a.source, a.command, a.target, a.outcome])).toEqual([
+      ['shortcut', 'ip', '10.244.1.99', 'ok'],
+      ['shortcut', 'ip', '10.244.1.10', 'ok'],
+    ]);
+  }, 20_000);
+
+  it('in a channel netpeek is not in: the asker is told privately how to fix it (/invite @netpeek), and it is audited', async () => {
+    h.api.leave(OTHER_CHANNEL);
+    try {
+      const ts = slackTs();
+      const { res, responseUrl } = await h.shortcut({ channel: OTHER_CHANNEL, message: { ts, text: 'pod shop/web-1 and svc/web in namespace shop are flapping' } });
+      expect(res.status).toBe(200);
+      await h.responses.waitFor(() => h.responses.postsTo(responseUrl).length === 1);
+      const body = h.responses.postsTo(responseUrl)[0]!.body;
+      expect(body.response_type).toBe('ephemeral');
+      expect(messageText(body)).toContain(`netpeek could not answer in <#${OTHER_CHANNEL}>: it is not a member of that channel`);
+      expect(messageText(body)).toContain('/invite @netpeek');
+      expectValidMessage(body);
+      expect(h.api.messages.filter((m) => m.channel === OTHER_CHANNEL)).toEqual([]);
+      // The second subject is not tried: it would be refused the same way.
+      expect(h.api.callsTo('chat.postMessage').filter((c) => c.args.channel === OTHER_CHANNEL)).toHaveLength(1);
+      for (let i = 0; i < 250 && (await h.audit.query({ limit: 1 }))[0]?.command !== '(shortcut)'; i += 1) await new Promise((r) => setTimeout(r, 20));
+      expect((await h.audit.query({ limit: 2 })).map((a) => [a.source, a.channel, a.command, a.outcome, a.reason])).toEqual([
+        ['shortcut', OTHER_CHANNEL, '(shortcut)', 'undelivered', 'not_in_channel: told the user (ephemeral)'],
+        ['shortcut', OTHER_CHANNEL, 'pod', 'undelivered', 'not_in_channel'],
+      ]);
+
+      // The response_url refused as well: a DM says it.
+      h.responses.failNext(404);
+      const ts2 = slackTs();
+      await h.shortcut({ channel: OTHER_CHANNEL, message: { ts: ts2, text: 'pod shop/web-1 is flapping' } });
+      await until(() => h.api.messages.some((m) => m.channel.startsWith('D') && (m.text ?? '').includes('not a member')), 10_000, 'the DM');
+      const dm = h.api.messages.find((m) => m.channel.startsWith('D') && (m.text ?? '').includes('not a member'))!;
+      expect(dm.channel).toBe(`D${USER.slice(1)}`);
+      expect(messageText(dm)).toContain('/invite @netpeek');
+      expectValidMessage(dm);
+      for (let i = 0; i < 250 && !(await h.audit.query({ limit: 1 }))[0]?.reason?.includes('DM'); i += 1) await new Promise((r) => setTimeout(r, 20));
+      expect((await h.audit.query({ limit: 1 }))[0]).toMatchObject({ command: '(shortcut)', outcome: 'undelivered', reason: 'not_in_channel: told the user (DM)' });
+    } finally {
+      h.api.rejoin(OTHER_CHANNEL);
+    }
+  }, 30_000);
+
   it('nothing recognisable: an ephemeral message saying what it looked for, nothing in the channel', async () => {
     const ts = slackTs();
     const before = h.api.messages.length;

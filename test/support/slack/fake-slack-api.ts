@@ -74,6 +74,13 @@ export interface FakeSlackApi {
   seedMessage(m: Omit<StoredMessage, 'type'> & { ts: string }): StoredMessage;
   /** The next `times` calls of `method` fail like this. */
   failNext(method: string, failure: QueuedFailure, times?: number): void;
+  /**
+   * The bot is not (or again) a member of the channel: until `rejoin`, posting there (chat.postMessage,
+   * chat.postEphemeral, chat.update, sharing a file) answers `not_in_channel`, as Slack does for an app
+   * without chat:write.public.
+   */
+  leave(channel: string): void;
+  rejoin(channel: string): void;
   waitFor(predicate: () => boolean, timeoutMs?: number): Promise<void>;
   reset(): void;
   close(): Promise<void>;
@@ -143,7 +150,12 @@ export async function startFakeSlackApi(o: FakeSlackApiOptions = {}): Promise<Fa
     return withMetadata && metadata ? { ...rest, metadata } : rest;
   };
 
+  const absentFrom = new Set<string>();
+  const POSTING = new Set(['chat.postMessage', 'chat.postEphemeral', 'chat.update']);
+
   function handle(method: string, args: Record<string, unknown>): unknown {
+    if (POSTING.has(method) && typeof args.channel === 'string' && absentFrom.has(args.channel)) return { ok: false, error: 'not_in_channel' };
+    if (method === 'files.completeUploadExternal' && typeof args.channel_id === 'string' && absentFrom.has(args.channel_id)) return { ok: false, error: 'not_in_channel' };
     switch (method) {
       case 'auth.test':
         return { ok: true, url: 'https://netpeek-test.slack.com/', team: 'netpeek test', user: 'netpeek', team_id: FAKE_BOT.teamId, user_id: FAKE_BOT.userId, bot_id: FAKE_BOT.botId };
@@ -152,7 +164,8 @@ export async function startFakeSlackApi(o: FakeSlackApiOptions = {}): Promise<Fa
         if (!args.text && !args.blocks) return { ok: false, error: 'no_text' };
         const m: StoredMessage = {
           type: 'message',
-          channel: args.channel,
+          // A user ID as the channel posts in the app's DM with that user (Slack answers with the D… channel).
+          channel: /^[UW]/.test(args.channel) ? `D${args.channel.slice(1)}` : args.channel,
           ts: nextTs(),
           ...(typeof args.thread_ts === 'string' ? { thread_ts: args.thread_ts } : {}),
           text: args.text as string | undefined,
@@ -286,6 +299,8 @@ export async function startFakeSlackApi(o: FakeSlackApiOptions = {}): Promise<Fa
       messages.push(stored);
       return stored;
     },
+    leave: (channel) => void absentFrom.add(channel),
+    rejoin: (channel) => void absentFrom.delete(channel),
     failNext(method, failure, times = 1) {
       const q = failures.get(method) ?? [];
       for (let i = 0; i < times; i += 1) q.push(failure);
@@ -298,6 +313,7 @@ export async function startFakeSlackApi(o: FakeSlackApiOptions = {}): Promise<Fa
       files.length = 0;
       pending.clear();
       failures.clear();
+      absentFrom.clear();
     },
     close: () =>
       new Promise<void>((resolve, reject) => {
