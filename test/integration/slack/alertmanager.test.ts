@@ -18,7 +18,7 @@ import { SqliteStore } from '../../../src/store/sqlite-store.js';
 import type { AuditEntry } from '../../../src/store/audit-log.js';
 import { crashLooping, notification, postAlert } from '../../support/alertmanager.js';
 import { describeNeeding } from '../../support/backends.js';
-import { namespace, pod, service } from '../../support/kube-apiserver/fixtures.js';
+import { namespace, node, pod, service } from '../../support/kube-apiserver/fixtures.js';
 import { startKubeApiServer, type KubeApiServer } from '../../support/kube-apiserver/index.js';
 import { POSTGRES, startPostgres, type PostgresServer } from '../../support/postgres.js';
 import { expectValidMessage, messageText } from '../../support/slack/block-kit.js';
@@ -39,6 +39,8 @@ const ENV = {
 const OBJECTS = [
   namespace('shop'),
   namespace('payments'),
+  node('node-1', { internalIP: '192.0.2.21', podCIDR: '10.244.1.0/24' }),
+  node('node-2', { internalIP: '192.0.2.22', podCIDR: '10.244.2.0/24' }),
   pod('web-1', { namespace: 'shop', ip: '10.244.1.10', nodeName: 'node-1' }),
   pod('web-2', { namespace: 'shop', ip: '10.244.1.11', nodeName: 'node-1' }),
   pod('pay-0', { namespace: 'payments', ip: '10.244.2.20', nodeName: 'node-2' }),
@@ -187,6 +189,29 @@ describe('Alertmanager receiver (SQLite store)', () => {
     // A diagnosis nobody typed sends no packets.
     expect(repliesTo(ts).some((m) => messageText(m).includes('Probing'))).toBe(false);
     await auditHas((a) => a.source === 'alertmanager' && a.command === 'why' && a.target === 'svc/web -n shop' && a.outcome === 'ok');
+  }, 20_000);
+
+  it('goldpinger and kubenurse alerts: the nodes their labels name, and each bare address answered by `ip` (what holds it)', async () => {
+    // goldpinger's peer-latency rule, aggregated by the pinging instance and the peer's addresses (its metric labels).
+    const goldpinger = { alertname: 'GoldpingerHighPeerLatency', namespace: 'kube-system', goldpinger_instance: 'node-1', host_ip: '192.0.2.22', pod_ip: '10.244.2.20', severity: 'warning' };
+    const res = await postAlert(url, notification({ groupLabels: { alertname: 'GoldpingerHighPeerLatency', namespace: 'kube-system' }, alerts: [{ labels: goldpinger, annotations: { summary: 'goldpinger on node-1 sees 800 ms to its peer on node-2' } }] }), { bearer: TOKEN });
+    expect(res.json).toMatchObject({ status: 'posted', channel: CHANNEL });
+    const ts = res.json.thread_ts as string;
+    expect(messageText(tops(CHANNEL).find((m) => m.ts === ts)!)).toContain('node node-1');
+    await until(() => repliesTo(ts).length >= 3, 10_000, 'the node and the two address answers');
+    const [nodeAnswer, podIp, hostIp] = repliesTo(ts).map(messageText);
+    expect(nodeAnswer).toContain('node node-1');
+    expect(hostIp).toContain('192.0.2.22 is held by node node-2 (its InternalIP).');
+    expect(podIp).toContain('10.244.2.20 is held by pod payments/pay-0 on node node-2.');
+    await auditHas((a) => a.source === 'alertmanager' && a.command === 'ip' && a.target === '10.244.2.20' && a.outcome === 'ok');
+
+    // kubenurse's neighbourhood check: type="path_<node>" is the check of the kubenurse on that node.
+    const kubenurse = { alertname: 'KubenurseNeighbourErrors', namespace: 'kube-system', type: 'path_node-2', event: 'dial', severity: 'warning' };
+    const res2 = await postAlert(url, notification({ groupLabels: { alertname: 'KubenurseNeighbourErrors', namespace: 'kube-system' }, alerts: [{ labels: kubenurse }] }), { bearer: TOKEN });
+    const ts2 = res2.json.thread_ts as string;
+    await until(() => repliesTo(ts2).length >= 1, 10_000, 'the node answer');
+    expect(messageText(repliesTo(ts2)[0]!)).toContain('node node-2');
+    expect(messageText(repliesTo(ts2)[0]!)).toContain('10.244.2.0/24');
   }, 20_000);
 
   it('a group no route matches is refused with 422 naming its labels, and nothing is posted', async () => {
