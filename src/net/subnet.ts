@@ -164,13 +164,19 @@ export function firstAddress(cidr: string): string | undefined {
   return canonical(ipaddr.fromByteArray(bytes));
 }
 
+/**
+ * cidrContains for ranges read from a backend: a malformed or empty range (an engine or a node object may
+ * report one), or a malformed address, contains nothing instead of throwing.
+ */
+export function rangeContains(cidr: string, ip: string): boolean {
+  try {
+    return cidrContains(cidr, ip);
+  } catch {
+    return false;
+  }
+}
+
 /** The first subnet in the list that contains the address, e.g. to pick a network's IPAM entry. */
 export function subnetContaining(ip: string, subnets: readonly string[]): string | undefined {
-  return subnets.find((s) => {
-    try {
-      return cidrContains(s, ip);
-    } catch {
-      return false; // an engine may report a malformed or empty subnet; it cannot contain anything
-    }
-  });
+  return subnets.find((s) => rangeContains(s, ip));
 }

@@ -1,5 +1,5 @@
 import type { AddressHolder, AddressRange } from '../net/explain-address.js';
-import { cidrContains, normalizeIp } from '../net/subnet.js';
+import { normalizeIp, rangeContains } from '../net/subnet.js';
 import { networkModeOf, networkSubnets } from './docker-facts.js';
 import type { DockerSource } from './docker.js';
 
@@ -14,13 +14,6 @@ export interface DockerAddressHolders {
   ranges: AddressRange[];
 }
 
-function safeContains(cidr: string, ip: string): boolean {
-  try {
-    return cidrContains(cidr, ip);
-  } catch {
-    return false;
-  }
-}
 
 const same = (a: string | undefined, ip: string): boolean => {
   if (!a) return false;
@@ -58,7 +51,7 @@ export async function dockerAddressHolders(docker: DockerSource, ip: string): Pr
     if (n.Driver === 'host' || n.Driver === 'null') continue;
     for (const cfg of n.IPAM?.Config ?? []) addGateway(n.Name, cfg.Gateway);
     if ([...(gateways.get(n.Name) ?? [])].some((gw) => same(gw, ip))) holders.push({ kind: 'gateway', network: n.Name, ...(n.Driver ? { driver: n.Driver } : {}) });
-    for (const cidr of networkSubnets(n)) if (safeContains(cidr, ip)) ranges.push({ kind: 'docker-network', network: n.Name, cidr, ...(n.Driver ? { driver: n.Driver } : {}) });
+    for (const cidr of networkSubnets(n)) if (rangeContains(cidr, ip)) ranges.push({ kind: 'docker-network', network: n.Name, cidr, ...(n.Driver ? { driver: n.Driver } : {}) });
   }
   return { holders, ranges };
 }

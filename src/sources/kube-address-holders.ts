@@ -1,5 +1,5 @@
 import { inferServiceCidrs, type ServiceCidrGuess } from '../net/pod-cidr.js';
-import { cidrContains } from '../net/subnet.js';
+import { rangeContains } from '../net/subnet.js';
 import type { KubeCluster } from './kube-cluster.js';
 import type { NamespaceScope } from './kube-lookup.js';
 import type { KubeNode, KubePod, KubeService } from './kube-model.js';
@@ -27,13 +27,6 @@ export interface KubeAddressHolders {
   nodeList: KubeNode[];
 }
 
-function safeContains(cidr: string, ip: string): boolean {
-  try {
-    return cidrContains(cidr, ip);
-  } catch {
-    return false;
-  }
-}
 
 const live = (p: KubePod) => p.phase === 'Running' || p.phase === 'Pending';
 
@@ -58,8 +51,8 @@ export async function kubeAddressHolders(cluster: KubeCluster, ip: string, scope
     const n = nodeList.find((x) => x.name === p.nodeName);
     if (n) nodes.push({ node: n, type: 'address' });
   }
-  const podCidr = nodeList.flatMap((n) => n.podCIDRs.filter((c) => safeContains(c, ip)).map((c) => ({ node: n.name, cidr: c })))[0];
-  const serviceCidr = inferServiceCidrs(services.flatMap((s) => s.clusterIPs)).find((g) => safeContains(g.cidr, ip));
+  const podCidr = nodeList.flatMap((n) => n.podCIDRs.filter((c) => rangeContains(c, ip)).map((c) => ({ node: n.name, cidr: c })))[0];
+  const serviceCidr = inferServiceCidrs(services.flatMap((s) => s.clusterIPs)).find((g) => rangeContains(g.cidr, ip));
   return {
     pods,
     hiddenPods: owners.length - pods.length,

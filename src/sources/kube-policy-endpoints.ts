@@ -2,7 +2,7 @@ import { UserError } from '../core/errors.js';
 import type { EndpointRef } from '../net/endpoint-ref.js';
 import type { PolicyEndpoint, PolicyPod } from '../net/policy-peers.js';
 import type { PolicyProtocol } from '../net/policy-spec.js';
-import { cidrContains } from '../net/subnet.js';
+import { rangeContains } from '../net/subnet.js';
 import type { KubeCluster } from './kube-cluster.js';
 import { findPod, type NamespaceScope } from './kube-lookup.js';
 import type { KubePod } from './kube-model.js';
@@ -43,13 +43,6 @@ function placedPod(p: KubePod): PlacedEndpoint {
 
 const live = (p: KubePod) => p.phase === 'Running' || p.phase === 'Pending';
 
-function safeContains(cidr: string, ip: string): boolean {
-  try {
-    return cidrContains(cidr, ip);
-  } catch {
-    return false;
-  }
-}
 
 /** Where an address is: a pod's, a node's, in the pod network, a Service's ClusterIP, or outside. */
 export async function placeAddressForPolicy(cluster: KubeCluster, ip: string, scope: NamespaceScope): Promise<PlacedEndpoint> {
@@ -66,7 +59,7 @@ export async function placeAddressForPolicy(cluster: KubeCluster, ip: string, sc
   if (node || owners.length) {
     return { endpoint: { kind: 'address', ip, place: 'node', ...(node ? { node: node.name } : {}) }, name: ip, ip, ...(node ? { node: node.name } : {}) };
   }
-  const inPodNetwork = nodes.find((n) => n.podCIDRs.some((c) => safeContains(c, ip)));
+  const inPodNetwork = nodes.find((n) => n.podCIDRs.some((c) => rangeContains(c, ip)));
   if (inPodNetwork) return { endpoint: { kind: 'address', ip, place: 'pod-network' }, name: ip, ip, node: inPodNetwork.name };
   const svc = (await cluster.services()).find((s) => s.clusterIPs.includes(ip));
   const external: PlacedEndpoint = { endpoint: { kind: 'address', ip, place: 'external' }, name: ip, ip };

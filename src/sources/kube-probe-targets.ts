@@ -1,6 +1,6 @@
 import { UserError } from '../core/errors.js';
 import { uniquePorts } from '../net/ports.js';
-import { cidrContains } from '../net/subnet.js';
+import { rangeContains } from '../net/subnet.js';
 import { findPod } from './kube-lookup.js';
 import { type KubeNode, type KubePod, nodeIp } from './kube-model.js';
 import type { KubeSource } from './kubernetes.js';
@@ -33,7 +33,7 @@ export function kubeProbeResolvers(kube: KubeSource): ProbeResolvers {
       const cluster = kube.cluster(context);
       const nodes = await cluster.nodes();
       for (const n of nodes) {
-        const subnet = n.podCIDRs.find((c) => safeContains(c, ip));
+        const subnet = n.podCIDRs.find((c) => rangeContains(c, ip));
         if (subnet) return { kind: 'ip', name: ip, ip, vantage: { kind: 'node', node: n.name, context: cluster.context }, ports: [], networks: [`pod network of node ${n.name}`], subnet, node: n.name, hostNetwork: false };
       }
       return undefined;
@@ -65,14 +65,7 @@ export function podProbeSubject(p: KubePod, node: KubeNode | undefined, context:
   // What `--from <pod>` enters through the node's agent: the containers' IDs, never a PID.
   const containers = p.hostNetwork ? undefined : podWorkloadRef(p)?.containers;
   if (containers) subject.containers = containers;
-  const subnet = p.hostNetwork ? undefined : node?.podCIDRs.find((c) => safeContains(c, ip));
+  const subnet = p.hostNetwork ? undefined : node?.podCIDRs.find((c) => rangeContains(c, ip));
   return subnet ? { ...subject, subnet } : subject;
 }
 
-function safeContains(cidr: string, ip: string): boolean {
-  try {
-    return cidrContains(cidr, ip);
-  } catch {
-    return false;
-  }
-}

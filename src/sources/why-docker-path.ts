@@ -6,7 +6,7 @@ import type { EndpointRef } from '../net/endpoint-ref.js';
 import type { DeclaredPort } from '../net/explain-sockets.js';
 import { explainSockets } from '../net/explain-sockets.js';
 import type { HostBinding } from '../net/ports.js';
-import { cidrContains } from '../net/subnet.js';
+import { rangeContains } from '../net/subnet.js';
 import { skipStep } from '../net/why-diagnosis.js';
 import { listeningStep as listeningFor } from '../net/why-listening-step.js';
 import { probeStep } from '../net/why-probe-step.js';
@@ -94,7 +94,7 @@ async function client(docker: DockerSource, from: ContainerPathQuestion['from'],
       const p = await place(docker, owner.Id, all, networks);
       return { client: { kind: 'container', name: nameOf(p.c), networks: p.networks }, name: `${nameOf(p.c)} (${from.ip})`, placed: p };
     }
-    const inside = networks.find((n) => networkSubnets(n).some((s) => safeContains(s, from.ip)));
+    const inside = networks.find((n) => networkSubnets(n).some((s) => rangeContains(s, from.ip)));
     if (inside) return { client: { kind: 'host' }, name: `${from.ip} (inside Docker network ${inside.Name}, no container holds it)` };
     return { client: { kind: 'outside', ip: from.ip }, name: from.ip };
   }
@@ -122,13 +122,6 @@ export function probeVantage(client: DockerClient, placed: Placed | undefined, n
   }
 }
 
-function safeContains(cidr: string, ip: string): boolean {
-  try {
-    return cidrContains(cidr, ip);
-  } catch {
-    return false;
-  }
-}
 
 /** The published bindings of the namespace (a joined container's are its owner's). */
 function published(p: Placed): HostBinding[] {

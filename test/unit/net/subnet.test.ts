@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../../src/core/errors.js';
-import { cidrContains, cidrsOverlap, firstAddress, ipFamily, isIpAddress, normalizeIp, parseCidr, subnetContaining, subnetOf, subnetOfCidr } from '../../../src/net/subnet.js';
+import { cidrContains, cidrsOverlap, firstAddress, ipFamily, isIpAddress, normalizeIp, parseCidr, rangeContains, subnetContaining, subnetOf, subnetOfCidr } from '../../../src/net/subnet.js';
 
 describe('subnetOf (IPv4)', () => {
   it('gives the default bridge facts for 172.17.0.2/16', () => {
@@ -101,6 +101,13 @@ describe('containment and overlap', () => {
   it('picks the IPAM subnet holding an address and skips malformed entries', () => {
     expect(subnetContaining('10.1.0.30', ['bogus', '172.17.0.0/16', '10.1.0.0/16'])).toBe('10.1.0.0/16');
     expect(subnetContaining('192.168.1.1', ['172.17.0.0/16'])).toBeUndefined();
+  });
+
+  it('a range read from a backend contains nothing when it (or the address) is malformed', () => {
+    expect(rangeContains('10.244.1.0/24', '10.244.1.7')).toBe(true);
+    expect(rangeContains('', '10.244.1.7')).toBe(false);
+    expect(rangeContains('10.244.1.0/33', '10.244.1.7')).toBe(false);
+    expect(rangeContains('10.244.1.0/24', 'not-an-ip')).toBe(false);
   });
 
   it('finds the first address after the network address', () => {
