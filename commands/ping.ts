@@ -1,5 +1,6 @@
 import type { NetpeekCommand } from '../src/deps.js';
 import { newAnswer, withParts } from '../src/core/answer.js';
+import { parseEndpointRef, podNamespace } from '../src/net/endpoint-ref.js';
 import { probeSubject, type ProbeRun } from '../src/probe/probe-subject.js';
 import { vantageName } from '../src/probe/vantage.js';
 import { probeFromChoice, vantageOf, type VantageChoice } from '../src/probe/workload-vantage.js';
@@ -11,7 +12,7 @@ export const ping: NetpeekCommand = {
   summary: 'Ping a container, pod or address from its own host, and try its ports',
   args: [{ name: '<container|pod|ip>', required: true, completes: ['container', 'pod'] }],
   flags: ['namespace', 'cluster', 'port', 'count', 'from'],
-  examples: ['ping webserver-1', 'ping webserver-2 --port 80', 'ping pod/webserver-2 -n shop --count 3', 'ping 172.17.0.2', 'ping db-1 --port 5432 --from web-1', 'ping db-0 --port 5432 --from pod/shop/web-0'],
+  examples: ['ping webserver-1', 'ping webserver-2 --port 80', 'ping shop/webserver-2 --count 3', 'ping pod/shop/webserver-2 --port 80', 'ping 172.17.0.2', 'ping db-1 --port 5432 --from web-1', 'ping db-0 --port 5432 --from pod/shop/web-0'],
   subject: { role: 'probe', kinds: ['container', 'pod', 'ip'] },
   sendsPackets: 'always',
   probeKinds: ['icmp', 'tcp'],
@@ -19,12 +20,15 @@ export const ping: NetpeekCommand = {
   description:
     'Resolves the target, then probes it from where the seed facts hold: a container from the Docker host, a pod from its node (through the netpeek agent there). ' +
     'ICMP first, then TCP to --port or to every declared/exposed port. Refused means the namespace is reachable but nothing listens; a timeout means filtered or down. ' +
-    'Write container/NAME or pod/NAME when a name exists in both. ' +
+    'Write container/NAME or pod/NAME when a name exists in both, and NS/NAME or pod/NS/NAME (kubectl\'s forms; -n works too) for a pod of a namespace. ' +
     '--from <container> probes from inside that container\'s own network namespace instead, when NETPEEK_WORKLOAD_VANTAGE is on; --from pod/<name> (or <namespace>/<name>, or -n) from inside that pod\'s, through its node\'s agent when that agent has workload vantage (NETPEEK_AGENT_WORKLOAD_VANTAGE). Otherwise from its host or node, and the answer says so.',
   async run(query, deps) {
     const resolvers = { namespace: query.flags.namespace, ...deps.probeResolvers?.(query.flags.cluster, deps) };
+    // -n is the target's namespace: a target naming another is a mistake (--from may be in any namespace).
+    const target = parseEndpointRef(query.args[0] ?? '');
+    if (target.kind === 'pod') podNamespace(target, query.flags.namespace);
     const [subject, fromSubject] = await Promise.all([
-      resolveProbeSubject(query.args[0] ?? '', deps, resolvers),
+      resolveProbeSubject(target, deps, resolvers),
       query.flags.from !== undefined ? resolveProbeSubject(query.flags.from, deps, resolvers) : undefined,
     ]);
     const plan = { port: query.flags.port, count: query.flags.count ?? 3 };

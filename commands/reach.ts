@@ -65,20 +65,6 @@ function addPolicy(answer: Answer, evaluation: PolicyEvaluation, from: string, t
   for (const n of evaluation.notes) (n === say.NOT_EVALUATED_SCOPE ? answer.hints : answer.warnings).push(n);
 }
 
-/** EndpointRef → the reference and namespace the probe resolvers read. */
-function probeRef(ref: EndpointRef): { text: string; namespace?: string } {
-  switch (ref.kind) {
-    case 'ip':
-      return { text: ref.ip };
-    case 'container':
-      return { text: `container/${ref.name}` };
-    case 'pod':
-      return { text: `pod/${ref.name}`, ...(ref.namespace ? { namespace: ref.namespace } : {}) };
-    case 'name':
-      return { text: ref.name };
-  }
-}
-
 /** Without probing: both ends from the Kubernetes API, and the policies' verdict. */
 async function answerWithoutProbe(query: Query, deps: Deps, refs: [EndpointRef, EndpointRef], port: PortQuestion): Promise<Answer> {
   const cluster = clusterFor(deps, query.flags.cluster);
@@ -159,11 +145,8 @@ export const reach: NetpeekCommand = {
     const refs = [parseEndpointRef(query.args[0] ?? ''), parseEndpointRef(query.args[1] ?? '')] as [EndpointRef, EndpointRef];
     const port = portQuestion(query);
     if (query.flags.noProbe) return answerWithoutProbe(query, deps, refs, port);
-    const resolve = (r: EndpointRef) => {
-      const { text, namespace } = probeRef(r);
-      const ns = namespace ?? query.flags.namespace;
-      return resolveProbeSubject(text, deps, { ...deps.probeResolvers?.(query.flags.cluster, deps), ...(ns ? { namespace: ns } : {}) });
-    };
+    // -n is the namespace of the ends that name none (`reach web-1 shop/db-0 -n web`).
+    const resolve = (r: EndpointRef) => resolveProbeSubject(r, deps, { ...deps.probeResolvers?.(query.flags.cluster, deps), ...(query.flags.namespace ? { namespace: query.flags.namespace } : {}) });
     const [a, b] = await Promise.all(refs.map(resolve)) as [ProbeSubject, ProbeSubject];
     const path = explainPath(placement(a), placement(b));
     // Probes are TCP and ICMP: a UDP or SCTP port is evaluated against policies, not probed.

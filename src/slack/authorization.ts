@@ -1,5 +1,6 @@
 import { sendsPackets, type CommandSpec } from '../core/command.js';
-import type { Query } from '../core/query.js';
+import { FLAG_SPECS, type FlagSpec, type Query } from '../core/query.js';
+import { parseEndpointRef } from '../net/endpoint-ref.js';
 import type { AccessPolicy } from './slack-config.js';
 
 /**
@@ -98,7 +99,15 @@ export function decideAccess(policy: AccessPolicy, req: AccessRequest): AccessDe
       `Example: ${[query.command, ...query.args].join(' ')} -A`,
     ]);
   }
-  if (takes('namespace') && !everywhere) {
+  const named = namespacesNamed(req.command, query);
+  const outside = named.namespaces.find((ns) => namespaces !== undefined && !namespaces.includes(ns));
+  if (namespaces && outside !== undefined) {
+    return deny('namespace', `Namespace "${outside}" is not allowed in this conversation; it may see: ${namespaces.join(', ')}.`, [
+      `Example: ${query.command} ${namespaces[0]}/<name>`,
+    ]);
+  }
+  // Targets that all name their namespace (`ping shop/web-1`) need no -n, and get no default filled in.
+  if (takes('namespace') && !everywhere && !(named.every && flags.namespace === undefined)) {
     const fallback = forChannel(policy.defaultNamespaces, channel) ?? (namespaces?.length === 1 ? namespaces[0] : undefined);
     const ns = flags.namespace ?? (namespaces ? fallback : forChannel(policy.defaultNamespaces, channel));
     if (namespaces) {
@@ -120,6 +129,33 @@ export function decideAccess(policy: AccessPolicy, req: AccessRequest): AccessDe
     if (cluster) flags.cluster = cluster;
   }
   return { allowed: true, query: { ...query, flags }, probe, ...(namespaces ? { namespaces } : {}) };
+}
+
+/**
+ * The namespaces a question's targets name themselves (`ping shop/web-1`, `reach pod/shop/a payments/b`,
+ * `--from shop/web-1`), read by the parser the commands use; `every` when each target names one. The
+ * targets are a probe's or a path's arguments, any argument that takes a pod, and the flags whose value
+ * is one (all from the registry).
+ * A target that does not parse names nothing here: the command refuses it with its own message.
+ */
+function namespacesNamed(cmd: CommandSpec, query: Query): { namespaces: string[]; every: boolean } {
+  const targets = cmd.subject.role === 'probe' || cmd.subject.role === 'path';
+  const words = cmd.args.flatMap((a, i) => ((targets || a.completes?.includes('pod')) && query.args[i] !== undefined ? [query.args[i]!] : []));
+  for (const f of cmd.flags) {
+    const value = query.flags[f];
+    if ((FLAG_SPECS[f] as FlagSpec).completes?.includes('pod') && typeof value === 'string') words.push(value);
+  }
+  const namespaces: string[] = [];
+  for (const w of words) {
+    let ref;
+    try {
+      ref = parseEndpointRef(w);
+    } catch {
+      continue;
+    }
+    if (ref.kind === 'pod' && ref.namespace !== undefined) namespaces.push(ref.namespace);
+  }
+  return { namespaces, every: words.length > 0 && namespaces.length === words.length };
 }
 
 function lookupHint(query: Query): string {

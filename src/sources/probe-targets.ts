@@ -1,6 +1,6 @@
 import type Docker from 'dockerode';
 import { UserError } from '../core/errors.js';
-import { parseAddress } from '../net/address-policy.js';
+import { parseEndpointRef, type EndpointRef } from '../net/endpoint-ref.js';
 import type { PortSpec } from '../net/ports.js';
 import { uniquePorts } from '../net/ports.js';
 import { subnetContaining } from '../net/subnet.js';
@@ -26,27 +26,33 @@ export interface DockerAccess {
 }
 
 export interface ResolveOptions {
+  /** -n: the namespace of a pod target that does not name its own. */
   namespace?: string;
   pods?: PodProbeResolver;
   placeAddress?: AddressPlacer;
 }
 
-const TYPED = /^(container|ctr|pod|po|ip)\/(.+)$/;
-
 /**
- * `webserver-1`, `container/webserver-1`, `pod/webserver-2`, `pod/shop/web-0`, `shop/web-0`, or an IP → a ProbeSubject.
- * A bare name is a pod when -n is given or no container has that name.
+ * A probe target as typed (`webserver-1`, `container/webserver-1`, `pod/webserver-2`, `shop/webserver-2`,
+ * `pod/shop/webserver-2`, an IP; read by parseEndpointRef) or already read → a ProbeSubject. A bare
+ * name is a pod when -n is given or no container has that name.
  */
-export async function resolveProbeSubject(ref: string, deps: DockerAccess, o: ResolveOptions = {}): Promise<ProbeSubject> {
-  const typed = TYPED.exec(ref);
-  const kind = typed?.[1];
-  const name = typed?.[2] ?? ref;
-  if (kind === 'ip' || (!kind && /^[0-9a-fA-F:.]+$/.test(name) && /[.:]/.test(name))) return placeAddress(name, deps, o);
-  // NAMESPACE/NAME (pod/shop/web-0, shop/web-0) names a pod: container names have no "/".
-  const qualified = kind !== 'container' && kind !== 'ctr' ? /^([^/]+)\/([^/]+)$/.exec(name) : null;
-  if (qualified) return podSubject(qualified[2]!, { ...o, namespace: qualified[1]! });
-  if (kind === 'pod' || kind === 'po' || (!kind && o.namespace)) return podSubject(name, o);
-  if (kind === 'container' || kind === 'ctr' || !o.pods) return containerSubject(name, deps);
+export async function resolveProbeSubject(target: string | EndpointRef, deps: DockerAccess, o: ResolveOptions = {}): Promise<ProbeSubject> {
+  const ref = typeof target === 'string' ? parseEndpointRef(target) : target;
+  switch (ref.kind) {
+    case 'ip':
+      return placeAddress(ref.ip, deps, o);
+    case 'container':
+      return containerSubject(ref.name, deps);
+    case 'pod':
+      // The namespace the target names wins over -n (`ping pod/peer -n shop --from data/db`).
+      return podSubject(ref.name, { ...o, ...(ref.namespace !== undefined ? { namespace: ref.namespace } : {}) });
+    case 'name':
+      break;
+  }
+  const name = ref.name;
+  if (o.namespace) return podSubject(name, o);
+  if (!o.pods) return containerSubject(name, deps);
   try {
     return await containerSubject(name, deps);
   } catch (err) {
@@ -109,10 +115,8 @@ export function containerProbeSubject(c: Docker.ContainerInspectInfo, owner: Doc
   };
 }
 
-async function placeAddress(raw: string, deps: DockerAccess, o: ResolveOptions): Promise<ProbeSubject> {
-  const parsed = parseAddress(raw);
-  if (!parsed.ok) throw new UserError(`"${raw}" is not an IP address: ${parsed.reason}.`, ['Example: ping 172.17.0.2']);
-  const ip = parsed.ip;
+/** An address (already parsed) → the Docker network or node pod CIDR it is in, probed from there. */
+async function placeAddress(ip: string, deps: DockerAccess, o: ResolveOptions): Promise<ProbeSubject> {
   let networks: Docker.NetworkInspectInfo[] = [];
   if (deps.docker) networks = await deps.docker.listNetworks().catch(() => []);
   for (const n of networks) {

@@ -85,6 +85,14 @@ describe('authorization and audit', () => {
     expect(h.fake.calls).toEqual([{ command: 'pod', args: ['webserver-2'], flags: { namespace: 'payments', cluster: 'kind-dev', output: 'wide' } }]);
   });
 
+  it('ping NS/NAME in Slack: the namespace in the target is checked against the scope and no default is filled in', async () => {
+    await refusedSlash('ping kube-system/coredns-1', { channel_id: SHOP_CHANNEL }, 'Namespace "kube-system" is not allowed in this conversation; it may see: shop, payments.');
+    await refusedSlash('ping pod/kube-system/coredns-1 --port 53', { channel_id: SHOP_CHANNEL }, 'Namespace "kube-system" is not allowed in this conversation');
+    const { responseUrl } = await h.slash('ping payments/webserver-2 --port 8080', { channel_id: SHOP_CHANNEL });
+    await h.responses.waitFor(() => h.responses.postsTo(responseUrl).length === 2);
+    expect(h.fake.calls).toEqual([{ command: 'ping', args: ['payments/webserver-2'], flags: { port: 8080 } }]);
+  });
+
   it('a mention with a namespace outside the scope is refused ephemerally in the thread', async () => {
     await h.event(appMention("what's the IP of the pod webserver-2 in namespace kube-system", { channel: SHOP_CHANNEL }));
     await h.api.waitFor(() => h.api.okCallsTo('chat.postEphemeral').length === 1);

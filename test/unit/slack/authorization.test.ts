@@ -91,6 +91,21 @@ describe('decideAccess', () => {
     expect(decideAccess(p, req('pod -A -n kube-system'))).toMatchObject({ allowed: false, reason: 'namespace', details: ['Example: pod -A'] });
   });
 
+  it('targets that name their namespace (ping shop/web-1, reach a/x b/y, --from) need no -n and are checked against the scope', () => {
+    const p = policy({ NETPEEK_SLACK_CHANNEL_SCOPES: 'C0OPS00001=shop,payments', NETPEEK_SLACK_CHANNEL_NAMESPACES: 'C0OPS00001=shop' });
+    for (const text of ['ping payments/web-1', 'ping pod/payments/web-1 --port 80', 'reach shop/web-1 payments/db-0 --no-probe']) {
+      const d = decideAccess(p, req(text));
+      expect(d, text).toMatchObject({ allowed: true, namespaces: ['shop', 'payments'] });
+      expect(d.allowed && d.query.flags.namespace, text).toBe(undefined);
+    }
+    for (const text of ['ping kube-system/coredns-1', 'ping pod/kube-system/coredns-1', 'reach shop/web-1 kube-system/coredns-1 --no-probe', 'ping shop/web-1 --from kube-system/coredns-1']) {
+      expect(decideAccess(p, req(text)), text).toMatchObject({ allowed: false, reason: 'namespace', message: 'Namespace "kube-system" is not allowed in this conversation; it may see: shop, payments.' });
+    }
+    // A bare name still gets the channel default; one end without a namespace too.
+    expect(decideAccess(p, req('ping web-1'))).toMatchObject({ allowed: true, query: { flags: { namespace: 'shop' } } });
+    expect(decideAccess(p, req('reach web-1 payments/db-0 --no-probe'))).toMatchObject({ allowed: true, query: { flags: { namespace: 'shop' } } });
+  });
+
   it('applies the * scope to channels not listed and to DMs', () => {
     const p = policy({ NETPEEK_SLACK_CHANNEL_SCOPES: '*=default' });
     expect(decideAccess(p, req('pod web -n shop', { isDm: true, channel: 'D0ALICE001' }))).toMatchObject({ allowed: false, reason: 'namespace' });
