@@ -35,8 +35,8 @@ export const changes: NetpeekCommand = {
   aliases: ['changed'],
   summary: 'What changed recently that matters for reachability: pods, Services, EndpointSlices, NetworkPolicies, nodes',
   args: [{ name: '[pod/<name>|svc/<name>|node/<name>|netpol/<name>]', required: false, completes: ['pod', 'service', 'node'], typedOnly: true }],
-  flags: ['namespace', 'since', 'cluster'],
-  examples: ['changes', 'changes -n shop --since 1h', 'changes svc/cart -n shop', 'changes pod/web-1 --since 30m'],
+  flags: ['namespace', 'allNamespaces', 'since', 'cluster'],
+  examples: ['changes', 'changes -n shop --since 1h', 'changes -A --since 30m', 'changes svc/cart -n shop', 'changes pod/web-1 --since 30m'],
   subject: { role: 'about', kind: 'changes' },
   sendsPackets: 'never',
   description:
@@ -47,12 +47,16 @@ export const changes: NetpeekCommand = {
     'console, which have been watching; a one-shot terminal command has only just started.',
   async run(query, deps) {
     const cluster = clusterFor(deps, query.flags.cluster);
-    const ns = query.flags.namespace;
+    const target = query.args[0];
+    // -A: every namespace this conversation may see, over -n (and over a Slack channel's default namespace).
+    if (query.flags.allNamespaces && target !== undefined && !/^(node|nodes|no)\//i.test(target)) {
+      throw new UserError(`-A is for every change; "${target}" is in one namespace, so name it with -n instead.`, [`Example: changes ${target} -n shop`, 'Every namespace: changes -A']);
+    }
+    const ns = query.flags.allNamespaces ? undefined : query.flags.namespace;
     if (ns !== undefined) await requireNamespace(cluster, ns, deps);
     const filter: ChangeFilter = {};
     if (query.flags.since !== undefined) filter.since = Date.parse(parseSince(query.flags.since, Date.now()));
     if (deps.namespaces) filter.namespaces = deps.namespaces;
-    const target = query.args[0];
     let subjectText = ns ? `namespace ${ns}` : 'the cluster';
     if (target !== undefined) {
       filter.subject = await subjectOf(target, ns, cluster);

@@ -1,12 +1,15 @@
 import type { AddressFact, Answer, Fact } from '../src/core/answer.js';
 import { newAnswer } from '../src/core/answer.js';
+import { UserError } from '../src/core/errors.js';
+import type { Query } from '../src/core/query.js';
 import type { Deps, NetpeekCommand } from '../src/deps.js';
 import { HOST_NETWORK_POD, NODE_REACHES_POD_IP, declaredPortsText, nodePortConflictWarning } from '../src/net/explain-kube.js';
 import { nodePortClaims, nodePortConflicts } from '../src/net/kube-ports.js';
 import { checkKubernetesName } from '../src/net/names.js';
 import { placePodIps } from '../src/net/pod-cidr.js';
 import type { KubeCluster } from '../src/sources/kube-cluster.js';
-import { clusterFor, findNode } from '../src/sources/kube-lookup.js';
+import { clusterFor, findNode, readSelector } from '../src/sources/kube-lookup.js';
+import { matchesLabels } from '../src/net/label-selector.js';
 import type { KubeNode, KubePod } from '../src/sources/kube-model.js';
 import { nodeIp } from '../src/sources/kube-model.js';
 
@@ -16,14 +19,16 @@ export const node: NetpeekCommand = {
   name: 'node',
   aliases: [],
   summary: "A node's addresses and pod CIDR, the pods on it, and which of them use the node's own network",
-  args: [{ name: '<name>', required: true, completes: ['node'] }],
-  flags: ['cluster'],
-  examples: ['node worker-1', 'node kind-control-plane --context kind-dev'],
+  args: [{ name: '<name>', required: true, unlessFlags: ['selector'], completes: ['node'] }],
+  flags: ['cluster', 'selector'],
+  examples: ['node worker-1', 'node -l node-role.kubernetes.io/worker -o wide', 'node kind-control-plane --context kind-dev'],
   subject: { role: 'lookup', kind: 'node' },
   sendsPackets: 'never',
   description:
-    "Addresses (InternalIP, ExternalIP, hostname), pod CIDR(s), readiness and versions; the pods scheduled there with their IPs, the hostNetwork pods among them and the node ports they claim (with conflicts), and the netpeek agent configured for the node.",
+    "Addresses (InternalIP, ExternalIP, hostname), pod CIDR(s), readiness and versions; the pods scheduled there with their IPs, the hostNetwork pods among them and the node ports they claim (with conflicts), and the netpeek agent configured for the node. " +
+    'With -l (a label selector on the nodes\' labels) and no name it lists the matching nodes as kubectl get nodes does; -o wide adds external IP, OS, kernel and container runtime.',
   async run(query, deps) {
+    if (query.flags.selector !== undefined) return listAnswer(query, deps);
     const name = checkKubernetesName(query.args[0] ?? '', 'node');
     const cluster = clusterFor(deps, query.flags.cluster);
     const n = await findNode(cluster, name);
@@ -32,6 +37,41 @@ export const node: NetpeekCommand = {
     return answerFor(n, scoped, cluster, deps);
   },
 };
+
+/** `node -l node-role.kubernetes.io/worker`: one row per matching node, as `kubectl get nodes` (-o wide: more columns). */
+async function listAnswer(query: Query, deps: Deps): Promise<Answer> {
+  if (query.args[0] !== undefined) {
+    throw new UserError(`-l lists nodes, so it takes no node name ("${query.args[0]}").`, ['Example: node -l node-role.kubernetes.io/worker', `Or one node: node ${query.args[0]}`]);
+  }
+  const selector = readSelector(query.flags.selector!, 'node -l node-role.kubernetes.io/worker');
+  const cluster = clusterFor(deps, query.flags.cluster);
+  const nodes = (await cluster.nodes()).filter((n) => matchesLabels(selector, n.labels)).sort((a, b) => a.name.localeCompare(b.name));
+  const wide = query.flags.output === 'wide';
+  const ready = nodes.filter((n) => n.ready).length;
+  const address = (n: KubeNode, type: string) => n.addresses.filter((a) => a.type === type).map((a) => a.address).join(',') || '<none>';
+  return newAnswer('node', `nodes matching ${query.flags.selector}`, {
+    subject: { kind: 'node', name: query.flags.selector!, source: `context ${cluster.context}` },
+    summary: nodes.length ? `${nodes.length} ${nodes.length === 1 ? 'node matches' : 'nodes match'} ${query.flags.selector}; ${ready} ready.` : `No nodes match ${query.flags.selector}.`,
+    facts: [{ label: 'Kubernetes context', value: `${cluster.context} (${cluster.server})` }],
+    tables: [
+      {
+        title: 'Nodes',
+        columns: ['name', 'status', 'roles', 'internal IP', 'pod CIDR', 'version', ...(wide ? ['external IP', 'OS image', 'kernel', 'container runtime'] : [])],
+        rows: nodes.map((n) => [
+          n.name,
+          `${n.ready ? 'Ready' : 'NotReady'}${n.unschedulable ? ',SchedulingDisabled' : ''}`,
+          n.roles.join(',') || '<none>',
+          address(n, 'InternalIP'),
+          n.podCIDRs.join(',') || '<none>',
+          n.kubeletVersion ?? '<unknown>',
+          ...(wide ? [address(n, 'ExternalIP'), n.osImage ?? '<unknown>', n.kernelVersion ?? '<unknown>', n.containerRuntime ?? '<unknown>'] : []),
+        ]),
+      },
+    ],
+    items: nodes.map((n) => ({ kind: 'node' as const, name: n.name })),
+    ...(nodes[0] ? { hints: [`\`node ${nodes[0].name}\` shows one node's pods and agent.`] } : {}),
+  });
+}
 
 /**
  * Where the netpeek agent for this node would be (NETPEEK_AGENTS). A hook: when agents report

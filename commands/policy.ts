@@ -10,7 +10,10 @@ import { buildPolicyMap, edgeLabel, policyMapGraph, type Workload } from '../src
 import type { PolicyPod } from '../src/net/policy-peers.js';
 import type { PolicyDirection } from '../src/net/policy-spec.js';
 import type { KubeCluster } from '../src/sources/kube-cluster.js';
-import { clusterFor, findPod, requireNamespace } from '../src/sources/kube-lookup.js';
+import { clusterFor, findPod, listScope, requireNamespace } from '../src/sources/kube-lookup.js';
+import { matchesLabels } from '../src/net/label-selector.js';
+import { compileSelector, selectorText } from '../src/net/policy-peers.js';
+import { effectivePolicyTypes, type NetworkPolicySpec } from '../src/net/policy-spec.js';
 import type { KubePod } from '../src/sources/kube-model.js';
 import { placeAddressForPolicy, policyPod } from '../src/sources/kube-policy-endpoints.js';
 
@@ -67,7 +70,9 @@ async function podAnswer(query: Query, deps: Deps, cluster: KubeCluster): Promis
   } else if (ref.kind === 'container') {
     throw new UserError(`container/${ref.name} is a Docker container; NetworkPolicies select pods.`, ['Example: policy db-0 -n shop']);
   } else {
-    const ns = ref.kind === 'pod' ? (ref.namespace ?? query.flags.namespace) : query.flags.namespace;
+    // -A: the pod in whichever namespace has it, as `pod <name> -A`.
+    const flagNs = query.flags.allNamespaces ? undefined : query.flags.namespace;
+    const ns = ref.kind === 'pod' ? (ref.namespace ?? flagNs) : flagNs;
     pod = (await findPod(cluster, ref.name, ns, scopeOf(deps))).pod;
   }
   const engine = await cluster.policyEngine();
@@ -118,7 +123,44 @@ async function podAnswer(query: Query, deps: Deps, cluster: KubeCluster): Promis
   return answer;
 }
 
+/** `policy -A`, `policy -l team=shop -n shop`: one row per NetworkPolicy, as `kubectl get networkpolicies` (-o wide: more columns). */
+async function listAnswer(query: Query, deps: Deps, cluster: KubeCluster): Promise<Answer> {
+  const scope = await listScope(cluster, query.flags, deps);
+  const [all, pods] = await Promise.all([cluster.networkPolicies(scope.namespace), query.flags.output === 'wide' ? cluster.pods(scope.namespace !== undefined ? { namespace: scope.namespace } : {}) : []]);
+  const policies = all
+    .filter((p) => (!deps.namespaces || deps.namespaces.includes(p.namespace)) && (!scope.selector || matchesLabels(scope.selector, p.labels ?? {})))
+    .sort((a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name));
+  const wide = query.flags.output === 'wide';
+  const many = scope.namespace === undefined;
+  const what = scope.selectorText !== undefined ? `NetworkPolicies matching ${scope.selectorText}` : 'NetworkPolicies';
+  const selected = (p: NetworkPolicySpec) => {
+    const sel = compileSelector(p.podSelector);
+    return pods.filter((x) => x.namespace === p.namespace && matchesLabels(sel, x.labels)).length;
+  };
+  return newAnswer('policy', `${what} ${scope.where}`, {
+    subject: { kind: 'networkpolicy', name: scope.selectorText ?? '*', ...(scope.namespace ? { namespace: scope.namespace } : {}), source: cluster.context },
+    summary: policies.length ? `${policies.length} ${policies.length === 1 ? 'NetworkPolicy' : 'NetworkPolicies'} ${scope.selectorText !== undefined ? `match ${scope.selectorText}` : 'found'} ${scope.where}.` : `No NetworkPolicies ${scope.selectorText !== undefined ? `match ${scope.selectorText} ` : ''}${scope.where}.`,
+    facts: [{ label: 'Kubernetes context', value: `${cluster.context} (${cluster.server})` }],
+    tables: [
+      {
+        title: 'NetworkPolicies',
+        columns: [...(many ? ['namespace'] : []), 'name', 'pod selector', 'policy types', ...(wide ? ['ingress rules', 'egress rules', 'pods selected'] : [])],
+        rows: policies.map((p) => [
+          ...(many ? [p.namespace] : []),
+          p.name,
+          selectorText(compileSelector(p.podSelector)) || '<none>',
+          effectivePolicyTypes(p).map((d) => (d === 'ingress' ? 'Ingress' : 'Egress')).join(','),
+          ...(wide ? [String(p.ingress.length), String(p.egress.length), String(selected(p))] : []),
+        ]),
+      },
+    ],
+    items: policies.map((p) => ({ kind: 'networkpolicy' as const, name: p.name, namespace: p.namespace })),
+    hints: policies[0] ? [`\`policy map -n ${policies[0].namespace}\` draws what they allow between workloads.`] : [],
+  });
+}
+
 async function mapAnswer(query: Query, deps: Deps, cluster: KubeCluster): Promise<Answer> {
+  if (query.flags.allNamespaces) throw new UserError('policy map draws one namespace; -A has no picture.', ['Example: policy map -n shop', 'Every namespace\'s policies as a list: policy -A']);
   const namespace = await requireNamespace(cluster, query.flags.namespace ?? cluster.defaultNamespace, scopeOf(deps));
   const [engine, pods, kinds] = await Promise.all([cluster.policyEngine(), cluster.pods({ namespace }), cluster.otherPolicyKinds()]);
   const byWorkload = new Map<string, KubePod[]>();
@@ -154,17 +196,19 @@ export const policy: NetpeekCommand = {
   name: 'policy',
   aliases: ['netpol'],
   summary: 'Which NetworkPolicies select a pod and whom they let in and out; `policy map` draws a namespace\'s allowed connections',
-  args: [{ name: '<pod|map>', required: true, completes: ['pod'], values: ['map'] }],
-  flags: ['namespace', 'cluster'],
-  examples: ['policy db-0 -n shop', 'policy shop/db-0', 'policy map -n shop'],
+  args: [{ name: '<pod|map>', required: true, unlessFlags: ['selector', 'allNamespaces'], completes: ['pod'], values: ['map'] }],
+  flags: ['namespace', 'allNamespaces', 'selector', 'cluster'],
+  examples: ['policy db-0 -n shop', 'policy shop/db-0', 'policy map -n shop', 'policy -A -o wide', 'policy -l team=shop -n shop'],
   subject: { role: 'about', kind: 'pod' },
   sendsPackets: 'never',
   description:
     '`policy <pod>`: the policies selecting the pod for ingress and for egress, each rule in words, and which pods may connect to it and which it may ' +
     'connect to. `policy map`: the allowed connections between the workloads of a namespace (-n, else the context\'s default) as a picture: a PNG in ' +
-    'Slack, Graphviz DOT in the terminal and in --json. Reads only the Kubernetes API.',
+    'Slack, Graphviz DOT in the terminal and in --json. With -A or -l (on the policies\' own labels) and no pod it lists the NetworkPolicies as ' +
+    'kubectl get networkpolicies does; -o wide adds their rule counts and how many pods each selects. Reads only the Kubernetes API.',
   async run(query, deps) {
     const cluster = clusterFor(deps, query.flags.cluster);
+    if (query.args[0] === undefined) return listAnswer(query, deps, cluster);
     return query.args[0] === 'map' ? mapAnswer(query, deps, cluster) : podAnswer(query, deps, cluster);
   },
 };

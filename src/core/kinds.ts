@@ -4,7 +4,7 @@
  */
 
 /** What an answer can be about. */
-export const SUBJECT_KINDS = ['container', 'pod', 'service', 'node', 'network', 'ip', 'topic', 'status', 'help', 'report', 'audit', 'changes'] as const;
+export const SUBJECT_KINDS = ['container', 'pod', 'service', 'node', 'network', 'ip', 'topic', 'status', 'help', 'report', 'audit', 'changes', 'networkpolicy'] as const;
 export type SubjectKind = (typeof SUBJECT_KINDS)[number];
 
 /** Kinds of probe netpeek can send. */

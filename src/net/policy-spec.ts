@@ -60,6 +60,8 @@ export interface NetworkPolicySpec {
   policyTypes: PolicyDirection[];
   ingress: RuleSpec[];
   egress: RuleSpec[];
+  /** metadata.labels, when it has any (for `policy -l`). */
+  labels?: Record<string, string>;
   /** What the reader could not read, e.g. `spec.ingress[0].from[0].serviceAccountSelector: a field netpeek does not know`. */
   unreadable: string[];
 }
@@ -278,6 +280,7 @@ export function readNetworkPolicy(raw: unknown): NetworkPolicySpec {
     ingress: rules('ingress'),
     egress: rules('egress'),
     unreadable: r.problems,
+    ...(isObject(md.labels) && Object.keys(md.labels).length ? { labels: Object.fromEntries(Object.entries(md.labels).filter((e): e is [string, string] => typeof e[1] === 'string')) } : {}),
   };
 }
 

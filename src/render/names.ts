@@ -7,5 +7,8 @@ import type { Answer } from '../core/answer.js';
  */
 export function toNames(answer: Answer): string {
   const refs = answer.items ?? (answer.subject && !answer.subject.name.includes(' ') ? [answer.subject] : []);
-  return refs.map((r) => `${r.kind}/${r.name}\n`).join('');
+  return refs.map((r) => `${KUBECTL_TYPES[r.kind] ?? r.kind}/${r.name}\n`).join('');
 }
+
+/** kubectl's TYPE where it is not the kind's own word: a kind of an API group is written with its group. */
+const KUBECTL_TYPES: Partial<Record<string, string>> = { networkpolicy: 'networkpolicy.networking.k8s.io' };

@@ -203,19 +203,21 @@ export interface ListScope {
  * and neither the context's own namespace. The selector is checked before any API call.
  */
 export async function listScope(cluster: KubeCluster, o: { namespace?: string; allNamespaces?: boolean; selector?: string }, deps: NamespaceScope): Promise<ListScope> {
-  let selector: LabelSelector | undefined;
-  if (o.selector !== undefined) {
-    try {
-      selector = parseLabelSelector(o.selector);
-    } catch (err) {
-      if (!(err instanceof LabelSelectorError)) throw err;
-      throw new UserError(`-l ${o.selector}: ${err.message}.`, [`A selector is key=value requirements joined by commas, e.g. -l ${SELECTOR_EXAMPLE}`, 'Example: pod -l app=web -n shop']);
-    }
-  }
+  const selector = o.selector !== undefined ? readSelector(o.selector, 'pod -l app=web -n shop') : undefined;
   const sel = selector ? { selector, selectorText: o.selector } : {};
   if (o.allNamespaces) return { ...sel, where: deps.namespaces ? `in the namespaces this conversation may see (${deps.namespaces.join(', ')})` : 'in every namespace' };
   const namespace = await requireNamespace(cluster, o.namespace ?? cluster.defaultNamespace, deps);
   return { ...sel, namespace, where: `in namespace ${namespace}` };
+}
+
+/** -l's label query, read before any API call; a malformed one is a UserError with the accepted form. */
+export function readSelector(text: string, example: string): LabelSelector {
+  try {
+    return parseLabelSelector(text);
+  } catch (err) {
+    if (!(err instanceof LabelSelectorError)) throw err;
+    throw new UserError(`-l ${text}: ${err.message}.`, [`A selector is key=value requirements joined by commas, e.g. -l ${SELECTOR_EXAMPLE}`, `Example: ${example}`]);
+  }
 }
 
 /** The pods a listing covers, sorted by namespace and name. */

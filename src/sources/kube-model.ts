@@ -112,8 +112,11 @@ export interface KubeNode {
   ready: boolean;
   unschedulable: boolean;
   roles: string[];
+  /** metadata.labels, for -l. */
+  labels: Record<string, string>;
   kubeletVersion?: string;
   osImage?: string;
+  kernelVersion?: string;
   containerRuntime?: string;
 }
 
@@ -260,8 +263,10 @@ export function toNode(n: V1Node): KubeNode {
       .filter((k) => k.startsWith('node-role.kubernetes.io/'))
       .map((k) => k.slice('node-role.kubernetes.io/'.length))
       .sort(),
+    labels,
     ...(n.status?.nodeInfo?.kubeletVersion ? { kubeletVersion: n.status.nodeInfo.kubeletVersion } : {}),
     ...(n.status?.nodeInfo?.osImage ? { osImage: n.status.nodeInfo.osImage } : {}),
+    ...(n.status?.nodeInfo?.kernelVersion ? { kernelVersion: n.status.nodeInfo.kernelVersion } : {}),
     ...(n.status?.nodeInfo?.containerRuntimeVersion ? { containerRuntime: n.status.nodeInfo.containerRuntimeVersion } : {}),
   };
 }

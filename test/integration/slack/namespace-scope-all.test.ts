@@ -125,6 +125,14 @@ describe('-A in a channel scoped to several namespaces', () => {
     for (const hidden of OUTSIDE) expect(text).not.toContain(hidden);
   });
 
+  it('changes -A and policy -A in a channel with a default namespace: the union of the scope, not the default', async () => {
+    const changes = await answer('changes -A', DEFAULTED);
+    expect(changes.text).toContain('touching the cluster');
+    expect(changes.text).not.toContain('namespace shop');
+    const policies = await answer('policy -A', DEFAULTED);
+    expect(policies.text).toContain('in the namespaces this conversation may see (shop, payments)');
+  });
+
   it('in an unscoped channel -A is every namespace', async () => {
     const { text } = await answer('pod -A', CHANNEL);
     for (const ip of [...SHOP_AND_PAYMENTS, '10.244.1.31', '10.244.1.41']) expect(text).toContain(ip);
