@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeNeeding } from '../support/backends.js';
-import { netpeek } from '../support/cli.js';
+import { netpeek, textTable as table } from '../support/cli.js';
 import { freeTcpPort } from '../support/docker-fixtures.js';
 import { namespace, node, pod, service } from '../support/kube-apiserver/fixtures.js';
 import { startKubeApiServer, type KubeApiServer } from '../support/kube-apiserver/index.js';
@@ -20,15 +20,6 @@ let api: KubeApiServer;
 let other: KubeApiServer;
 let dir: string;
 const kube = (args: string[], env: Record<string, string> = {}) => netpeek(args, { KUBECONFIG: api.kubeconfigPath, ...env });
-
-/** A table's lines under its heading (up to the next blank line), split into cells. */
-function table(stdout: string, title: string): string[][] {
-  const lines = stdout.split('\n');
-  const start = lines.indexOf(title);
-  if (start === -1) throw new Error(`no "${title}" table in:\n${stdout}`);
-  const end = lines.findIndex((l, i) => i > start && l.trim() === '');
-  return lines.slice(start + 1, end === -1 ? undefined : end).map((l) => l.trim().split(/\s{2,}/));
-}
 
 beforeAll(async () => {
   api = await startKubeApiServer({

@@ -4,22 +4,13 @@
  * `-o wide` columns, `changes -A`. Fixture IPs are only read, never probed: no command here sends a packet.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { netpeek } from '../support/cli.js';
+import { netpeek, textTable as table } from '../support/cli.js';
 import { namespace, networkPolicy, node, pod } from '../support/kube-apiserver/fixtures.js';
 import { startKubeApiServer, type KubeApiServer } from '../support/kube-apiserver/index.js';
 import { runKubectl } from '../support/kube-apiserver/kubectl.js';
 
 let api: KubeApiServer;
 const kube = (args: string[]) => netpeek(args, { KUBECONFIG: api.kubeconfigPath });
-
-/** A table's lines under its heading (up to the next blank line), split into cells. */
-function table(stdout: string, title: string): string[][] {
-  const lines = stdout.split('\n');
-  const start = lines.indexOf(title);
-  if (start === -1) throw new Error(`no "${title}" table in:\n${stdout}`);
-  const end = lines.findIndex((l, i) => i > start && l.trim() === '');
-  return lines.slice(start + 1, end === -1 ? undefined : end).map((l) => l.trim().split(/\s{2,}/));
-}
 
 beforeAll(async () => {
   api = await startKubeApiServer({

@@ -32,3 +32,12 @@ export function netpeek(args: string[], env: Record<string, string> = {}, input?
     else child.stdin?.end();
   });
 }
+
+/** A table of the text renderer's output: its lines under `title` (up to the next blank line), split into cells. */
+export function textTable(stdout: string, title: string): string[][] {
+  const lines = stdout.split('\n');
+  const start = lines.indexOf(title);
+  if (start === -1) throw new Error(`no "${title}" table in:\n${stdout}`);
+  const end = lines.findIndex((l, i) => i > start && l.trim() === '');
+  return lines.slice(start + 1, end === -1 ? undefined : end).map((l) => l.trim().split(/\s{2,}/));
+}
