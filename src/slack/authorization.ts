@@ -133,29 +133,30 @@ export function decideAccess(policy: AccessPolicy, req: AccessRequest): AccessDe
 
 /**
  * The namespaces a question's targets name themselves (`ping shop/web-1`, `reach pod/shop/a payments/b`,
- * `--from shop/web-1`), read by the parser the commands use; `every` when each target names one. The
+ * `--from shop/web-1`), read by the parser the commands use; `every` when each argument names one. The
  * targets are a probe's or a path's arguments, any argument that takes a pod, and the flags whose value
  * is one (all from the registry).
  * A target that does not parse names nothing here: the command refuses it with its own message.
  */
 function namespacesNamed(cmd: CommandSpec, query: Query): { namespaces: string[]; every: boolean } {
   const targets = cmd.subject.role === 'probe' || cmd.subject.role === 'path';
-  const words = cmd.args.flatMap((a, i) => ((targets || a.completes?.includes('pod')) && query.args[i] !== undefined ? [query.args[i]!] : []));
-  for (const f of cmd.flags) {
+  const args = cmd.args.flatMap((a, i) => ((targets || a.completes?.includes('pod')) && query.args[i] !== undefined ? [query.args[i]!] : []));
+  const flagValues = cmd.flags.flatMap((f) => {
     const value = query.flags[f];
-    if ((FLAG_SPECS[f] as FlagSpec).completes?.includes('pod') && typeof value === 'string') words.push(value);
-  }
-  const namespaces: string[] = [];
-  for (const w of words) {
-    let ref;
+    return (FLAG_SPECS[f] as FlagSpec).completes?.includes('pod') && typeof value === 'string' ? [value] : [];
+  });
+  const namespaceOf = (w: string): string | undefined => {
     try {
-      ref = parseEndpointRef(w);
+      const ref = parseEndpointRef(w);
+      return ref.kind === 'pod' ? ref.namespace : undefined;
     } catch {
-      continue;
+      return undefined;
     }
-    if (ref.kind === 'pod' && ref.namespace !== undefined) namespaces.push(ref.namespace);
-  }
-  return { namespaces, every: words.length > 0 && namespaces.length === words.length };
+  };
+  const named = (words: string[]) => words.map(namespaceOf).filter((ns): ns is string => ns !== undefined);
+  const ofArgs = named(args);
+  // -n is the arguments' namespace (a --from may be in another), so only they decide whether it is needed.
+  return { namespaces: [...ofArgs, ...named(flagValues)], every: args.length > 0 && ofArgs.length === args.length };
 }
 
 function lookupHint(query: Query): string {
