@@ -1,7 +1,7 @@
 import type { Agent } from 'node:http';
-import { request as httpRequest } from 'node:http';
-import { request as httpsRequest, type RequestOptions } from 'node:https';
+import type { RequestOptions } from 'node:https';
 import { CoreV1Api, DiscoveryV1Api, KubeConfig, VersionApi, Watch } from '@kubernetes/client-node';
+import { getJson } from './http-json.js';
 import type { WatchClient } from './kube-watch-cache.js';
 
 /**
@@ -43,26 +43,7 @@ function rawGet(kc: KubeConfig): RawGet {
     const opts: RequestOptions = { method: 'GET', headers: { Accept: 'application/json' } };
     // Credentials, CA and the (possibly socket-unref'ing) agent, as client-node applies them to its own requests.
     await kc.applyToHTTPSOptions(opts);
-    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
-    return new Promise((resolve, reject) => {
-      const req = send(url, opts, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('error', reject);
-        res.on('end', () => {
-          const body = Buffer.concat(chunks).toString('utf8');
-          const status = res.statusCode ?? 0;
-          if (status < 200 || status > 299) return reject(Object.assign(new Error(`HTTP ${status}`), { statusCode: status, body }));
-          try {
-            resolve(JSON.parse(body));
-          } catch {
-            reject(new Error(`the API server answered ${path} with something that is not JSON`));
-          }
-        });
-      });
-      req.on('error', reject);
-      req.end();
-    });
+    return getJson(url, opts, `the API server answered ${path} with something that is not JSON`);
   };
 }
 

@@ -1,7 +1,7 @@
-import { request as httpRequest } from 'node:http';
-import { request as httpsRequest, type RequestOptions } from 'node:https';
+import type { RequestOptions } from 'node:https';
+import { getJson } from './http-json.js';
 import type { KubeApis, RawGet } from './kube-api.js';
-import type { DirectAccess } from './kubeconfig.js';
+import type { DirectAccess } from './kubeconfig-files.js';
 
 /**
  * A one-shot answer's reads of the API server with node:http(s) alone: a GET per question, with the
@@ -16,7 +16,12 @@ import type { DirectAccess } from './kubeconfig.js';
 type Query = Record<string, string | number | undefined>;
 type Params = { namespace?: string; name?: string; labelSelector?: string; fieldSelector?: string; limit?: number; _continue?: string; resourceVersion?: string };
 
-export function directGet(access: DirectAccess): RawGet {
+/**
+ * GETs of API paths with the context's credentials. `signal` abandons a request (its socket destroyed):
+ * shell completion's deadline. `freshConnection` opens a socket per request instead of the global agent's
+ * keep-alive pool, so a short-lived process exits as soon as it has its answer.
+ */
+export function directGet(access: DirectAccess, o: { signal?: AbortSignal; freshConnection?: boolean } = {}): RawGet {
   const base = access.server.replace(/\/+$/, '');
   const headers: Record<string, string> = { Accept: 'application/json' };
   if (access.token) headers.Authorization = `Bearer ${access.token}`;
@@ -24,34 +29,15 @@ export function directGet(access: DirectAccess): RawGet {
   return (path, query = {}) => {
     const url = new URL(base + path);
     for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== '') url.searchParams.set(k, String(v));
-    const https = url.protocol === 'https:';
-    const opts: RequestOptions = { method: 'GET', headers };
-    if (https) {
+    const opts: RequestOptions = { headers, ...(o.signal ? { signal: o.signal } : {}), ...(o.freshConnection ? { agent: false } : {}) };
+    if (url.protocol === 'https:') {
       if (access.ca) opts.ca = access.ca;
       if (access.cert) opts.cert = access.cert;
       if (access.key) opts.key = access.key;
       if (access.tlsServerName) opts.servername = access.tlsServerName;
       opts.rejectUnauthorized = !access.insecureSkipTlsVerify;
     }
-    return new Promise((resolve, reject) => {
-      const req = (https ? httpsRequest : httpRequest)(url, opts, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('error', reject);
-        res.on('end', () => {
-          const body = Buffer.concat(chunks).toString('utf8');
-          const status = res.statusCode ?? 0;
-          if (status < 200 || status > 299) return reject(Object.assign(new Error(`HTTP ${status}`), { statusCode: status, body }));
-          try {
-            resolve(JSON.parse(body));
-          } catch {
-            reject(new Error(`the API server answered ${path} with something that is not JSON`));
-          }
-        });
-      });
-      req.on('error', reject);
-      req.end();
-    });
+    return getJson(url, opts, `the API server answered ${path} with something that is not JSON`);
   };
 }
 
