@@ -43,7 +43,7 @@ import type { KubeNode, KubePod, KubeService } from '../src/sources/kube-model.j
 import { nodeIp } from '../src/sources/kube-model.js';
 import { probeSubject } from '../src/probe/probe-subject.js';
 import { podProbeSubject } from '../src/sources/kube-probe-targets.js';
-import { explainSockets, socketAnswerParts } from '../src/net/explain-sockets.js';
+import { explainSockets, portNoteFromSockets, socketAnswerParts } from '../src/net/explain-sockets.js';
 import { podDeclaredPorts, podListeningSockets } from '../src/sources/kube-pod-sockets.js';
 
 /** A Service selecting the pod, with each port resolved against the pod and the pod's endpoint entries. */
@@ -111,11 +111,20 @@ async function withPodSockets(answer: Answer, s: Seen, deps: Deps): Promise<Answ
     if (r.reason === 'not-applicable' || r.reason === 'no-agent') return answer;
     return { ...answer, hints: [...answer.hints, `What listens inside ${s.pod.name} was not read: ${r.message}`] };
   }
-  const parts = socketAnswerParts(explainSockets(r.sockets, podDeclaredPorts(s.pod), s.pod.podIPs[0]));
+  const findings = explainSockets(r.sockets, podDeclaredPorts(s.pod), s.pod.podIPs[0]);
+  const parts = socketAnswerParts(findings);
+  // The Ports table must not call a declared port reachable when the sockets say otherwise.
+  const ports = answer.ports.map((p) => {
+    if (p.source !== 'declared' && p.source !== 'hostPort') return p;
+    const via = p.source === 'hostPort' ? `${p.hostIp || s.pod.hostIPs[0] || 'the node'}:${p.hostPort}` : undefined;
+    const note = portNoteFromSockets(p, findings, s.pod.podIPs[0], via);
+    return note ? { ...p, note } : p;
+  });
   const missing = r.missing.length ? ` ${r.missing.join(', ')} ${r.missing.length === 1 ? 'has' : 'have'} no process on ${r.node}.` : '';
   return {
     ...answer,
     listening: parts.listening,
+    ports,
     tables: [...answer.tables, parts.table],
     warnings: [...answer.warnings, ...parts.warnings],
     explanations: [...answer.explanations, `The sockets were read by the netpeek agent on ${r.node} from the pod's own network namespace (pid ${r.pid}, container ${r.container}): every container of the pod shares it, so each port names the container whose process holds it.${missing}`],

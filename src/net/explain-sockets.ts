@@ -124,6 +124,28 @@ export function explainSockets(sockets: readonly OwnedSocket[], declared: readon
   return findings;
 }
 
+/**
+ * A declared port's "Ports" note made to agree with the namespace's sockets: "reachable at ip:port" holds
+ * only when something listens there. Undefined when the sockets confirm the declaration (or say nothing
+ * about the port): the declaration's own note stands. `via` names a host port that forwards to it.
+ */
+export function portNoteFromSockets(port: PortSpec, findings: readonly SocketFinding[], ip: string | undefined, via?: string): string | undefined {
+  const f = findings.find((x) => x.port === port.port && x.protocol === port.protocol);
+  if (!f) return undefined;
+  const at = `${ip ?? 'the workload IP'}:${port.port}/${port.protocol}`;
+  const forwarded = via ? `${via} forwards to ${at}, but ` : '';
+  switch (f.verdict) {
+    case 'loopback-only-declared':
+      return `LOOPBACK ONLY: ${forwarded}the server listens on ${f.addresses.join(', ')} only, so connections to ${at}${via ? ' and to the host port' : ''} are refused; only processes inside the namespace reach it. Make the server listen on 0.0.0.0 (or ::).`;
+    case 'nothing-listening':
+      return `NOTHING LISTENS: ${forwarded}no socket is bound to ${port.port}/${port.protocol} in the namespace, so connections to ${at} are refused.`;
+    case 'one-address':
+      return ip && f.addresses.includes(ip) ? undefined : `${forwarded ? `${forwarded}the` : 'The'} server listens on ${f.addresses.join(', ')} only, not on ${ip ?? 'the workload IP'}: connections to ${at} are refused.`;
+    default:
+      return undefined;
+  }
+}
+
 /** The findings as an Answer carries them: the JSON field, one table every renderer shows, and the warnings. */
 export function socketAnswerParts(findings: readonly SocketFinding[]): { listening: ListeningFact[]; table: Table; warnings: string[] } {
   const listening: ListeningFact[] = findings.map((f) => ({

@@ -89,6 +89,11 @@ describeNeeding(DOCKER, 'pod: listening sockets read by the node\'s agent from t
     expect(table.columns).toEqual(['Port', 'Address', 'Process', 'Container', 'Declared', 'Meaning']);
     expect(table.rows.find((r) => r[0] === '8080/tcp')).toEqual(['8080/tcp', '127.0.0.1', `httpd (${webPid})`, 'web', 'declared', 'LOOPBACK ONLY: unreachable from outside']);
     expect(a.explanations.join(' ')).toMatch(/read by the netpeek agent on node-a from the pod's own network namespace \(pid \d+, container web\)/);
+    // The Ports table agrees with the sockets: a declared port is only "reachable" when something listens on it.
+    const declared = (port: number) => a.ports.find((p) => p.port === port && p.source === 'declared')!.note;
+    expect(declared(8080)).toBe(`LOOPBACK ONLY: the server listens on 127.0.0.1 only, so connections to ${shop.ip}:8080/tcp are refused; only processes inside the namespace reach it. Make the server listen on 0.0.0.0 (or ::).`);
+    expect(declared(5000)).toBe(`NOTHING LISTENS: no socket is bound to 5000/tcp in the namespace, so connections to ${shop.ip}:5000/tcp are refused.`);
+    expect(declared(9090)).toBe(`Reachable at ${shop.ip}:9090/tcp from every pod and node; nothing to publish.`);
   });
 
   it('an agent deployed without the workload-vantage component: the pod answer says so and lists no sockets', async () => {

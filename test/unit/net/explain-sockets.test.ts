@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { explainSockets, listenScope } from '../../../src/net/explain-sockets.js';
+import { explainSockets, listenScope, portNoteFromSockets } from '../../../src/net/explain-sockets.js';
 import type { OwnedSocket } from '../../../src/net/proc-sockets.js';
 
 const sock = (address: string, port: number, extra: Partial<OwnedSocket> = {}): OwnedSocket => ({
@@ -64,5 +64,28 @@ describe('explainSockets', () => {
     const [f] = explainSockets([sock('172.20.0.3', 5432)], []);
     expect(f).toMatchObject({ verdict: 'one-address', warning: false });
     expect(f!.sentence).toContain('172.20.0.3 only');
+  });
+});
+
+describe('portNoteFromSockets (the Ports table agrees with the sockets)', () => {
+  const declared = [{ port: 8080, protocol: 'tcp' as const, kind: 'declared' as const }, { port: 5000, protocol: 'tcp' as const, kind: 'declared' as const }, { port: 9090, protocol: 'tcp' as const, kind: 'declared' as const }, { port: 7000, protocol: 'tcp' as const, kind: 'declared' as const }];
+  const findings = explainSockets([sock('127.0.0.1', 8080), sock('0.0.0.0', 9090), sock('10.1.0.9', 7000)], declared, '10.1.0.30');
+
+  it('loopback only: said loudly, the declaration\'s "reachable" note replaced', () => {
+    expect(portNoteFromSockets({ port: 8080, protocol: 'tcp' }, findings, '10.1.0.30')).toBe(
+      'LOOPBACK ONLY: the server listens on 127.0.0.1 only, so connections to 10.1.0.30:8080/tcp are refused; only processes inside the namespace reach it. Make the server listen on 0.0.0.0 (or ::).',
+    );
+    expect(portNoteFromSockets({ port: 8080, protocol: 'tcp' }, findings, '10.1.0.30', '192.0.2.21:18080')).toMatch(/^LOOPBACK ONLY: 192\.0\.2\.21:18080 forwards to 10\.1\.0\.30:8080\/tcp, but the server listens on 127\.0\.0\.1 only, so connections to 10\.1\.0\.30:8080\/tcp and to the host port are refused/);
+  });
+
+  it('nothing listening, and a server bound to another address than the pod IP', () => {
+    expect(portNoteFromSockets({ port: 5000, protocol: 'tcp' }, findings, '10.1.0.30')).toBe('NOTHING LISTENS: no socket is bound to 5000/tcp in the namespace, so connections to 10.1.0.30:5000/tcp are refused.');
+    expect(portNoteFromSockets({ port: 7000, protocol: 'tcp' }, findings, '10.1.0.30')).toBe('The server listens on 10.1.0.9 only, not on 10.1.0.30: connections to 10.1.0.30:7000/tcp are refused.');
+  });
+
+  it('a port the sockets confirm (or do not know) keeps its own note', () => {
+    expect(portNoteFromSockets({ port: 9090, protocol: 'tcp' }, findings, '10.1.0.30')).toBeUndefined();
+    expect(portNoteFromSockets({ port: 9090, protocol: 'udp' }, findings, '10.1.0.30')).toBeUndefined();
+    expect(portNoteFromSockets({ port: 7000, protocol: 'tcp' }, explainSockets([sock('10.1.0.30', 7000)], declared, '10.1.0.30'), '10.1.0.30')).toBeUndefined();
   });
 });
