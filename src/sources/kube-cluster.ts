@@ -185,8 +185,15 @@ export class ClusterConnection implements KubeCluster {
 
   async waitForSync(timeoutMs: number): Promise<boolean> {
     this.start();
-    const results = await Promise.all(Object.values(this.caches).map((c) => c.waitForSync(timeoutMs)));
-    return results.every(Boolean);
+    // The caches' sockets are unref'd so that open watches never hold a one-shot process up; whoever waits
+    // for the sync must, or the process ends silently before the lists arrive (a one-shot `changes` did).
+    const hold = setTimeout(() => undefined, timeoutMs);
+    try {
+      const results = await Promise.all(Object.values(this.caches).map((c) => c.waitForSync(timeoutMs)));
+      return results.every(Boolean);
+    } finally {
+      clearTimeout(hold);
+    }
   }
 
   cacheStates(): CacheState[] {

@@ -114,6 +114,17 @@ describe('policy -A and -l list NetworkPolicies', () => {
 
 describe('changes -A', () => {
   // Its answer in a scoped Slack channel: test/integration/slack/namespace-scope-all.test.ts.
+  it('one-shot: waits for the first sync and says what it watched (it used to exit 0 with nothing printed)', async () => {
+    const r = await kube(['changes', '-A']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^changes touching the cluster$/m);
+    expect(r.stdout).toMatch(/No reachability-relevant change touching the cluster since \d{4}-\d\d-\d\dT/);
+    const json = await kube(['changes', '-n', 'shop', '--json']);
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.stdout)).toMatchObject({ command: 'changes', title: 'changes touching namespace shop' });
+  });
+
   it('is refused with a namespaced target, saying to use -n', async () => {
     const bad = await kube(['changes', 'pod/db-0', '-A']);
     expect(bad.code).toBe(1);
