@@ -289,7 +289,9 @@ export async function startKubeApiServer(opts: StartKubeApiServerOptions = {}): 
   try {
     api.add(...seed.map((name) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } })));
     const initial = (opts.objects ?? []).filter((o) => o.kind !== 'Namespace' || !seed.includes(o.metadata.name ?? ''));
-    api.add(...initial.filter((o) => o.kind === 'Namespace'), ...initial.filter((o) => o.kind !== 'Namespace'));
+    // In slices: spreading 100,000+ objects into one call overflows the stack (bench:scale).
+    const ordered = [...initial.filter((o) => o.kind === 'Namespace'), ...initial.filter((o) => o.kind !== 'Namespace')];
+    for (let i = 0; i < ordered.length; i += 10_000) api.add(...ordered.slice(i, i + 10_000));
   } catch (e) {
     await api.stop();
     throw e;

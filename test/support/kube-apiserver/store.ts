@@ -30,10 +30,14 @@ export function nowTimestamp(): string {
 /** Stored objects are never mutated in place: every write stores a new object. */
 export class Store {
   private readonly byResource = new Map<string, Map<string, KubeObject>>();
+  /** Events from index `head` on are the history; the ones before it are compacted, dropped in batches (amortised O(1) per write). */
   private history: StoreEvent[] = [];
+  private head = 0;
   private compacted = 0;
   private rv: number;
   private readonly listeners = new Set<(e: StoreEvent) => void>();
+  /** Each resource's objects in key order, until its next write: a paged list of 100k pods sorts once, not per page. */
+  private readonly sorted = new Map<string, KubeObject[]>();
   readonly historyLimit: number;
 
   constructor(opts: StoreOptions = {}) {
@@ -63,15 +67,21 @@ export class Store {
 
   /** Objects in key order (namespace, then name), like etcd's range reads. */
   list(r: ResourceDef, namespace?: string): KubeObject[] {
-    return sortedValues(this.bucket(r), r.namespaced ? namespace : undefined);
+    let all = this.sorted.get(resourceKey(r));
+    if (!all) this.sorted.set(resourceKey(r), (all = sortedValues(this.bucket(r), undefined)));
+    const ns = r.namespaced ? namespace : undefined;
+    return ns === undefined ? [...all] : all.filter((o) => o.metadata.namespace === ns);
   }
 
   /** The list as it was at revision `rv`, rebuilt by undoing later events; undefined when compacted. */
   listAt(r: ResourceDef, namespace: string | undefined, rv: number): KubeObject[] | undefined {
     if (rv >= this.rv) return this.list(r, namespace);
     if (rv < this.compacted) return undefined;
+    let changed = false;
+    for (let i = this.history.length - 1; i >= this.head && this.history[i]!.rv > rv && !changed; i--) changed = this.history[i]!.resource === r;
+    if (!changed) return this.list(r, namespace);
     const state = new Map(this.bucket(r));
-    for (let i = this.history.length - 1; i >= 0 && this.history[i]!.rv > rv; i--) {
+    for (let i = this.history.length - 1; i >= this.head && this.history[i]!.rv > rv; i--) {
       const e = this.history[i]!;
       if (e.resource !== r) continue;
       if (e.type === 'ADDED') state.delete(keyOf(e.object));
@@ -83,7 +93,7 @@ export class Store {
   /** Events after `rv`, or undefined when some of them were compacted away (the caller answers 410). */
   eventsSince(rv: number): StoreEvent[] | undefined {
     if (rv < this.compacted) return undefined;
-    let lo = 0;
+    let lo = this.head;
     let hi = this.history.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
@@ -146,11 +156,15 @@ export class Store {
   }
 
   private record(e: StoreEvent): void {
+    this.sorted.delete(resourceKey(e.resource));
     this.history.push(e);
-    if (this.history.length > this.historyLimit) {
-      const drop = this.history.length - this.historyLimit;
-      this.compacted = this.history[drop - 1]!.rv;
-      this.history = this.history.slice(drop);
+    if (this.history.length - this.head > this.historyLimit) {
+      this.head = this.history.length - this.historyLimit;
+      this.compacted = this.history[this.head - 1]!.rv;
+      if (this.head >= this.historyLimit) {
+        this.history = this.history.slice(this.head);
+        this.head = 0;
+      }
     }
     for (const l of [...this.listeners]) l(e);
   }
@@ -163,12 +177,14 @@ export class Store {
   /** Forgets history up to `rv` (default: all of it), as etcd compaction does. */
   compact(rv = this.rv): void {
     this.compacted = Math.max(this.compacted, Math.min(rv, this.rv));
-    this.history = this.history.filter((e) => e.rv > this.compacted);
+    this.history = this.history.slice(this.head).filter((e) => e.rv > this.compacted);
+    this.head = 0;
   }
 
   /** Drops every object without events (a wiped etcd); the revision counter keeps counting. */
   clear(): void {
     this.byResource.clear();
+    this.sorted.clear();
     this.rv++;
     this.compact();
   }
