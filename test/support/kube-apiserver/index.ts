@@ -12,7 +12,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { applyCreateDefaults, makeAllocator, validateName, type Allocator } from './defaults.js';
+import { applyCreateDefaults, makeAllocator, validateName, type Allocator, type InUse } from './defaults.js';
 import type { FaultSpec, RequestRecord } from './faults.js';
 import { kubeconfigYaml, servingCertificate } from './kubeconfig.js';
 import type { KubeObject, ResourceDef } from './resources.js';
@@ -256,21 +256,52 @@ export class KubeApiServer {
   }
 }
 
+/**
+ * Cluster IPs and node ports of the stored Services, kept up to date from the store's events (rebuilding
+ * them from every Service per allocation was quadratic: minutes at bench:scale's 20,000 Services), and
+ * rebuilt after the store is wiped (which sends no events).
+ */
+function servicesInUse(store: Store, services: ResourceDef): () => InUse {
+  const ips = new Map<string, number>();
+  const ports = new Map<number, number>();
+  let releases = 0;
+  let generation = -1;
+  const bump = <K>(m: Map<K, number>, k: K, d: 1 | -1) => {
+    const n = (m.get(k) ?? 0) + d;
+    if (n > 0) m.set(k, n);
+    else m.delete(k);
+  };
+  const count = (s: KubeObject | undefined, d: 1 | -1) => {
+    const spec = (s?.spec ?? {}) as { clusterIPs?: string[]; ports?: { nodePort?: number }[] };
+    for (const ip of spec.clusterIPs ?? []) bump(ips, ip, d);
+    for (const p of spec.ports ?? []) if (p.nodePort) bump(ports, p.nodePort, d);
+  };
+  store.subscribe((e) => {
+    if (e.resource !== services || generation !== store.generation) return;
+    if (e.type !== 'ADDED') {
+      count(e.prev, -1);
+      releases++;
+    }
+    if (e.type !== 'DELETED') count(e.object, 1);
+  });
+  return () => {
+    if (generation !== store.generation) {
+      ips.clear();
+      ports.clear();
+      for (const s of store.list(services)) count(s, 1);
+      generation = store.generation;
+      releases++;
+    }
+    return { ips, ports, releases };
+  };
+}
+
 export async function startKubeApiServer(opts: StartKubeApiServerOptions = {}): Promise<KubeApiServer> {
   const store = new Store({ historyLimit: opts.historyLimit });
   const bookmarkIntervalMs = opts.bookmarkIntervalMs ?? 60_000;
   const watches = new WatchHub(store, () => bookmarkIntervalMs);
   const services = resolveResource('services');
-  const alloc = makeAllocator(opts.serviceCIDR ?? '10.96.0.0/12', () => {
-    const ips = new Set<string>();
-    const ports = new Set<number>();
-    for (const s of store.list(services)) {
-      const spec = (s.spec ?? {}) as { clusterIPs?: string[]; ports?: { nodePort?: number }[] };
-      for (const ip of spec.clusterIPs ?? []) ips.add(ip);
-      for (const p of spec.ports ?? []) if (p.nodePort) ports.add(p.nodePort);
-    }
-    return { ips, ports };
-  });
+  const alloc = makeAllocator(opts.serviceCIDR ?? '10.96.0.0/12', servicesInUse(store, services));
   const certificate = opts.tls ? await servingCertificate() : undefined;
   const user = opts.user ?? 'system:serviceaccount:netpeek:netpeek';
   const http = new ApiHttpServer({ store, watches, alloc }, { token: opts.token, user, certificate });

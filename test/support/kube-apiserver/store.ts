@@ -39,6 +39,8 @@ export class Store {
   /** Each resource's objects in key order, until its next write: a paged list of 100k pods sorts once, not per page. */
   private readonly sorted = new Map<string, KubeObject[]>();
   readonly historyLimit: number;
+  /** Grows when the store is wiped (clear), which sends no events: whoever keeps state from events rebuilds it. */
+  generation = 0;
 
   constructor(opts: StoreOptions = {}) {
     this.historyLimit = opts.historyLimit ?? 1000;
@@ -185,6 +187,7 @@ export class Store {
   clear(): void {
     this.byResource.clear();
     this.sorted.clear();
+    this.generation++;
     this.rv++;
     this.compact();
   }
