@@ -43,7 +43,7 @@ describe('Slack through HTTPS_PROXY / NO_PROXY, with SLACK_API_URL', () => {
         ],
       }),
     ]);
-  }, 60_000);
+  }, 120_000);
 
   afterAll(async () => {
     for (const b of bots) await b.stop();
@@ -70,14 +70,14 @@ describe('Slack through HTTPS_PROXY / NO_PROXY, with SLACK_API_URL', () => {
     // A mention: the answer (from the Kubernetes API) is posted with chat.postMessage.
     const mention = appMention('pod webserver-2 -n shop');
     expect((await postSigned(bot.eventsUrl, SECRET, JSON.stringify(eventCallback(mention)), 'json')).status).toBe(200);
-    await api.waitFor(() => api.okCallsTo('chat.postMessage').some((c) => c.args.thread_ts === mention.ts), 20_000);
+    await api.waitFor(() => api.okCallsTo('chat.postMessage').some((c) => c.args.thread_ts === mention.ts), 45_000);
     const reply = api.okCallsTo('chat.postMessage').find((c) => c.args.thread_ts === mention.ts)!;
     expect(messageText(reply.args)).toContain(POD_IP);
 
     // A slash command: the ephemeral answer goes to response_url, through the proxy too.
     const responseUrl = responses.newUrl();
     await postSigned(bot.eventsUrl, SECRET, formBody(slashCommand('pod webserver-2 -n shop', responseUrl)), 'form');
-    await responses.waitFor(() => responses.postsTo(responseUrl).length === 1, 20_000);
+    await responses.waitFor(() => responses.postsTo(responseUrl).length === 1, 45_000);
     expect(messageText(responses.postsTo(responseUrl)[0]!.body)).toContain(POD_IP);
 
     const tunnels = proxy.seen().slice(before);
@@ -85,16 +85,16 @@ describe('Slack through HTTPS_PROXY / NO_PROXY, with SLACK_API_URL', () => {
     // Only Slack's hosts: the Kubernetes API (and nothing else) never went through the proxy.
     expect(tunnels.every((t) => t.method === 'CONNECT' && [apiHost(), new URL(responseUrl).host].includes(t.target))).toBe(true);
     expect(tunnels.map((t) => t.target)).not.toContain(kubeHost());
-  }, 60_000);
+  }, 120_000);
 
   it('NO_PROXY naming the host sends Slack traffic directly: the proxy sees nothing, the bot still answers', async () => {
     const before = proxy.seen().length;
     const bot = await start({ HTTPS_PROXY: proxy.url, NO_PROXY: 'localhost,127.0.0.1' });
     const mention = appMention('pod webserver-2 -n shop');
     await postSigned(bot.eventsUrl, SECRET, JSON.stringify(eventCallback(mention)), 'json');
-    await api.waitFor(() => api.okCallsTo('chat.postMessage').some((c) => c.args.thread_ts === mention.ts), 20_000);
+    await api.waitFor(() => api.okCallsTo('chat.postMessage').some((c) => c.args.thread_ts === mention.ts), 45_000);
     expect(proxy.seen().slice(before)).toEqual([]);
-  }, 60_000);
+  }, 120_000);
 
   it('refuses to start with a proxy URL it cannot use, naming the variable', async () => {
     await expect(start({ HTTPS_PROXY: 'socks5://127.0.0.1:1080' })).rejects.toThrow(/HTTPS_PROXY.*must start with http:\/\/ or https:\/\//s);
