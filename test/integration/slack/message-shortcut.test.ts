@@ -217,6 +217,17 @@ describe('"Diagnose with netpeek" message shortcut', () => {
     expect(forged.status).toBe(401);
   }, 20_000);
 
+  it('the diagnosis says what changed recently on the objects it looked at: the pod\'s node was cordoned', async () => {
+    api.apply(node('node-1', { internalIP: '192.0.2.21', podCIDR: '10.244.1.0/24', unschedulable: true }));
+    await until(() => kube.cluster().changes().some((c) => c.kind === 'Node' && c.name === 'node-1'), 5000, 'the cordon in the change history');
+    const ts = slackTs();
+    await h.shortcut({ message: { ts, text: ALERT_TEXT, bot_id: 'BALERTMGR1', subtype: 'bot_message' } });
+    await until(() => repliesTo(ts).length >= 1, 10_000, 'the answer');
+    const text = messageText(repliesTo(ts)[0]!);
+    expect(text).toContain('Changed recently');
+    expect(text).toMatch(/node node-1: cordoned/);
+  }, 20_000);
+
   it('a message_action missing what netpeek needs is refused with 400 naming the field', async () => {
     const payload = messageAction({ message: { ts: slackTs(), text: 'pod shop/web-1' }, responseUrl: h.responses.newUrl() });
     delete (payload as Record<string, unknown>).message_ts;
