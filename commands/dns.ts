@@ -3,15 +3,13 @@ import { BackendError, isNetpeekError, UserError } from '../src/core/errors.js';
 import type { Deps, NetpeekCommand } from '../src/deps.js';
 import type { ServiceMatch } from '../src/net/dns-service-match.js';
 import { ndotsCostSentence, reverseName } from '../src/net/resolv-conf.js';
-import type { DnsLookup, DnsQuestion, DnsResult } from '../src/probe/dns.js';
+import { DNS_QUERY_TIMEOUT_MS, type DnsLookup, type DnsQuestion, type DnsResult } from '../src/probe/dns.js';
 import type { WorkloadVantage } from '../src/probe/vantage.js';
 import { vantageOf } from '../src/probe/workload-vantage.js';
 import { checkServiceAnswer } from '../src/sources/kube-dns-service.js';
 import { clusterFor } from '../src/sources/kube-lookup.js';
 import { resolveProbeSubject } from '../src/sources/probe-targets.js';
 
-/** Per query; a stub resolver's default is 5 s, too long for a chat answer that tries several names. */
-const DNS_TIMEOUT_MS = 1500;
 /** A DNS name: labels of letters, digits, "-" and "_" (SRV's _service._proto), dots between, an optional final dot. */
 const DNS_NAME = /^(?=.{1,253}\.?$)([A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9])?)(?:\.[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9])?)*\.?$/;
 
@@ -85,7 +83,7 @@ export const dns: NetpeekCommand = {
     if (!deps.probes?.dnsFrom) throw new BackendError('probe', 'DNS questions are not configured in this netpeek.', ['See `status`.']);
     const from = query.flags.from !== undefined ? await resolveProbeSubject(query.flags.from, deps, { namespace: query.flags.namespace, ...deps.probeResolvers?.(query.flags.cluster, deps) }) : undefined;
     const choice = from ? vantageOf(from, deps.probes) : undefined;
-    const question = { name: raw, type, timeoutMs: DNS_TIMEOUT_MS };
+    const question = { name: raw, type, timeoutMs: DNS_QUERY_TIMEOUT_MS };
     const inside = choice?.inside && choice.vantage.kind === 'workload' ? choice.vantage : undefined;
     const lookup = inside?.host.kind === 'node' ? await insidePod(deps, inside, question) : await deps.probes.dnsFrom(inside, question);
     const answered = lookup.results.find((r) => r.outcome === 'answer');

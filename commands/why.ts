@@ -152,7 +152,7 @@ export const why: NetpeekCommand = {
     'endpoints (ready, or why not), listening (the destination\'s sockets: a pod\'s read by its node\'s agent with the workload vantage, a container\'s from /proc), policy (NetworkPolicies admit the traffic, naming the policy), route and probe. Each step is pass, fail, warn or skip (with the reason); ' +
     'the answer leads with a verdict naming the first failure and its fix. `--json` carries it as `diagnosis`. <from> is a pod (pod/<ns>/<name>, <ns>/<name>), a node (node/<name>), an IP or `here`; ' +
     '<to> may also be a node (node/<name>: Ready, route, a probe of its address) or a bare IP (the pod, Service or node holding it, found in the cache; an address nothing holds is broken at resolve). ' +
-    'between Docker containers <from> and <to> are containers (or <from> an address on another machine). The probe step connects from a node\'s agent (Services) or the Docker host ' +
+    'between Docker containers <from> and <to> are containers (or <from> an address on another machine); with NETPEEK_WORKLOAD_VANTAGE resolve looks the name up from inside <from>. The probe step connects from a node\'s agent (Services) or the Docker host ' +
     '(inside the client container with NETPEEK_WORKLOAD_VANTAGE); --no-probe sends nothing. ' +
     'In a terminal, `netpeek why` exits 4 when a step fails, 0 when none does (warnings and skips included), 1 for a wrong question, 2 when a backend is unreachable.',
   subject: { role: 'about', kind: 'service' },

@@ -3,12 +3,12 @@ import type { FirewallVerdict } from './docker-user-rules.js';
 import { firewallSentence } from './docker-user-rules.js';
 import type { HostBinding } from './ports.js';
 import { bindingScope, formatHostSide } from './ports.js';
-import { skipStep } from './why-diagnosis.js';
 
 /**
- * The steps of `why` between Docker containers, from facts the command gathered (no I/O here): whether
- * the name resolves from the client, what listens on the port, and whether a route exists — a shared
- * network, the Docker host itself, or a published port for a client on another machine.
+ * The facts of `why` between Docker containers and its route step, from what the command gathered (no I/O
+ * here): whether a route exists — a shared network, the Docker host itself, or a published port for a
+ * client on another machine — and what the host firewall does to it. resolve is why-docker-resolve.ts's,
+ * listening why-listening-step.ts's.
  */
 
 /** One Docker network a container is attached to. */
@@ -45,30 +45,8 @@ export function sharedNetworks(from: readonly SlimNetwork[], to: readonly SlimNe
   return to.filter((n) => names.has(n.name));
 }
 
-/** resolve: Docker's embedded DNS answers a container's name only to containers on a user-defined network they share. */
-export function dockerResolveStep(client: DockerClient, to: SlimContainer): DiagnosisStep | undefined {
-  if (client.kind === 'anyone') return undefined;
-  if (client.kind !== 'container') {
-    return skipStep('resolve', `clients outside Docker's networks do not resolve container names (Docker's DNS at 127.0.0.11 serves containers only); they use ${to.name}'s address or a published port`);
-  }
-  const shared = sharedNetworks(client.networks, to.networks);
-  const named = shared.filter((n) => !n.isDefaultBridge);
-  if (named[0]) {
-    return { id: 'resolve', status: 'pass', evidence: `${to.name} resolves from ${client.name} through Docker's DNS on network ${named[0].name}${named[0].ip ? ` to ${named[0].ip}` : ''}.` };
-  }
-  if (shared.length > 0) {
-    return {
-      id: 'resolve',
-      status: 'fail',
-      evidence: `${client.name} and ${to.name} share only the default bridge, where Docker's DNS does not resolve container names: the name ${to.name} does not resolve from ${client.name}.`,
-      fix: `Put both on a user-defined network (docker network create app; docker network connect app ${client.name}; docker network connect app ${to.name}), or use ${to.name}'s address ${shared[0]!.ip ?? ''}.`.replace(' .', '.'),
-    };
-  }
-  // No shared network: the name fails too, but that follows from the route; the route step says what to change.
-  return { id: 'resolve', status: 'warn', evidence: `${to.name} does not resolve from ${client.name}: they share no network, and Docker's DNS answers only for containers on the asker's own networks (see route).` };
-}
-
-function describeNetworks(ns: readonly SlimNetwork[]): string {
+/** "app, db-net" or "no network". */
+export function describeNetworks(ns: readonly SlimNetwork[]): string {
   return ns.length ? ns.map((n) => n.name).join(', ') : 'no network';
 }
 

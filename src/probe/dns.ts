@@ -10,6 +10,9 @@ import { roundMs } from './types.js';
  * its own: the candidate names are already fully qualified, in the order the workload's resolver uses.
  */
 
+/** Per query; a stub resolver's default is 5 s, too long for a chat answer that tries several names. */
+export const DNS_QUERY_TIMEOUT_MS = 1500;
+
 export type DnsOutcome = 'answer' | 'nxdomain' | 'nodata' | 'timeout' | 'refused' | 'servfail' | 'error' | 'denied' | 'not-tried';
 
 export interface DnsResult {

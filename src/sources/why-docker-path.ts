@@ -11,12 +11,14 @@ import { skipStep } from '../net/why-diagnosis.js';
 import { listeningStep as listeningFor } from '../net/why-listening-step.js';
 import { probeStep } from '../net/why-probe-step.js';
 import type { DockerClient, SlimContainer, SlimNetwork } from '../net/why-docker.js';
-import { dockerResolveStep, dockerRouteStep, sharedNetworks, withFirewall, type FirewallFinding } from '../net/why-docker.js';
+import { dockerRouteStep, sharedNetworks, withFirewall, type FirewallFinding } from '../net/why-docker.js';
+import { dockerResolveStep } from '../net/why-docker-resolve.js';
 import { evaluateDockerUser, type ForwardedPacket } from '../net/docker-user-rules.js';
 import { bindingScope } from '../net/ports.js';
 import { readDockerUserChain } from './docker-host-firewall.js';
 import { probeSubject } from '../probe/probe-subject.js';
-import type { ProbeService, Vantage } from '../probe/vantage.js';
+import { DNS_QUERY_TIMEOUT_MS } from '../probe/dns.js';
+import type { ProbeService, Vantage, WorkloadVantage } from '../probe/vantage.js';
 import { vantageOf } from '../probe/workload-vantage.js';
 import type { DockerSource } from './docker.js';
 import { exposedPorts, hostBindings, networkModeOf, networkSubnets } from './docker-facts.js';
@@ -27,7 +29,8 @@ import { containerProbeSubject } from './probe-targets.js';
 /**
  * The facts `why <from> <container>` needs from the Docker engine and the host: both containers and
  * their networks, what listens in the destination's namespace (/proc through State.Pid), and — unless
- * told not to — a live probe from the Docker host through the probe service (its allow-list applies).
+ * told not to — the destination's name looked up from inside the client and a live probe (from inside
+ * the client with NETPEEK_WORKLOAD_VANTAGE, else from the Docker host; the allow-list applies).
  * The step sentences are src/net/why-docker.ts's; this module only gathers.
  */
 
@@ -110,18 +113,46 @@ async function client(docker: DockerSource, from: ContainerPathQuestion['from'],
 export function probeVantage(client: DockerClient, placed: Placed | undefined, networks: readonly Docker.NetworkInspectInfo[], probes: ProbeService | undefined): { vantage: Vantage; note?: string } {
   if (client.kind === 'outside') return { vantage: { kind: 'docker-host' }, note: `not from ${client.ip}: the Docker host's view does not test the path from another machine` };
   if (client.kind !== 'container') return { vantage: { kind: 'docker-host' } };
-  const hostNote = `not from inside ${client.name}: netpeek probes from the Docker host, so the route step decides for ${client.name}`;
-  if (!placed) return { vantage: { kind: 'docker-host' }, note: hostNote };
+  const inside = placed ? insideClient(placed, networks, probes) : undefined;
+  if (inside?.ok) return { vantage: inside.vantage };
+  return { vantage: { kind: 'docker-host' }, note: `not from inside ${client.name}: netpeek probes from the Docker host, so the route step decides for ${client.name}` };
+}
+
+/** The client's own namespace as a vantage when this netpeek may enter it, else why not (a phrase). */
+function insideClient(placed: Placed, networks: readonly Docker.NetworkInspectInfo[], probes: ProbeService | undefined): { ok: true; vantage: WorkloadVantage } | { ok: false; reason: string } {
   try {
     const choice = vantageOf(containerProbeSubject(placed.c, placed.owner, networks), probes);
-    return choice.inside ? { vantage: choice.vantage } : { vantage: { kind: 'docker-host' }, note: hostNote };
+    if (choice.inside && choice.vantage.kind === 'workload') return { ok: true, vantage: choice.vantage };
+    const can = probes?.insideWorkload?.({ kind: 'docker-host' });
+    return { ok: false, reason: can && !can.ok ? can.reason : can ? `netpeek cannot enter the namespace of ${nameOf(placed.c)}` : 'NETPEEK_WORKLOAD_VANTAGE is off' };
   } catch (err) {
-    // A client with no address of its own (host or none network) cannot be a vantage: the host probes.
-    if (err instanceof UserError) return { vantage: { kind: 'docker-host' }, note: hostNote };
+    // A client with no address of its own (host or none network) cannot be a vantage.
+    if (err instanceof UserError) return { ok: false, reason: err.message.replace(/\.$/, '') };
     throw err;
   }
 }
 
+/**
+ * resolve: the destination's name asked from inside the client (its resolv.conf, Docker's DNS), when
+ * this netpeek may enter it. A DNS query sends packets, so --no-probe asks nothing; without a lookup
+ * the step says what Docker's rules imply, and never passes on them alone.
+ */
+async function resolveFor(q: ContainerPathQuestion, from: DockerClient, placed: Placed | undefined, slim: SlimContainer, networks: readonly Docker.NetworkInspectInfo[]): Promise<DiagnosisStep | undefined> {
+  if (from.kind !== 'container' || !placed) return dockerResolveStep(from, slim);
+  const notLookedUp = (reason: string) => dockerResolveStep(from, slim, { kind: 'not-looked-up', reason });
+  if (q.noProbe) return notLookedUp('--no-probe: no DNS query was sent');
+  const inside = insideClient(placed, networks, q.probes);
+  if (!inside.ok) return notLookedUp(inside.reason);
+  if (!q.probes?.dnsFrom) return notLookedUp('this netpeek has no DNS prober');
+  try {
+    const lookup = await q.probes.dnsFrom(inside.vantage, { name: slim.name, type: 'A', timeoutMs: DNS_QUERY_TIMEOUT_MS });
+    return dockerResolveStep(from, slim, { kind: 'looked-up', lookup: { from: lookup.from, tried: lookup.results, nameservers: lookup.conf.nameservers, denied: lookup.deniedNameservers } });
+  } catch (err) {
+    // The prober refused the client's process at lookup time: said, not thrown.
+    if (!(err instanceof UserError)) throw err;
+    return notLookedUp(err.message);
+  }
+}
 
 /** The published bindings of the namespace (a joined container's are its owner's). */
 function published(p: Placed): HostBinding[] {
@@ -213,7 +244,7 @@ export async function containerPath(q: ContainerPathQuestion): Promise<Container
   const slim: SlimContainer = { name: toName, networks: to.networks, published: published(to) };
   const shared = from.kind === 'container' ? sharedNetworks(from.networks, to.networks) : [];
   const steps: DiagnosisStep[] = [];
-  const resolve = dockerResolveStep(from, slim);
+  const resolve = await resolveFor(q, from, fromPlaced, slim, networks);
   if (resolve) steps.push(resolve);
   steps.push(await listeningStep(to, port, shared[0]?.ip, docker.endpoint));
   steps.push(skipStep('policy', 'Docker has no NetworkPolicies; the host firewall (iptables DOCKER-USER) is read in the route step'));

@@ -1,8 +1,9 @@
 /**
  * `why <from> <container>` against real containers on networks this test made: one path broken at each
- * step that applies to Docker (route between networks, a port published on loopback only, nothing
- * listening, a server bound to 127.0.0.1) and a healthy one. Probes go from this host to the test's own
- * containers only, through the in-process prober whose allow-list is Docker's local subnets.
+ * step that applies to Docker (a name that does not resolve from the client, route between networks, a
+ * port published on loopback only, nothing listening, a server bound to 127.0.0.1) and a healthy one.
+ * Probes and DNS queries go from this host or from inside the test's own containers to those containers
+ * only, through the in-process prober whose allow-list is Docker's local subnets.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { COMMANDS } from '../../../commands/index.js';
@@ -47,8 +48,10 @@ describeNeeding([...DOCKER, ...ICMP, ...NETNS], 'why between real containers', (
     hostPort = await freeTcpPort();
     // db: a server on every address, published on the host's loopback only.
     c.db = await fx.runContainer('db', ['--network', net.name, '-p', `127.0.0.1:${hostPort}:8080`], BUSYBOX_IMAGE, ['httpd', '-f', '-p', '8080']);
-    c.web = await fx.runContainer('web', ['--network', net.name], BUSYBOX_IMAGE, ['sleep', '600']);
-    c.loner = await fx.runContainer('loner', ['--network', other.name], BUSYBOX_IMAGE, ['sleep', '600']);
+    // The clients' lookups of names Docker's resolver does not know are forwarded upstream: the upstream is an
+    // unassigned address in the test's own subnet, so no query ever leaves the machine.
+    c.web = await fx.runContainer('web', ['--network', net.name, '--dns', net.subnet.replace(/\.0\/24$/, '.250')], BUSYBOX_IMAGE, ['sleep', '600']);
+    c.loner = await fx.runContainer('loner', ['--network', other.name, '--dns', other.subnet.replace(/\.0\/24$/, '.250')], BUSYBOX_IMAGE, ['sleep', '600']);
     // lo: the server binds 127.0.0.1 inside its namespace.
     c.lo = await fx.runContainer('lo', ['--network', net.name], BUSYBOX_IMAGE, ['httpd', '-f', '-p', '127.0.0.1:8080']);
     // quiet: EXPOSE 8080, nothing listening.
@@ -59,8 +62,8 @@ describeNeeding([...DOCKER, ...ICMP, ...NETNS], 'why between real containers', (
 
   afterAll(() => fx.cleanup(), 60_000);
 
-  it('healthy: same network, name resolves, listening on every address, probe connects — every applicable step passes', async () => {
-    const a = await question(`why ${c.web} ${c.db} --port 8080`);
+  it('healthy: same network, the name resolves from inside the client, listening on every address, probe connects — every applicable step passes', async () => {
+    const a = await ask(`why ${c.web} ${c.db} --port 8080`, registry, insideDeps);
     expect(a.diagnosis!.firstFailure).toBeNull();
     expect(statuses(a)).toEqual([
       ['resolve', 'pass'],
@@ -69,12 +72,24 @@ describeNeeding([...DOCKER, ...ICMP, ...NETNS], 'why between real containers', (
       ['route', 'pass'],
       ['probe', 'pass'],
     ]);
-    expect(step(a, 'resolve').evidence).toBe(`${c.db} resolves from ${c.web} through Docker's DNS on network ${net.name} to ${dbIp}.`);
+    expect(step(a, 'resolve').evidence).toMatch(new RegExp(`^${c.db} resolves from inside ${c.web} to ${dbIp.replace(/\./g, '\\.')}, its address on network ${net.name} \\(live query for ${c.db}\\. to 127\\.0\\.0\\.11, [\\d.]+ ms\\)\\.$`));
     expect(step(a, 'listening').evidence).toMatch(new RegExp(`^${c.db} listens on (0\\.0\\.0\\.0|::):8080 \\(every address\\) \\(httpd, pid \\d+\\)\\.$`));
     expect(step(a, 'route').evidence).toContain(`${c.web} and ${c.db} share network ${net.name}`);
-    expect(step(a, 'probe').evidence).toMatch(new RegExp(`^TCP ${dbIp.replace(/\./g, '\\.')}:8080 from the Docker host \\(not from inside ${c.web}: .*\\): connected`));
+    expect(step(a, 'probe').evidence).toMatch(new RegExp(`^TCP ${dbIp.replace(/\./g, '\\.')}:8080 from inside ${c.web}: connected`));
     expect(a.probes.find((p) => p.kind === 'tcp')).toMatchObject({ target: dbIp, port: 8080, ok: true });
     expect(a.summary).toBe('No broken step found: 4 of 5 checks pass (not checked: policy).');
+  });
+
+  it('without the workload vantage: resolve is not passed on Docker\'s rules alone, and the probe runs from the Docker host', async () => {
+    const a = await question(`why ${c.web} ${c.db} --port 8080`);
+    expect(a.diagnosis!.firstFailure).toBeNull();
+    expect(step(a, 'resolve')).toEqual({
+      id: 'resolve',
+      status: 'skip',
+      evidence: `Not checked: ${c.db} was not looked up from inside ${c.web} (NETPEEK_WORKLOAD_VANTAGE is off); by Docker's rules it resolves there: ${c.db} resolves from ${c.web} through Docker's DNS on network ${net.name} to ${dbIp}.`,
+    });
+    expect(step(a, 'probe').evidence).toMatch(new RegExp(`^TCP ${dbIp.replace(/\./g, '\\.')}:8080 from the Docker host \\(not from inside ${c.web}: .*\\): connected`));
+    expect(a.summary).toBe('No broken step found: 3 of 5 checks pass (not checked: resolve, policy).');
   });
 
   it('different networks: broken at route, with the fix "connect … to network …"', async () => {
@@ -130,13 +145,24 @@ describeNeeding([...DOCKER, ...ICMP, ...NETNS], 'why between real containers', (
     expect(step(a, 'listening').status).toBe('pass');
   });
 
-  it('with NETPEEK_WORKLOAD_VANTAGE on, the probe starts inside the client: it connects from web, not from loner', async () => {
-    const healthy = await ask(`why ${c.web} ${c.db} --port 8080`, registry, insideDeps);
-    expect(step(healthy, 'probe')).toMatchObject({ status: 'pass', evidence: expect.stringMatching(new RegExp(`^TCP ${dbIp.replace(/\./g, '\\.')}:8080 from inside ${c.web}: connected`)) });
+  it('containers on different networks, asked from inside the client: broken at resolve (Docker\'s DNS knows only names on shared networks); the route fails too and the probe from inside loner does not connect', async () => {
     const apart = await ask(`why ${c.loner} ${c.db} --port 8080`, registry, insideDeps);
-    expect(apart.diagnosis!.firstFailure).toBe('route');
+    expect(apart.diagnosis!.firstFailure).toBe('resolve');
+    expect(step(apart, 'resolve')).toEqual({
+      id: 'resolve',
+      status: 'fail',
+      evidence: expect.stringMatching(new RegExp(`^${c.db} does not resolve from inside ${c.loner} \\(${c.db}\\. .*\\): Docker's DNS answers only names of containers on the asker's own networks, and ${c.loner} \\(on ${other.name}\\) shares none with ${c.db} \\(on ${net.name}\\)\\.$`)),
+      fix: `Connect ${c.loner} to network ${net.name}: docker network connect ${net.name} ${c.loner}.`,
+    });
+    expect(step(apart, 'route').status).toBe('fail');
     expect(step(apart, 'probe').status).toBe('fail');
     expect(step(apart, 'probe').evidence).toMatch(new RegExp(`^TCP ${dbIp.replace(/\./g, '\\.')}:8080 from inside ${c.loner}: `));
+  });
+
+  it('--no-probe sends no DNS query either: resolve is skipped with that reason', async () => {
+    const a = await ask(`why ${c.web} ${c.db} --port 8080 --no-probe`, registry, insideDeps);
+    expect(step(a, 'resolve').evidence).toMatch(/^Not checked: .* was not looked up from inside .* \(--no-probe: no DNS query was sent\)/);
+    expect(a.probes).toEqual([]);
   });
 
   it('bad input: an unknown container, a UDP port', async () => {

@@ -1,34 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import type { DockerClient, SlimContainer, SlimNetwork } from '../../../src/net/why-docker.js';
-import { dockerResolveStep, dockerRouteStep, sharedNetworks } from '../../../src/net/why-docker.js';
+import { dockerRouteStep, sharedNetworks } from '../../../src/net/why-docker.js';
 
 const net = (name: string, ip: string, isDefaultBridge = false): SlimNetwork => ({ name, driver: 'bridge', ip, isDefaultBridge });
 const db: SlimContainer = { name: 'db', networks: [net('app', '10.200.0.3')], published: [] };
 const web: DockerClient = { kind: 'container', name: 'web-1', networks: [net('app', '10.200.0.2')] };
 const loner: DockerClient = { kind: 'container', name: 'loner', networks: [net('other', '10.201.0.2')] };
+
 describe('sharedNetworks', () => {
   it('is the destination side of the networks both are on', () => {
     expect(sharedNetworks(web.kind === 'container' ? web.networks : [], db.networks)).toEqual([net('app', '10.200.0.3')]);
-  });
-});
-
-describe('dockerResolveStep', () => {
-  it('passes on a shared user-defined network, naming it and the address', () => {
-    expect(dockerResolveStep(web, db)).toEqual({ id: 'resolve', status: 'pass', evidence: "db resolves from web-1 through Docker's DNS on network app to 10.200.0.3." });
-  });
-
-  it('fails on the default bridge, where names do not resolve', () => {
-    const onBridge: SlimContainer = { ...db, networks: [net('bridge', '172.17.0.3', true)] };
-    const s = dockerResolveStep({ kind: 'container', name: 'web-1', networks: [net('bridge', '172.17.0.2', true)] }, onBridge)!;
-    expect(s.status).toBe('fail');
-    expect(s.evidence).toContain('share only the default bridge');
-    expect(s.fix).toContain('use db\'s address 172.17.0.3');
-  });
-
-  it('warns (the route step decides) without a shared network; skips for the host; absent without a client', () => {
-    expect(dockerResolveStep(loner, db)!.status).toBe('warn');
-    expect(dockerResolveStep({ kind: 'host' }, db)!.status).toBe('skip');
-    expect(dockerResolveStep({ kind: 'anyone' }, db)).toBeUndefined();
   });
 });
 
