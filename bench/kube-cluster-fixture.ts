@@ -3,7 +3,7 @@
  * server holding 500 nodes, 10,000 pods (Deployment-style names, two containers each, IPs inside their
  * node's pod CIDR), 2,000 Services selecting 5 pods each through a named targetPort, and one
  * EndpointSlice per Service. With `--policies`, also the 2,000 NetworkPolicies of bench:policy
- * (bench/policy-shape.ts) and team labels on the namespaces. Prints one JSON line ({ kubeconfigPath,
+ * (bench/policy-shape.ts) and team labels on the namespaces; with NETPEEK_BENCH_EXTRA_OBJECTS, those too. Prints one JSON line ({ kubeconfigPath,
  * url, … }) when ready; exits when its stdin closes.
  */
 import { performance } from 'node:perf_hooks';
@@ -13,6 +13,8 @@ import { NAMESPACES, NODES, PODS, PODS_PER_SERVICE, SERVICES, hash, podOf } from
 import { namespaceLabels, networkPolicies } from './policy-shape.js';
 
 const WITH_POLICIES = process.argv.includes('--policies') || process.env.NETPEEK_BENCH_POLICIES === '1';
+/** Objects a bench adds (a JSON array), e.g. bench:why's real pod for its live run. */
+const EXTRA: KubeObject[] = process.env.NETPEEK_BENCH_EXTRA_OBJECTS ? (JSON.parse(process.env.NETPEEK_BENCH_EXTRA_OBJECTS) as KubeObject[]) : [];
 
 function objects(): KubeObject[] {
   const out: KubeObject[] = [];
@@ -56,7 +58,7 @@ function objects(): KubeObject[] {
 
 async function main(): Promise<void> {
   const t0 = performance.now();
-  const api = await startKubeApiServer({ objects: objects(), historyLimit: 10_000 });
+  const api = await startKubeApiServer({ objects: [...objects(), ...EXTRA], historyLimit: 10_000 });
   const buildMs = performance.now() - t0;
   process.stdout.write(`${JSON.stringify({ kubeconfigPath: api.kubeconfigPath, url: api.url, buildMs, rssMb: process.memoryUsage().rss / 2 ** 20 })}\n`);
   process.stdin.resume();

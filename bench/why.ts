@@ -3,12 +3,15 @@
  * 2,000 Services and 2,000 NetworkPolicies in the test API server (the bench:policy cluster), and in the
  * same run two baselines: `svc <name> -n <ns>` (netpeek's plain Service answer from the same cache) and
  * the walk a person does by hand with kubectl (Service, EndpointSlices, the selected pods, the
- * namespace's NetworkPolicies). No packet is sent: --no-probe, the Service path probes nothing, and
- * these Deps have no prober. Results: the why section of bench/RESULTS.md.
+ * namespace's NetworkPolicies). No packet is sent there: --no-probe, and these Deps have no prober.
+ * Then the live run (bench/why-live.ts): the live steps' added time against one real pod on this machine,
+ * minus the probes' own time (issue 15: ≤ 10 ms). Results: the why section of bench/RESULTS.md.
  *
- * Run compiled: `npm run bench:why` (tsc -p bench/tsconfig.kube.json, then node --expose-gc).
+ * Run compiled: `npm run bench:why` (the build, for the agent's bundle; tsc -p bench/tsconfig.kube.json;
+ * then node --expose-gc). Needs Docker and root (the agent reads the pod's sockets through /proc).
  */
 import { execFileSync } from 'node:child_process';
+import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { COMMANDS } from '../commands/index.js';
 import { loadConfig } from '../src/config.js';
@@ -21,11 +24,14 @@ import { kubectlAvailable, runKubectl } from '../test/support/kube-apiserver/kub
 import { startChild } from './child-process.js';
 import { NAMESPACES, PODS, SERVICES } from './kube-cluster-shape.js';
 import { POLICIES } from './policy-shape.js';
+import { liveRows, measureLive, startLivePod } from './why-live.js';
 import { machineLine, percentile, writeSection } from './results-file.js';
 
 const QUESTIONS = 5_000;
 const WARMUP = 500;
 const KUBECTL_WALKS = 10;
+const LIVE_ROUNDS = 300;
+const LIVE_WARMUP = 30;
 
 const ms = (v: number) => `${v.toFixed(3)} ms`;
 const UNDER_TSX = import.meta.url.endsWith('.ts');
@@ -56,7 +62,12 @@ async function timed(list: string[], registry: CommandRegistry<Deps>, deps: Deps
 }
 
 async function main(): Promise<void> {
-  const cluster = await startChild(new URL('./kube-cluster-fixture.ts', import.meta.url), { NETPEEK_BENCH_POLICIES: '1' });
+  // The live run's pod and its node's agent first: the pod's objects go into the cluster.
+  const livePod = await startLivePod();
+  const cluster = await startChild(new URL('./kube-cluster-fixture.ts', import.meta.url), { NETPEEK_BENCH_POLICIES: '1', NETPEEK_BENCH_EXTRA_OBJECTS: JSON.stringify(livePod.objects) }).catch(async (err: unknown) => {
+    await livePod.stop();
+    throw err;
+  });
   try {
     const kubeconfigPath = String(cluster.ready.kubeconfigPath);
     const config = loadConfig({ KUBECONFIG: kubeconfigPath, LOG_LEVEL: 'warn' });
@@ -110,12 +121,15 @@ async function main(): Promise<void> {
     }
     await deps.kube!.stop();
 
+    const live = await measureLive(livePod, kubeconfigPath, LIVE_ROUNDS, LIVE_WARMUP);
+
     const uptime = execFileSync('uptime', [], { encoding: 'utf8' }).trim();
+    const load1 = loadavg()[0] ?? 0;
     const p50 = percentile(why, 50);
     const p99 = percentile(why, 99);
     const met = (ok: boolean) => (ok ? 'met' : '**missed**');
     const outcomes = [...steps.entries()].sort().map(([k, n]) => `${n.toLocaleString('en')} ${k === 'none' ? 'with no failing step' : `broken at ${k}`}`).join(', ');
-    const md = `## \`why svc/<name>\` without live steps, from the warm cache (\`npm run bench:why\`)
+    const md = `## \`why svc/<name>\` from the warm cache, without and with the live steps (\`npm run bench:why\`)
 
 Run ${new Date().toISOString()} on ${machineLine()}. \`uptime\` at the end: \`${uptime}\`.
 
@@ -130,12 +144,21 @@ netpeek ran ${UNDER_TSX ? 'under tsx' : 'compiled by tsc, as in production'}. Te
 | the same walk with kubectl (get svc, endpointslices, pods -l, networkpolicies: 4 processes), p50 / p99 of ${walks.length} | ${walks.length ? `${ms(percentile(walks, 50))} / ${ms(percentile(walks, 99))}` : 'kubectl not available'} | baseline (by hand) |
 | policy engine kept across the questions | ${engineKept ? 'yes' : '**no**'} | |
 
-The kubectl walk only fetches what a person would then read and compare; \`why\` also does the comparing (selector near misses, named targetPort on every selected pod, each not-ready pod's reason, the isolating policies). The machine runs other suites at the same time, so latencies carry that noise (see the load). The live steps' added time (issue 15: the probes' own time plus ≤ 10 ms) is not measured here.
-`;
+The kubectl walk only fetches what a person would then read and compare; \`why\` also does the comparing (selector near misses, named targetPort on every selected pod, each not-ready pod's reason, the isolating policies). The machine runs other suites at the same time, so latencies carry that noise (see the load).
+
+### With the live steps (issue 15: the probes' own time plus ≤ 10 ms)
+
+Same cluster plus one real pod on this machine (pause + httpd on 8080 in its namespace, on a Docker network this run made) behind Service bench-live/live; its node's agent is the built \`netpeek agent\` on 127.0.0.1 (workload vantage on; allow-list: that network only). Each of ${live.rounds} rounds (after ${LIVE_WARMUP} to warm up) asks the question without live steps (\`--no-probe\`, no agent: listening and probe skipped), then with them (listening: the pod's sockets read by the agent; probe: ICMP + TCP to the pod IP from the agent), from the same warm caches. The probes' own time is the slowest probe's measured time in that answer (the agent runs ICMP and TCP side by side); everything else — the agent's HTTP round trips and signatures, the socket read, fping's process start, the step sentences — counts as added by netpeek.
+
+| what | p50 / p99 or result | target |
+| --- | --- | --- |
+${liveRows(live)}
+${load1 > 2 ? `\nThe 1-minute load was ${load1.toFixed(2)} on ${cpus().length} cores at the end of this run: the agent, fping and netpeek waited for the CPU behind other suites, so these figures overstate the overhead; re-run at low load with \`npm run bench:why\`.\n` : ''}`;
     writeSection('why', md);
     process.stdout.write(md);
   } finally {
     cluster.stop();
+    await livePod.stop();
   }
 }
 

@@ -1,0 +1,151 @@
+/**
+ * The live part of bench:why (issue 15: "with the live steps, the added time is the probes' own time
+ * plus ≤ 10 ms"). One real pod on this machine — a pause container and an httpd in its namespace on a
+ * Docker network this run creates — registered in the bench cluster with its real container IDs, behind
+ * Service bench-live/live, on node "live-node", whose agent is the built `netpeek agent` on 127.0.0.1
+ * with the workload vantage on and an allow-list of exactly that network's subnet. Every packet goes to
+ * that container; everything made here is removed by stop().
+ *
+ * Each round asks `why svc/bench-live/live --port 80` twice from the same warm cache: without live steps
+ * (--no-probe and no agent: listening and probe skipped) and with them (listening read by the agent,
+ * probe from the agent). The added time minus the probes' own time (the slowest probe's measured time:
+ * the agent runs ICMP and TCP side by side) is what netpeek adds around the probes.
+ */
+import { performance } from 'node:perf_hooks';
+import { join } from 'node:path';
+import { COMMANDS } from '../commands/index.js';
+import { loadConfig } from '../src/config.js';
+import type { Answer } from '../src/core/answer.js';
+import { ask } from '../src/core/ask.js';
+import { CommandRegistry } from '../src/core/registry.js';
+import { buildDeps } from '../src/deps.js';
+import { createLogger } from '../src/log.js';
+import { startLoopbackAgent, type AgentProcess } from '../test/integration/agent/agent-process.js';
+import { DockerFixtures, ensureBusyboxImages, untilListening } from '../test/support/docker-fixtures.js';
+import { endpointSlice, namespace, node, service } from '../test/support/kube-apiserver/fixtures.js';
+import type { KubeObject } from '../test/support/kube-apiserver/index.js';
+import { createPodNetwork, podObject, startRealPod } from '../test/support/kube-pods.js';
+import { percentile, repoRoot } from './results-file.js';
+
+const SECRET = 'bench-why-live-agent-secret-5e1f';
+const QUESTION = 'why svc/bench-live/live --port 80';
+
+export interface LivePod {
+  /** Namespace, node, pod, Service and EndpointSlice for the bench cluster. */
+  objects: KubeObject[];
+  agent: AgentProcess;
+  ip: string;
+  stop(): Promise<void>;
+}
+
+/** The real pod and its node's agent; call before the bench cluster starts (its objects go into it). */
+export async function startLivePod(): Promise<LivePod> {
+  const fx = new DockerFixtures();
+  try {
+    await ensureBusyboxImages();
+    const net = await createPodNetwork(fx);
+    const pod = await startRealPod(fx, net.name, 'live-web', [{ name: 'web', command: ['httpd', '-f', '-p', '8080'], ports: [{ name: 'http', containerPort: 8080 }] }]);
+    await untilListening(pod.containers.web!, 8080);
+    const agent = await startLoopbackAgent(join(repoRoot(), 'dist', 'bundle', 'main.js'), {
+      NETPEEK_AGENT_SECRET: SECRET,
+      NETPEEK_AGENT_ALLOW_CIDRS: net.subnet,
+      NETPEEK_NODE_NAME: 'live-node',
+      NETPEEK_AGENT_WORKLOAD_VANTAGE: 'true',
+      LOG_LEVEL: 'warn',
+    }, ['agent']);
+    const objects: KubeObject[] = [
+      namespace('bench-live'),
+      node('live-node', { internalIP: net.gateway, podCIDR: net.subnet }),
+      podObject(pod, { nodeName: 'live-node', hostIP: net.gateway, namespace: 'bench-live', labels: { app: 'live' } }),
+      service('live', { namespace: 'bench-live', selector: { app: 'live' }, ports: [{ name: 'http', port: 80, targetPort: 'http' }] }),
+      endpointSlice('live-x1', { namespace: 'bench-live', serviceName: 'live', ports: [{ name: 'http', port: 8080 }], endpoints: [{ ip: pod.ip, podName: pod.name, nodeName: 'live-node' }] }),
+    ];
+    return {
+      objects,
+      agent,
+      ip: pod.ip,
+      stop: async () => {
+        agent.child.kill('SIGTERM');
+        await fx.cleanup();
+      },
+    };
+  } catch (err) {
+    await fx.cleanup();
+    throw err;
+  }
+}
+
+export interface LiveFigures {
+  rounds: number;
+  /** Sorted, ms: the live answer minus the answer without live steps. */
+  added: number[];
+  /** Sorted, ms: the probes' own measured time (the slowest probe of the round). */
+  probes: number[];
+  /** Sorted, ms: added minus the probes' own time. */
+  overhead: number[];
+  /** Sorted, ms: the live answer's wall time. */
+  live: number[];
+  /** Sorted, ms: the same question without live steps. */
+  quiet: number[];
+}
+
+const liveStatus = (a: Answer, id: string) => a.diagnosis?.steps.find((s) => s.id === id)?.status;
+
+/** `rounds` rounds after `warmup`, the two answers of a round back to back. */
+export async function measureLive(live: LivePod, kubeconfigPath: string, rounds: number, warmup: number): Promise<LiveFigures> {
+  const registry = new CommandRegistry(COMMANDS);
+  const config = loadConfig({ KUBECONFIG: kubeconfigPath, LOG_LEVEL: 'warn', NETPEEK_AGENT_SECRET: SECRET, NETPEEK_AGENTS: `live-node=${live.agent.url}` });
+  const liveDeps = buildDeps(config, createLogger('warn'));
+  // The same watch caches without the probers: the answer without live steps.
+  const { probes: _probes, ...quietDeps } = liveDeps;
+  const kube = liveDeps.kube!;
+  const cluster = kube.cluster();
+  cluster.start();
+  if (!(await cluster.waitForSync(300_000))) throw new Error('the live run\'s caches did not sync');
+  const out: LiveFigures = { rounds, added: [], probes: [], overhead: [], live: [], quiet: [] };
+  try {
+    for (let i = 0; i < warmup + rounds; i++) await round(i < warmup);
+  } finally {
+    await kube.stop();
+  }
+  for (const k of ['added', 'probes', 'overhead', 'live', 'quiet'] as const) out[k].sort((x, y) => x - y);
+  return out;
+
+  async function round(warm: boolean): Promise<void> {
+    const t0 = performance.now();
+    const quiet = await ask(`${QUESTION} --no-probe`, registry, quietDeps);
+    JSON.stringify(quiet);
+    const t1 = performance.now();
+    const a = await ask(QUESTION, registry, liveDeps);
+    JSON.stringify(a);
+    const t2 = performance.now();
+    if (liveStatus(quiet, 'probe') !== 'skip' || liveStatus(quiet, 'listening') !== 'skip') throw new Error(`the answer without live steps ran one: ${JSON.stringify(quiet.diagnosis)}`);
+    if (a.diagnosis?.firstFailure !== null || liveStatus(a, 'listening') !== 'pass' || liveStatus(a, 'probe') !== 'pass') throw new Error(`the live answer is not healthy: ${JSON.stringify(a.diagnosis)}`);
+    if (a.probes.some((p) => p.target !== live.ip)) throw new Error(`a probe went elsewhere than ${live.ip}`);
+    if (warm) return;
+    const own = Math.max(...a.probes.map((p) => p.ms ?? 0));
+    const added = t2 - t1 - (t1 - t0);
+    out.added.push(added);
+    out.probes.push(own);
+    out.overhead.push(added - own);
+    out.live.push(t2 - t1);
+    out.quiet.push(t1 - t0);
+  }
+}
+
+/** The RESULTS.md table rows of the live part. */
+export function liveRows(f: LiveFigures): string {
+  const ms = (v: number) => `${v.toFixed(3)} ms`;
+  const pp = (xs: number[]) => `${ms(percentile(xs, 50))} / ${ms(percentile(xs, 99))}`;
+  const p50 = percentile(f.overhead, 50);
+  const p99 = percentile(f.overhead, 99);
+  const met = (ok: boolean) => (ok ? 'met' : '**missed**');
+  return [
+    `| \`${QUESTION}\` with the live steps (listening through the agent, probe from it), p50 / p99 of ${f.rounds} | ${pp(f.live)} | |`,
+    `| the same question without live steps (--no-probe, no agent), same rounds | ${pp(f.quiet)} | |`,
+    `| added by the live steps, p50 / p99 | ${pp(f.added)} | |`,
+    `| the probes' own measured time (slowest probe of the round), p50 / p99 | ${pp(f.probes)} | |`,
+    `| **added minus the probes' own time**, p50 | **${ms(p50)}** | ≤ 10 ms: ${met(p50 <= 10)} |`,
+    `| **added minus the probes' own time**, p99 | **${ms(p99)}** | ≤ 10 ms: ${met(p99 <= 10)} |`,
+  ].join('\n');
+}
