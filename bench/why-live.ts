@@ -51,7 +51,6 @@ export async function startLivePod(): Promise<LivePod> {
       NETPEEK_AGENT_ALLOW_CIDRS: net.subnet,
       NETPEEK_NODE_NAME: 'live-node',
       NETPEEK_AGENT_WORKLOAD_VANTAGE: 'true',
-      LOG_LEVEL: 'warn',
     }, ['agent']);
     const objects: KubeObject[] = [
       namespace('bench-live'),
