@@ -25,6 +25,7 @@ import { DockerFixtures, ensureBusyboxImages, untilListening } from '../test/sup
 import { endpointSlice, namespace, node, service } from '../test/support/kube-apiserver/fixtures.js';
 import type { KubeObject } from '../test/support/kube-apiserver/index.js';
 import { createPodNetwork, podObject, startRealPod } from '../test/support/kube-pods.js';
+import { podWorkloadRef } from '../src/sources/kube-pod-sockets.js';
 import { percentile, repoRoot } from './results-file.js';
 
 const SECRET = 'bench-why-live-agent-secret-5e1f';
@@ -86,6 +87,10 @@ export interface LiveFigures {
   live: number[];
   /** Sorted, ms: the same question without live steps. */
   quiet: number[];
+  /** Sorted, ms: the agent's socket read of the pod alone, asked right after (where the added time goes). */
+  socketRead: number[];
+  /** Sorted, ms: the same probe batch alone through the agent (ICMP + TCP). */
+  probeBatch: number[];
 }
 
 const liveStatus = (a: Answer, id: string) => a.diagnosis?.steps.find((s) => s.id === id)?.status;
@@ -101,13 +106,18 @@ export async function measureLive(live: LivePod, kubeconfigPath: string, rounds:
   const cluster = kube.cluster();
   cluster.start();
   if (!(await cluster.waitForSync(300_000))) throw new Error('the live run\'s caches did not sync');
-  const out: LiveFigures = { rounds, added: [], probes: [], overhead: [], live: [], quiet: [] };
+  const probes = liveDeps.probes!;
+  const [pod] = await cluster.pods({ namespace: 'bench-live' });
+  const ref = pod ? podWorkloadRef(pod) : undefined;
+  if (!ref || !probes.workloadSockets) throw new Error('the live pod is not in the cache with its containers');
+  const host = { kind: 'node' as const, node: 'live-node', context: cluster.context };
+  const out: LiveFigures = { rounds, added: [], probes: [], overhead: [], live: [], quiet: [], socketRead: [], probeBatch: [] };
   try {
     for (let i = 0; i < warmup + rounds; i++) await round(i < warmup);
   } finally {
     await kube.stop();
   }
-  for (const k of ['added', 'probes', 'overhead', 'live', 'quiet'] as const) out[k].sort((x, y) => x - y);
+  for (const k of ['added', 'probes', 'overhead', 'live', 'quiet', 'socketRead', 'probeBatch'] as const) out[k].sort((x, y) => x - y);
   return out;
 
   async function round(warm: boolean): Promise<void> {
@@ -121,7 +131,14 @@ export async function measureLive(live: LivePod, kubeconfigPath: string, rounds:
     if (liveStatus(quiet, 'probe') !== 'skip' || liveStatus(quiet, 'listening') !== 'skip') throw new Error(`the answer without live steps ran one: ${JSON.stringify(quiet.diagnosis)}`);
     if (a.diagnosis?.firstFailure !== null || liveStatus(a, 'listening') !== 'pass' || liveStatus(a, 'probe') !== 'pass') throw new Error(`the live answer is not healthy: ${JSON.stringify(a.diagnosis)}`);
     if (a.probes.some((p) => p.target !== live.ip)) throw new Error(`a probe went elsewhere than ${live.ip}`);
+    const t3 = performance.now();
+    await probes.workloadSockets!(host, ref!);
+    const t4 = performance.now();
+    await probes.probeFrom(host, [{ kind: 'icmp', ip: live.ip }, { kind: 'tcp', ip: live.ip, port: 8080 }], { timeoutMs: 1000, count: 1 });
+    const t5 = performance.now();
     if (warm) return;
+    out.socketRead.push(t4 - t3);
+    out.probeBatch.push(t5 - t4);
     const own = Math.max(...a.probes.map((p) => p.ms ?? 0));
     const added = t2 - t1 - (t1 - t0);
     out.added.push(added);
@@ -144,6 +161,8 @@ export function liveRows(f: LiveFigures): string {
     `| the same question without live steps (--no-probe, no agent), same rounds | ${pp(f.quiet)} | |`,
     `| added by the live steps, p50 / p99 | ${pp(f.added)} | |`,
     `| the probes' own measured time (slowest probe of the round), p50 / p99 | ${pp(f.probes)} | |`,
+    `| where it goes: the agent's socket read alone (POST /v1/workload/sockets), p50 / p99 | ${pp(f.socketRead)} | |`,
+    `| where it goes: the same probe batch alone through the agent (POST /v1/probe: ICMP by fping + TCP), p50 / p99 | ${pp(f.probeBatch)} | |`,
     `| **added minus the probes' own time**, p50 | **${ms(p50)}** | ≤ 10 ms: ${met(p50 <= 10)} |`,
     `| **added minus the probes' own time**, p99 | **${ms(p99)}** | ≤ 10 ms: ${met(p99 <= 10)} |`,
   ].join('\n');

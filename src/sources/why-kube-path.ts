@@ -241,6 +241,24 @@ async function probeFor(q: Omit<ServicePathQuestion, 'target'>, cluster: KubeClu
   };
 }
 
+/** probeFor, a netpeek error (no agent, a refusal) becoming the skip that says it. */
+function probeOrSkip(...args: Parameters<typeof probeFor>): Promise<{ step: DiagnosisStep; probes: ProbeFact[] }> {
+  return probeFor(...args).catch((err: unknown) => {
+    if (!isNetpeekError(err)) throw err;
+    return { step: skipStep('probe', err.message.replace(/\.$/, '')), probes: [] as ProbeFact[] };
+  });
+}
+
+/** Starts `p` now and hands its outcome over later: a rejection while other steps are awaited is not left unhandled. */
+function early<T>(p: Promise<T>): () => Promise<T> {
+  const settled = p.then((value) => ({ value }), (error: unknown) => ({ error }));
+  return async () => {
+    const s = await settled;
+    if ('error' in s) throw s.error;
+    return s.value;
+  };
+}
+
 export async function servicePath(q: ServicePathQuestion): Promise<ServicePathFindings> {
   const { query, target, from } = q;
   const cluster = clusterFor(q, query.flags.cluster);
@@ -273,10 +291,14 @@ export async function servicePath(q: ServicePathQuestion): Promise<ServicePathFi
   // A ready pod is the one traffic would go to; any selected pod otherwise.
   const pod = selected.find((p) => p.ready) ?? selected[0];
   const podPort = svc && pod ? policyPort(svc, pod, query) : undefined;
-  // Read while the policies and the route are evaluated: the agent's answer is the slow part.
-  const listening = listeningFor(q, cluster, svc, target.name, ns, pod, podPort, steps);
   const client = from !== undefined ? await placeClient(cluster, from, query.flags.namespace, scope, q.fromText ?? '') : undefined;
   const placed = client?.placed;
+  // The live steps start together, while the policies and the route are evaluated from the caches: the
+  // agent's socket read and the probe overlap instead of adding up. An endpoint that is not ready is
+  // already the answer; probing it would only repeat that.
+  const listening = early(listeningFor(q, cluster, svc, target.name, ns, pod, podPort, steps));
+  const endpointsOk = steps.find((s) => s.id === 'endpoints')?.status === 'pass';
+  const probing = early(endpointsOk ? probeOrSkip(q, cluster, pod, client, podPort) : Promise.resolve({ step: skipStep('probe', 'an earlier step found no ready endpoint to probe'), probes: [] as ProbeFact[] }));
   steps.push(svc ? await policyFor(cluster, svc, pod, from, placed, podPort) : skipStep('policy', `there is no Service ${target.name} in ${ns}`));
   if (client) {
     steps.push(
@@ -285,13 +307,8 @@ export async function servicePath(q: ServicePathQuestion): Promise<ServicePathFi
         : skipStep('route', svc ? `Service ${svc.name} selects no pod to route to` : `there is no Service ${target.name} in ${ns}`),
     );
   }
-  steps.push(await listening);
-  // An endpoint that is not ready is already the answer; probing it would only repeat that.
-  const endpointsOk = steps.find((s) => s.id === 'endpoints')?.status === 'pass';
-  const probed = endpointsOk ? await probeFor(q, cluster, pod, client, podPort).catch((err: unknown) => {
-    if (!isNetpeekError(err)) throw err;
-    return { step: skipStep('probe', err.message.replace(/\.$/, '')), probes: [] as ProbeFact[] };
-  }) : { step: skipStep('probe', 'an earlier step found no ready endpoint to probe'), probes: [] as ProbeFact[] };
+  steps.push(await listening());
+  const probed = await probing();
   steps.push(probed.step);
   const facts: Fact[] = [
     { label: 'Service', value: `${ns}/${target.name}` },
@@ -316,13 +333,13 @@ export async function podPath(q: PodPathQuestion): Promise<ServicePathFindings &
   const { pod } = await findPod(cluster, q.target.name, q.target.namespace ?? query.flags.namespace, scope);
   const port = query.flags.port !== undefined ? { protocol: (query.flags.protocol ?? 'tcp').toUpperCase() as PolicyProtocol, port: query.flags.port } : undefined;
   const client = from !== undefined ? await placeClient(cluster, from, query.flags.namespace, scope, q.fromText ?? '') : undefined;
-  const listening = podListeningStep({ ...(q.probes ? { probes: q.probes } : {}), pod, context: cluster.context, ...(port ? { port: port.port, protocol: port.protocol.toLowerCase() } : {}) });
-  const steps: DiagnosisStep[] = [...(q.resolved ? [q.resolved] : []), await listening, await policyFor(cluster, { name: pod.name }, pod, from, client?.placed, port)];
+  // The socket read and the probe overlap, as for a Service.
+  const listening = early(podListeningStep({ ...(q.probes ? { probes: q.probes } : {}), pod, context: cluster.context, ...(port ? { port: port.port, protocol: port.protocol.toLowerCase() } : {}) }));
+  const probing = early(probeOrSkip(q, cluster, pod, client, port));
+  const steps: DiagnosisStep[] = [...(q.resolved ? [q.resolved] : []), await policyFor(cluster, { name: pod.name }, pod, from, client?.placed, port)];
   if (client) steps.push(kubeRouteStep({ from: client.route, to: await podDestination(cluster, pod) }));
-  const probed = await probeFor(q, cluster, pod, client, port).catch((err: unknown) => {
-    if (!isNetpeekError(err)) throw err;
-    return { step: skipStep('probe', err.message.replace(/\.$/, '')), probes: [] as ProbeFact[] };
-  });
+  steps.push(await listening());
+  const probed = await probing();
   steps.push(probed.step);
   const facts: Fact[] = [
     { label: 'Pod', value: `${pod.namespace}/${pod.name}${pod.podIPs[0] ? ` (${pod.podIPs.join(', ')}${pod.nodeName ? ` on ${pod.nodeName}` : ''})` : ''}` },
