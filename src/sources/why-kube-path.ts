@@ -21,6 +21,7 @@ import { selects } from './kube-model.js';
 import { policyPod, type PlacedEndpoint } from './kube-policy-endpoints.js';
 import { podProbeSubject } from './kube-probe-targets.js';
 import { podListeningStep } from './why-kube-listening.js';
+import { podResolveStep } from './why-kube-resolve.js';
 import type { KubeSource } from './kubernetes.js';
 import { placeClient, podDestination, routeService, type PlacedClient, type WhyFrom } from './why-kube-ends.js';
 
@@ -278,7 +279,12 @@ export async function servicePath(q: ServicePathQuestion): Promise<ServicePathFi
   const port = query.flags.port;
   const steps: DiagnosisStep[] = [];
   if (q.resolved) steps.push(q.resolved);
-  else if (target.via === 'dns') steps.push(resolveStep(target, ns, namespaceExists, svc, similar));
+  else if (target.via === 'dns') {
+    const fromApi = resolveStep(target, ns, namespaceExists, svc, similar);
+    // From a pod, the name is also asked the way that pod asks it (its node's agent, inside its namespace).
+    const clientPod = from !== undefined && from !== 'here' && from.kind === 'pod' ? (await findPod(cluster, from.name, from.namespace ?? query.flags.namespace, scope)).pod : undefined;
+    steps.push(clientPod ? await podResolveStep({ ...(q.probes ? { probes: q.probes } : {}), cluster, pod: clientPod, name: target.text, noProbe: query.flags.noProbe === true, ...(q.namespaces ? { namespaces: q.namespaces } : {}) }, fromApi) : fromApi);
+  }
   steps.push(
     ...serviceSteps({
       service: svc ? { name: svc.name, namespace: svc.namespace, type: svc.type, ...(svc.selector ? { selector: svc.selector } : {}), ports: svc.ports } : undefined,

@@ -144,4 +144,35 @@ describeNeeding(DOCKER, 'dns --from a pod: its resolv.conf, search list and ndot
     expect(ok.code, ok.stderr).toBe(0);
     expect((JSON.parse(ok.stdout) as { facts: { label: string; value: string }[] }).facts).toContainEqual({ label: 'Service', value: 'shop/web: the answer matches the API (API: 10.96.0.20)' });
   });
+
+  // why's resolve step asks the same way: from inside the client pod, through its node's agent.
+  const resolveOf = (a: Awaited<ReturnType<typeof question>>) => a.diagnosis!.steps.find((s) => s.id === 'resolve')!;
+
+  it('why from the pod to a Service DNS name: resolve is the live lookup from inside it, checked against the ClusterIP', async () => {
+    const before = dnsd.queries.length;
+    const a = await question(deps, 'why pod/shop/client web.shop.svc.cluster.local');
+    expect(resolveOf(a)).toEqual({
+      id: 'resolve',
+      status: 'pass',
+      evidence: expect.stringMatching(/^From inside pod shop\/client \(node node-a\): web\.shop\.svc\.cluster\.local\. answers 10\.96\.0\.20: the ClusterIP of Service shop\/web \(10\.96\.0\.20\), as in the API; .* \([\d.]+ ms\)\.$/),
+    });
+    expect(dnsd.queries.slice(before).some((q) => q.name === 'web.shop.svc.cluster.local.' && q.from === client.ip)).toBe(true);
+  });
+
+  it('why to a name whose answer is not the Service\'s address: broken at resolve, naming both addresses', async () => {
+    const a = await question(deps, 'why pod/shop/client stale.shop.svc.cluster.local');
+    expect(a.diagnosis!.firstFailure).toBe('resolve');
+    expect(resolveOf(a).evidence).toContain('From inside pod shop/client (node node-a): stale.shop.svc.cluster.local. answers 10.96.0.99, but the API has the ClusterIP of Service shop/stale (10.96.0.21)');
+    expect(resolveOf(a).fix).toBe("Find what answers instead (a hosts entry, a stub domain, a stale DNS cache) and remove it; the Service's address is 10.96.0.21.");
+  });
+
+  it('why from a pod whose agent has no workload vantage, or with --no-probe: nothing is asked, the API\'s reading stands and says why', async () => {
+    const before = dnsd.queries.length;
+    const far = await question(deps, 'why pod/shop/far web.shop.svc.cluster.local');
+    expect(resolveOf(far).status).toBe('pass');
+    expect(resolveOf(far).evidence).toMatch(/read from the API, not a live DNS query\. Not looked up from inside pod shop\/far: the agent on node node-b does not look inside workloads: NETPEEK_AGENT_WORKLOAD_VANTAGE is off/);
+    const quiet = await question(deps, 'why pod/shop/client web.shop.svc.cluster.local --no-probe');
+    expect(resolveOf(quiet).evidence).toContain('Not looked up from inside pod shop/client: --no-probe, no DNS query was sent.');
+    expect(dnsd.queries.length).toBe(before);
+  });
 });
