@@ -39,8 +39,8 @@ interface NetworkProvider {
   backend: string;
   /** Whether this netpeek has the backend at all. */
   available(deps: Deps): boolean;
-  /** One row per network: name, driver, subnets, gateways, notes. */
-  overview(q: Asked): Promise<string[][]>;
+  /** One row per network: name, driver, subnets, gateways, notes (-o wide: then ID, scope, internal, IPv6). */
+  overview(q: Asked): Promise<OverviewRow[]>;
   /** The answer about one network; throws a not_found UserError when this backend has no such network. */
   describe(name: string, q: Asked): Promise<Answer>;
 }
@@ -51,6 +51,13 @@ interface Asked {
   kubeView(): Promise<KubeView>;
 }
 
+/** An overview row, its -o wide cells, and the object `-o name` prints for it (Docker networks only: the Kubernetes rows are ranges, not objects). */
+interface OverviewRow {
+  cells: string[];
+  wide: string[];
+  item?: string;
+}
+
 function asked(deps: Deps): Asked {
   let view: Promise<KubeView> | undefined;
   // The overview rows and the notes share one view, failures included.
@@ -58,6 +65,9 @@ function asked(deps: Deps): Asked {
 }
 
 const OVERVIEW_COLUMNS = ['network', 'backend', 'driver', 'subnets', 'gateways', 'notes'];
+/** What -o wide adds, as `docker network ls --no-trunc` and `inspect` show it. */
+const WIDE_COLUMNS = ['ID', 'scope', 'internal', 'IPv6'];
+const NOT_DOCKER = ['—', '—', '—', '—'];
 
 export const network: NetpeekCommand = {
   name: 'network',
@@ -69,22 +79,26 @@ export const network: NetpeekCommand = {
   subject: { role: 'lookup', kind: 'network' },
   sendsPackets: 'never',
   description:
-    'Without a name: every Docker network with its subnets and gateways. With a name: its subnets, gateway, driver, whether it is internal or attachable, and the containers on it with their addresses.',
+    'Without a name: every Docker network with its subnets and gateways (-o wide adds ID, scope, internal and IPv6; -o name prints network/NAME a line). With a name: its subnets, gateway, driver, whether it is internal or attachable, and the containers on it with their addresses.',
   async run(query, deps) {
     const name = query.args[0];
     const providers = NETWORK_PROVIDERS.filter((p) => p.available(deps));
     if (providers.length === 0) requireDocker(deps); // throws the "no Docker engine" explanation
     const q = asked(deps);
-    return name === undefined ? overview(providers, q) : describeNamed(name, providers, q);
+    return name === undefined ? overview(providers, q, query.flags.output === 'wide') : describeNamed(name, providers, q);
   },
 };
 
-async function overview(providers: NetworkProvider[], q: Asked): Promise<Answer> {
+async function overview(providers: NetworkProvider[], q: Asked, wide: boolean): Promise<Answer> {
   const answer = newAnswer('network', 'networks', { subject: { kind: 'network', name: 'all networks' } });
-  const table: Table = { title: 'Networks', columns: OVERVIEW_COLUMNS, rows: [] };
+  const table: Table = { title: 'Networks', columns: wide ? [...OVERVIEW_COLUMNS, ...WIDE_COLUMNS] : OVERVIEW_COLUMNS, rows: [] };
+  answer.items = [];
   for (const p of providers) {
     try {
-      table.rows.push(...(await p.overview(q)));
+      for (const row of await p.overview(q)) {
+        table.rows.push(wide ? [...row.cells, ...row.wide] : row.cells);
+        if (row.item) answer.items.push({ kind: 'network', name: row.item });
+      }
     } catch (err) {
       // One backend down must not hide the others' networks; alone, its error is the answer.
       if (providers.length === 1 || !isNetpeekError(err)) throw err;
@@ -120,7 +134,11 @@ const dockerNetworks: NetworkProvider = {
     const networks = await requireDocker(deps).listNetworks();
     return [...networks]
       .sort((a, b) => a.Name.localeCompare(b.Name))
-      .map((n) => [n.Name, 'Docker', n.Driver, networkSubnets(n).join(', ') || '—', (n.IPAM?.Config ?? []).map((c) => gatewayText(gatewayOf(n, c))).join(', ') || '—', notes(n).join(', ')]);
+      .map((n) => ({
+        cells: [n.Name, 'Docker', n.Driver, networkSubnets(n).join(', ') || '—', (n.IPAM?.Config ?? []).map((c) => gatewayText(gatewayOf(n, c))).join(', ') || '—', notes(n).join(', ')],
+        wide: [n.Id.slice(0, 12), n.Scope || '—', n.Internal ? 'yes' : 'no', n.EnableIPv6 ? 'yes' : 'no'],
+        item: n.Name,
+      }));
   },
   async describe(name, { deps }) {
     const docker = requireDocker(deps);
@@ -273,7 +291,7 @@ function kubeNetworkProvider(): NetworkProvider {
   return {
     backend: 'Kubernetes',
     available: (deps) => deps.kube?.configured() ?? false,
-    overview: async (q) => kubeRows(await q.kubeView()),
+    overview: async (q) => kubeRows(await q.kubeView()).map((cells) => ({ cells, wide: NOT_DOCKER })),
     async describe(name, q) {
       if (!POD_NETWORK_NAMES.includes(name)) throw new UserError(`"${name}" is not a Kubernetes network name; try \`network pod-network\`.`, [], 'not_found');
       const v = await q.kubeView();

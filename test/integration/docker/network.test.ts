@@ -53,6 +53,18 @@ describeNeeding(DOCKER, 'network, against the real Docker engine', () => {
 
   afterAll(() => fx.cleanup());
 
+  it('-o wide adds ID, scope, internal and IPv6 to the overview; -o name lists network/NAME for each Docker network', async () => {
+    const wide = rows(table(await question('network -o wide'), 'Networks'));
+    const inspected = await inspect<InspectedNetwork>(net, 'network');
+    expect(wide.find((r) => r.network === net)).toMatchObject({ backend: 'Docker', driver: 'bridge', subnets: subnet, ID: inspected.Id.slice(0, 12), scope: 'local', internal: 'no', IPv6: 'no' });
+    expect(wide.find((r) => r.network === internal)).toMatchObject({ internal: 'yes' });
+    expect(wide.find((r) => r.network === 'bridge')).toMatchObject({ driver: 'bridge', scope: 'local' });
+    // Without -o wide, the columns stay as they were.
+    expect(table(await question('network'), 'Networks').columns).toEqual(['network', 'backend', 'driver', 'subnets', 'gateways', 'notes']);
+    const names = (await question('network -o name')).items!.map((i) => `${i.kind}/${i.name}`);
+    expect(names).toEqual(expect.arrayContaining([`network/${net}`, `network/${internal}`, 'network/bridge', 'network/host', 'network/none']));
+  });
+
   it('a user-defined network: subnet, default gateway, broadcast, and its containers as docker inspect and ip addr show them', async () => {
     const answer = await question(`network ${net}`);
     const inspected = await inspect<InspectedNetwork>(net, 'network');
