@@ -77,6 +77,17 @@ export async function findContainerPids(ids: readonly string[], o: ProcOptions =
   const wanted = new Set(ids);
   const found = new Map<string, number>();
   if (wanted.size === 0) return found;
+  // A PID found earlier is used again only while its cgroup still names the container (checked here, and
+  // checkContainerProcess checks the one entered): the walk below is what a question on a busy node waits for.
+  await Promise.all(
+    [...wanted].map(async (id) => {
+      const pid = lastFound.get(`${proc}\0${id}`);
+      if (pid === undefined) return;
+      const text = await readFile(join(proc, String(pid), 'cgroup'), 'utf8').catch(() => '');
+      if (containerIdsInCgroup(text).includes(id)) found.set(id, pid);
+    }),
+  );
+  if (found.size === wanted.size) return found;
   const entries = (await readdir(proc)).filter((e) => /^\d+$/.test(e)).map(Number).sort((a, b) => a - b);
   for (const pid of entries) {
     if (pid <= 1) continue;
@@ -91,7 +102,18 @@ export async function findContainerPids(ids: readonly string[], o: ProcOptions =
     }
     if (found.size === wanted.size) break;
   }
+  for (const [id, pid] of found) remember(`${proc}\0${id}`, pid);
   return found;
+}
+
+/** Container ID → the PID last found for it (per /proc root), at most LAST_FOUND_MAX, oldest dropped first. */
+const lastFound = new Map<string, number>();
+const LAST_FOUND_MAX = 4096;
+
+function remember(key: string, pid: number): void {
+  lastFound.delete(key);
+  lastFound.set(key, pid);
+  if (lastFound.size > LAST_FOUND_MAX) lastFound.delete(lastFound.keys().next().value as string);
 }
 
 /** What `findWorkloadProcess` found: the checked process, and which of the named containers run here. */

@@ -58,12 +58,14 @@ export async function listeningSockets(subject: SocketSubject, options: SocketRe
   const sockets = parseSocketTables(tables);
   const wanted = new Set(sockets.map((s) => s.inode).filter((i) => i !== 0));
   const members: ProcessSockets[] = [];
-  // Nothing to own: no need to walk every process's fd directory.
-  for (const entry of wanted.size ? await readdir(proc) : []) {
-    if (!/^\d+$/.test(entry)) continue;
+  // Nothing to own: no need to walk every process's fd directory. Which processes share the namespace is
+  // asked of all of them at once: one readlink after another was most of an answer's time on a busy node.
+  const pids = wanted.size ? (await readdir(proc)).filter((e) => /^\d+$/.test(e)) : [];
+  const links = await Promise.all(pids.map((entry) => readlink(join(proc, entry, 'ns', 'net')).catch(() => '')));
+  for (const [i, entry] of pids.entries()) {
+    if (links[i] !== netns) continue;
     const dir = join(proc, entry);
     try {
-      if ((await readlink(join(dir, 'ns', 'net'))) !== netns) continue;
       const inodes: number[] = [];
       for (const fd of await readdir(join(dir, 'fd'))) {
         const inode = socketInodeFromLink(await readlink(join(dir, 'fd', fd)).catch(() => ''));
