@@ -42,8 +42,10 @@ describeNeeding([...DOCKER, ...ICMP], 'a report target that flips to unreachable
   let dir: string;
   let running: RunningReports | undefined;
   const events: TickEvent[] = [];
-  // The report clock starts at the real time: the change history dates what it sees with the real clock.
-  const start = new Date(Math.floor(Date.now() / 300_000) * 300_000 + 30_000);
+  // The report clock runs at the real time: the change history dates what it sees with the real clock, so
+  // the good run must start before the changes and the bad one finish after them, whatever the minute.
+  const tick = Math.floor(Date.now() / 300_000) * 300_000;
+  const start = new Date(Math.min(tick + 30_000, Date.now() - 1000));
   const clock = new ManualClock(start);
 
   beforeAll(async () => {
@@ -111,7 +113,8 @@ describeNeeding([...DOCKER, ...ICMP], 'a report target that flips to unreachable
     const cluster = kube.cluster();
     await until(() => ['web-1', 'node-1', 'other-1'].every((n) => cluster.changes().some((c) => c.name === n)), 5000, 'the three changes in the history');
 
-    await clock.advanceTo(new Date(start.getTime() + 270_000));
+    // The next tick, or later if the setup ran past it: still before the one after (one run, not two).
+    await clock.advanceTo(new Date(Math.max(tick + 300_000, Date.now() + 5000)));
     await running!.scheduler.idle();
     expect(events.map((e) => e.outcome)).toEqual(['posted', 'posted']);
     const bad = posts()[1]!;
