@@ -1,20 +1,19 @@
 import { addChangedRecently } from '../src/sources/kube-recent-changes.js';
 import type { Answer } from '../src/core/answer.js';
 import { newAnswer } from '../src/core/answer.js';
-import { LIVE_STEPS } from '../src/core/diagnosis.js';
+import { STEP_ORDER, type StepId } from '../src/core/diagnosis.js';
 import { UserError } from '../src/core/errors.js';
 import type { Query } from '../src/core/query.js';
 import type { Deps, NetpeekCommand } from '../src/deps.js';
 import { parseEndpointRef, type EndpointRef } from '../src/net/endpoint-ref.js';
 import { checkKubernetesName } from '../src/net/names.js';
-import { diagnose, verdictSentence } from '../src/net/why-diagnosis.js';
+import { diagnose, verdictSentence, withRerunSteps } from '../src/net/why-diagnosis.js';
 import { clusterFor } from '../src/sources/kube-lookup.js';
 import { containerPath } from '../src/sources/why-docker-path.js';
 import type { DiagnosisStep } from '../src/core/diagnosis.js';
 import { isNodeRef, type WhyFrom } from '../src/sources/why-kube-ends.js';
 import { locateAddress, nodePath } from '../src/sources/why-kube-node-path.js';
 import { podPath, servicePath, type ServiceTarget } from '../src/sources/why-kube-path.js';
-import { probeAgain } from '../src/sources/why-probe-again.js';
 
 const ACCEPTED = 'Accepted targets: svc/<name> (with -n, or in whichever namespace has it), svc/<namespace>/<name>, the DNS name <name>.<namespace>.svc.cluster.local, a pod (pod/<namespace>/<name> or <namespace>/<name>), a node (node/<name>), an IP address (looked up among pods, Services and nodes), or a Docker container (<name> or container/<name>). <from> is any of those but a Service, or `here`.';
 const EXAMPLES = 'Examples: why svc/cart -n shop --port 80 · why shop/web-1 cart.shop.svc.cluster.local --port 80 · why node/worker-1 10.244.2.7 --port 8080 · why web-1 db --port 5432';
@@ -60,6 +59,9 @@ function whyTitle(query: Query, fromText: string | undefined, toText: string): s
   return `why ${fromText ? `${fromText} → ` : ''}${toText}${onPort}`;
 }
 
+/** The live steps of a path, in step order. */
+const liveOf = (live: readonly StepId[]): StepId[] => STEP_ORDER.filter((id) => live.includes(id));
+
 async function diagnoseService(query: Query, deps: Deps, target: ServiceTarget, from: WhyFrom | undefined, fromText: string | undefined, resolved?: DiagnosisStep): Promise<Answer> {
   const found = await servicePath({ ...deps, query, target, from, ...(fromText ? { fromText } : {}), ...(resolved ? { resolved } : {}) });
   const diagnosis = diagnose(found.steps);
@@ -67,6 +69,7 @@ async function diagnoseService(query: Query, deps: Deps, target: ServiceTarget, 
     subject: { kind: 'service', name: target.name, namespace: found.namespace, source: `context ${found.context}` },
     summary: verdictSentence(diagnosis),
     diagnosis,
+    liveSteps: liveOf(found.live),
     facts: found.facts,
     probes: found.probes,
     hints: found.found ? [`\`svc ${target.name} -n ${found.namespace}\` shows its ports and every endpoint.`] : [],
@@ -83,6 +86,7 @@ async function diagnosePod(query: Query, deps: Deps, to: { name: string; namespa
     subject: { kind: 'pod', name: found.pod, namespace: found.namespace, source: `context ${found.context}` },
     summary: verdictSentence(diagnosis),
     diagnosis,
+    liveSteps: liveOf(found.live),
     facts: found.facts,
     probes: found.probes,
     hints: [`\`pod ${found.pod} -n ${found.namespace}\` shows its containers, ports and the Services selecting it.`],
@@ -98,6 +102,7 @@ async function diagnoseNode(query: Query, deps: Deps, node: string, toText: stri
     subject: { kind: 'node', name: found.node, source: `context ${found.context}` },
     summary: verdictSentence(diagnosis),
     diagnosis,
+    liveSteps: liveOf(found.live),
     facts: found.facts,
     probes: found.probes,
     hints: [`\`node ${found.node}\` shows its addresses, pod CIDR and conditions.`],
@@ -128,15 +133,26 @@ async function diagnoseContainers(query: Query, deps: Deps, to: string, from: En
     subject: { kind: 'container', name: found.to, source: found.endpoint },
     summary: verdictSentence(diagnosis),
     diagnosis,
+    liveSteps: liveOf(found.live),
     facts: found.facts,
     probes: found.probes,
     hints: [`\`container ${found.to}\` shows its addresses, ports and every listening socket.`],
   });
 }
 
-const RERAN_LIVE_ONLY = 'Probe again reran only the live step (probe); the other steps are as the first answer found them — ask again to check everything.';
+/** The hint a "Probe again" answer leads with: which steps ran again, and that the others did not. */
+const rerunHint = (ids: readonly StepId[]) =>
+  `Probe again reran the live step${ids.length === 1 ? '' : 's'} (${ids.join(', ') || 'none'}); the other steps are as the first answer found them — ask again to check everything.`;
+const isRerunHint = (h: string) => h.startsWith('Probe again reran the live step');
 /** why never lists commands: a rerun that falls back to a full run needs no registry. */
 const EMPTY_REGISTRY = { list: () => [], find: () => undefined, lookupFor: () => undefined, withRole: () => undefined };
+
+/** The live steps of either answer, in step order: a step the first answer ran live is rerun even when it cannot run live now (the rerun says why). */
+function rerunIds(previous: Answer, fresh: Answer): StepId[] {
+  // Answers held before liveSteps existed ran the probe live, nothing else.
+  const before = previous.liveSteps ?? ['probe'];
+  return STEP_ORDER.filter((id) => before.includes(id) || (fresh.liveSteps ?? []).includes(id));
+}
 
 export const why: NetpeekCommand = {
   name: 'why',
@@ -160,19 +176,21 @@ export const why: NetpeekCommand = {
   probeKinds: ['icmp', 'tcp'],
   rerunsLiveSteps: true,
   async rerunLive(query, previous, deps) {
+    const fresh = await why.run(query, deps, { registry: EMPTY_REGISTRY });
     const before = previous.diagnosis;
-    const kind = previous.subject?.kind;
-    if (!before || (kind !== 'container' && kind !== 'service' && kind !== 'pod' && kind !== 'node') || previous.probes.length === 0) return why.run(query, deps, { registry: EMPTY_REGISTRY });
-    const previousStep = before.steps.find((s) => s.id === 'probe');
-    const context = /^context (.+)$/.exec(previous.subject?.source ?? '')?.[1];
-    const again = await probeAgain({ ...deps, kind, to: previous.subject!.name, ...(context ? { context } : {}), previous: previous.probes, ...(previousStep ? { previousStep } : {}) });
-    const diagnosis = diagnose([...before.steps.filter((s) => !LIVE_STEPS.includes(s.id)), again.step]);
+    if (!before || !fresh.diagnosis) return fresh;
+    // The question is answered again, so the live steps run against the objects as the caches have them
+    // now (the pod the Service selects now, its current container IDs); of that answer only the live
+    // steps are kept, the others stay as the first answer found them.
+    const ids = rerunIds(previous, fresh);
+    const diagnosis = withRerunSteps(before, fresh.diagnosis, ids);
     return {
       ...previous,
       summary: verdictSentence(diagnosis),
       diagnosis,
-      probes: again.probes,
-      hints: [RERAN_LIVE_ONLY, ...previous.hints.filter((h) => h !== RERAN_LIVE_ONLY)],
+      liveSteps: ids.filter((id) => diagnosis.steps.some((s) => s.id === id)),
+      probes: fresh.probes,
+      hints: [rerunHint(ids), ...previous.hints.filter((h) => !isRerunHint(h))],
     };
   },
   async run(query, deps) {

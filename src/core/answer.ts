@@ -4,7 +4,7 @@
  */
 
 import type { ProbeKind, SubjectKind } from './kinds.js';
-import type { Diagnosis } from './diagnosis.js';
+import type { Diagnosis, StepId } from './diagnosis.js';
 import type { AnswerGraph, PolicyVerdict } from './policy-verdict.js';
 
 export interface Subject {
@@ -160,6 +160,11 @@ export interface Answer {
   changedRecently?: ChangeEntry[];
   /** The ordered checks of a `why` answer and the first that failed (issue 15's exact shape). */
   diagnosis?: Diagnosis;
+  /**
+   * The `diagnosis` steps whose result was read or sent live (a DNS query from the client's vantage, a
+   * socket read through an agent or /proc, a probe), in step order: what "Probe again" reruns.
+   */
+  liveSteps?: StepId[];
   /** The objects a listing answer lists (`pod -l app=web`), in order: what `-o name` prints as TYPE/NAME. */
   items?: ItemRef[];
 }

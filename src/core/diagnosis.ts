@@ -24,5 +24,10 @@ export interface Diagnosis {
   steps: DiagnosisStep[];
 }
 
-/** Steps that send packets: the ones "Probe again" reruns. */
-export const LIVE_STEPS: readonly StepId[] = ['probe'];
+/**
+ * Steps that can be live: read or sent now rather than taken from a cache — `resolve` when the name is
+ * looked up from the client's own vantage, `listening` (a socket read through the node's agent or
+ * Docker's /proc), `probe`. An answer's `liveSteps` says which of them it ran live; "Probe again"
+ * reruns those.
+ */
+export const LIVE_STEPS: readonly StepId[] = ['resolve', 'listening', 'probe'];

@@ -338,6 +338,16 @@ export function diagnose(steps: readonly DiagnosisStep[]): Diagnosis {
   return { firstFailure: failed ? failed.id : null, steps: ordered };
 }
 
+/**
+ * "Probe again": the earlier diagnosis with the steps named in `rerun` taken from `fresh` (the same
+ * question answered again), every other step as the earlier answer found it, and the first failure
+ * named anew from the merged list. A rerun step the fresh answer does not have stays as it was.
+ */
+export function withRerunSteps(before: Diagnosis, fresh: Diagnosis, rerun: readonly StepId[]): Diagnosis {
+  const again = new Map(fresh.steps.filter((s) => rerun.includes(s.id)).map((s) => [s.id, s]));
+  return diagnose([...before.steps.filter((s) => !again.has(s.id)), ...again.values()]);
+}
+
 /** The sentence a `why` answer leads with. */
 export function verdictSentence(d: Diagnosis): string {
   if (d.firstFailure !== null) {

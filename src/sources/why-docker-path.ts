@@ -1,6 +1,6 @@
 import type Docker from 'dockerode';
 import type { Fact, ProbeFact } from '../core/answer.js';
-import type { DiagnosisStep } from '../core/diagnosis.js';
+import type { DiagnosisStep, StepId } from '../core/diagnosis.js';
 import { UserError } from '../core/errors.js';
 import type { EndpointRef } from '../net/endpoint-ref.js';
 import type { DeclaredPort } from '../net/explain-sockets.js';
@@ -55,6 +55,8 @@ export interface ContainerPathFindings {
   endpoint: string;
   /** The port the steps were about (asked, or the only one the container declares). */
   port?: number;
+  /** The steps read or sent live: the name looked up from inside the client, the /proc socket read, the probe. */
+  live: StepId[];
 }
 
 const nameOf = (c: Docker.ContainerInspectInfo) => c.Name.replace(/^\//, '');
@@ -137,20 +139,20 @@ function insideClient(placed: Placed, networks: readonly Docker.NetworkInspectIn
  * this netpeek may enter it. A DNS query sends packets, so --no-probe asks nothing; without a lookup
  * the step says what Docker's rules imply, and never passes on them alone.
  */
-async function resolveFor(q: ContainerPathQuestion, from: DockerClient, placed: Placed | undefined, slim: SlimContainer, networks: readonly Docker.NetworkInspectInfo[]): Promise<DiagnosisStep | undefined> {
-  if (from.kind !== 'container' || !placed) return dockerResolveStep(from, slim);
-  const notLookedUp = (reason: string) => dockerResolveStep(from, slim, { kind: 'not-looked-up', reason });
+async function resolveFor(q: ContainerPathQuestion, from: DockerClient, placed: Placed | undefined, slim: SlimContainer, networks: readonly Docker.NetworkInspectInfo[]): Promise<{ step: DiagnosisStep | undefined; live: boolean }> {
+  if (from.kind !== 'container' || !placed) return { step: dockerResolveStep(from, slim), live: false };
+  const notLookedUp = (reason: string, live = false) => ({ step: dockerResolveStep(from, slim, { kind: 'not-looked-up', reason }), live });
   if (q.noProbe) return notLookedUp('--no-probe: no DNS query was sent');
   const inside = insideClient(placed, networks, q.probes);
   if (!inside.ok) return notLookedUp(inside.reason);
   if (!q.probes?.dnsFrom) return notLookedUp('this netpeek has no DNS prober');
   try {
     const lookup = await q.probes.dnsFrom(inside.vantage, { name: slim.name, type: 'A', timeoutMs: DNS_QUERY_TIMEOUT_MS });
-    return dockerResolveStep(from, slim, { kind: 'looked-up', lookup: { from: lookup.from, tried: lookup.results, nameservers: lookup.conf.nameservers, denied: lookup.deniedNameservers } });
+    return { step: dockerResolveStep(from, slim, { kind: 'looked-up', lookup: { from: lookup.from, tried: lookup.results, nameservers: lookup.conf.nameservers, denied: lookup.deniedNameservers } }), live: true };
   } catch (err) {
-    // The prober refused the client's process at lookup time: said, not thrown.
+    // The prober refused the client's process at lookup time: said, not thrown (a rerun asks again).
     if (!(err instanceof UserError)) throw err;
-    return notLookedUp(err.message);
+    return notLookedUp(err.message, true);
   }
 }
 
@@ -159,7 +161,13 @@ function published(p: Placed): HostBinding[] {
   return [...hostBindings(p.c), ...(p.owner ? hostBindings(p.owner) : [])];
 }
 
-async function listeningStep(p: Placed, port: number | undefined, sharedIp: string | undefined, endpoint: string): Promise<DiagnosisStep> {
+/** listening, and whether it was read live (from /proc now) rather than known from the engine's state. */
+async function listeningStep(p: Placed, port: number | undefined, sharedIp: string | undefined, endpoint: string): Promise<{ step: DiagnosisStep; live: boolean }> {
+  const step = await readListening(p, port, sharedIp, endpoint);
+  return { step, live: endpoint.startsWith('unix://') && networkModeOf(p.c).kind !== 'host' };
+}
+
+async function readListening(p: Placed, port: number | undefined, sharedIp: string | undefined, endpoint: string): Promise<DiagnosisStep> {
   const name = nameOf(p.c);
   const mode = networkModeOf(p.c);
   if (mode.kind === 'host') return skipStep('listening', `${name} uses the host's network: its sockets are the host's`);
@@ -244,15 +252,20 @@ export async function containerPath(q: ContainerPathQuestion): Promise<Container
   const slim: SlimContainer = { name: toName, networks: to.networks, published: published(to) };
   const shared = from.kind === 'container' ? sharedNetworks(from.networks, to.networks) : [];
   const steps: DiagnosisStep[] = [];
+  const live: StepId[] = [];
   const resolve = await resolveFor(q, from, fromPlaced, slim, networks);
-  if (resolve) steps.push(resolve);
-  steps.push(await listeningStep(to, port, shared[0]?.ip, docker.endpoint));
+  if (resolve.step) steps.push(resolve.step);
+  if (resolve.live) live.push('resolve');
+  const listening = await listeningStep(to, port, shared[0]?.ip, docker.endpoint);
+  steps.push(listening.step);
+  if (listening.live) live.push('listening');
   steps.push(skipStep('policy', 'Docker has no NetworkPolicies; the host firewall (iptables DOCKER-USER) is read in the route step'));
   steps.push(to.c.State.Running ? withFirewall(dockerRouteStep(from, slim, port), await firewallFor(docker.endpoint, from, to, slim, port, networks)) : skipStep('route', `${toName} is not running`));
   const probes: ProbeFact[] = [];
   if (q.noProbe) steps.push(skipStep('probe', '--no-probe: nothing was sent'));
   else if (!to.c.State.Running) steps.push(skipStep('probe', `${toName} is not running, so it has no address to probe`));
   else {
+    live.push('probe');
     try {
       const { vantage, note: vantageNote } = probeVantage(from, fromPlaced, networks, q.probes);
       const run = await probeSubject(containerProbeSubject(to.c, to.owner, networks), q, { ...(port !== undefined ? { port } : {}), from: vantage });
@@ -269,5 +282,5 @@ export async function containerPath(q: ContainerPathQuestion): Promise<Container
     ...(port !== undefined && q.port === undefined ? [{ label: 'Port', value: `${port} (the only TCP port ${toName} declares)` }] : []),
     { label: 'Docker engine', value: docker.endpoint },
   ];
-  return { to: toName, ...(fromName ? { from: fromName } : {}), steps, facts, probes, endpoint: docker.endpoint, ...(port !== undefined ? { port } : {}) };
+  return { to: toName, ...(fromName ? { from: fromName } : {}), steps, facts, probes, endpoint: docker.endpoint, ...(port !== undefined ? { port } : {}), live };
 }

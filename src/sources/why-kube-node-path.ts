@@ -1,5 +1,5 @@
 import type { Fact, ProbeFact } from '../core/answer.js';
-import type { DiagnosisStep } from '../core/diagnosis.js';
+import type { DiagnosisStep, StepId } from '../core/diagnosis.js';
 import { isNetpeekError } from '../core/errors.js';
 import type { Query } from '../core/query.js';
 import type { PolicyProtocol } from '../net/policy-spec.js';
@@ -45,6 +45,8 @@ export interface NodePathFindings {
   facts: Fact[];
   probes: ProbeFact[];
   onPath: ChangeSubject[];
+  /** The steps sent live: the probe, unless --no-probe (a node's own sockets are not read). */
+  live: StepId[];
 }
 
 const LISTENING_SKIP = "netpeek does not read a node's own sockets: the agent answers probes, it does not list the host's listeners";
@@ -80,7 +82,7 @@ export async function nodePath(q: NodePathQuestion): Promise<NodePathFindings> {
     ...(q.fromText ? [{ label: 'From', value: q.fromText === 'here' ? "here (netpeek's host)" : q.fromText }] : []),
     { label: 'Kubernetes context', value: `${cluster.context} (${cluster.server})` },
   ];
-  return { node: node.name, context: cluster.context, steps, facts, probes: probed.probes, onPath: [] };
+  return { node: node.name, context: cluster.context, steps, facts, probes: probed.probes, onPath: [], live: query.flags.noProbe ? [] : ['probe'] };
 }
 
 /** probe: the node's address (ICMP, and TCP to --port), from the client's node's agent, else the node's own. */

@@ -1,6 +1,6 @@
 import type { ChangeSubject } from './kube-recent-changes.js';
 import type { Fact, ProbeFact } from '../core/answer.js';
-import type { DiagnosisStep } from '../core/diagnosis.js';
+import type { DiagnosisStep, StepId } from '../core/diagnosis.js';
 import { UserError, isNetpeekError } from '../core/errors.js';
 import type { Query } from '../core/query.js';
 import { rankSimilar } from '../core/similar-names.js';
@@ -68,6 +68,8 @@ export interface ServicePathFindings {
   found: boolean;
   /** The objects on the path (the Service, its pods, the pod asked from), for "changed recently". */
   onPath: ChangeSubject[];
+  /** The steps read or sent live (a lookup from inside the client pod, the agent's socket read, the probe). */
+  live: StepId[];
 }
 /** A cached pod as the pure diagnosis reads it. */
 function slimPod(p: KubePod): SlimPod {
@@ -105,17 +107,19 @@ async function listeningFor(
   pod: KubePod | undefined,
   podPort: { protocol: PolicyProtocol; port: number } | undefined,
   earlier: readonly DiagnosisStep[],
-): Promise<DiagnosisStep> {
-  if (!svc) return skipStep('listening', `there is no Service ${asked} in ${ns}`);
-  if (!pod) return skipStep('listening', `Service ${svc.name} selects no pod to look inside`);
-  if (earlier.some((s) => (s.id === 'service' || s.id === 'target-port') && s.status === 'fail')) return skipStep('listening', `the asked port of Service ${svc.name} does not resolve to a port of pod ${pod.name}`);
-  if (q.query.flags.port !== undefined && !podPort) return skipStep('listening', `port ${q.query.flags.port} of Service ${svc.name} does not resolve to a port of pod ${pod.name}`);
-  return podListeningStep({
+): Promise<{ step: DiagnosisStep; live: boolean }> {
+  const cached = (why: string) => ({ step: skipStep('listening', why), live: false });
+  if (!svc) return cached(`there is no Service ${asked} in ${ns}`);
+  if (!pod) return cached(`Service ${svc.name} selects no pod to look inside`);
+  if (earlier.some((s) => (s.id === 'service' || s.id === 'target-port') && s.status === 'fail')) return cached(`the asked port of Service ${svc.name} does not resolve to a port of pod ${pod.name}`);
+  if (q.query.flags.port !== undefined && !podPort) return cached(`port ${q.query.flags.port} of Service ${svc.name} does not resolve to a port of pod ${pod.name}`);
+  const step = await podListeningStep({
     ...(q.probes ? { probes: q.probes } : {}),
     pod,
     context: cluster.context,
     ...(podPort ? { port: podPort.port, protocol: podPort.protocol.toLowerCase() } : {}),
   });
+  return { step, live: true };
 }
 
 const hasLabels = (p: KubePod, labels: Readonly<Record<string, string>>) => Object.entries(labels).every(([k, v]) => p.labels[k] === v);
@@ -278,11 +282,13 @@ export async function servicePath(q: ServicePathQuestion): Promise<ServicePathFi
   const similar = rankSimilar(target.name, services.map((s) => s.name).filter((n) => n !== target.name), 3);
   const port = query.flags.port;
   const steps: DiagnosisStep[] = [];
+  const live: StepId[] = [];
   if (q.resolved) steps.push(q.resolved);
   else if (target.via === 'dns') {
     const fromApi = resolveStep(target, ns, namespaceExists, svc, similar);
     // From a pod, the name is also asked the way that pod asks it (its node's agent, inside its namespace).
     const clientPod = from !== undefined && from !== 'here' && from.kind === 'pod' ? (await findPod(cluster, from.name, from.namespace ?? query.flags.namespace, scope)).pod : undefined;
+    if (clientPod) live.push('resolve');
     steps.push(clientPod ? await podResolveStep({ ...(q.probes ? { probes: q.probes } : {}), cluster, pod: clientPod, name: target.text, noProbe: query.flags.noProbe === true, ...(q.namespaces ? { namespaces: q.namespaces } : {}) }, fromApi) : fromApi);
   }
   steps.push(
@@ -305,6 +311,7 @@ export async function servicePath(q: ServicePathQuestion): Promise<ServicePathFi
   const listening = early(listeningFor(q, cluster, svc, target.name, ns, pod, podPort, steps));
   const endpointsOk = steps.find((s) => s.id === 'endpoints')?.status === 'pass';
   const probing = early(endpointsOk ? probeOrSkip(q, cluster, pod, client, podPort) : Promise.resolve({ step: skipStep('probe', 'an earlier step found no ready endpoint to probe'), probes: [] as ProbeFact[] }));
+  if (endpointsOk) live.push('probe');
   steps.push(svc ? await policyFor(cluster, svc, pod, from, placed, podPort) : skipStep('policy', `there is no Service ${target.name} in ${ns}`));
   if (client) {
     steps.push(
@@ -313,7 +320,9 @@ export async function servicePath(q: ServicePathQuestion): Promise<ServicePathFi
         : skipStep('route', svc ? `Service ${svc.name} selects no pod to route to` : `there is no Service ${target.name} in ${ns}`),
     );
   }
-  steps.push(await listening());
+  const listened = await listening();
+  steps.push(listened.step);
+  if (listened.live) live.push('listening');
   const probed = await probing();
   steps.push(probed.step);
   const facts: Fact[] = [
@@ -324,7 +333,7 @@ export async function servicePath(q: ServicePathQuestion): Promise<ServicePathFi
   const asPod = (p: { namespace: string; name: string; nodeName?: string }): ChangeSubject => ({ kind: 'Pod', namespace: p.namespace, name: p.name, ...(p.nodeName ? { nodeName: p.nodeName } : {}) });
   const fromPod = from !== undefined && from !== 'here' && from.kind === 'pod' ? [asPod({ namespace: from.namespace ?? ns, name: from.name })] : [];
   const onPath: ChangeSubject[] = [{ kind: 'Service', namespace: ns, name: target.name }, ...fromPod, ...selected.slice(0, 100).map(asPod)];
-  return { namespace: ns, context: cluster.context, steps, facts, probes: probed.probes, found: svc !== undefined, onPath };
+  return { namespace: ns, context: cluster.context, steps, facts, probes: probed.probes, found: svc !== undefined, onPath, live };
 }
 
 /**
@@ -354,5 +363,5 @@ export async function podPath(q: PodPathQuestion): Promise<ServicePathFindings &
     { label: 'Kubernetes context', value: `${cluster.context} (${cluster.server})` },
   ];
   const onPath: ChangeSubject[] = [{ kind: 'Pod', namespace: pod.namespace, name: pod.name, ...(pod.nodeName ? { nodeName: pod.nodeName } : {}) }, ...(from !== undefined && from !== 'here' && from.kind === 'pod' ? [{ kind: 'Pod' as const, namespace: from.namespace ?? pod.namespace, name: from.name }] : [])];
-  return { namespace: pod.namespace, context: cluster.context, steps, facts, probes: probed.probes, found: true, pod: pod.name, onPath };
+  return { namespace: pod.namespace, context: cluster.context, steps, facts, probes: probed.probes, found: true, pod: pod.name, onPath, live: ['listening', 'probe'] };
 }
