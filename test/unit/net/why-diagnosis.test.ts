@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { SlimPod, SlimService } from '../../../src/net/why-diagnosis.js';
-import { diagnose, notReadyReason, selectorNearMisses, serviceSteps, skipStep, verdictSentence } from '../../../src/net/why-diagnosis.js';
+import { diagnose, notReadyReason, selectorNearMisses, serviceSteps, skipStep, verdictSentence, withRerunSteps } from '../../../src/net/why-diagnosis.js';
 
 const pod = (name: string, labels: Record<string, string>, extra: Partial<SlimPod> = {}): SlimPod => ({
   name,
@@ -119,5 +119,29 @@ describe('selector near misses of a one-label selector', () => {
     const near = selectorNearMisses({ app: 'crat' }, 'shop', [pod('cart-1', { app: 'cart' }), pod('stock-1', { app: 'stock' })]);
     expect(near.oneOff.map((m) => m.pod)).toEqual(['cart-1']);
     expect(selectorNearMisses({ app: 'stock' }, 'shop', [pod('cart-1', { app: 'cart' })]).oneOff).toEqual([]);
+  });
+});
+
+describe('withRerunSteps ("Probe again")', () => {
+  const step = (id: Parameters<typeof skipStep>[0], status: 'pass' | 'fail' | 'skip', evidence: string) => ({ id, status, evidence });
+  const before = diagnose([step('service', 'pass', 'svc'), step('listening', 'pass', 'listens'), step('policy', 'pass', 'admits'), step('probe', 'pass', 'connected')]);
+
+  it('takes the rerun steps from the fresh answer, keeps the others, and names the first failure anew', () => {
+    const fresh = diagnose([step('service', 'fail', 'gone now'), step('listening', 'fail', 'nothing listens'), step('policy', 'fail', 'denied now'), step('probe', 'fail', 'refused')]);
+    const merged = withRerunSteps(before, fresh, ['listening', 'probe']);
+    expect(merged.steps.map((s) => [s.id, s.status, s.evidence])).toEqual([
+      ['service', 'pass', 'svc'],
+      ['listening', 'fail', 'nothing listens'],
+      ['policy', 'pass', 'admits'],
+      ['probe', 'fail', 'refused'],
+    ]);
+    expect(merged.firstFailure).toBe('listening');
+  });
+
+  it('a rerun step the fresh answer lacks stays as it was; one it adds takes its place in the order', () => {
+    const fresh = diagnose([step('resolve', 'pass', 'resolves live'), step('probe', 'pass', 'connected again')]);
+    const merged = withRerunSteps(before, fresh, ['resolve', 'listening', 'probe']);
+    expect(merged.steps.map((s) => s.evidence)).toEqual(['resolves live', 'svc', 'listens', 'admits', 'connected again']);
+    expect(merged.firstFailure).toBeNull();
   });
 });
