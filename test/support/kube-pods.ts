@@ -7,7 +7,7 @@
 import type { KubeObject } from './kube-apiserver/index.js';
 import type { ContainerPort } from './kube-apiserver/fixtures.js';
 import { pod } from './kube-apiserver/fixtures.js';
-import { BUSYBOX_IMAGE, type DockerFixtures, inspect } from './docker-fixtures.js';
+import { BUSYBOX_IMAGE, docker, type DockerFixtures, inspect } from './docker-fixtures.js';
 
 /** An app container of a real pod: its Kubernetes name, the command it runs, the ports it declares. */
 export interface RealContainerSpec {
@@ -66,4 +66,15 @@ export function podObject(p: RealPod, o: { nodeName: string; hostIP: string; nam
     // The real container IDs, so the node's agent can find each container's process by its cgroup.
     containers: p.specs.map((c) => ({ name: c.name, image: BUSYBOX_IMAGE, command: c.command, containerID: `docker://${p.ids[c.name]}`, ...(c.ports ? { ports: c.ports } : {}) })),
   });
+}
+
+/** The search list the kubelet writes for a ClusterFirst pod in `namespace` (cluster domain cluster.local). */
+export const kubeletSearch = (namespace: string): string => `${namespace}.svc.cluster.local svc.cluster.local cluster.local`;
+
+/**
+ * Rewrites a real pod's resolv.conf the way the kubelet writes one for a ClusterFirst pod in `namespace`,
+ * with `nameserver` (the test's own DNS server) as cluster DNS.
+ */
+export async function writeKubeletResolvConf(container: string, nameserver: string, namespace: string): Promise<void> {
+  await docker('exec', container, 'sh', '-c', `echo 'nameserver ${nameserver}' > /etc/resolv.conf && echo 'search ${kubeletSearch(namespace)}' >> /etc/resolv.conf && echo 'options ndots:5' >> /etc/resolv.conf`);
 }

@@ -14,16 +14,16 @@ import { buildDeps } from '../../../src/deps.js';
 import { createLogger } from '../../../src/log.js';
 import { describeNeeding, DOCKER } from '../../support/backends.js';
 import { netpeek } from '../../support/cli.js';
-import { DockerFixtures, docker, ensureBusyboxImages } from '../../support/docker-fixtures.js';
+import { DockerFixtures, ensureBusyboxImages } from '../../support/docker-fixtures.js';
 import { startDnsServer, type TestDnsServer } from '../../support/dns-server.js';
 import { endpointSlice, node, service } from '../../support/kube-apiserver/fixtures.js';
 import { startKubeApiServer, type KubeApiServer } from '../../support/kube-apiserver/index.js';
-import { createPodNetwork, podObject, startRealPod, type RealPod } from '../../support/kube-pods.js';
+import { createPodNetwork, kubeletSearch, podObject, startRealPod, writeKubeletResolvConf, type RealPod } from '../../support/kube-pods.js';
 import { startWorkloadAgents, type WorkloadAgents } from '../../support/workload-agents.js';
 import { failure, fact, question } from './helpers.js';
 
 const SECRET = 'pod-dns-test-secret-93fe';
-const SEARCH = 'shop.svc.cluster.local svc.cluster.local cluster.local';
+const SEARCH = kubeletSearch('shop');
 
 describeNeeding(DOCKER, 'dns --from a pod: its resolv.conf, search list and ndots, queries from inside it via its node\'s agent', () => {
   const fx = new DockerFixtures();
@@ -55,7 +55,7 @@ describeNeeding(DOCKER, 'dns --from a pod: its resolv.conf, search list and ndot
       drop: ['slow.example.test.'],
     });
     // What the kubelet writes for a ClusterFirst pod in namespace shop, with our resolver as cluster DNS.
-    await docker('exec', client.containers.app!, 'sh', '-c', `echo 'nameserver ${net.gateway}' > /etc/resolv.conf && echo 'search ${SEARCH}' >> /etc/resolv.conf && echo 'options ndots:5' >> /etc/resolv.conf`);
+    await writeKubeletResolvConf(client.containers.app!, net.gateway, 'shop');
     agents = await startWorkloadAgents(SECRET, [net.subnet]);
     api = await startKubeApiServer({
       namespaces: ['default', 'shop'],

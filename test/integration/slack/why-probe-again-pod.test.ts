@@ -17,7 +17,7 @@ import { DockerFixtures, docker, ensureBusyboxImages, untilListening } from '../
 import { startDnsServer, type TestDnsServer } from '../../support/dns-server.js';
 import { endpointSlice, node, service } from '../../support/kube-apiserver/fixtures.js';
 import { startKubeApiServer, type KubeApiServer } from '../../support/kube-apiserver/index.js';
-import { createPodNetwork, podObject, startRealPod, type RealPod } from '../../support/kube-pods.js';
+import { createPodNetwork, podObject, startRealPod, writeKubeletResolvConf, type RealPod } from '../../support/kube-pods.js';
 import { buttonsOf, messageText } from '../../support/slack/block-kit.js';
 import { type Harness, startHarness } from '../../support/slack/bot-harness.js';
 import { appMention, CHANNEL, OTHER_USER, slackTs, USER } from '../../support/slack/payloads.js';
@@ -47,7 +47,7 @@ describeNeeding(DOCKER, 'why in Slack: "Probe again" reruns a Service path\'s li
       startRealPod(fx, net.name, 'web', [{ name: 'app', command: ['sleep', '600'], ports: [{ name: 'http', containerPort: 8080 }] }]),
     ]);
     dnsd = await startDnsServer({ host: net.gateway, records });
-    await docker('exec', client.containers.app!, 'sh', '-c', `echo 'nameserver ${net.gateway}' > /etc/resolv.conf && echo 'search shop.svc.cluster.local svc.cluster.local cluster.local' >> /etc/resolv.conf && echo 'options ndots:5' >> /etc/resolv.conf`);
+    await writeKubeletResolvConf(client.containers.app!, net.gateway, 'shop');
     agents = await startWorkloadAgents(SECRET, [net.subnet]);
     api = await startKubeApiServer({
       namespaces: ['default', 'shop'],
