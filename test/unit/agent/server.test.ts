@@ -184,7 +184,7 @@ describe('agent: health and metrics', () => {
     const { url } = await agent();
     await post(url, good);
     await post(url, { probes: [{ kind: 'icmp', ip: '169.254.169.254' }] });
-    expect(await (await fetch(`${url}/healthz`)).json()).toEqual({ ok: true, node: 'test-node', workloadVantage: false });
+    expect(await (await fetch(`${url}/healthz`)).json()).toEqual({ ok: true, node: 'test-node' });
     expect((await fetch(`${url}/readyz`)).status).toBe(200);
     const text = await (await fetch(`${url}/metrics`)).text();
     expect(text).toContain('netpeek_agent_probe_results_total{kind="icmp",outcome="ok"} 1');
