@@ -43,7 +43,7 @@ const CORE_ENV_SCHEMA = z.object({
   NETPEEK_WORKLOAD_VANTAGE: bool
     .default('false')
     .describe(
-      'Opt-in: `ping --from <container>` (and reach, dns) probe from inside the container\'s own network namespace (nsenter -t PID -n; needs root, or CAP_SYS_ADMIN + CAP_SYS_PTRACE, and pid: host in compose). Off: they probe from the Docker host and say so.',
+      'Opt-in: `ping --from <container>` (and reach, dns) probe from inside the container\'s own network namespace (nsenter into its namespace; needs root, or CAP_SYS_ADMIN + CAP_SYS_PTRACE, and pid: host in compose). Off: they probe from the Docker host and say so.',
     ),
   NETPEEK_DNS_RESOLV_CONF: z
     .string()

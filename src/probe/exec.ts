@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { spawn } from 'node:child_process';
 
 /** How a child process ended. Never a rejection: callers parse whatever it printed. */
 export interface ExecOutcome {
@@ -20,26 +20,53 @@ export interface ExecOptions {
   /** Time between SIGINT and SIGKILL. */
   graceMs?: number;
   signal?: AbortSignal;
+  /** Open descriptors the child inherits as fd 3, 4, …: a namespace held open, so nothing can swap it. */
+  passFds?: readonly number[];
 }
+
+/** More than this on stdout or stderr and the child is killed: no probe program prints that much. */
+const MAX_OUTPUT_BYTES = 16 * 1024 * 1024;
 
 /**
  * Runs a program with an argument array: never a shell. The environment is reduced to PATH and LC_ALL=C
- * so that output is parseable.
+ * so that output is parseable. spawn rather than execFile: execFile cannot hand the child an open
+ * descriptor (passFds).
  */
 export function runProgram(file: string, args: string[], opts: ExecOptions): Promise<ExecOutcome> {
   return new Promise((resolve) => {
     let timedOut = false;
+    let failure: string | undefined;
+    let missing = false;
+    let settled = false;
     const env = { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', LC_ALL: 'C' };
-    const child = execFile(file, args, { encoding: 'utf8', env, maxBuffer: 16 * 1024 * 1024, windowsHide: true }, (err, stdout, stderr) => {
+    const child = spawn(file, args, { env, windowsHide: true, stdio: ['pipe', 'pipe', 'pipe', ...(opts.passFds ?? [])] });
+    const collect = (stream: NodeJS.ReadableStream | null) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      stream?.on('data', (b: Buffer) => {
+        size += b.length;
+        if (size > MAX_OUTPUT_BYTES) child.kill('SIGKILL');
+        else chunks.push(b);
+      });
+      return () => Buffer.concat(chunks).toString('utf8');
+    };
+    const stdout = collect(child.stdout);
+    const stderr = collect(child.stderr);
+    const finish = (code: number | null) => {
+      if (settled) return;
+      settled = true;
       clearTimeout(soft);
       clearTimeout(hard);
       opts.signal?.removeEventListener('abort', onAbort);
-      const e = err as (NodeJS.ErrnoException & { code?: string | number }) | null;
-      const missing = e?.code === 'ENOENT';
-      const code = typeof e?.code === 'number' ? e.code : e ? (child.exitCode ?? null) : 0;
-      const failure = e && typeof e.code === 'string' && e.code !== 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER' ? `${file}: ${e.message}` : undefined;
-      resolve({ stdout: String(stdout), stderr: String(stderr), code, missing, timedOut, failure });
+      resolve({ stdout: stdout(), stderr: stderr(), code, missing, timedOut, ...(failure ? { failure } : {}) });
+    };
+    child.on('error', (e: NodeJS.ErrnoException) => {
+      missing = e.code === 'ENOENT';
+      if (!missing) failure = `${file}: ${e.message}`;
+      // A program that never started emits no 'close' of its own.
+      if (child.pid === undefined) finish(null);
     });
+    child.on('close', (code) => finish(code));
     const soft = setTimeout(() => {
       timedOut = true;
       child.kill('SIGINT');

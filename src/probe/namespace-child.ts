@@ -4,7 +4,7 @@ import { LocalProber } from './local-prober.js';
 import type { ProbeOptions, ProbeTarget } from './types.js';
 
 /**
- * The program NamespaceProber runs under `nsenter -t PID -n`: the same LocalProber as the host's, so ICMP,
+ * The program NamespaceProber runs under `nsenter --net=<the namespace>`: the same LocalProber as the host's, so ICMP,
  * TCP and HTTP from inside a workload have exactly the shape and rules of every other probe. It reads one
  * JSON request from argv (no stdin protocol to get wrong) and prints the results as one JSON line.
  * The allow-list travels with the request and is checked again here: defence in depth, since this process

@@ -1,15 +1,15 @@
-import { readlink } from 'node:fs/promises';
+import { open, readlink } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { AllowList } from '../net/address-policy.js';
 import { formatPortRanges } from '../net/address-policy.js';
 import { allowedNameservers, type DnsRequest, type DnsResult } from './dns.js';
-import { runProgram } from './exec.js';
+import { runProgram, type ExecOutcome } from './exec.js';
 import { currentNetns, type WorkloadProcess } from './workload-process.js';
 import { notProbed, type ProbeOptions, type ProbeResult, type ProbeTarget, type Prober } from './types.js';
 
 /**
  * Probes from inside a workload's network namespace: the one way netpeek runs a probe there is
- * `nsenter -t <pid> -n <node> namespace-child.js <request>` through execFile (no shell), where the child is
+ * `nsenter --net=<the namespace, held open> <node> namespace-child.js <request>` with an argument array (no shell), where the child is
  * the ordinary LocalProber. Only the network namespace is entered, so the child still runs netpeek's own
  * code and Node from the host's filesystem. Needs CAP_SYS_ADMIN (setns) and CAP_SYS_PTRACE (opening
  * another process's /proc/<pid>/ns/net); that is why it is opt-in.
@@ -95,19 +95,37 @@ export class NamespaceProber implements Prober {
     return targets.map((t) => notProbed(t, 'error', `could not probe from inside ${this.workload}: ${out.why}`));
   }
 
-  /** The one way into the namespace: nsenter with an argument array, the request as one JSON argument. */
+  /**
+   * The one way into the namespace: nsenter with an argument array, the request as one JSON argument.
+   * The namespace is opened here and nsenter enters the open file (`--net=/proc/self/fd/3`), not the PID:
+   * `nsenter -t PID` would look the PID up again, and between the check and that lookup the process may
+   * exit and its PID go to a process in another namespace. An open namespace file stays the namespace it
+   * was when opened, and its inode is checked against the one netpeek verified.
+   */
   private async runChild(body: object, budgetMs: number, expected: number, signal?: AbortSignal): Promise<{ results: unknown[] } | { why: string }> {
     const request = { ...body, allow: { cidrs: this.o.allowList.cidrs.map((c) => c.text), ports: formatPortRanges(this.o.allowList.ports) } };
-    const args = ['-t', String(this.o.process.pid), '-n', '--', process.execPath, this.o.childScript ?? CHILD, JSON.stringify(request)];
-    const out = await runProgram(this.o.nsenterPath ?? 'nsenter', args, { timeoutMs: budgetMs, ...(signal ? { signal } : {}) });
-    if (out.code === 0) {
-      try {
-        const parsed = JSON.parse(out.stdout) as unknown[];
-        if (Array.isArray(parsed) && parsed.length === expected) return { results: parsed };
-      } catch {
-        // fall through to the error below
-      }
+    const p = this.o.process;
+    const ns = await open(`${this.o.procRoot ?? '/proc'}/${p.pid}/ns/net`, 'r').catch(() => undefined);
+    if (!ns) return { why: `the process of ${this.workload} is gone; nothing was sent` };
+    try {
+      if (`net:[${(await ns.stat()).ino}]` !== p.netns) return { why: `the process of ${this.workload} changed namespace since netpeek checked it; nothing was sent` };
+      const args = ['--net=/proc/self/fd/3', '--', process.execPath, this.o.childScript ?? CHILD, JSON.stringify(request)];
+      return parseChild(await runProgram(this.o.nsenterPath ?? 'nsenter', args, { timeoutMs: budgetMs, passFds: [ns.fd], ...(signal ? { signal } : {}) }), expected);
+    } finally {
+      await ns.close();
     }
-    return { why: out.missing ? 'nsenter is not installed' : out.timedOut ? 'the child inside the namespace ran out of time' : (out.stderr.trim() || out.failure || `nsenter exited with ${String(out.code)}`) };
   }
+}
+
+/** What the child printed: one result per request, as JSON, or why there is none. */
+function parseChild(out: ExecOutcome, expected: number): { results: unknown[] } | { why: string } {
+  if (out.code === 0) {
+    try {
+      const parsed = JSON.parse(out.stdout) as unknown[];
+      if (Array.isArray(parsed) && parsed.length === expected) return { results: parsed };
+    } catch {
+      // fall through to the error below
+    }
+  }
+  return { why: out.missing ? 'nsenter is not installed' : out.timedOut ? 'the child inside the namespace ran out of time' : (out.stderr.trim() || out.failure || `nsenter exited with ${String(out.code)}`) };
 }

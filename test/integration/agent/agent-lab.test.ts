@@ -13,16 +13,16 @@ import { RecordingProber, SECRET, post, testConfig } from '../../unit/agent/help
 
 /**
  * The agent in this process, probing a namespace lab with the real LocalProber. A recording wrapper and a
- * spy on child_process.execFile prove that refused requests start no probe and spawn no fping/ping.
+ * spy on child_process.spawn prove that refused requests start no probe and spawn no fping/ping.
  * The allow-list is exactly the lab's subnet.
  */
 
 vi.mock('node:child_process', async (importOriginal) => {
   const mod = await importOriginal<typeof import('node:child_process')>();
-  return { ...mod, execFile: vi.fn(mod.execFile) };
+  return { ...mod, spawn: vi.fn(mod.spawn) };
 });
-const execFileSpy = vi.mocked(childProcess.execFile);
-const icmpSpawns = () => execFileSpy.mock.calls.filter((c) => ['fping', 'ping'].includes(String(c[0]).split('/').pop() ?? ''));
+const spawnSpy = vi.mocked(childProcess.spawn);
+const icmpSpawns = () => spawnSpy.mock.calls.filter((c) => ['fping', 'ping'].includes(String(c[0]).split('/').pop() ?? ''));
 
 describeNeeding(NETNS, 'agent probing a namespace lab', () => {
   let lab: Lab;
@@ -50,7 +50,7 @@ describeNeeding(NETNS, 'agent probing a namespace lab', () => {
   });
 
   beforeEach(() => {
-    execFileSpy.mockClear();
+    spawnSpy.mockClear();
   });
 
   it('runs a signed batch against the lab', async () => {

@@ -12,10 +12,10 @@ import { createLab, leftovers, type Lab } from '../../support/netns.js';
 
 vi.mock('node:child_process', async (importOriginal) => {
   const mod = await importOriginal<typeof import('node:child_process')>();
-  return { ...mod, execFile: vi.fn(mod.execFile) };
+  return { ...mod, spawn: vi.fn(mod.spawn) };
 });
-const execFileSpy = vi.mocked(childProcess.execFile);
-const spawnedOf = (program: string) => execFileSpy.mock.calls.filter((c) => String(c[0]).split('/').pop() === program);
+const spawnSpy = vi.mocked(childProcess.spawn);
+const spawnedOf = (program: string) => spawnSpy.mock.calls.filter((c) => String(c[0]).split('/').pop() === program);
 
 describeNeeding(NETNS, 'LocalProber against a network-namespace lab', () => {
   let lab: Lab;
@@ -37,7 +37,7 @@ describeNeeding(NETNS, 'LocalProber against a network-namespace lab', () => {
   });
 
   beforeEach(() => {
-    execFileSpy.mockClear();
+    spawnSpy.mockClear();
   });
 
   it('ICMP: a live address answers every echo request', async () => {
@@ -144,7 +144,7 @@ describeNeeding(NETNS, 'LocalProber against a network-namespace lab', () => {
     const aborter = new AbortController();
     setTimeout(() => aborter.abort(new Error('caller gave up')), 200);
     await expect(prober.probe([{ kind: 'icmp', ip: lab.unassigned(4) }], { timeoutMs: 2000, count: 5, signal: aborter.signal })).rejects.toThrow('caller gave up');
-    const child = execFileSpy.mock.results.at(-1)?.value as childProcess.ChildProcess;
+    const child = spawnSpy.mock.results.at(-1)?.value as childProcess.ChildProcess;
     await new Promise((r) => setTimeout(r, 100));
     expect(child.signalCode ?? child.exitCode).not.toBeNull();
   });

@@ -8,7 +8,7 @@ import type { ProbeTarget } from '../../../src/probe/types.js';
 
 vi.mock('node:child_process', async (importOriginal) => {
   const mod = await importOriginal<typeof import('node:child_process')>();
-  return { ...mod, execFile: vi.fn(mod.execFile) };
+  return { ...mod, spawn: vi.fn(mod.spawn) };
 });
 
 const sockets = new Set<net.Socket>();
@@ -65,7 +65,7 @@ afterAll(async () => {
   await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
 });
 
-const execFileSpy = vi.mocked(childProcess.execFile);
+const spawnSpy = vi.mocked(childProcess.spawn);
 const lo = '127.0.0.1';
 
 describe('LocalProber TCP and HTTP (loopback listeners)', () => {
@@ -144,7 +144,7 @@ describe('LocalProber TCP and HTTP (loopback listeners)', () => {
 
 describe('LocalProber never hands a hostname or a denied target to anything', () => {
   it('answers bad addresses itself, without a process or a socket', async () => {
-    execFileSpy.mockClear();
+    spawnSpy.mockClear();
     const accepts = silentAccepts;
     const r = await new LocalProber().probe(
       [
@@ -161,12 +161,12 @@ describe('LocalProber never hands a hostname or a denied target to anything', ()
     expect(r[5]?.detail).toContain('HTTP path');
     expect(r[0]?.detail).toContain('hostname');
     expect(r[4]?.detail).toContain('needs a port');
-    expect(execFileSpy).not.toHaveBeenCalled();
+    expect(spawnSpy).not.toHaveBeenCalled();
     expect(silentAccepts).toBe(accepts);
   });
 
   it('reports allow-list denials as denied with the reason', async () => {
-    execFileSpy.mockClear();
+    spawnSpy.mockClear();
     const accepts = silentAccepts;
     const prober = new LocalProber({ allowList: new AllowList(['10.213.7.0/24']) });
     const r = await prober.probe(
@@ -178,7 +178,7 @@ describe('LocalProber never hands a hostname or a denied target to anything', ()
     );
     expect(r[0]).toMatchObject({ ok: false, error: 'denied', detail: 'target 127.0.0.1 is loopback and not in the allow-list' });
     expect(r[1]).toMatchObject({ ok: false, error: 'denied', ip: '169.254.169.254', detail: 'target 169.254.169.254 is link-local/metadata and not in the allow-list' });
-    expect(execFileSpy).not.toHaveBeenCalled();
+    expect(spawnSpy).not.toHaveBeenCalled();
     expect(silentAccepts).toBe(accepts);
   });
 });
