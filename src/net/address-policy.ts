@@ -165,7 +165,14 @@ function within(inner: Cidr, outer: Cidr): boolean {
   return inner.family === outer.family && inner.prefix >= outer.prefix && contains(outer, inner.net);
 }
 
-const SPECIAL = [...SPECIAL_V4, ...SPECIAL_V6].map((s) => ({ ...s, range: parseCidr(s.cidr) }));
+let special: Array<SpecialRange & { range: Cidr }> | undefined;
+/**
+ * The special ranges parsed, on the first check: parsing them at import cost every process ~5 ms (ipaddr.js
+ * compiles its patterns on first use), and only one that checks a target needs them (issue 19).
+ */
+function specialRanges(): Array<SpecialRange & { range: Cidr }> {
+  return (special ??= [...SPECIAL_V4, ...SPECIAL_V6].map((s) => ({ ...s, range: parseCidr(s.cidr) })));
+}
 
 /** The allow-list from configuration: CIDRs and port ranges. Empty CIDR list = deny everything. */
 export class AllowList {
@@ -184,7 +191,7 @@ export class AllowList {
     const addr = ipaddr.parse(parsed.ip);
     const name = parsed.ip === target.ip.trim() ? parsed.ip : `${show(target.ip)} (= ${parsed.ip})`;
     const covering = this.cidrs.filter((c) => contains(c, addr));
-    const special = SPECIAL.find((s) => contains(s.range, addr));
+    const special = specialRanges().find((s) => contains(s.range, addr));
     if (special && !covering.some((c) => within(c, special.range)))
       return { allowed: false, ip: parsed.ip, reason: `target ${name} is ${special.what} and not in the allow-list`, rule: `deny ${special.what} ${special.range.text}` };
     if (covering.length === 0)

@@ -3,11 +3,8 @@ import { AllowList } from '../net/address-policy.js';
 import { AgentClient } from './agent-client.js';
 import type { AgentDirectory } from './agent-directory.js';
 import { AgentRouter } from './agent-router.js';
-import { LocalProber } from './local-prober.js';
 import { readFile } from 'node:fs/promises';
-import { candidateNames, parseResolvConf } from '../net/resolv-conf.js';
-import { allowedNameservers, resolveCandidates, type DnsLookup, type DnsQuestion } from './dns.js';
-import { NamespaceProber } from './namespace-prober.js';
+import type { DnsLookup, DnsQuestion } from './dns.js';
 import type { ProbeOptions, ProbeResult, ProbeTarget } from './types.js';
 import type { WorkloadProcess } from './workload-process.js';
 import type { HostVantage, ProbeService, Vantage, WorkloadVantage } from './vantage.js';
@@ -101,7 +98,7 @@ export class ProbeRouter implements ProbeService {
       return this.router.probeFrom(vantage.node, targets, opts, vantage.context);
     }
     if (this.dockerAgent) return this.dockerAgent.probe(targets, opts);
-    const allowList = new AllowList(await this.o.localAllowedCidrs());
+    const [allowList, { LocalProber }] = await Promise.all([this.o.localAllowedCidrs().then((cidrs) => new AllowList(cidrs)), inProcess()]);
     return new LocalProber({ allowList, logger: this.o.logger }).probe(targets, opts);
   }
 
@@ -111,6 +108,7 @@ export class ProbeRouter implements ProbeService {
    * the bot makes (not a probe of a workload, so the Docker subnets' allow-list does not apply).
    */
   async dnsFrom(vantage: WorkloadVantage | undefined, q: DnsQuestion): Promise<DnsLookup> {
+    const { NamespaceProber, allowedNameservers, resolveCandidates, candidateNames, parseResolvConf } = await inProcess();
     if (!vantage) {
       const path = this.o.hostResolvConf ?? '/etc/resolv.conf';
       const conf = parseResolvConf(await readFile(path, 'utf8').catch(() => ''));
@@ -142,6 +140,7 @@ export class ProbeRouter implements ProbeService {
     if (!can.ok || !this.o.workloadProcess) throw new Error(`probeFrom(inside ${vantage.workload}) called although ${can.ok ? 'it is off' : can.reason}`);
     const allowList = new AllowList(await this.o.localAllowedCidrs());
     const process = await this.o.workloadProcess(vantage);
+    const { NamespaceProber } = await inProcess();
     return new NamespaceProber({ process, allowList, ...(this.o.namespaceChild ? { childScript: this.o.namespaceChild } : {}) }).probe(targets, opts);
   }
 
@@ -156,6 +155,17 @@ export class ProbeRouter implements ProbeService {
     const containers = vantage.containers ?? [{ id: vantage.containerId, name: vantage.workload }];
     return client.probeInside({ workload: vantage.workload, containers }, targets, opts);
   }
+}
+
+/**
+ * The probers that send from this process (and the DNS code), loaded by the first probe or lookup that
+ * needs them: most answers probe nothing, and a one-shot answer would otherwise load them at start-up
+ * whatever it was asked (issue 19).
+ */
+function inProcess() {
+  return Promise.all([import('./local-prober.js'), import('./namespace-prober.js'), import('./dns.js'), import('../net/resolv-conf.js')]).then(
+    ([{ LocalProber }, { NamespaceProber }, { allowedNameservers, resolveCandidates }, { candidateNames, parseResolvConf }]) => ({ LocalProber, NamespaceProber, allowedNameservers, resolveCandidates, candidateNames, parseResolvConf }),
+  );
 }
 
 function unavailableResult(t: ProbeTarget, node: string, why: string): ProbeResult {

@@ -18,18 +18,8 @@ export async function runOneShotCli(argv: string[]): Promise<number> {
   if (registry.find(words[0] ?? '')?.selfContained) {
     return runOnce(words, registry, selfContainedDeps(), { ...io, color: coloursAllowed(process.env) && process.stdout.isTTY === true });
   }
-  const [{ configure }, { buildDeps }, { deferredStore }] = await Promise.all([import('./configure.js'), import('../deps.js'), import('../store/open-store.js')]);
-  const configured = configure(argv, { deferLog: true });
-  if (typeof configured === 'number') return configured;
-  const { config, log, storeOptions } = configured;
-  // A terminal opens the store only for a command that keeps or reads state (audit, status).
-  const store = deferredStore(storeOptions);
-  const deps = { ...buildDeps(config, log, { watchCaches: false }), store };
-  try {
-    return await runOnce(words, registry, deps, { ...io, color: config.color && process.stdout.isTTY === true });
-  } finally {
-    await store.close();
-  }
+  const { answerWithBackends } = await import('./one-shot-backends.js');
+  return answerWithBackends(argv, words, registry, io);
 }
 
 /**
