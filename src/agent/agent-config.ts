@@ -65,6 +65,13 @@ export const AGENT_ENV_SCHEMA = z.object({
     .describe(
       "Opt-in: the agent reads pods' listening sockets and probes (ping, reach, dns --from pod/…) from inside their network namespaces on its node. Needs hostPID, CAP_SYS_ADMIN, CAP_SYS_PTRACE and CAP_DAC_READ_SEARCH: deploy/kubernetes/components/workload-vantage. Off: those requests get 403 and the bot probes from the node, saying so.",
     ),
+  NETPEEK_AGENT_RESOLV_CONF: z
+    .string()
+    .min(1)
+    .default('/etc/resolv.conf')
+    .describe(
+      "The resolv.conf the agent follows for `why node/<name> <name>.<ns>.svc…` (POST /v1/dns: the name asked in the node's network namespace). Default its own, which with the shipped dnsPolicy ClusterFirstWithHostNet is the host-network pods' view; mount the node's /etc/resolv.conf and point here for the node's own.",
+    ),
   NETPEEK_NODE_NAME: z.string().regex(/^[A-Za-z0-9._-]{1,253}$/, 'must be a node name (letters, digits, . _ -)').optional().describe('Name the agent reports as its node; default the hostname. In Kubernetes set it from spec.nodeName.'),
 });
 
@@ -92,6 +99,8 @@ export interface AgentConfig {
   maxBodyBytes: number;
   /** May read sockets of, and probe from inside, workloads on this node (NETPEEK_AGENT_WORKLOAD_VANTAGE). */
   workloadVantage: boolean;
+  /** The resolv.conf of POST /v1/dns (NETPEEK_AGENT_RESOLV_CONF). */
+  resolvConf: string;
   /** Not from the environment: */
   signatureWindowMs: number;
   /** Where procfs is (the host's, with hostPID). */
@@ -100,7 +109,7 @@ export interface AgentConfig {
   maxDeadlineMs: number;
 }
 
-export const AGENT_DEFAULTS = { maxBodyBytes: 256 * 1024, signatureWindowMs: 30_000, maxDeadlineMs: 30_000, workloadVantage: false, procRoot: '/proc' } as const;
+export const AGENT_DEFAULTS = { maxBodyBytes: 256 * 1024, signatureWindowMs: 30_000, maxDeadlineMs: 30_000, workloadVantage: false, procRoot: '/proc', resolvConf: '/etc/resolv.conf' } as const;
 
 function present(env: NodeJS.ProcessEnv): Record<string, string> {
   return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== ''));
@@ -125,6 +134,7 @@ export function loadAgentConfig(env: NodeJS.ProcessEnv = process.env, overrides:
     ...AGENT_DEFAULTS,
     maxBodyBytes: e.NETPEEK_AGENT_MAX_BODY_BYTES,
     workloadVantage: e.NETPEEK_AGENT_WORKLOAD_VANTAGE,
+    resolvConf: e.NETPEEK_AGENT_RESOLV_CONF,
     ...overrides,
   };
 }

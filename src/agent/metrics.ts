@@ -5,7 +5,7 @@ import type { ProbeResult } from '../probe/types.js';
 /** Label values are bounded: kind × outcome, route × status code. Never a target address. */
 export type Outcome = 'ok' | 'refused' | 'timeout' | 'unreachable' | 'denied' | 'error';
 
-export const ROUTES = ['/v1/probe', '/v1/workload/sockets', '/v1/workload/dns', '/healthz', '/readyz', '/metrics'] as const;
+export const ROUTES = ['/v1/probe', '/v1/dns', '/v1/workload/sockets', '/v1/workload/dns', '/healthz', '/readyz', '/metrics'] as const;
 
 /** The agent's own registry, so several agents in one process (tests) do not collide. */
 export class AgentMetrics {

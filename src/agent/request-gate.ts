@@ -52,6 +52,11 @@ export function authenticate(ctx: AgentContext, req: IncomingMessage, body: Buff
   return v;
 }
 
+/** Stores the nonce once every check of a request has passed: a request refused earlier leaves nothing behind. */
+export function rememberNonce(ctx: AgentContext, signed: { nonce: string; timestampSec: number }): void {
+  if (ctx.replay.remember(signed.nonce, signed.timestampSec) === 'replayed') throw new HttpError(401, 'nonce was already used (replayed request)');
+}
+
 export function takeRateToken(ctx: AgentContext): void {
   const t = ctx.bucket.take();
   if (!t.ok) throw new HttpError(429, `more than ${ctx.config.rps} requests per second; retry in ${t.retryAfterSec} s`, { retryAfterSec: t.retryAfterSec }, { 'retry-after': String(t.retryAfterSec) });

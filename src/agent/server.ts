@@ -8,6 +8,7 @@ import type { Prober } from '../probe/types.js';
 import type { AgentConfig } from './agent-config.js';
 import { handleHealth, handleMetrics, handleProbe, handleReady, type AgentContext, type Handler } from './handlers.js';
 import { HttpError, sendJson } from './http-io.js';
+import { handleHostDns } from './host-dns.js';
 import { handleWorkloadDns, handleWorkloadSockets } from './workload.js';
 import { InflightGate, TokenBucket } from './limits.js';
 import { AgentMetrics } from './metrics.js';
@@ -29,6 +30,8 @@ export interface AgentHandle {
 
 const ROUTES: Record<string, { method: string; handler: Handler }> = {
   '/v1/probe': { method: 'POST', handler: handleProbe },
+  // A name resolved in the node's own network namespace, its nameservers through the allow-list.
+  '/v1/dns': { method: 'POST', handler: handleHostDns },
   // Opt-in (NETPEEK_AGENT_WORKLOAD_VANTAGE): 403 on an agent deployed without the workload-vantage component.
   '/v1/workload/sockets': { method: 'POST', handler: handleWorkloadSockets },
   '/v1/workload/dns': { method: 'POST', handler: handleWorkloadDns },
@@ -65,7 +68,7 @@ async function route(ctx: AgentContext, req: IncomingMessage, res: ServerRespons
   const log = logger?.child({ requestId: String(req.headers['x-request-id'] ?? randomUUID()).slice(0, 64), method: req.method, path });
   try {
     const r = ROUTES[path];
-    if (!r) throw new HttpError(404, `no such endpoint ${path}; try POST /v1/probe, /v1/workload/sockets, /v1/workload/dns, GET /healthz, /readyz or /metrics`);
+    if (!r) throw new HttpError(404, `no such endpoint ${path}; try POST /v1/probe, /v1/dns, /v1/workload/sockets, /v1/workload/dns, GET /healthz, /readyz or /metrics`);
     if (req.method !== r.method) throw new HttpError(405, `${path} takes ${r.method}`, {}, { allow: r.method });
     await r.handler(ctx, req, res, log);
   } catch (err) {

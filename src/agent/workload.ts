@@ -11,7 +11,7 @@ import { findWorkloadProcess, type FoundWorkload } from '../probe/workload-proce
 import { WORKLOAD_REF_SCHEMA, type WorkloadRef } from '../probe/workload-wire.js';
 import { listeningSockets, type SocketReading } from '../sources/listening-sockets.js';
 import { HttpError, sendJson } from './http-io.js';
-import { authenticate, readBodyLimited, takeRateToken, type AgentContext, type Handler } from './request-gate.js';
+import { authenticate, readBodyLimited, rememberNonce, takeRateToken, type AgentContext, type Handler } from './request-gate.js';
 
 /**
  * The agent's side of "inside the workload": the opt-in gate and the way from a pod's container IDs to a
@@ -127,8 +127,4 @@ export const handleWorkloadDns: Handler = async (ctx, req, res, log) => {
 export async function probeInsideWorkload(ctx: AgentContext, ref: WorkloadRef, targets: ProbeTarget[], opts: ProbeOptions): Promise<ProbeResult[]> {
   const { process } = await locateWorkload(ctx, ref);
   return new NamespaceProber({ process, allowList: ctx.allowList, procRoot: ctx.config.procRoot }).probe(targets, opts);
-}
-
-function rememberNonce(ctx: AgentContext, signed: { nonce: string; timestampSec: number }): void {
-  if (ctx.replay.remember(signed.nonce, signed.timestampSec) === 'replayed') throw new HttpError(401, 'nonce was already used (replayed request)');
 }

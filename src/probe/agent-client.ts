@@ -131,14 +131,27 @@ export class AgentClient implements Prober {
 
   /** A DNS question answered from inside a workload on the agent's node (POST /v1/workload/dns). Throws like workloadSockets. */
   async workloadDns(ref: WorkloadRef, q: DnsQuestion): Promise<DnsLookup> {
-    const budget = q.timeoutMs * 8 + (this.options.timeoutMs ?? 5000);
-    const res = await this.post('/v1/workload/dns', JSON.stringify({ ...ref, name: q.name, type: q.type, timeoutMs: q.timeoutMs }), budget);
-    if (res.status === 200) {
-      const json = safeJson(res.body) as DnsLookup | undefined;
-      if (json && Array.isArray(json.results) && Array.isArray(json.candidates) && json.conf) return { from: json.from, resolvConfPath: json.resolvConfPath, conf: json.conf, candidates: json.candidates, results: json.results, deniedNameservers: json.deniedNameservers ?? [] };
-      throw this.unavailable('bad-response', `${this.name()} answered 200 with something that is not a DNS lookup`, { status: 200 });
-    }
+    const res = await this.post('/v1/workload/dns', JSON.stringify({ ...ref, name: q.name, type: q.type, timeoutMs: q.timeoutMs }), this.dnsBudget(q));
+    if (res.status === 200) return this.dnsLookup(res);
     throw this.workloadRefusal(res) ?? this.failure(res);
+  }
+
+  /** A DNS question answered in the agent's node's own network namespace (POST /v1/dns). Throws AgentUnavailableError. */
+  async hostDns(q: DnsQuestion): Promise<DnsLookup> {
+    const res = await this.post('/v1/dns', JSON.stringify({ name: q.name, type: q.type, timeoutMs: q.timeoutMs }), this.dnsBudget(q));
+    if (res.status === 200) return this.dnsLookup(res);
+    throw this.failure(res);
+  }
+
+  /** Every candidate name may take a query timeout; the agent call itself gets the usual margin on top. */
+  private dnsBudget(q: DnsQuestion): number {
+    return q.timeoutMs * 8 + (this.options.timeoutMs ?? 5000);
+  }
+
+  private dnsLookup(res: RawResponse): DnsLookup {
+    const json = safeJson(res.body) as DnsLookup | undefined;
+    if (json && Array.isArray(json.results) && Array.isArray(json.candidates) && json.conf) return { from: json.from, resolvConfPath: json.resolvConfPath, conf: json.conf, candidates: json.candidates, results: json.results, deniedNameservers: json.deniedNameservers ?? [] };
+    throw this.unavailable('bad-response', `${this.name()} answered 200 with something that is not a DNS lookup`, { status: 200 });
   }
 
   private workloadRefusal(res: RawResponse): AgentWorkloadRefusedError | undefined {

@@ -9,7 +9,7 @@ import type { ProbeOptions, ProbeResult, ProbeTarget } from './types.js';
 import type { WorkloadProcess } from './workload-process.js';
 import type { HostVantage, ProbeService, Vantage, WorkloadVantage } from './vantage.js';
 import { AgentUnavailableError, AgentWorkloadRefusedError } from './agent-client.js';
-import type { WorkloadDnsAnswer, WorkloadNotAnswered, WorkloadRef, WorkloadSocketsAnswer } from './workload-wire.js';
+import type { NodeDnsAnswer, WorkloadDnsAnswer, WorkloadNotAnswered, WorkloadRef, WorkloadSocketsAnswer } from './workload-wire.js';
 
 export interface ProbeRoutingOptions {
   /** Agent on the Docker host; without it the bot probes in-process (it runs on that host). */
@@ -71,6 +71,14 @@ export class ProbeRouter implements ProbeService {
     if (host.kind !== 'node') return { ok: false, node: 'docker-host', reason: 'no-agent', message: 'a container on the Docker host is resolved from by netpeek itself (`dns <name> --from <container>`)' };
     const asked = await this.askNodeAgent(host, (client) => client.workloadDns(ref, q));
     return asked.ok ? { ok: true, node: host.node, lookup: asked.value } : asked;
+  }
+
+  /** A DNS question in a node's own network namespace, by its agent (POST /v1/dns): its resolv.conf, its allow-list. */
+  async nodeDns(host: Extract<HostVantage, { kind: 'node' }>, q: DnsQuestion): Promise<NodeDnsAnswer> {
+    const asked = await this.askNodeAgent(host, (client) => client.hostDns(q));
+    if (asked.ok) return { ok: true, node: host.node, lookup: asked.value };
+    // hostDns refuses nothing as a workload request does: any other reason is an agent that could not answer.
+    return { ...asked, reason: asked.reason === 'no-agent' ? 'no-agent' : 'unavailable' };
   }
 
   /** One workload request to a node's agent; every reason it gives nothing becomes `ok: false` with its sentence. */

@@ -2,7 +2,7 @@ import type { PortSpec } from '../net/ports.js';
 import type { SubjectKind } from '../core/kinds.js';
 import type { DnsLookup, DnsQuestion } from './dns.js';
 import type { ProbeOptions, ProbeResult, ProbeTarget } from './types.js';
-import type { WorkloadDnsAnswer, WorkloadRef, WorkloadSocketsAnswer } from './workload-wire.js';
+import type { NodeDnsAnswer, WorkloadDnsAnswer, WorkloadRef, WorkloadSocketsAnswer } from './workload-wire.js';
 
 /**
  * Where a probe has to start for its answer to mean what the seed notes say: the target's own host.
@@ -62,6 +62,11 @@ export interface ProbeService {
    * be asked comes back as `ok: false` with its sentence.
    */
   workloadDns?(host: HostVantage, ref: WorkloadRef, question: DnsQuestion): Promise<WorkloadDnsAnswer>;
+  /**
+   * A DNS question resolved by a node's agent in the node's own network namespace (its resolv.conf, its
+   * nameservers through the agent's allow-list). Never rejects for the agent, like workloadDns.
+   */
+  nodeDns?(host: Extract<HostVantage, { kind: 'node' }>, question: DnsQuestion): Promise<NodeDnsAnswer>;
 }
 
 /** Something to probe, placed: its address, where to probe it from, and the ports it declares. */

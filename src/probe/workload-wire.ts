@@ -83,3 +83,6 @@ export type WorkloadSocketsAnswer = { ok: true; node: string; reading: WorkloadS
 
 /** What asking a node's agent to resolve a name inside a workload gave (POST /v1/workload/dns): the lookup, or why there is none. */
 export type WorkloadDnsAnswer = { ok: true; node: string; lookup: DnsLookup } | WorkloadNotAnswered;
+
+/** What asking a node's agent to resolve a name in the node's own network namespace gave (POST /v1/dns): the lookup, or why there is none. */
+export type NodeDnsAnswer = { ok: true; node: string; lookup: DnsLookup } | (WorkloadNotAnswered & { reason: 'unavailable' | 'no-agent' });

@@ -21,9 +21,9 @@ import { selects } from './kube-model.js';
 import { policyPod, type PlacedEndpoint } from './kube-policy-endpoints.js';
 import { podProbeSubject } from './kube-probe-targets.js';
 import { podListeningStep } from './why-kube-listening.js';
-import { podResolveStep } from './why-kube-resolve.js';
+import { liveResolveStep, type ResolveVantage } from './why-kube-resolve.js';
 import type { KubeSource } from './kubernetes.js';
-import { placeClient, podDestination, routeService, type PlacedClient, type WhyFrom } from './why-kube-ends.js';
+import { isNodeRef, placeClient, podDestination, routeService, type PlacedClient, type WhyFrom } from './why-kube-ends.js';
 
 /**
  * The facts `why [<from>] svc/<name>` needs from one cluster's watch caches — the Service, the pods its
@@ -168,6 +168,15 @@ function resolveStep(target: ServiceTarget, ns: string, namespaceExists: boolean
   return { id: 'resolve', status: 'pass', evidence: `${target.text} is Service ${ns}/${svc.name}; cluster DNS answers ${answer}${domainNote} — read from the API, not a live DNS query.` };
 }
 
+/** Where a client resolves a name from: a pod (found in the cache), a node, or `here`; an address or a container is not asked. */
+async function resolveVantage(cluster: KubeCluster, from: WhyFrom | undefined, namespace: string | undefined, scope: NamespaceScope): Promise<ResolveVantage | undefined> {
+  if (from === undefined) return undefined;
+  if (from === 'here') return { kind: 'here' };
+  if (isNodeRef(from)) return { kind: 'node', node: from.name };
+  if (from.kind === 'pod') return { kind: 'pod', pod: (await findPod(cluster, from.name, from.namespace ?? namespace, scope)).pod };
+  return undefined;
+}
+
 async function slimEndpoints(cluster: KubeCluster, svc: KubeService): Promise<SlimEndpoint[] | undefined> {
   const slices = await cluster.endpointSlices(svc.namespace, svc.name);
   if (slices.length === 0) return undefined;
@@ -286,10 +295,11 @@ export async function servicePath(q: ServicePathQuestion): Promise<ServicePathFi
   if (q.resolved) steps.push(q.resolved);
   else if (target.via === 'dns') {
     const fromApi = resolveStep(target, ns, namespaceExists, svc, similar);
-    // From a pod, the name is also asked the way that pod asks it (its node's agent, inside its namespace).
-    const clientPod = from !== undefined && from !== 'here' && from.kind === 'pod' ? (await findPod(cluster, from.name, from.namespace ?? query.flags.namespace, scope)).pod : undefined;
-    if (clientPod) live.push('resolve');
-    steps.push(clientPod ? await podResolveStep({ ...(q.probes ? { probes: q.probes } : {}), cluster, pod: clientPod, name: target.text, noProbe: query.flags.noProbe === true, ...(q.namespaces ? { namespaces: q.namespaces } : {}) }, fromApi) : fromApi);
+    // With a client, the name is also asked the way that client asks it: a pod from inside its namespace
+    // (its node's agent), a node in its own namespace (its agent), `here` with netpeek's host resolver.
+    const vantage = await resolveVantage(cluster, from, query.flags.namespace, scope);
+    if (vantage) live.push('resolve');
+    steps.push(vantage ? await liveResolveStep({ ...(q.probes ? { probes: q.probes } : {}), cluster, from: vantage, name: target.text, noProbe: query.flags.noProbe === true, ...(q.namespaces ? { namespaces: q.namespaces } : {}) }, fromApi) : fromApi);
   }
   steps.push(
     ...serviceSteps({
