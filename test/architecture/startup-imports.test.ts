@@ -13,7 +13,7 @@ import { COMMANDS } from '../../commands/index.js';
  * bundle's registry comes from a manifest, so the other commands are never loaded). Heavy libraries must
  * hang off these only by dynamic import(): loaded when a command talks to that backend, never for
  * `explain` or a bad name. A selfContained command (explain, help) reads no configuration and logs
- * nothing, so neither zod, pino nor yaml may be on its path.
+ * nothing, so neither zod, pino nor a YAML parser (yaml, js-yaml) may be on its path.
  */
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -21,8 +21,8 @@ const TS_CONFIG = { compilerOptions: { module: 'NodeNext', moduleResolution: 'No
 
 /** Libraries that cost a one-shot answer time and memory at start (client-node alone ~0.5 s, 80 MB). */
 const HEAVY = ['@kubernetes/client-node', '@slack/bolt', 'dockerode', 'better-sqlite3', 'pg'];
-/** The configuration's validator, the logger and the YAML parser: 5–25 ms each, more than `explain` itself. */
-const STARTUP_LIBS = ['zod', 'pino', 'yaml'];
+/** The configuration's validator, the logger and the YAML parsers: 5–25 ms each, more than `explain` itself. */
+const STARTUP_LIBS = ['zod', 'pino', 'yaml', 'js-yaml'];
 
 /** Edges that do not run at start: erased types, and import() that a command awaits when it needs the library. */
 const NOT_AT_START = new Set(['type-only', 'dynamic-import', 'import-equals-type', 'triple-slash-type-reference']);
