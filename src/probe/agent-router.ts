@@ -1,4 +1,4 @@
-import { AgentClient, type AgentClientOptions } from './agent-client.js';
+import type { AgentClient, AgentClientOptions } from './agent-client.js';
 import type { AgentDirectory } from './agent-directory.js';
 import { notProbed, type AgentUnavailable, type ProbeOptions, type ProbeResult, type ProbeTarget, type Prober } from './types.js';
 
@@ -24,6 +24,9 @@ export class AgentRouter {
   async clientFor(node: string, context?: string): Promise<AgentClient | undefined> {
     const entry = await this.directory.agentFor(node, context);
     if (!entry) return undefined;
+    // The client's module (zod schemas of the agent's answers, signing) loads with the first agent asked;
+    // imported before the lookup below, so that two concurrent first calls still share one client.
+    const { AgentClient } = await import('./agent-client.js');
     const key = `${node}\n${entry.url}`;
     let client = this.clients.get(key);
     if (!client) {

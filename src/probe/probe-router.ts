@@ -1,14 +1,13 @@
 import type { Logger } from '../log.js';
 import { AllowList } from '../net/address-policy.js';
-import { AgentClient } from './agent-client.js';
-import type { AgentDirectory } from './agent-directory.js';
+import type { AgentClient } from './agent-client.js';
+import { normaliseAgentUrl, type AgentDirectory } from './agent-directory.js';
 import { AgentRouter } from './agent-router.js';
 import { readFile } from 'node:fs/promises';
 import type { DnsLookup, DnsQuestion } from './dns.js';
 import type { ProbeOptions, ProbeResult, ProbeTarget } from './types.js';
 import type { WorkloadProcess } from './workload-process.js';
 import type { HostVantage, ProbeService, Vantage, WorkloadVantage } from './vantage.js';
-import { AgentUnavailableError, AgentWorkloadRefusedError } from './agent-client.js';
 import type { NodeDnsAnswer, WorkloadDnsAnswer, WorkloadNotAnswered, WorkloadRef, WorkloadSocketsAnswer } from './workload-wire.js';
 
 export interface ProbeRoutingOptions {
@@ -40,11 +39,14 @@ export interface ProbeRoutingOptions {
  */
 export class ProbeRouter implements ProbeService {
   private readonly router?: AgentRouter;
-  private readonly dockerAgent?: AgentClient;
+  /** The Docker host's agent (NETPEEK_DOCKER_AGENT_URL with a secret): its client is made on the first probe. */
+  private readonly dockerAgentUrl?: string;
+  private dockerAgent?: Promise<AgentClient>;
 
   constructor(private readonly o: ProbeRoutingOptions) {
     if (o.directory && o.secret) this.router = new AgentRouter(o.directory, o.secret, { timeoutMs: o.agentTimeoutMs });
-    if (o.dockerAgentUrl && o.secret) this.dockerAgent = new AgentClient(o.dockerAgentUrl, o.secret, { timeoutMs: o.agentTimeoutMs, node: 'docker-host' });
+    // Checked now, as the client's constructor would: a URL it refuses still fails at start.
+    if (o.dockerAgentUrl && o.secret) this.dockerAgentUrl = normaliseAgentUrl(o.dockerAgentUrl);
   }
 
   /**
@@ -55,7 +57,7 @@ export class ProbeRouter implements ProbeService {
     // A pod's namespace is entered by its node's agent, which decides (its own opt-in) and says so when it will not.
     if (host.kind === 'node') return this.router ? { ok: true } : { ok: false, reason: this.o.secret ? 'no agent directory is configured' : 'NETPEEK_AGENT_SECRET is not set, so no agent can be asked' };
     if (!this.o.workloadProcess) return { ok: false, reason: 'NETPEEK_WORKLOAD_VANTAGE is off' };
-    if (this.dockerAgent) return { ok: false, reason: 'the Docker host\'s agent (NETPEEK_DOCKER_AGENT_URL) probes from the host only' };
+    if (this.dockerAgentUrl) return { ok: false, reason: 'the Docker host\'s agent (NETPEEK_DOCKER_AGENT_URL) probes from the host only' };
     return { ok: true };
   }
 
@@ -90,6 +92,7 @@ export class ProbeRouter implements ProbeService {
     try {
       return { ok: true, value: await call(client) };
     } catch (err) {
+      const { AgentUnavailableError, AgentWorkloadRefusedError } = await import('./agent-client.js');
       if (err instanceof AgentWorkloadRefusedError) return { ok: false, node, reason: err.refusal, message: err.message };
       if (err instanceof AgentUnavailableError) return { ok: false, node, reason: 'unavailable', message: err.info.message };
       throw err;
@@ -105,9 +108,18 @@ export class ProbeRouter implements ProbeService {
       }
       return this.router.probeFrom(vantage.node, targets, opts, vantage.context);
     }
-    if (this.dockerAgent) return this.dockerAgent.probe(targets, opts);
+    if (this.dockerAgentUrl) return (await this.dockerAgentClient(this.dockerAgentUrl)).probe(targets, opts);
     const [allowList, { LocalProber }] = await Promise.all([this.o.localAllowedCidrs().then((cidrs) => new AllowList(cidrs)), inProcess()]);
     return new LocalProber({ allowList, logger: this.o.logger }).probe(targets, opts);
+  }
+
+  /**
+   * The client of the Docker host's agent. agent-client.js (the zod schemas of the agent's answers, request
+   * signing) is loaded by the first probe that needs an agent: most answers probe nothing (issue 19).
+   */
+  private dockerAgentClient(url: string): Promise<AgentClient> {
+    this.dockerAgent ??= import('./agent-client.js').then(({ AgentClient }) => new AgentClient(url, this.o.secret!, { timeoutMs: this.o.agentTimeoutMs, node: 'docker-host' }));
+    return this.dockerAgent;
   }
 
   /**

@@ -1,6 +1,5 @@
 import type { Logger } from '../log.js';
-import { PolicyEngine } from '../net/policy-engine.js';
-import { otherPolicyKindsIn } from '../net/policy-kinds.js';
+import type { PolicyEngine } from '../net/policy-engine.js';
 import type { ContextClients } from './kube-client.js';
 import { cacheResources, NETWORK_POLICIES_PATH, rawListed } from './kube-client.js';
 import type { KubeRequest, KubeTarget } from './kube-errors.js';
@@ -323,7 +322,8 @@ export class ClusterConnection implements KubeCluster {
     const { networkpolicies: np, namespaces: ns } = this.caches;
     const key = np.isCurrent() && ns.isCurrent() ? `${np.revision}/${ns.revision}` : undefined;
     if (key !== undefined && this.engine?.key === key) return this.engine.engine;
-    const [policies, namespaces] = await Promise.all([this.networkPolicies(), this.namespaces()]);
+    // The engine's module is loaded by the first question about policies: most answers ask none (issue 19).
+    const [policies, namespaces, { PolicyEngine }] = await Promise.all([this.networkPolicies(), this.namespaces(), import('../net/policy-engine.js')]);
     const engine = new PolicyEngine({ policies, namespaces });
     if (key !== undefined) this.engine = { key, engine };
     return engine;
@@ -340,6 +340,7 @@ export class ClusterConnection implements KubeCluster {
       this.log?.warn({ err: { message: err instanceof Error ? err.message : String(err) } }, 'API discovery failed; other policy kinds unknown');
       return [];
     }
+    const { otherPolicyKindsIn } = await import('../net/policy-kinds.js');
     const kinds = otherPolicyKindsIn(groups);
     this.policyKinds = { at: Date.now(), kinds };
     return kinds;
