@@ -37,8 +37,54 @@ export interface SocketReaderOptions {
 }
 
 /**
+ * What the last full walk of /proc found for one namespace: which processes share it, and which of its
+ * listening inodes none of them holds (Docker's embedded DNS sockets, made in the namespace by dockerd,
+ * which lives in the host's). A hint for the next read, never an answer by itself: see listeningSockets.
+ */
+interface NamespaceWalk {
+  pids: number[];
+  orphans: ReadonlySet<number>;
+  atMs: number;
+}
+
+/** How long a walk's membership is tried first; a new process holding a socket in between falls back to a full walk anyway. */
+const WALK_TTL_MS = 10_000;
+const WALKS_MAX = 1024;
+/** `${procRoot}\0${netns}` → the last full walk of that namespace. */
+const walks = new Map<string, NamespaceWalk>();
+
+function rememberWalk(key: string, walk: NamespaceWalk): void {
+  walks.delete(key);
+  walks.set(key, walk);
+  if (walks.size > WALKS_MAX) walks.delete(walks.keys().next().value as string);
+}
+
+/** The wanted socket inodes among `pid`'s open files, its command and container when it holds any; undefined when it is gone or unreadable. */
+async function readHolder(proc: string, pid: number, wanted: ReadonlySet<number>, containers: SocketSubject['containers']): Promise<{ member: ProcessSockets; bytes: number } | undefined> {
+  const dir = join(proc, String(pid));
+  try {
+    const fds = await readdir(join(dir, 'fd'));
+    const links = await Promise.all(fds.map((fd) => readlink(join(dir, 'fd', fd)).catch(() => '')));
+    const inodes = links.map(socketInodeFromLink).filter((i): i is number => i !== undefined && wanted.has(i));
+    if (inodes.length === 0) return { member: { pid, command: '', inodes }, bytes: 0 };
+    const [comm, cgroup] = await Promise.all([readFile(join(dir, 'comm'), 'utf8'), readFile(join(dir, 'cgroup'), 'utf8')]);
+    const container = containers?.find((c) => cgroup.includes(c.id))?.name;
+    return { member: { pid, command: comm.trim(), inodes, ...(container ? { container } : {}) }, bytes: comm.trim().length + cgroup.length };
+  } catch {
+    // The process exited while we looked, or its fd directory is not ours to read: skip it.
+    return undefined;
+  }
+}
+
+/**
  * The listening sockets of `subject.pid`'s network namespace, each with its process and container.
  * Fails (ENOENT, EACCES) only when the namespace's own tables cannot be read: the caller says so.
+ *
+ * Who holds each socket is found by walking the fd links of the namespace's processes. On a busy node,
+ * finding those processes (a readlink of /proc/<n>/ns/net for every process) was most of a read, so the
+ * processes the last full walk found (still in the namespace: each is checked again) are walked first;
+ * only when a listening inode is then neither held by one of them nor known to be held by none (as the
+ * last walk found it) is /proc walked again, in PID order, stopping once every inode has its holder.
  */
 export async function listeningSockets(subject: SocketSubject, options: SocketReaderOptions = {}): Promise<SocketReading> {
   const proc = options.procRoot ?? '/proc';
@@ -57,32 +103,37 @@ export async function listeningSockets(subject: SocketSubject, options: SocketRe
   }));
   const sockets = parseSocketTables(tables);
   const wanted = new Set(sockets.map((s) => s.inode).filter((i) => i !== 0));
-  const members: ProcessSockets[] = [];
-  // Nothing to own: no need to walk every process's fd directory. Which processes share the namespace is
-  // asked of all of them at once: one readlink after another was most of an answer's time on a busy node.
-  const pids = wanted.size ? (await readdir(proc)).filter((e) => /^\d+$/.test(e)) : [];
-  const links = await Promise.all(pids.map((entry) => readlink(join(proc, entry, 'ns', 'net')).catch(() => '')));
-  for (const [i, entry] of pids.entries()) {
-    if (links[i] !== netns) continue;
-    const dir = join(proc, entry);
-    try {
-      const inodes: number[] = [];
-      for (const fd of await readdir(join(dir, 'fd'))) {
-        const inode = socketInodeFromLink(await readlink(join(dir, 'fd', fd)).catch(() => ''));
-        if (inode !== undefined && wanted.has(inode)) inodes.push(inode);
-      }
-      if (inodes.length === 0) {
-        members.push({ pid: Number(entry), command: '', inodes });
-        continue;
-      }
-      const comm = (await readFile(join(dir, 'comm'), 'utf8')).trim();
-      const cgroup = await readFile(join(dir, 'cgroup'), 'utf8');
-      procBytes += comm.length + cgroup.length;
-      const container = subject.containers?.find((c) => cgroup.includes(c.id))?.name;
-      members.push({ pid: Number(entry), command: comm, inodes, ...(container ? { container } : {}) });
-    } catch {
-      // The process exited while we looked, or its fd directory is not ours to read: skip it.
+  const done = (members: readonly ProcessSockets[], processes: number): SocketReading => ({ sockets: dedupeSockets(attachOwners(sockets, members)), procBytes, processes });
+  // Nothing to own: no need to look for the namespace's processes at all.
+  if (wanted.size === 0) return done([], 0);
+  const key = `${proc}\0${netns}`;
+  const known = walks.get(key);
+  if (known && Date.now() - known.atMs < WALK_TTL_MS) {
+    const candidates = [...new Set([subject.pid, ...known.pids])].sort((a, b) => a - b);
+    const links = await Promise.all(candidates.map((pid) => (pid === subject.pid ? netns : readlink(join(proc, String(pid), 'ns', 'net')).catch(() => ''))));
+    const read = await Promise.all(candidates.filter((_, i) => links[i] === netns).map((pid) => readHolder(proc, pid, wanted, subject.containers)));
+    const members = read.flatMap((r) => (r ? [r.member] : []));
+    const held = new Set(members.flatMap((m) => m.inodes));
+    if ([...wanted].every((i) => held.has(i) || known.orphans.has(i))) {
+      procBytes += read.reduce((n, r) => n + (r?.bytes ?? 0), 0);
+      return done(members, members.length);
     }
   }
-  return { sockets: dedupeSockets(attachOwners(sockets, members)), procBytes, processes: members.length };
+  // Which processes share the namespace is asked of all of them at once: one readlink after another was most of an answer's time on a busy node.
+  const pids = (await readdir(proc)).filter((e) => /^\d+$/.test(e)).map(Number).sort((a, b) => a - b);
+  const links = await Promise.all(pids.map((pid) => readlink(join(proc, String(pid), 'ns', 'net')).catch(() => '')));
+  const inNamespace = pids.filter((_, i) => links[i] === netns);
+  const members: ProcessSockets[] = [];
+  const held = new Set<number>();
+  for (const pid of inNamespace) {
+    // In PID order, so the first holder of a socket is its lowest PID (attachOwners keeps that one).
+    if (held.size === wanted.size) break;
+    const r = await readHolder(proc, pid, wanted, subject.containers);
+    if (!r) continue;
+    procBytes += r.bytes;
+    members.push(r.member);
+    for (const i of r.member.inodes) held.add(i);
+  }
+  rememberWalk(key, { pids: inNamespace, orphans: new Set([...wanted].filter((i) => !held.has(i))), atMs: Date.now() });
+  return done(members, inNamespace.length);
 }
