@@ -11,6 +11,7 @@
  * probe from the agent). The added time minus the probes' own time (the slowest probe's measured time:
  * the agent runs ICMP and TCP side by side) is what netpeek adds around the probes.
  */
+import { readFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import { join } from 'node:path';
 import { COMMANDS } from '../commands/index.js';
@@ -21,7 +22,7 @@ import { CommandRegistry } from '../src/core/registry.js';
 import { buildDeps } from '../src/deps.js';
 import { createLogger } from '../src/log.js';
 import { startLoopbackAgent, type AgentProcess } from '../test/integration/agent/agent-process.js';
-import { DockerFixtures, ensureBusyboxImages, untilListening } from '../test/support/docker-fixtures.js';
+import { DockerFixtures, ensureBusyboxImages, inspect, untilListening } from '../test/support/docker-fixtures.js';
 import { endpointSlice, namespace, node, service } from '../test/support/kube-apiserver/fixtures.js';
 import type { KubeObject } from '../test/support/kube-apiserver/index.js';
 import { createPodNetwork, podObject, startRealPod } from '../test/support/kube-pods.js';
@@ -36,6 +37,8 @@ export interface LivePod {
   objects: KubeObject[];
   agent: AgentProcess;
   ip: string;
+  /** The pod's httpd process on this machine: whose /proc/<pid>/net tables the bench also reads alone. */
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -47,6 +50,7 @@ export async function startLivePod(): Promise<LivePod> {
     const net = await createPodNetwork(fx);
     const pod = await startRealPod(fx, net.name, 'live-web', [{ name: 'web', command: ['httpd', '-f', '-p', '8080'], ports: [{ name: 'http', containerPort: 8080 }] }]);
     await untilListening(pod.containers.web!, 8080);
+    const pid = (await inspect<{ State: { Pid: number } }>(pod.containers.web!)).State.Pid;
     const agent = await startLoopbackAgent(join(repoRoot(), 'dist', 'bundle', 'main.js'), {
       NETPEEK_AGENT_SECRET: SECRET,
       NETPEEK_AGENT_ALLOW_CIDRS: net.subnet,
@@ -66,6 +70,7 @@ export async function startLivePod(): Promise<LivePod> {
       objects,
       agent,
       ip: pod.ip,
+      pid,
       stop: async () => {
         agent.child.kill('SIGTERM');
         await fx.cleanup();
@@ -93,6 +98,8 @@ export interface LiveFigures {
   socketRead: number[];
   /** Sorted, ms: the same probe batch alone through the agent (ICMP + TCP). */
   probeBatch: number[];
+  /** Sorted, ms: the pod's four socket tables (/proc/<pid>/net/tcp, tcp6, udp, udp6) read alone in this process. */
+  tables: number[];
 }
 
 const liveStatus = (a: Answer, id: string) => a.diagnosis?.steps.find((s) => s.id === id)?.status;
@@ -113,13 +120,13 @@ export async function measureLive(live: LivePod, kubeconfigPath: string, rounds:
   const ref = pod ? podWorkloadRef(pod) : undefined;
   if (!ref || !probes.workloadSockets) throw new Error('the live pod is not in the cache with its containers');
   const host = { kind: 'node' as const, node: 'live-node', context: cluster.context };
-  const out: LiveFigures = { rounds, added: [], probes: [], overhead: [], live: [], quiet: [], socketRead: [], probeBatch: [] };
+  const out: LiveFigures = { rounds, added: [], probes: [], overhead: [], live: [], quiet: [], socketRead: [], probeBatch: [], tables: [] };
   try {
     for (let i = 0; i < warmup + rounds; i++) await round(i < warmup);
   } finally {
     await kube.stop();
   }
-  for (const k of ['added', 'probes', 'overhead', 'live', 'quiet', 'socketRead', 'probeBatch'] as const) out[k].sort((x, y) => x - y);
+  for (const k of ['added', 'probes', 'overhead', 'live', 'quiet', 'socketRead', 'probeBatch', 'tables'] as const) out[k].sort((x, y) => x - y);
   return out;
 
   async function round(warm: boolean): Promise<void> {
@@ -138,7 +145,10 @@ export async function measureLive(live: LivePod, kubeconfigPath: string, rounds:
     const t4 = performance.now();
     await probes.probeFrom(host, [{ kind: 'icmp', ip: live.ip }, { kind: 'tcp', ip: live.ip, port: 8080 }], { timeoutMs: 1000, count: 1 });
     const t5 = performance.now();
+    await Promise.all(['tcp', 'tcp6', 'udp', 'udp6'].map((t) => readFile(`/proc/${live.pid}/net/${t}`, 'utf8')));
+    const t6 = performance.now();
     if (warm) return;
+    out.tables.push(t6 - t5);
     out.socketRead.push(t4 - t3);
     out.probeBatch.push(t5 - t4);
     const own = Math.max(...a.probes.map((p) => p.ms ?? 0));
@@ -164,6 +174,7 @@ export function liveRows(f: LiveFigures): string {
     `| added by the live steps, p50 / p99 | ${pp(f.added)} | |`,
     `| the probes' own measured time (slowest probe of the round), p50 / p99 | ${pp(f.probes)} | |`,
     `| where it goes: the agent's socket read alone (POST /v1/workload/sockets), p50 / p99 | ${pp(f.socketRead)} | |`,
+    `| of which the kernel's socket tables: /proc/<pid>/net/tcp, tcp6, udp, udp6 of the pod read alone, p50 / p99 | ${pp(f.tables)} | |`,
     `| where it goes: the same probe batch alone through the agent (POST /v1/probe: ICMP by fping + TCP), p50 / p99 | ${pp(f.probeBatch)} | |`,
     `| **added minus the probes' own time**, p50 | **${ms(p50)}** | ≤ 10 ms: ${met(p50 <= 10)} |`,
     `| **added minus the probes' own time**, p99 | **${ms(p99)}** | ≤ 10 ms: ${met(p99 <= 10)} |`,
