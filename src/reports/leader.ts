@@ -2,6 +2,7 @@ import type { CoordinationV1Api, V1Lease } from '@kubernetes/client-node';
 import type { Logger } from '../log.js';
 import { httpStatusOf } from '../sources/kube-errors.js';
 import { systemClock, type Clock, type TimerHandle } from './clock.js';
+import { DEFAULT_LEASE_NAME } from './report-config.js';
 
 /**
  * Leader election with a coordination.k8s.io/v1 Lease, the way client-go's leaderelection does it:
@@ -69,8 +70,6 @@ export interface LeaderOptions {
   clock?: Clock;
   log?: Logger;
 }
-
-export const DEFAULT_LEASE_NAME = 'netpeek-reports-leader';
 
 export class LeaseElector {
   readonly name: string;

@@ -2,7 +2,6 @@ import { hostname } from 'node:os';
 import { z } from 'zod';
 import { ConfigError, envProblems } from '../config-error.js';
 import { DEFAULT_RETENTION, type RetentionPolicy } from './history.js';
-import { DEFAULT_LEASE_NAME } from './leader.js';
 
 /**
  * The scheduled reports' environment variables: a zod fragment to merge into src/config.ts's ENV_SCHEMA
@@ -11,6 +10,12 @@ import { DEFAULT_LEASE_NAME } from './leader.js';
 
 /** The SQLite file of report history when NETPEEK_REPORTS_DB is unset (sqlite-history.ts opens it). */
 export const DEFAULT_REPORTS_DB = './data/netpeek.db';
+
+/**
+ * The Lease the replicas elect the schedules' runner with (leader.ts). Here, beside its variable, so that
+ * reading the configuration does not load the elector itself (issue 19: every one-shot answer reads it).
+ */
+export const DEFAULT_LEASE_NAME = 'netpeek-reports-leader';
 
 const int = (min: number, max: number, def: number) =>
   z.coerce.number({ invalid_type_error: 'must be a whole number' }).int('must be a whole number').min(min, `must be at least ${min}`).max(max, `must be at most ${max}`).default(def);
