@@ -2,10 +2,17 @@
  * Work that runs after a slash command has been acked (Bolt's parse, middleware and the listener), kept
  * out of the way of the next acks. Run in the same turn as the ack, Bolt's chain for one request holds
  * the event loop while the next requests' bytes wait in their sockets; in a burst of 50 that wait is
- * what made netpeek's ack p99 twice a bare node:http server's. So each job is its own event-loop turn
- * (setImmediate: after the poll phase has taken in whatever arrived), and while requests keep arriving
- * the jobs wait for them, for at most `maxDeferMs` from the first time they were held back until the queue is next empty — a flood that
- * never pauses must still get its answers.
+ * what made netpeek's ack p99 several times a bare node:http server's.
+ *
+ * So jobs wait for a quiet moment: one runs only once no request has arrived for `quietMs`, each in its
+ * own event-loop turn (setImmediate: the poll phase takes in whatever arrived before the next one runs).
+ * A burst is acked whole before its first answer starts, even when its requests trickle in a fraction
+ * of a millisecond apart. While waiting, the queue sleeps on a timer rather than spinning through
+ * event-loop turns, so it leaves the CPU to the client and everyone else on the machine.
+ *
+ * A flood that never pauses must still get its answers: while requests keep arriving, one job runs
+ * anyway every `maxDeferMs` (counted from when the jobs were first held back or the last job ran), so
+ * answers always progress at ≥ 1000 / maxDeferMs a second and every one is delivered.
  *
  * Bounded: past `limit` waiting jobs, `push` refuses and the caller tells the user it is busy, so a
  * flood cannot grow the heap without end.
@@ -14,7 +21,9 @@
 export interface AfterAckQueueOptions {
   /** Most jobs waiting at once; `push` returns false past it. */
   limit: number;
-  /** How long, in all, jobs may be held back for arriving requests before they run regardless, ms. */
+  /** How long no request must have arrived before a job runs, ms. */
+  quietMs: number;
+  /** While requests keep arriving, one job still runs every this many ms. */
   maxDeferMs: number;
   now?: () => number;
   /** Where a job's synchronous throw goes (jobs are expected to handle their own rejections). */
@@ -24,14 +33,13 @@ export interface AfterAckQueueOptions {
 export class AfterAckQueue {
   private readonly jobs: Array<() => void> = [];
   private head = 0;
+  /** A turn is scheduled (an immediate or a timer). */
   private scheduled = false;
-  private arrivals = 0;
-  private seenArrivals = 0;
-  /** When the current run of deferrals began; undefined when jobs are not being held back. */
-  private deferringSince: number | undefined;
-  /** Set once the budget is spent: no more deferring until the queue has been empty. */
-  private budgetSpent = false;
+  private lastArrivalAt = -Infinity;
+  /** When a job last ran, or the jobs were first held back since; undefined while none are held. */
+  private lastProgressAt: number | undefined;
   private readonly now: () => number;
+  private readonly turnNow = () => this.turn();
 
   constructor(private readonly o: AfterAckQueueOptions) {
     this.now = o.now ?? (() => performance.now());
@@ -42,29 +50,47 @@ export class AfterAckQueue {
     return this.jobs.length - this.head;
   }
 
-  /** A request has arrived: jobs yield to it for a turn. */
+  /** A request has arrived: jobs wait until `quietMs` after it (or until their turn under a flood). */
   noteArrival(): void {
-    this.arrivals++;
+    this.lastArrivalAt = this.now();
   }
 
   /** Queues a job; false when `limit` jobs are already waiting (nothing is queued then). */
   push(job: () => void): boolean {
     if (this.waiting >= this.o.limit) return false;
     this.jobs.push(job);
-    this.schedule();
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(this.turnNow);
+    }
     return true;
-  }
-
-  private schedule(): void {
-    if (this.scheduled) return;
-    this.scheduled = true;
-    setImmediate(() => this.turn());
   }
 
   private turn(): void {
     this.scheduled = false;
-    if (this.waiting === 0) return;
-    if (this.shouldDefer()) return this.schedule();
+    if (this.waiting === 0) {
+      this.lastProgressAt = undefined;
+      return;
+    }
+    const t = this.now();
+    const quietFor = t - this.lastArrivalAt;
+    this.lastProgressAt ??= t;
+    const dueIn = this.lastProgressAt + this.o.maxDeferMs - t;
+    if (quietFor < this.o.quietMs && dueIn > 0) {
+      // Requests are arriving: sleep until it has been quiet for quietMs, or until a job is due anyway.
+      this.scheduled = true;
+      setTimeout(this.turnNow, Math.max(1, Math.ceil(Math.min(this.o.quietMs - quietFor, dueIn))));
+      return;
+    }
+    this.lastProgressAt = t;
+    this.runOne();
+    if (this.waiting > 0) {
+      this.scheduled = true;
+      setImmediate(this.turnNow);
+    } else this.lastProgressAt = undefined;
+  }
+
+  private runOne(): void {
     const job = this.jobs[this.head] as () => void;
     this.jobs[this.head++] = noop;
     if (this.head > 1024 && this.head * 2 > this.jobs.length) {
@@ -76,24 +102,6 @@ export class AfterAckQueue {
     } catch (err) {
       this.o.onError?.(err);
     }
-    if (this.waiting > 0) this.schedule();
-    else {
-      this.budgetSpent = false;
-      this.deferringSince = undefined;
-    }
-  }
-
-  private shouldDefer(): boolean {
-    const arrived = this.arrivals !== this.seenArrivals;
-    this.seenArrivals = this.arrivals;
-    if (!arrived || this.budgetSpent) return false;
-    const t = this.now();
-    this.deferringSince ??= t;
-    if (t - this.deferringSince >= this.o.maxDeferMs) {
-      this.budgetSpent = true;
-      return false;
-    }
-    return true;
   }
 }
 

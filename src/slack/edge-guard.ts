@@ -5,7 +5,7 @@ import { withRequestId } from '../http/request-context.js';
 import type { Logger } from '../log.js';
 import type { AuditLog } from '../store/audit-log.js';
 import { AfterAckQueue } from './after-ack-queue.js';
-import { classifyPayload, parseForm, type Refusal } from './edge-payloads.js';
+import { classifyForm, classifyPayload, parseForm, type Refusal } from './edge-payloads.js';
 import { checkSignatureHeaders, checkSlackSignature } from './edge-signature.js';
 
 /**
@@ -43,7 +43,9 @@ export interface EdgeGuardOptions {
   ackSlashCommand?: string;
   /** Acked slash commands waiting for Bolt at most; past it they are answered "busy" (default 5,000). */
   maxWaitingAnswers?: number;
-  /** How long waiting answers may yield to arriving requests before they run regardless, ms (default 20). */
+  /** Waiting answers start once no request has arrived for this long, ms (default 2). */
+  answerQuietMs?: number;
+  /** While requests keep arriving, one waiting answer still runs every this many ms (default 10). */
   maxAnswerDeferMs?: number;
 }
 
@@ -54,7 +56,9 @@ type BufferedRequest = IncomingMessage & { rawBody?: Buffer };
 
 const MEDIA_TYPES: Record<string, 'form' | 'json'> = { 'application/x-www-form-urlencoded': 'form', 'application/json': 'json' };
 
-function pathOf(url: string | undefined): string | undefined {
+function pathOf(url: string | undefined, endpoints: readonly string[]): string | undefined {
+  // The common case, a request for an endpoint exactly as written, needs no URL parsing.
+  if (url !== undefined && endpoints.includes(url)) return url;
   try {
     return new URL(url ?? '/', 'http://localhost').pathname;
   } catch {
@@ -76,7 +80,8 @@ export function guardBoltListener(bolt: RequestListener, o: EdgeGuardOptions): R
   const log = o.log.child({ component: 'slack-edge' });
   const afterAck = new AfterAckQueue({
     limit: o.maxWaitingAnswers ?? DEFAULT_MAX_WAITING_ANSWERS,
-    maxDeferMs: o.maxAnswerDeferMs ?? 20,
+    quietMs: o.answerQuietMs ?? 2,
+    maxDeferMs: o.maxAnswerDeferMs ?? 10,
     onError: (err) => log.error({ err: { message: err instanceof Error ? err.message : String(err) } }, 'Bolt failed on an acked slash command'),
   });
 
@@ -101,11 +106,10 @@ export function guardBoltListener(bolt: RequestListener, o: EdgeGuardOptions): R
 
   async function guard(req: BufferedRequest, res: ServerResponse, requestId: string): Promise<void> {
     const startedMs = Date.now();
-    const peer = req.socket.remoteAddress;
     const mediaType = MEDIA_TYPES[String(req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? ''];
     if (!mediaType) {
       answer(res, 415, { error: 'Slack requests are application/x-www-form-urlencoded or application/json' }, true);
-      log.warn({ requestId, peer, contentType: String(req.headers['content-type'] ?? '').slice(0, 100) }, 'refused a request with an unsupported content type');
+      log.warn({ requestId, peer: req.socket.remoteAddress, contentType: String(req.headers['content-type'] ?? '').slice(0, 100) }, 'refused a request with an unsupported content type');
       return;
     }
     // A JSON body is never an (unsigned) ssl_check, and a stale or future timestamp fails whatever the
@@ -113,7 +117,7 @@ export function guardBoltListener(bolt: RequestListener, o: EdgeGuardOptions): R
     const early = checkSignatureHeaders(req.headers);
     if (!early.ok && (mediaType === 'json' || !early.unsigned)) {
       answer(res, 401, { error: early.reason }, true);
-      log.warn({ requestId, peer, reason: early.reason }, 'refused an unsigned or mistimed Slack request');
+      log.warn({ requestId, peer: req.socket.remoteAddress, reason: early.reason }, 'refused an unsigned or mistimed Slack request');
       return;
     }
     let raw: Buffer;
@@ -122,21 +126,23 @@ export function guardBoltListener(bolt: RequestListener, o: EdgeGuardOptions): R
     } catch (err) {
       if (err instanceof BodyTooLarge) {
         refuseTooLarge(res, o.maxBodyBytes);
-        log.warn({ requestId, peer, limit: o.maxBodyBytes, declared: req.headers['content-length'] ?? null }, 'refused a Slack request body over the size cap (NETPEEK_SLACK_MAX_BODY_BYTES)');
+        log.warn({ requestId, peer: req.socket.remoteAddress, limit: o.maxBodyBytes, declared: req.headers['content-length'] ?? null }, 'refused a Slack request body over the size cap (NETPEEK_SLACK_MAX_BODY_BYTES)');
         return;
       }
       throw err;
     }
     const body = raw.toString('utf8');
-    // Slack's ssl_check is unsigned; Bolt answers it and strips anything else from the body.
-    if (mediaType === 'form' && parseForm(body).get('ssl_check')?.[0] === '1') return handOn(req, res, raw, mediaType, requestId);
+    // Slack's ssl_check is unsigned; Bolt answers it and strips anything else from the body. The form is
+    // parsed once, here, and the payload check reads the same fields.
+    const form = mediaType === 'form' ? parseForm(body) : undefined;
+    if (form?.get('ssl_check')?.[0] === '1') return handOn(req, res, raw, mediaType, requestId);
     const signed = checkSlackSignature(o.signingSecret, req.headers, body);
     if (!signed.ok) {
       answer(res, 401, { error: signed.reason });
-      log.warn({ requestId, peer, reason: signed.reason }, 'refused a Slack request with a bad signature');
+      log.warn({ requestId, peer: req.socket.remoteAddress, reason: signed.reason }, 'refused a Slack request with a bad signature');
       return;
     }
-    const verdict = classifyPayload(mediaType, body);
+    const verdict = form ? classifyForm(form) : classifyPayload(mediaType, body);
     if (verdict.action === 'refuse') return refuse(req, res, requestId, startedMs, verdict);
     if (verdict.action === 'ignore') {
       answer(res, 200, {});
@@ -182,7 +188,7 @@ export function guardBoltListener(bolt: RequestListener, o: EdgeGuardOptions): R
   }
 
   return (req, res) => {
-    const path = pathOf(req.url);
+    const path = pathOf(req.url, o.endpoints);
     if (path === undefined) {
       answer(res, 400, { error: 'the request URL cannot be read' }, true);
       return;

@@ -273,7 +273,11 @@ export function classifyPayload(mediaType: 'form' | 'json', body: string): EdgeV
     }
     return classifyJson(parsed);
   }
-  const fields = parseForm(body);
+  return classifyForm(parseForm(body));
+}
+
+/** The same for a form body already parsed with `parseForm`. */
+export function classifyForm(fields: Map<string, string[]>): EdgeVerdict {
   if (fields.has('payload')) return classifyInteractivity(fields);
   if (fields.has('command')) return classifySlashCommand(fields);
   return refuse(400, `a form request must be a slash command (a \`command\` field) or an interactivity \`payload\`; netpeek answers ${INTERACTIVITY_SURFACES}`, 'payload', fields.get('user_id')?.[0], fields.get('channel_id')?.[0], 'form without command or payload');
