@@ -25,6 +25,24 @@ export type SocketTableName = 'tcp' | 'tcp6' | 'udp' | 'udp6';
 
 export const SOCKET_TABLES: readonly SocketTableName[] = ['tcp', 'tcp6', 'udp', 'udp6'];
 
+const SOCKSTAT_NAMES: Readonly<Record<string, SocketTableName>> = { TCP: 'tcp', UDP: 'udp', TCP6: 'tcp6', UDP6: 'udp6' };
+
+/**
+ * The tables worth reading, from /proc/<pid>/net/sockstat and sockstat6: their "inuse" counts are the
+ * namespace's own (the other figures are the host's), and a protocol with no socket in use there has no
+ * listener either. Reading a table is not free — tcp and tcp6 walk the host's whole TCP hash table to
+ * pick out one namespace's sockets — so a container listening on :: only needs tcp6. A count that is
+ * missing or unreadable keeps its table: when unsure, read.
+ */
+export function tablesInUse(sockstat: string, sockstat6: string | undefined): SocketTableName[] {
+  const inuse = new Map<SocketTableName, number>();
+  for (const line of `${sockstat}\n${sockstat6 ?? ''}`.split('\n')) {
+    const m = /^(TCP6?|UDP6?): .*?\binuse (\d+)/.exec(line);
+    if (m) inuse.set(SOCKSTAT_NAMES[m[1]!]!, Number(m[2]));
+  }
+  return SOCKET_TABLES.filter((t) => inuse.get(t) !== 0);
+}
+
 /** include/net/tcp_states.h: TCP_LISTEN. */
 const TCP_LISTEN = 0x0a;
 /** TCP_CLOSE: what an unconnected (bound, receiving from anyone) UDP socket shows. */

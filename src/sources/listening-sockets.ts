@@ -1,12 +1,13 @@
 import { readFile, readdir, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { OwnedSocket, ProcessSockets, SocketTableName } from '../net/proc-sockets.js';
-import { SOCKET_TABLES, attachOwners, dedupeSockets, parseSocketTables, socketInodeFromLink } from '../net/proc-sockets.js';
+import { attachOwners, dedupeSockets, parseSocketTables, socketInodeFromLink, tablesInUse } from '../net/proc-sockets.js';
 
 /**
  * What actually listens inside a workload's network namespace, read from /proc on the machine that runs
  * it (the Docker host, or the agent on a pod's node). No exec into the workload and no `ss` binary: the
- * namespace's socket tables are /proc/<pid>/net/*, and /proc/<n>/fd/* of every process in the same
+ * namespace's socket tables are /proc/<pid>/net/* (only those whose protocol has sockets in use there,
+ * as its sockstat counts them), and /proc/<n>/fd/* of every process in the same
  * namespace names who holds each socket. Needs root (or CAP_SYS_PTRACE + CAP_DAC_READ_SEARCH) for other
  * users' fd directories; what cannot be read leaves a socket unowned, never fails the answer.
  */
@@ -90,10 +91,17 @@ export async function listeningSockets(subject: SocketSubject, options: SocketRe
   const proc = options.procRoot ?? '/proc';
   let procBytes = 0;
   const tables: Partial<Record<SocketTableName, string>> = {};
-  const netns = await readlink(join(proc, String(subject.pid), 'ns', 'net'));
-  await Promise.all(SOCKET_TABLES.map(async (name) => {
+  const net = join(proc, String(subject.pid), 'net');
+  const [netns, sockstat, sockstat6] = await Promise.all([
+    readlink(join(proc, String(subject.pid), 'ns', 'net')),
+    // A process that went away fails here, as its tcp table would.
+    readFile(join(net, 'sockstat'), 'utf8'),
+    // Absent when the kernel has no IPv6: so are tcp6 and udp6.
+    readFile(join(net, 'sockstat6'), 'utf8').catch(() => undefined),
+  ]);
+  await Promise.all(tablesInUse(sockstat, sockstat6).map(async (name) => {
     try {
-      const text = await readFile(join(proc, String(subject.pid), 'net', name), 'utf8');
+      const text = await readFile(join(net, name), 'utf8');
       procBytes += text.length;
       tables[name] = text;
     } catch (err) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { OwnedSocket } from '../../../src/net/proc-sockets.js';
-import { attachOwners, dedupeSockets, parseSocketTable, parseSocketTables, socketInodeFromLink } from '../../../src/net/proc-sockets.js';
+import { attachOwners, dedupeSockets, parseSocketTable, parseSocketTables, socketInodeFromLink, tablesInUse } from '../../../src/net/proc-sockets.js';
 
 // Lines in the exact layout the kernel prints (captured from /proc/<pid>/net/* on this machine's kernel).
 const TCP = `  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
@@ -76,5 +76,21 @@ describe('socket ownership', () => {
     const s: OwnedSocket = { protocol: 'tcp', family: 'ipv4', address: '0.0.0.0', port: 80, inode: 1 };
     const out = dedupeSockets([{ ...s, port: 443 }, s, { ...s, inode: 2, process: { pid: 3, command: 'x' } }]);
     expect(out.map((o) => [o.port, o.process?.pid])).toEqual([[80, 3], [443, undefined]]);
+  });
+});
+
+describe('tablesInUse (sockstat)', () => {
+  // What a container listening on :: only shows: its own inuse counts, the host's other figures.
+  const sockstat = 'sockets: used 2\nTCP: inuse 0 orphan 8 tw 0 alloc 11 mem 183\nUDP: inuse 0 mem 0\nUDPLITE: inuse 0\nRAW: inuse 0\nFRAG: inuse 0 memory 0\n';
+  const sockstat6 = 'TCP6: inuse 1\nUDP6: inuse 0\nUDPLITE6: inuse 0\nRAW6: inuse 0\nFRAG6: inuse 0 memory 0\n';
+
+  it('keeps only the tables whose protocol has sockets in use in the namespace', () => {
+    expect(tablesInUse(sockstat, sockstat6)).toEqual(['tcp6']);
+    expect(tablesInUse(sockstat.replace('UDP: inuse 0', 'UDP: inuse 2'), sockstat6)).toEqual(['tcp6', 'udp']);
+  });
+
+  it('reads a table whose count is missing or unreadable: when unsure, read', () => {
+    expect(tablesInUse(sockstat, undefined)).toEqual(['tcp6', 'udp6']);
+    expect(tablesInUse('garbage', undefined)).toEqual(['tcp', 'tcp6', 'udp', 'udp6']);
   });
 });
