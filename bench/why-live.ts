@@ -174,7 +174,7 @@ export function liveRows(f: LiveFigures): string {
     `| added by the live steps, p50 / p99 | ${pp(f.added)} | |`,
     `| the probes' own measured time (slowest probe of the round), p50 / p99 | ${pp(f.probes)} | |`,
     `| where it goes: the agent's socket read alone (POST /v1/workload/sockets), p50 / p99 | ${pp(f.socketRead)} | |`,
-    `| of which the kernel's socket tables: /proc/<pid>/net/tcp, tcp6, udp, udp6 of the pod read alone, p50 / p99 | ${pp(f.tables)} | |`,
+    `| for comparison: all four socket tables of the pod (/proc/<pid>/net/tcp, tcp6, udp, udp6) read alone, p50 / p99 | ${pp(f.tables)} | |`,
     `| where it goes: the same probe batch alone through the agent (POST /v1/probe: ICMP by fping + TCP), p50 / p99 | ${pp(f.probeBatch)} | |`,
     `| **added minus the probes' own time**, p50 | **${ms(p50)}** | ≤ 10 ms: ${met(p50 <= 10)} |`,
     `| **added minus the probes' own time**, p99 | **${ms(p99)}** | ≤ 10 ms: ${met(p99 <= 10)} |`,

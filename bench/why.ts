@@ -154,7 +154,7 @@ Same cluster plus one real pod on this machine (pause + httpd on 8080 in its nam
 | --- | --- | --- |
 ${liveRows(live)}
 
-Most of the socket read is now the kernel's: /proc/<pid>/net/tcp and tcp6 walk the host's whole TCP hash table (shared by every namespace unless net.ipv4.tcp_child_ehash_entries gives new namespaces their own) to pick out one namespace's sockets, whatever that namespace holds. Finding the namespace's processes no longer walks /proc (the last walk's processes are checked and read first). \`ss\` avoids the table walk through netlink, but started in the pod's namespace (nsenter + ss, a process start per read) it measured no faster on this machine.
+Reading a namespace's socket tables is mostly the kernel's work: /proc/<pid>/net/tcp and tcp6 each walk the host's whole TCP hash table (shared by every namespace unless net.ipv4.tcp_child_ehash_entries gives new namespaces their own) to pick out that namespace's sockets. netpeek reads only the tables whose protocol has sockets in use in the namespace (its sockstat counts; the bench's httpd listens on ::, so tcp6 alone), and finds the namespace's processes without walking /proc (the last walk's processes are checked and read first). The row with all four tables read alone shows what that saves. \`ss\` avoids the table walk through netlink, but started in the pod's namespace (nsenter + ss, a process start per read) it measured no faster on this machine.
 ${load1 > 2 ? `\nThe 1-minute load was ${load1.toFixed(2)} on ${cpus().length} cores at the end of this run: the agent, fping and netpeek waited for the CPU behind other suites, so these figures overstate the overhead; re-run at low load with \`npm run bench:why\`.\n` : ''}`;
     writeSection('why', md);
     process.stdout.write(md);
