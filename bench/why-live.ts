@@ -1,9 +1,9 @@
 /**
  * The live part of bench:why (issue 15: "with the live steps, the added time is the probes' own time
- * plus ≤ 10 ms"). One real pod on this machine — a pause container and an httpd in its namespace on a
- * Docker network this run creates — registered in the bench cluster with its real container IDs, behind
+ * plus ≤ 10 ms"). One real pod on this machine — a pause container and an httpd in its namespace on
+ * Docker's default bridge — registered in the bench cluster with its real container IDs, behind
  * Service bench-live/live, on node "live-node", whose agent is the built `netpeek agent` on 127.0.0.1
- * with the workload vantage on and an allow-list of exactly that network's subnet. Every packet goes to
+ * with the workload vantage on and an allow-list of exactly that bridge's subnet. Every packet goes to
  * that container; everything made here is removed by stop().
  *
  * Each round asks `why svc/bench-live/live --port 80` twice from the same warm cache: without live steps
@@ -25,7 +25,7 @@ import { startLoopbackAgent, type AgentProcess } from '../test/integration/agent
 import { DockerFixtures, ensureBusyboxImages, inspect, untilListening } from '../test/support/docker-fixtures.js';
 import { endpointSlice, namespace, node, service } from '../test/support/kube-apiserver/fixtures.js';
 import type { KubeObject } from '../test/support/kube-apiserver/index.js';
-import { createPodNetwork, podObject, startRealPod } from '../test/support/kube-pods.js';
+import { podObject, startRealPod } from '../test/support/kube-pods.js';
 import { podWorkloadRef } from '../src/sources/kube-pod-sockets.js';
 import { percentile, repoRoot } from './results-file.js';
 
@@ -42,12 +42,24 @@ export interface LivePod {
   stop(): Promise<void>;
 }
 
+/**
+ * The pod sits on Docker's default bridge, whose namespaces hold only what the pod runs, as a CNI pod's
+ * do. A user-defined Docker network would add Docker's embedded DNS (TCP and UDP listeners on 127.0.0.11)
+ * to the namespace, sockets no Kubernetes pod has, and with them socket tables a real pod's read skips.
+ */
+async function cniLikeNetwork(): Promise<{ name: string; subnet: string; gateway: string }> {
+  const info = await inspect<{ IPAM: { Config: { Subnet?: string; Gateway?: string }[] } }>('bridge', 'network');
+  const { Subnet: subnet, Gateway: gateway } = info.IPAM.Config[0] ?? {};
+  if (!subnet || !gateway) throw new Error('Docker\'s default bridge has no IPv4 subnet here; bench:why needs it for its pod');
+  return { name: 'bridge', subnet, gateway };
+}
+
 /** The real pod and its node's agent; call before the bench cluster starts (its objects go into it). */
 export async function startLivePod(): Promise<LivePod> {
   const fx = new DockerFixtures();
   try {
     await ensureBusyboxImages();
-    const net = await createPodNetwork(fx);
+    const net = await cniLikeNetwork();
     const pod = await startRealPod(fx, net.name, 'live-web', [{ name: 'web', command: ['httpd', '-f', '-p', '8080'], ports: [{ name: 'http', containerPort: 8080 }] }]);
     await untilListening(pod.containers.web!, 8080);
     const pid = (await inspect<{ State: { Pid: number } }>(pod.containers.web!)).State.Pid;
