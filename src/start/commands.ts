@@ -31,11 +31,16 @@ export async function loadCommands(): Promise<readonly NetpeekCommand[]> {
   return commands.map((entry) => lazyCommand(entry, manifest));
 }
 
-/** The spec as declared; `run` (and `rerunLive`) import the command's module on first call. */
-export function lazyCommand(entry: ManifestEntry, base: URL): NetpeekCommand {
+/**
+ * The spec as declared; `run` (and `rerunLive`) import the command's module on first call, or take it
+ * from `modules` (manifest path → exports) when the caller already holds it (self-contained.ts).
+ */
+export function lazyCommand(entry: ManifestEntry, base: URL, modules: Readonly<Record<string, Record<string, unknown>>> = {}): NetpeekCommand {
   let loading: Promise<NetpeekCommand> | undefined;
+  const held = modules[entry.module];
   const load = () =>
-    (loading ??= import(new URL(entry.module, base).href).then((m: Record<string, NetpeekCommand>) => {
+    (loading ??= (held ? Promise.resolve(held) : (import(new URL(entry.module, base).href) as Promise<Record<string, unknown>>)).then((exports) => {
+      const m = exports as Record<string, NetpeekCommand>;
       const cmd = m[entry.export];
       if (!cmd || typeof cmd.run !== 'function') throw new Error(`${entry.module} has no command ${entry.export}: rebuild netpeek (npm run build)`);
       return cmd;

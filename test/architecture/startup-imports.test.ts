@@ -84,6 +84,11 @@ describe('architecture: the CLI starts without the backends\' libraries (issue 1
     }
   }, 240_000);
 
+  it('the binary (launcher.ts, CommonJS) imports only node builtins at start; self-contained.ts, which answers explain and help, reaches no backend, config or command other than theirs, and none of zod, pino or yaml', async () => {
+    expect(await heavyAtStart(ROOT, 'src/start/launcher.ts', [...HEAVY, ...STARTUP_LIBS], /^(commands\/|src\/)/)).toEqual([]);
+    expect(await heavyAtStart(ROOT, 'src/start/self-contained.ts', [...HEAVY, ...STARTUP_LIBS], /^(commands\/(?!explain\.ts$|help\.ts$)|src\/(config|deps)\.ts$|src\/start\/one-shot)/)).toEqual([]);
+  }, 120_000);
+
   it('shell completion (run on every <TAB>): its mode loads no command module at start, and src/cli/complete.ts reaches no backend library, not even by import()', async () => {
     expect(await heavyAtStart(ROOT, 'src/start/complete.ts', [...HEAVY, 'zod', 'pino'], /^(commands\/|src\/(config|deps)\.ts$)/)).toEqual([]);
     expect(await heavyAtStart(ROOT, 'src/cli/complete.ts', [...HEAVY, 'zod', 'pino'], /^(commands\/|src\/(config|deps)\.ts$)/, { followDynamic: true })).toEqual([]);

@@ -127,7 +127,7 @@ describeNeeding([...DOCKER, 'debootstrap'], 'deploy/docker/Dockerfile: built for
     const config = meta!.Config as Json;
     expect(config.User).toBe('10001:10001');
     // The esbuild bundle (package.json "bin"), as `npx netpeek` runs it: a one-shot answer loads only its command.
-    expect(config.Entrypoint).toEqual(['node', '/app/dist/bundle/main.js']);
+    expect(config.Entrypoint).toEqual(['node', '/app/dist/bundle/netpeek.cjs']);
     expect(config.Cmd).toEqual(['serve']);
     expect(config.WorkingDir).toBe('/data');
     expect(Object.keys(config.ExposedPorts).sort()).toEqual(['3000/tcp', '7070/tcp']);

@@ -9,7 +9,7 @@ import { parseTokens } from '../../../src/core/query.js';
 import { CommandRegistry } from '../../../src/core/registry.js';
 import type { Deps, NetpeekCommand } from '../../../src/deps.js';
 import { commandManifest, lazyCommand } from '../../../src/start/commands.js';
-import { selfContainedDeps } from '../../../src/start/one-shot.js';
+import { selfContainedDeps } from '../../../src/start/self-contained-deps.js';
 
 const COMMANDS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'commands');
 

@@ -5,7 +5,7 @@ import { isNetpeekError } from '../../../src/core/errors.js';
 import { parseTokens } from '../../../src/core/query.js';
 import { CommandRegistry } from '../../../src/core/registry.js';
 import type { Deps } from '../../../src/deps.js';
-import { selfContainedDeps } from '../../../src/start/one-shot.js';
+import { selfContainedDeps } from '../../../src/start/self-contained-deps.js';
 
 describe('selfContained commands answer without configuration or backends (issue 19)', () => {
   const registry = new CommandRegistry<Deps>(COMMANDS);
