@@ -60,8 +60,10 @@ export class NamespaceProber implements Prober {
   }
 
   /**
-   * Why the namespace must not be entered now, or undefined: the process was checked when it was found,
-   * and is checked again here in case it exited and its PID was reused, or it is in the host's namespace.
+   * Why the namespace must not be entered now, or undefined, said before anything starts: the process was
+   * checked when it was found, and is looked at again here in case it exited or its PID was reused. This
+   * only words the refusal early; what binds the probe to the checked namespace is runChild's held-open
+   * namespace file and its inode.
    */
   private async refusal(): Promise<string | undefined> {
     const p = this.o.process;

@@ -186,8 +186,8 @@ function classifySlashCommand(fields: Map<string, string[]>): EdgeVerdict {
       `duplicate fields: ${dupes.join(', ')}`,
     );
   }
-  const parsed = slashCommandFits(fields) ? { success: true as const } : SLASH_COMMAND.safeParse(Object.fromEntries([...fields].map(([k, v]) => [k, v[0]])));
-  if (parsed.success) return { action: 'pass', kind: 'slash', command: one('command') ?? '', who: { user: one('user_id') ?? '', channel: one('channel_id') ?? '', text: (one('text') ?? '').slice(0, 200) } };
+  const parsed = slashCommandFits(fields) ? undefined : SLASH_COMMAND.safeParse(Object.fromEntries([...fields].map(([k, v]) => [k, v[0]])));
+  if (!parsed || parsed.success) return { action: 'pass', kind: 'slash', command: one('command') ?? '', who: { user: one('user_id') ?? '', channel: one('channel_id') ?? '', text: (one('text') ?? '').slice(0, 200) } };
   const problems = describeIssues(parsed.error, '');
   return refuse(
     200,
