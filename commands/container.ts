@@ -101,15 +101,21 @@ async function rethrowWithPodHint(err: unknown, ref: string, deps: Deps): Promis
   throw new UserError(err.message, [`There is a pod with that name: ${visible.slice(0, 3).map((p) => `\`pod ${p.name} -n ${p.namespace}\``).join(', ')}.`, ...err.details], 'not_found');
 }
 
-/** The engine calls, in as few rounds as the data dependencies allow. */
+/**
+ * The engine calls, in as few rounds as the data dependencies allow. The first asks at once everything
+ * that waits for no other answer: the list (which decides what the name means), the networks, the
+ * engine's info (its slowest call), and the container by the name as typed with its image after it, which
+ * findContainer uses when the list picks that same container.
+ */
 async function look(docker: DockerSource, ref: string): Promise<Seen> {
-  const all = await docker.listContainers();
-  const target = await findContainer(docker, ref, all);
+  // A guess: the engine's own reading of the name may fail (an ambiguous ID prefix is its HTTP 400) where the list's decides.
+  const asked = docker.inspectContainer(ref).catch(() => undefined);
+  const askedImage = asked.then((c) => (c ? docker.inspectImage(c.Image).catch(() => undefined) : undefined));
+  const [all, networks, info, guess, guessImage] = await Promise.all([docker.listContainers(), docker.listNetworks(), docker.info(), asked, askedImage]);
+  const target = await findContainer(docker, ref, all, guess);
   const mode = networkModeOf(target);
-  const [networks, info, image, owner] = await Promise.all([
-    docker.listNetworks(),
-    docker.info(),
-    docker.inspectImage(target.Image),
+  const [image, owner] = await Promise.all([
+    target === guess && guessImage ? guessImage : docker.inspectImage(target.Image),
     mode.ownerId ? docker.inspectContainer(mode.ownerId) : Promise.resolve(undefined),
   ]);
   const rootId = owner?.Id ?? mode.ownerId ?? target.Id;

@@ -3,7 +3,8 @@ import { AllowList } from '../net/address-policy.js';
 import type { AgentClient } from './agent-client.js';
 import { normaliseAgentUrl, type AgentDirectory } from './agent-directory.js';
 import { AgentRouter } from './agent-router.js';
-import { readFile } from 'node:fs/promises';
+// fs.promises, read where it is used: the bundle then loads node:fs/promises (~1 ms) with the first read, not at start.
+import { promises as fsp } from 'node:fs';
 import type { DnsLookup, DnsQuestion } from './dns.js';
 import type { ProbeOptions, ProbeResult, ProbeTarget } from './types.js';
 import type { WorkloadProcess } from './workload-process.js';
@@ -131,7 +132,7 @@ export class ProbeRouter implements ProbeService {
     const { NamespaceProber, allowedNameservers, resolveCandidates, candidateNames, parseResolvConf } = await inProcess();
     if (!vantage) {
       const path = this.o.hostResolvConf ?? '/etc/resolv.conf';
-      const conf = parseResolvConf(await readFile(path, 'utf8').catch(() => ''));
+      const conf = parseResolvConf(await fsp.readFile(path, 'utf8').catch(() => ''));
       const candidates = candidateNames(q.name, conf, q.type);
       const results = await resolveCandidates({ candidates, type: q.type, nameservers: conf.nameservers, timeoutMs: q.timeoutMs });
       return { from: "the bot's host", resolvConfPath: path, conf, candidates, results, deniedNameservers: [] };
@@ -140,7 +141,7 @@ export class ProbeRouter implements ProbeService {
     if (!can.ok || !this.o.workloadProcess) throw new Error(`dnsFrom(inside ${vantage.workload}) called although ${can.ok ? 'it is off' : can.reason}`);
     const process = await this.o.workloadProcess(vantage);
     const path = `/proc/${process.pid}/root/etc/resolv.conf`;
-    const conf = parseResolvConf(await readFile(path, 'utf8').catch(() => ''));
+    const conf = parseResolvConf(await fsp.readFile(path, 'utf8').catch(() => ''));
     const candidates = candidateNames(q.name, conf, q.type);
     const allowList = new AllowList(await this.o.localAllowedCidrs());
     const { denied } = allowedNameservers(conf.nameservers, allowList, true);

@@ -1,4 +1,5 @@
-import { readFile, readdir, readlink } from 'node:fs/promises';
+// fs.promises, read where it is used: the bundle then loads node:fs/promises (~1 ms) with the first read, not at start.
+import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../core/errors.js';
 import { bareContainerId, cgroupNamesContainer, containerIdsInCgroup } from '../net/container-cgroup.js';
@@ -42,21 +43,21 @@ export async function checkContainerProcess(pid: number, containerId: string, wo
   let cgroup: string;
   let netns: string;
   try {
-    [cgroup, netns] = await Promise.all([readFile(join(proc, String(pid), 'cgroup'), 'utf8'), readlink(join(proc, String(pid), 'ns', 'net'))]);
+    [cgroup, netns] = await Promise.all([fsp.readFile(join(proc, String(pid), 'cgroup'), 'utf8'), fsp.readlink(join(proc, String(pid), 'ns', 'net'))]);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? 'error';
     if (code === 'ENOENT' || code === 'ESRCH') refuse(`Process ${pid} of ${workload} is gone (it exited while netpeek looked).`);
     refuse(`The network namespace of ${workload} cannot be opened (${code}); netpeek needs root (CAP_SYS_PTRACE) on that host.`);
   }
   if (!cgroupNamesContainer(cgroup, id)) refuse(`Process ${pid} does not belong to container ${id.slice(0, 12)} (its cgroup does not name it): netpeek will not enter its namespace.`);
-  const [ours, hosts] = await Promise.all([readlink(join(proc, 'self', 'ns', 'net')).catch(() => ''), readlink(join(proc, '1', 'ns', 'net')).catch(() => '')]);
+  const [ours, hosts] = await Promise.all([fsp.readlink(join(proc, 'self', 'ns', 'net')).catch(() => ''), fsp.readlink(join(proc, '1', 'ns', 'net')).catch(() => '')]);
   if (netns === ours || netns === hosts) refuse(`${workload} shares the host's network namespace: a probe from it would be a probe from the host.`);
   return { pid, containerId: id, workload, netns } as WorkloadProcess;
 }
 
 /** Reads the namespace link of a checked process again: undefined when it is gone or was replaced. */
 export async function currentNetns(p: WorkloadProcess, o: ProcOptions = {}): Promise<string | undefined> {
-  return readlink(join(o.procRoot ?? '/proc', String(p.pid), 'ns', 'net')).catch(() => undefined);
+  return fsp.readlink(join(o.procRoot ?? '/proc', String(p.pid), 'ns', 'net')).catch(() => undefined);
 }
 
 /** A container the caller names by its ID (as a pod's status gives it) and the name to show for it. */
@@ -83,17 +84,17 @@ export async function findContainerPids(ids: readonly string[], o: ProcOptions =
     [...wanted].map(async (id) => {
       const pid = lastFound.get(`${proc}\0${id}`);
       if (pid === undefined) return;
-      const text = await readFile(join(proc, String(pid), 'cgroup'), 'utf8').catch(() => '');
+      const text = await fsp.readFile(join(proc, String(pid), 'cgroup'), 'utf8').catch(() => '');
       if (containerIdsInCgroup(text).includes(id)) found.set(id, pid);
     }),
   );
   if (found.size === wanted.size) return found;
-  const entries = (await readdir(proc)).filter((e) => /^\d+$/.test(e)).map(Number).sort((a, b) => a - b);
+  const entries = (await fsp.readdir(proc)).filter((e) => /^\d+$/.test(e)).map(Number).sort((a, b) => a - b);
   for (const pid of entries) {
     if (pid <= 1) continue;
     let text: string;
     try {
-      text = await readFile(join(proc, String(pid), 'cgroup'), 'utf8');
+      text = await fsp.readFile(join(proc, String(pid), 'cgroup'), 'utf8');
     } catch {
       continue; // exited while we looked
     }

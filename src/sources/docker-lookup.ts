@@ -69,14 +69,16 @@ function pick<T>(ref: string, candidates: readonly Candidate<T>[], kind: DockerO
 
 /**
  * The container a reference names, inspected. `all` is the container list when the caller has it already
- * (it needs it for namespace sharing anyway); otherwise it is fetched.
+ * (it needs it for namespace sharing anyway); otherwise it is fetched. `asked` is the engine's inspect of
+ * the reference as typed, when the caller asked for it beside the list: used when it is the container the
+ * list picks (the list decides, so the answer is the same), saving a round trip.
  */
-export async function findContainer(docker: DockerSource, input: string, all?: Docker.ContainerInfo[]): Promise<Docker.ContainerInspectInfo> {
+export async function findContainer(docker: DockerSource, input: string, all?: Docker.ContainerInfo[], asked?: Docker.ContainerInspectInfo): Promise<Docker.ContainerInspectInfo> {
   const ref = checkDockerName(input, 'container');
   const list = all ?? (await docker.listContainers());
   const candidates = list.map((c) => ({ id: c.Id, names: [containerName(c)], item: c }));
   const chosen = pick(ref, candidates, 'container', docker.endpoint);
-  const inspected = await docker.inspectContainer(chosen.Id);
+  const inspected = asked?.Id === chosen.Id ? asked : await docker.inspectContainer(chosen.Id);
   if (!inspected) {
     throw new UserError(`Container "${ref}" was removed while netpeek was looking at it.`, [`Example: ${EXAMPLES.container}`], 'not_found');
   }

@@ -1,4 +1,5 @@
-import { readFile, readdir, readlink } from 'node:fs/promises';
+// fs.promises, read where it is used: the bundle then loads node:fs/promises (~1 ms) with the first read, not at start.
+import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import type { OwnedSocket, ProcessSockets, SocketTableName } from '../net/proc-sockets.js';
 import { attachOwners, dedupeSockets, parseSocketTables, socketInodeFromLink, tablesInUse } from '../net/proc-sockets.js';
@@ -64,11 +65,11 @@ function rememberWalk(key: string, walk: NamespaceWalk): void {
 async function readHolder(proc: string, pid: number, wanted: ReadonlySet<number>, containers: SocketSubject['containers']): Promise<{ member: ProcessSockets; bytes: number } | undefined> {
   const dir = join(proc, String(pid));
   try {
-    const fds = await readdir(join(dir, 'fd'));
-    const links = await Promise.all(fds.map((fd) => readlink(join(dir, 'fd', fd)).catch(() => '')));
+    const fds = await fsp.readdir(join(dir, 'fd'));
+    const links = await Promise.all(fds.map((fd) => fsp.readlink(join(dir, 'fd', fd)).catch(() => '')));
     const inodes = links.map(socketInodeFromLink).filter((i): i is number => i !== undefined && wanted.has(i));
     if (inodes.length === 0) return { member: { pid, command: '', inodes }, bytes: 0 };
-    const [comm, cgroup] = await Promise.all([readFile(join(dir, 'comm'), 'utf8'), readFile(join(dir, 'cgroup'), 'utf8')]);
+    const [comm, cgroup] = await Promise.all([fsp.readFile(join(dir, 'comm'), 'utf8'), fsp.readFile(join(dir, 'cgroup'), 'utf8')]);
     const container = containers?.find((c) => cgroup.includes(c.id))?.name;
     return { member: { pid, command: comm.trim(), inodes, ...(container ? { container } : {}) }, bytes: comm.trim().length + cgroup.length };
   } catch {
@@ -93,15 +94,15 @@ export async function listeningSockets(subject: SocketSubject, options: SocketRe
   const tables: Partial<Record<SocketTableName, string>> = {};
   const net = join(proc, String(subject.pid), 'net');
   const [netns, sockstat, sockstat6] = await Promise.all([
-    readlink(join(proc, String(subject.pid), 'ns', 'net')),
+    fsp.readlink(join(proc, String(subject.pid), 'ns', 'net')),
     // A process that went away fails here, as its tcp table would.
-    readFile(join(net, 'sockstat'), 'utf8'),
+    fsp.readFile(join(net, 'sockstat'), 'utf8'),
     // Absent when the kernel has no IPv6: so are tcp6 and udp6.
-    readFile(join(net, 'sockstat6'), 'utf8').catch(() => undefined),
+    fsp.readFile(join(net, 'sockstat6'), 'utf8').catch(() => undefined),
   ]);
   await Promise.all(tablesInUse(sockstat, sockstat6).map(async (name) => {
     try {
-      const text = await readFile(join(net, name), 'utf8');
+      const text = await fsp.readFile(join(net, name), 'utf8');
       procBytes += text.length;
       tables[name] = text;
     } catch (err) {
@@ -118,7 +119,7 @@ export async function listeningSockets(subject: SocketSubject, options: SocketRe
   const known = walks.get(key);
   if (known && Date.now() - known.atMs < WALK_TTL_MS) {
     const candidates = [...new Set([subject.pid, ...known.pids])].sort((a, b) => a - b);
-    const links = await Promise.all(candidates.map((pid) => (pid === subject.pid ? netns : readlink(join(proc, String(pid), 'ns', 'net')).catch(() => ''))));
+    const links = await Promise.all(candidates.map((pid) => (pid === subject.pid ? netns : fsp.readlink(join(proc, String(pid), 'ns', 'net')).catch(() => ''))));
     const read = await Promise.all(candidates.filter((_, i) => links[i] === netns).map((pid) => readHolder(proc, pid, wanted, subject.containers)));
     const members = read.flatMap((r) => (r ? [r.member] : []));
     const held = new Set(members.flatMap((m) => m.inodes));
@@ -128,8 +129,8 @@ export async function listeningSockets(subject: SocketSubject, options: SocketRe
     }
   }
   // Which processes share the namespace is asked of all of them at once: one readlink after another was most of an answer's time on a busy node.
-  const pids = (await readdir(proc)).filter((e) => /^\d+$/.test(e)).map(Number).sort((a, b) => a - b);
-  const links = await Promise.all(pids.map((pid) => readlink(join(proc, String(pid), 'ns', 'net')).catch(() => '')));
+  const pids = (await fsp.readdir(proc)).filter((e) => /^\d+$/.test(e)).map(Number).sort((a, b) => a - b);
+  const links = await Promise.all(pids.map((pid) => fsp.readlink(join(proc, String(pid), 'ns', 'net')).catch(() => '')));
   const inNamespace = pids.filter((_, i) => links[i] === netns);
   const members: ProcessSockets[] = [];
   const held = new Set<number>();

@@ -1,4 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
 import type { Command, CommandSpec } from '../core/command.js';
 import type { Deps, NetpeekCommand } from '../deps.js';
@@ -32,14 +34,28 @@ export async function loadCommands(): Promise<readonly NetpeekCommand[]> {
 }
 
 /**
- * The spec as declared; `run` (and `rerunLive`) import the command's module on first call, or take it
- * from `modules` (manifest path → exports) when the caller already holds it (self-contained.ts).
+ * A command's module (by its manifest path) when the caller has it without importing it from beside the
+ * manifest: the CommonJS files of the bundle carry their commands inside (self-contained.ts,
+ * one-shot-entry.ts). undefined = import it from beside the manifest.
  */
-export function lazyCommand(entry: ManifestEntry, base: URL, modules: Readonly<Record<string, Record<string, unknown>>> = {}): NetpeekCommand {
+export type CommandModules = (module: string) => Promise<Record<string, unknown>> | undefined;
+
+/** The manifest beside the bundle's files (`bundleDir`), each command's module taken from `modules`. */
+export function manifestCommands(bundleDir: string, modules: CommandModules): NetpeekCommand[] {
+  const manifest = join(bundleDir, MANIFEST_FILE);
+  const { commands } = JSON.parse(readFileSync(manifest, 'utf8')) as CommandManifest;
+  return commands.map((entry) => lazyCommand(entry, pathToFileURL(manifest), modules));
+}
+
+/**
+ * The spec as declared; `run` (and `rerunLive`) load the command's module on first call: from `modules`
+ * when it has it, else imported from beside the manifest.
+ */
+export function lazyCommand(entry: ManifestEntry, base: URL, modules: CommandModules = () => undefined): NetpeekCommand {
   let loading: Promise<NetpeekCommand> | undefined;
-  const held = modules[entry.module];
+  const exportsOf = (): Promise<Record<string, unknown>> => modules(entry.module) ?? (import(new URL(entry.module, base).href) as Promise<Record<string, unknown>>);
   const load = () =>
-    (loading ??= (held ? Promise.resolve(held) : (import(new URL(entry.module, base).href) as Promise<Record<string, unknown>>)).then((exports) => {
+    (loading ??= exportsOf().then((exports) => {
       const m = exports as Record<string, NetpeekCommand>;
       const cmd = m[entry.export];
       if (!cmd || typeof cmd.run !== 'function') throw new Error(`${entry.module} has no command ${entry.export}: rebuild netpeek (npm run build)`);

@@ -1,13 +1,10 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import * as explainModule from '../../commands/explain.js';
 import * as helpModule from '../../commands/help.js';
 import { runOnce } from '../cli/one-shot.js';
 import { CommandRegistry } from '../core/registry.js';
 import type { Deps } from '../deps.js';
 import { coloursAllowed } from '../no-color.js';
-import { lazyCommand, MANIFEST_FILE, type CommandManifest } from './commands.js';
+import { manifestCommands } from './commands.js';
 import { exitWith, loadDotEnv } from '../cli/process-entry.js';
 import { selfContainedDeps } from './self-contained-deps.js';
 
@@ -23,10 +20,8 @@ export function answerSelfContained(bundleDir: string, argv: readonly string[]):
   exitWith(
     (async () => {
       loadDotEnv();
-      const manifest = join(bundleDir, MANIFEST_FILE);
-      const { commands } = JSON.parse(readFileSync(manifest, 'utf8')) as CommandManifest;
-      const held = { './commands/explain.js': explainModule, './commands/help.js': helpModule };
-      const registry = new CommandRegistry<Deps>(commands.map((entry) => lazyCommand(entry, pathToFileURL(manifest), held)));
+      const held: Record<string, Record<string, unknown>> = { './commands/explain.js': explainModule, './commands/help.js': helpModule };
+      const registry = new CommandRegistry<Deps>(manifestCommands(bundleDir, (module) => (held[module] ? Promise.resolve(held[module]) : undefined)));
       const words = argv[0] === '--' ? argv.slice(1) : [...argv];
       return runOnce(words, registry, selfContainedDeps(), { stdout: process.stdout, stderr: process.stderr, color: coloursAllowed(process.env) && process.stdout.isTTY === true });
     })(),

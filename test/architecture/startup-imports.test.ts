@@ -72,6 +72,8 @@ describe('architecture: the CLI starts without the backends\' libraries (issue 1
   it('the one-shot and the serve/console modes reach the backends\' libraries only by import(); the one-shot reaches no command module, config.ts or deps.ts at start', async () => {
     expect(await heavyAtStart(ROOT, 'src/start/serve.ts')).toEqual([]);
     expect(await heavyAtStart(ROOT, 'src/start/one-shot.ts', [...HEAVY, ...STARTUP_LIBS], /^(commands\/|src\/(config|deps)\.ts$)/)).toEqual([]);
+    // one-shot.cjs (the CommonJS file of every backend command) starts the same way: its commands by import() only.
+    expect(await heavyAtStart(ROOT, 'src/start/one-shot-entry.ts', [...HEAVY, ...STARTUP_LIBS], /^(commands\/|src\/(config|deps)\.ts$)/)).toEqual([]);
   }, 120_000);
 
   it('every command module reaches the backends\' libraries only by import(); a selfContained one (explain, help) not zod, pino or yaml either', async () => {
@@ -84,8 +86,9 @@ describe('architecture: the CLI starts without the backends\' libraries (issue 1
     }
   }, 240_000);
 
-  it('the binary (launcher.ts, CommonJS) imports only node builtins at start; self-contained.ts, which answers explain and help, reaches no backend, config or command other than theirs, and none of zod, pino or yaml', async () => {
-    expect(await heavyAtStart(ROOT, 'src/start/launcher.ts', [...HEAVY, ...STARTUP_LIBS], /^(commands\/|src\/)/)).toEqual([]);
+  it('the binary (launcher.ts, CommonJS) imports only node builtins at start (and code-cache.ts, itself only builtins); self-contained.ts, which answers explain and help, reaches no backend, config or command other than theirs, and none of zod, pino or yaml', async () => {
+    expect(await heavyAtStart(ROOT, 'src/start/launcher.ts', [...HEAVY, ...STARTUP_LIBS], /^(commands\/|src\/(?!start\/code-cache\.ts$))/)).toEqual([]);
+    expect(await heavyAtStart(ROOT, 'src/start/code-cache.ts', [...HEAVY, ...STARTUP_LIBS], /^(commands\/|src\/)/)).toEqual([]);
     expect(await heavyAtStart(ROOT, 'src/start/self-contained.ts', [...HEAVY, ...STARTUP_LIBS], /^(commands\/(?!explain\.ts$|help\.ts$)|src\/(config|deps)\.ts$|src\/start\/one-shot)/)).toEqual([]);
   }, 120_000);
 

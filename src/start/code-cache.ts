@@ -1,0 +1,88 @@
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { Script } from 'node:vm';
+
+/**
+ * A CommonJS file of the bundle (one-shot.cjs) run with a V8 code cache (issue 19). Compiling a bundle
+ * is most of what a one-shot answer costs after Node's own start: V8 parses every file it is given, then
+ * compiles each function the first time it runs. V8 can serialise what it compiled (`createCachedData`)
+ * and take it back instead of compiling (`new Script(source, { cachedData })`); Node 20 has no
+ * module.enableCompileCache (22+), so this file does for one CommonJS file what that does for all.
+ *
+ * The cache of a file is written after its first run, so the functions that run compiled lazily are in
+ * it too, one cache per `key` (the command: `pod` compiles other functions than `container`). V8 checks
+ * that a cache comes from the same V8 version and flags and rejects it otherwise (`cachedDataRejected`;
+ * then it compiles as if there were none, and the cache is written again), but it tells sources apart by
+ * their length only: so `buildId`, a hash of the file's content made at build time, names the cache,
+ * and caches of other builds are deleted when a new one is written.
+ *
+ * Node builtins only: the launcher imports this file, and it runs before anything else of netpeek.
+ */
+
+export interface CodeCacheOptions {
+  /** Where the caches live; undefined = no cache (the file is compiled as Node would). */
+  dir: string | undefined;
+  /** The content hash of `file`, from the build. */
+  buildId: string;
+  /** Which of the file's caches: what this run executes (a command's name). */
+  key: string;
+  /** `import()` for the file's own dynamic imports: code run by vm.Script has no loader to import with. */
+  importModule: (specifier: string) => Promise<unknown>;
+}
+
+/** The cache directory: $XDG_CACHE_HOME/netpeek (else ~/.cache/netpeek), as a user's other tools keep theirs. */
+export function codeCacheDir(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const home = env.HOME || homedir();
+  const base = env.XDG_CACHE_HOME || (home ? join(home, '.cache') : undefined);
+  return base ? join(base, 'netpeek', 'code') : undefined;
+}
+
+/**
+ * `file`'s module.exports, the file run as CommonJS with `require` resolving beside it. Its free name
+ * `__netpeekImport` is `o.importModule` (the build writes its dynamic imports so, bundle.ts).
+ */
+export function requireWithCodeCache(file: string, o: CodeCacheOptions): unknown {
+  // The build writes the file in ASCII only (bundle.ts), so latin1 reads it as UTF-8 would, at a third of the cost.
+  const source = readFileSync(file, 'latin1');
+  // Node's own name for the build: a cache is V8's, so it is only valid for this Node binary (arch in case).
+  const tag = `${o.buildId}-${process.version}-${process.arch}`;
+  const cacheFile = o.dir ? join(o.dir, `${tag}-${o.key.replace(/[^a-z0-9-]/gi, '_')}.v8`) : undefined;
+  let cachedData: Buffer | undefined;
+  if (cacheFile) {
+    try {
+      cachedData = readFileSync(cacheFile);
+    } catch {
+      cachedData = undefined; // no cache yet, or unreadable: compiled from source, and written below
+    }
+  }
+  const wrapper = `(function (exports, require, module, __filename, __dirname, __netpeekImport) {${source}\n})`;
+  const script = new Script(wrapper, { filename: file, ...(cachedData ? { cachedData } : {}) });
+  if (cacheFile && (!cachedData || script.cachedDataRejected)) {
+    // After the run: the cache then holds every function the run compiled, not only the file's top level.
+    process.once('beforeExit', () => writeCache(cacheFile, o.buildId, script));
+  }
+  const module = { exports: {} as unknown };
+  const fn = script.runInThisContext() as (...args: unknown[]) => void;
+  fn(module.exports, createRequire(file), module, file, dirname(file), o.importModule);
+  return module.exports;
+}
+
+/**
+ * Written whole under a temporary name and renamed, so a process reading at the same moment sees the old
+ * cache or the new one; a directory that cannot be written only means no cache (never a failure).
+ */
+function writeCache(cacheFile: string, buildId: string, script: Script): void {
+  const dir = dirname(cacheFile);
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const temporary = `${cacheFile}.${process.pid}.tmp`;
+    writeFileSync(temporary, script.createCachedData(), { mode: 0o600 });
+    renameSync(temporary, cacheFile);
+    // Other builds' caches are never read again (this build's for another Node version may be).
+    for (const name of readdirSync(dir)) if (name.endsWith('.v8') && !name.startsWith(`${buildId}-`)) rmSync(join(dir, name), { force: true });
+  } catch {
+    // unwritable cache directory: the next run compiles again
+  }
+}
