@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { type IncomingMessage, type RequestListener, ServerResponse } from 'node:http';
-import { answerAndClose, BodyTooLarge, readCappedBody, refuseTooLarge } from '../http/capped-body.js';
+import { answerAndClose, BodyTooLarge, onCappedBody, refuseTooLarge } from '../http/capped-body.js';
 import { withRequestId } from '../http/request-context.js';
 import type { Logger } from '../log.js';
 import type { AuditLog } from '../store/audit-log.js';
 import { AfterAckQueue } from './after-ack-queue.js';
 import { classifyForm, classifyPayload, parseForm, type Refusal } from './edge-payloads.js';
-import { checkSignatureHeaders, checkSlackSignature } from './edge-signature.js';
+import { checkSignatureHeaders, checkSlackSignature, type SignatureCheck, signingKey } from './edge-signature.js';
 
 /**
  * The Slack HTTP endpoint's guard, in front of Bolt's HTTPReceiver (Bolt 4.7.3). Bolt buffers a whole
@@ -56,6 +56,12 @@ type BufferedRequest = IncomingMessage & { rawBody?: Buffer };
 
 const MEDIA_TYPES: Record<string, 'form' | 'json'> = { 'application/x-www-form-urlencoded': 'form', 'application/json': 'json' };
 
+/** The media type of a request: the exact header Slack sends needs no parsing. */
+function mediaTypeOf(header: string | undefined): 'form' | 'json' | undefined {
+  if (header === 'application/x-www-form-urlencoded') return 'form';
+  return MEDIA_TYPES[String(header ?? '').split(';')[0]?.trim().toLowerCase() ?? ''];
+}
+
 function pathOf(url: string | undefined, endpoints: readonly string[]): string | undefined {
   // The common case, a request for an endpoint exactly as written, needs no URL parsing.
   if (url !== undefined && endpoints.includes(url)) return url;
@@ -104,9 +110,14 @@ export function guardBoltListener(bolt: RequestListener, o: EdgeGuardOptions): R
     else answer(res, 400, { error: r.message });
   }
 
-  async function guard(req: BufferedRequest, res: ServerResponse, requestId: string): Promise<void> {
+  const key = signingKey(o.signingSecret);
+
+  // The ack path runs in plain callbacks, with no promise, no request context and no logging before
+  // res.end(): in a burst of 50 the last ack waits for the CPU of the 49 before it, so every microsecond
+  // spent per request here is paid fifty times. Bolt's work runs later, under the request's id.
+  function guard(req: BufferedRequest, res: ServerResponse, requestId: string): void {
     const startedMs = Date.now();
-    const mediaType = MEDIA_TYPES[String(req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? ''];
+    const mediaType = mediaTypeOf(req.headers['content-type']);
     if (!mediaType) {
       answer(res, 415, { error: 'Slack requests are application/x-www-form-urlencoded or application/json' }, true);
       log.warn({ requestId, peer: req.socket.remoteAddress, contentType: String(req.headers['content-type'] ?? '').slice(0, 100) }, 'refused a request with an unsupported content type');
@@ -114,34 +125,45 @@ export function guardBoltListener(bolt: RequestListener, o: EdgeGuardOptions): R
     }
     // A JSON body is never an (unsigned) ssl_check, and a stale or future timestamp fails whatever the
     // body: both are refused before a byte of the body is read.
-    const early = checkSignatureHeaders(req.headers);
+    const early = checkSignatureHeaders(req.headers, startedMs);
     if (!early.ok && (mediaType === 'json' || !early.unsigned)) {
       answer(res, 401, { error: early.reason }, true);
       log.warn({ requestId, peer: req.socket.remoteAddress, reason: early.reason }, 'refused an unsigned or mistimed Slack request');
       return;
     }
-    let raw: Buffer;
-    try {
-      raw = await readCappedBody(req, o.maxBodyBytes);
-    } catch (err) {
-      if (err instanceof BodyTooLarge) {
+    onCappedBody(
+      req,
+      o.maxBodyBytes,
+      (raw) => {
+        try {
+          onBody(req, res, raw, mediaType, early, requestId, startedMs);
+        } catch (err) {
+          failed(res, requestId, err);
+        }
+      },
+      (err) => {
+        if (!(err instanceof BodyTooLarge)) return failed(res, requestId, err);
         refuseTooLarge(res, o.maxBodyBytes);
         log.warn({ requestId, peer: req.socket.remoteAddress, limit: o.maxBodyBytes, declared: req.headers['content-length'] ?? null }, 'refused a Slack request body over the size cap (NETPEEK_SLACK_MAX_BODY_BYTES)');
-        return;
-      }
-      throw err;
-    }
-    const body = raw.toString('utf8');
-    // Slack's ssl_check is unsigned; Bolt answers it and strips anything else from the body. The form is
-    // parsed once, here, and the payload check reads the same fields.
-    const form = mediaType === 'form' ? parseForm(body) : undefined;
-    if (form?.get('ssl_check')?.[0] === '1') return handOn(req, res, raw, mediaType, requestId);
-    const signed = checkSlackSignature(o.signingSecret, req.headers, body);
+      },
+    );
+  }
+
+  function onBody(req: BufferedRequest, res: ServerResponse, raw: Buffer, mediaType: 'form' | 'json', early: SignatureCheck, requestId: string, startedMs: number): void {
+    // The signature over the raw bytes comes before anything reads the body; the window is checked
+    // again now that the whole body is in.
+    const signed = early.ok ? checkSlackSignature(key, req.headers, raw) : early;
     if (!signed.ok) {
+      // Slack's ssl_check is unsigned; Bolt answers it and strips anything else from the body.
+      if (mediaType === 'form' && parseForm(raw.toString('utf8')).get('ssl_check')?.[0] === '1') return handOn(req, res, raw, mediaType, requestId);
       answer(res, 401, { error: signed.reason });
       log.warn({ requestId, peer: req.socket.remoteAddress, reason: signed.reason }, 'refused a Slack request with a bad signature');
       return;
     }
+    const body = raw.toString('utf8');
+    // The form is parsed once, here, and the payload check reads the same fields.
+    const form = mediaType === 'form' ? parseForm(body) : undefined;
+    if (form?.get('ssl_check')?.[0] === '1') return handOn(req, res, raw, mediaType, requestId);
     const verdict = form ? classifyForm(form) : classifyPayload(mediaType, body);
     if (verdict.action === 'refuse') return refuse(req, res, requestId, startedMs, verdict);
     if (verdict.action === 'ignore') {
@@ -152,13 +174,18 @@ export function guardBoltListener(bolt: RequestListener, o: EdgeGuardOptions): R
     if (verdict.kind === 'slash' && o.ackSlashCommand && verdict.command === o.ackSlashCommand) {
       // Bolt's ack() writes to a detached response; nothing reads it (its 3 s "no ack" timer never fires:
       // the listener acks).
-      const queued = afterAck.push(() => withRequestId(() => handOn(req, new ServerResponse(req), raw, mediaType, requestId), requestId));
+      const queued = afterAck.push(() => handOn(req, new ServerResponse(req), raw, mediaType, requestId));
       if (!queued) return refuseBusy(res, requestId, startedMs, verdict.who);
-      res.writeHead(200, { 'content-length': '0', 'x-request-id': requestId });
+      res.writeHead(200, ['content-length', '0', 'x-request-id', requestId]);
       res.end();
       return;
     }
     handOn(req, res, raw, mediaType, requestId);
+  }
+
+  function failed(res: ServerResponse, requestId: string, err: unknown): void {
+    log.error({ requestId, err: { message: err instanceof Error ? err.message : String(err) } }, 'the Slack edge guard failed');
+    answer(res, 500, { error: 'netpeek failed while reading this request; see its log' }, true);
   }
 
   function refuseBusy(res: ServerResponse, requestId: string, startedMs: number, who: { user: string; channel: string; text: string } | undefined): void {
@@ -179,12 +206,13 @@ export function guardBoltListener(bolt: RequestListener, o: EdgeGuardOptions): R
     answer(res, 200, { response_type: 'ephemeral', text: `netpeek is busy: ${waiting} questions are waiting for an answer. Nothing was run; ask again in a minute.` });
   }
 
+  /** Bolt gets the request with the body already read, and runs under the request's id. */
   function handOn(req: BufferedRequest, res: ServerResponse, raw: Buffer, mediaType: 'form' | 'json', requestId: string): void {
     req.rawBody = raw;
     // Bolt compares the content type exactly (no "; charset=…").
     req.headers['content-type'] = mediaType === 'form' ? 'application/x-www-form-urlencoded' : 'application/json';
     res.setHeader('x-request-id', requestId);
-    bolt(req, res);
+    withRequestId(() => bolt(req, res), requestId);
   }
 
   return (req, res) => {
@@ -199,11 +227,10 @@ export function guardBoltListener(bolt: RequestListener, o: EdgeGuardOptions): R
     }
     afterAck.noteArrival();
     const requestId = randomUUID();
-    withRequestId(() => {
-      guard(req, res, requestId).catch((err: unknown) => {
-        log.error({ requestId, err: { message: err instanceof Error ? err.message : String(err) } }, 'the Slack edge guard failed');
-        answer(res, 500, { error: 'netpeek failed while reading this request; see its log' }, true);
-      });
-    }, requestId);
+    try {
+      guard(req, res, requestId);
+    } catch (err) {
+      failed(res, requestId, err);
+    }
   };
 }

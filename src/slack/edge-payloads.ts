@@ -169,14 +169,24 @@ function refuse(status: 200 | 400, message: string, source: AuditSource, user: u
 /** A form body as field → every value it was sent with (URLSearchParams decodes like Bolt's querystring). */
 export function parseForm(body: string): Map<string, string[]> {
   const fields = new Map<string, string[]>();
-  for (const [k, v] of new URLSearchParams(body)) fields.set(k, [...(fields.get(k) ?? []), v]);
+  new URLSearchParams(body).forEach((v, k) => {
+    const values = fields.get(k);
+    if (values) values.push(v);
+    else fields.set(k, [v]);
+  });
   return fields;
+}
+
+/** Whether any field arrived more than once (checked for every command, so without building a list). */
+function hasDuplicates(fields: Map<string, string[]>): boolean {
+  for (const values of fields.values()) if (values.length > 1) return true;
+  return false;
 }
 
 function classifySlashCommand(fields: Map<string, string[]>): EdgeVerdict {
   const one = (k: string) => fields.get(k)?.[0];
-  const dupes = [...fields].filter(([, v]) => v.length > 1).map(([k, v]) => `\`${k}\` (${v.length} times)`);
-  if (dupes.length) {
+  if (hasDuplicates(fields)) {
+    const dupes = [...fields].filter(([, v]) => v.length > 1).map(([k, v]) => `\`${k}\` (${v.length} times)`);
     return refuse(
       200,
       `netpeek could not read this command: ${dupes.join(', ')} arrived more than once in one request, and netpeek will not guess which one you meant. Slack sends each field once; run the command again, e.g. \`${one('command') ?? '/netpeek'} pod webserver-2\`.`,

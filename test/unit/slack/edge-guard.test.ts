@@ -99,6 +99,18 @@ describe('edge guard: the slash command is acked at the edge, after the signatur
     expect(bolt.seen).toHaveLength(0);
   });
 
+  it("Slack's unsigned ssl_check reaches Bolt (which answers it); any other unsigned form is refused (401)", async () => {
+    const bolt = silentBolt();
+    const url = await start(bolt.listener);
+    const check = fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'ssl_check=1&token=x' });
+    check.catch(() => undefined);
+    await vi.waitFor(() => expect(bolt.seen).toEqual(['19']));
+    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: formBody(slashCommand('container web-1', 'http://127.0.0.1:9/r')) });
+    expect(res.status).toBe(401);
+    expect(((await res.json()) as { error: string }).error).toMatch(/not signed/);
+    expect(bolt.seen).toHaveLength(1);
+  });
+
   it('another slash command and events are left to Bolt to answer', async () => {
     const bolt = silentBolt();
     const url = await start(bolt.listener);

@@ -1,6 +1,6 @@
 import { verifySlackRequest } from '@slack/bolt';
 import { describe, expect, it } from 'vitest';
-import { checkSlackSignature } from '../../../src/slack/edge-signature.js';
+import { checkSlackSignature, signingKey } from '../../../src/slack/edge-signature.js';
 import { slackSignature } from '../../support/slack/sign.js';
 
 const SECRET = '8f742231b10e8888abcd99yyyzzz85a5';
@@ -33,9 +33,19 @@ describe("edge signature check: Slack's v0 HMAC, the same verdicts as Bolt's ver
     it(name, () => {
       const got = checkSlackSignature(SECRET, { 'x-slack-signature': signature, 'x-slack-request-timestamp': String(ts) }, b, NOW);
       expect(got).toEqual(reason === null ? { ok: true } : { ok: false, reason });
+      // The edge's way: the key prepared once, the HMAC over the body's raw bytes.
+      expect(checkSlackSignature(signingKey(SECRET), { 'x-slack-signature': signature, 'x-slack-request-timestamp': String(ts) }, Buffer.from(b, 'utf8'), NOW)).toEqual(got);
       expect(bolt(signature, ts, b)).toBe(reason === null);
     });
   }
+
+  it('a body with raw UTF-8 bytes: the HMAC over the bytes as they arrived matches the signature over the text', () => {
+    const text = 'token=x&command=%2Fnetpeek&text=pod caf\u00e9-\u2603';
+    const signature = slackSignature(SECRET, ts, text);
+    const headers = { 'x-slack-signature': signature, 'x-slack-request-timestamp': String(ts) };
+    expect(checkSlackSignature(signingKey(SECRET), headers, Buffer.from(text, 'utf8'), NOW)).toEqual({ ok: true });
+    expect(checkSlackSignature(signingKey(SECRET), headers, Buffer.from(text.replace('\u2603', '\u2604'), 'utf8'), NOW)).toEqual({ ok: false, reason: 'signature mismatch' });
+  });
 
   it('a timestamp outside ±5 minutes is refused whatever the signature (Bolt accepts the future one)', () => {
     const future = ts + 600;
