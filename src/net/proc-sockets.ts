@@ -28,19 +28,27 @@ export const SOCKET_TABLES: readonly SocketTableName[] = ['tcp', 'tcp6', 'udp', 
 const SOCKSTAT_NAMES: Readonly<Record<string, SocketTableName>> = { TCP: 'tcp', UDP: 'udp', TCP6: 'tcp6', UDP6: 'udp6' };
 
 /**
- * The tables worth reading, from /proc/<pid>/net/sockstat and sockstat6: their "inuse" counts are the
- * namespace's own (the other figures are the host's), and a protocol with no socket in use there has no
- * listener either. Reading a table is not free — tcp and tcp6 walk the host's whole TCP hash table to
- * pick out one namespace's sockets — so a container listening on :: only needs tcp6. A count that is
- * missing or unreadable keeps its table: when unsure, read.
+ * The namespace's own socket counts by table, from /proc/<pid>/net/sockstat and sockstat6: their "inuse"
+ * counts are the namespace's (the other figures are the host's). A table whose count is missing or
+ * unreadable is absent: unknown, not zero.
  */
-export function tablesInUse(sockstat: string, sockstat6: string | undefined): SocketTableName[] {
-  const inuse = new Map<SocketTableName, number>();
+export function socketsInUse(sockstat: string, sockstat6: string | undefined): Partial<Record<SocketTableName, number>> {
+  const inuse: Partial<Record<SocketTableName, number>> = {};
   for (const line of `${sockstat}\n${sockstat6 ?? ''}`.split('\n')) {
     const m = /^(TCP6?|UDP6?): .*?\binuse (\d+)/.exec(line);
-    if (m) inuse.set(SOCKSTAT_NAMES[m[1]!]!, Number(m[2]));
+    if (m) inuse[SOCKSTAT_NAMES[m[1]!]!] = Number(m[2]);
   }
-  return SOCKET_TABLES.filter((t) => inuse.get(t) !== 0);
+  return inuse;
+}
+
+/**
+ * The tables worth reading: a protocol with no socket in use in the namespace has no listener either.
+ * Reading a table is not free — tcp and tcp6 walk the host's whole TCP hash table to pick out one
+ * namespace's sockets — so a container listening on :: only needs tcp6. A count that is missing keeps
+ * its table: when unsure, read.
+ */
+export function tablesInUse(inuse: Partial<Record<SocketTableName, number>>): SocketTableName[] {
+  return SOCKET_TABLES.filter((t) => inuse[t] !== 0);
 }
 
 /** include/net/tcp_states.h: TCP_LISTEN. */
@@ -120,6 +128,46 @@ export function parseSocketTable(table: SocketTableName, text: string): Listenin
 /** Every table of one namespace; a missing table (IPv6 disabled) is simply absent from the input. */
 export function parseSocketTables(tables: Partial<Record<SocketTableName, string>>): ListeningSocket[] {
   return SOCKET_TABLES.flatMap((name) => (tables[name] === undefined ? [] : parseSocketTable(name, tables[name]!)));
+}
+
+/**
+ * When a table read chunk by chunk already holds every socket parseSocketTable keeps. Each read of
+ * /proc/<pid>/net/tcp or tcp6 that gets past the listeners walks the host's whole TCP established hash
+ * (262,144 buckets on a 24 GiB machine, every namespace's sockets in it), and the last read, the one that
+ * only says "end of file", starts that walk over from the beginning; so the reader stops here instead:
+ * - TCP: the kernel prints its listening hash before its established one, so a complete row in another
+ *   state than LISTEN means every listener is already printed;
+ * - any table: once the table printed as many sockets (TCP: listeners) as the namespace's sockstat counts
+ *   in use, there is none left to wait for. The count takes in listeners and connected sockets alike, and
+ *   the rows it leaves out (TIME_WAIT, SYN_RECV) come after the listeners.
+ * A socket opened after sockstat was read can be missed, as by a snapshot taken that moment earlier.
+ */
+export class TableScan {
+  private pending = '';
+  private rows = 0;
+  private complete = false;
+
+  constructor(
+    private readonly table: SocketTableName,
+    /** The table's sockstat "inuse" count; undefined when unknown (only the TCP state rule and the end of file then stop). */
+    private readonly inuse?: number,
+  ) {}
+
+  /** Takes the next chunk of the table's text; true once no later chunk can hold a socket it is read for. */
+  add(chunk: string): boolean {
+    if (this.complete) return true;
+    const lines = (this.pending + chunk).split('\n');
+    this.pending = lines.pop() ?? '';
+    const tcp = this.table.startsWith('tcp');
+    for (const line of lines) {
+      const cols = line.trim().split(/\s+/);
+      if (cols.length < 4 || !/^\d+:$/.test(cols[0]!) || !/^[0-9A-Fa-f]{2}$/.test(cols[3]!)) continue;
+      if (tcp && parseInt(cols[3]!, 16) !== TCP_LISTEN) return (this.complete = true);
+      this.rows++;
+    }
+    if (this.inuse !== undefined && this.rows >= this.inuse) this.complete = true;
+    return this.complete;
+  }
 }
 
 /** "socket:[12345]" (a /proc/<pid>/fd/N link target) → 12345; anything else (files, pipes, anon inodes) → undefined. */

@@ -2,7 +2,7 @@
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import type { OwnedSocket, ProcessSockets, SocketTableName } from '../net/proc-sockets.js';
-import { attachOwners, dedupeSockets, parseSocketTables, socketInodeFromLink, tablesInUse } from '../net/proc-sockets.js';
+import { attachOwners, dedupeSockets, parseSocketTables, socketInodeFromLink, socketsInUse, TableScan, tablesInUse } from '../net/proc-sockets.js';
 
 /**
  * What actually listens inside a workload's network namespace, read from /proc on the machine that runs
@@ -78,6 +78,30 @@ async function readHolder(proc: string, pid: number, wanted: ReadonlySet<number>
   }
 }
 
+/** The kernel fills at most a page per read of a seq_file; a larger buffer only costs memory. */
+const TABLE_READ_BYTES = 16 * 1024;
+
+/**
+ * A socket table read until `scan` says it holds every socket wanted (see TableScan), never to the end
+ * of file for its own sake: on tcp and tcp6 each read past that point walks the host's whole TCP hash.
+ */
+async function readTable(path: string, scan: TableScan): Promise<string> {
+  const file = await fsp.open(path, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(TABLE_READ_BYTES);
+    let text = '';
+    for (;;) {
+      const { bytesRead } = await file.read(buf, 0, buf.length, null);
+      if (bytesRead === 0) return text;
+      const chunk = buf.toString('latin1', 0, bytesRead);
+      text += chunk;
+      if (scan.add(chunk)) return text;
+    }
+  } finally {
+    await file.close();
+  }
+}
+
 /**
  * The listening sockets of `subject.pid`'s network namespace, each with its process and container.
  * Fails (ENOENT, EACCES) only when the namespace's own tables cannot be read: the caller says so.
@@ -100,9 +124,10 @@ export async function listeningSockets(subject: SocketSubject, options: SocketRe
     // Absent when the kernel has no IPv6: so are tcp6 and udp6.
     fsp.readFile(join(net, 'sockstat6'), 'utf8').catch(() => undefined),
   ]);
-  await Promise.all(tablesInUse(sockstat, sockstat6).map(async (name) => {
+  const inuse = socketsInUse(sockstat, sockstat6);
+  await Promise.all(tablesInUse(inuse).map(async (name) => {
     try {
-      const text = await fsp.readFile(join(net, name), 'utf8');
+      const text = await readTable(join(net, name), new TableScan(name, inuse[name]));
       procBytes += text.length;
       tables[name] = text;
     } catch (err) {

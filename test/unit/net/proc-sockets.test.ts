@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { OwnedSocket } from '../../../src/net/proc-sockets.js';
-import { attachOwners, dedupeSockets, parseSocketTable, parseSocketTables, socketInodeFromLink, tablesInUse } from '../../../src/net/proc-sockets.js';
+import { attachOwners, dedupeSockets, parseSocketTable, parseSocketTables, socketInodeFromLink, socketsInUse, TableScan, tablesInUse } from '../../../src/net/proc-sockets.js';
 
 // Lines in the exact layout the kernel prints (captured from /proc/<pid>/net/* on this machine's kernel).
 const TCP = `  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
@@ -85,12 +85,78 @@ describe('tablesInUse (sockstat)', () => {
   const sockstat6 = 'TCP6: inuse 1\nUDP6: inuse 0\nUDPLITE6: inuse 0\nRAW6: inuse 0\nFRAG6: inuse 0 memory 0\n';
 
   it('keeps only the tables whose protocol has sockets in use in the namespace', () => {
-    expect(tablesInUse(sockstat, sockstat6)).toEqual(['tcp6']);
-    expect(tablesInUse(sockstat.replace('UDP: inuse 0', 'UDP: inuse 2'), sockstat6)).toEqual(['tcp6', 'udp']);
+    expect(tablesInUse(socketsInUse(sockstat, sockstat6))).toEqual(['tcp6']);
+    expect(tablesInUse(socketsInUse(sockstat.replace('UDP: inuse 0', 'UDP: inuse 2'), sockstat6))).toEqual(['tcp6', 'udp']);
   });
 
   it('reads a table whose count is missing or unreadable: when unsure, read', () => {
-    expect(tablesInUse(sockstat, undefined)).toEqual(['tcp6', 'udp6']);
-    expect(tablesInUse('garbage', undefined)).toEqual(['tcp', 'tcp6', 'udp', 'udp6']);
+    expect(tablesInUse(socketsInUse(sockstat, undefined))).toEqual(['tcp6', 'udp6']);
+    expect(tablesInUse(socketsInUse('garbage', undefined))).toEqual(['tcp', 'tcp6', 'udp', 'udp6']);
+  });
+});
+
+describe('TableScan: stop reading once every listener is printed', () => {
+  // Captured from /proc/<pid>/net/tcp of a busybox container on this machine (kernel 6.18): httpd on
+  // 0.0.0.0:80 and 127.0.0.1:8080, two connections from the host to port 80. The kernel prints its
+  // listening hash first and pads each row to 149 characters; its sockstat said "TCP: inuse 4".
+  const row = (text: string) => `${text.padEnd(149)}\n`;
+  const REAL_TCP = [
+    '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode',
+    '   0: 00000000:0050 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 147022 1 00000000df374984 100 0 0 10 0',
+    '   1: 0100007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 147026 1 00000000e0d6cf73 100 0 0 10 0',
+    '   2: 020011AC:0050 010011AC:8838 01 00000000:00000000 02:000AFC6C 00000000     0        0 147023 2 000000004da6f3d3 20 0 0 10 -1',
+    '   3: 020011AC:0050 010011AC:8844 01 00000000:00000000 02:000AFC6C 00000000     0        0 147984 2 0000000067b72008 20 0 0 10 -1',
+  ].map(row);
+  // The same container's tcp6 while idle: one listener on :: port 5432, "TCP6: inuse 1".
+  const REAL_TCP6_IDLE = [
+    '  sl  local_address                         remote_address                        st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n',
+    '   0: 00000000000000000000000000000000:1538 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 147028 1 00000000b4f6163d 100 0 0 10 0\n',
+  ];
+  const REAL_SOCKSTAT = 'sockets: used 7\nTCP: inuse 4 orphan 0 tw 0 alloc 11 mem 147\nUDP: inuse 0 mem 0\nUDPLITE: inuse 0\nRAW: inuse 0\nFRAG: inuse 0 memory 0\n';
+
+  /** Feeds `rows` one chunk each, as small reads return them; the rows read when the scan said stop. */
+  const readUntilStop = (scan: TableScan, rows: string[]) => {
+    const read: string[] = [];
+    for (const r of rows) {
+      read.push(r);
+      if (scan.add(r)) return { stopped: true, text: read.join('') };
+    }
+    return { stopped: false, text: read.join('') };
+  };
+
+  it('stops at the first established row after the listeners, with both listeners read and nothing of the established hash', () => {
+    // Without a count, only the state rule can stop it: at the first row that is not LISTEN.
+    const r = readUntilStop(new TableScan('tcp'), REAL_TCP);
+    expect(r.stopped).toBe(true);
+    expect(r.text).toBe(REAL_TCP.slice(0, 4).join(''));
+    expect(parseSocketTable('tcp', r.text).map((s) => `${s.address}:${s.port}`)).toEqual(['0.0.0.0:80', '127.0.0.1:8080']);
+  });
+
+  it('the whole table in one chunk (one read): done', () => {
+    expect(new TableScan('tcp').add(REAL_TCP.join(''))).toBe(true);
+  });
+
+  it('an idle namespace (no row after its listeners): stops once the listeners reach sockstat\'s count, else reads to the end', () => {
+    const inuse = socketsInUse(REAL_SOCKSTAT, 'TCP6: inuse 1\nUDP6: inuse 0\n');
+    expect(readUntilStop(new TableScan('tcp6', inuse.tcp6), REAL_TCP6_IDLE)).toEqual({ stopped: true, text: REAL_TCP6_IDLE.join('') });
+    // A second socket counted but not printed yet (a listener still coming): keep reading.
+    expect(readUntilStop(new TableScan('tcp6', 2), REAL_TCP6_IDLE).stopped).toBe(false);
+    // No count at all: only the end of the file says the listeners are complete.
+    expect(readUntilStop(new TableScan('tcp6'), REAL_TCP6_IDLE).stopped).toBe(false);
+  });
+
+  it('judges only whole rows: a row cut mid-way by a read is judged when its end arrives', () => {
+    const scan = new TableScan('tcp');
+    const [header, l1, l2, established] = REAL_TCP;
+    expect(scan.add(header! + l1! + l2! + established!.slice(0, 30))).toBe(false);
+    expect(scan.add(established!.slice(30))).toBe(true);
+  });
+
+  it('UDP has no listening section: it stops only when as many rows as sockstat counts were printed, connected ones included', () => {
+    const rows = UDP.split(/(?<=\n)/);
+    expect(readUntilStop(new TableScan('udp', 3), rows)).toEqual({ stopped: true, text: UDP });
+    expect(readUntilStop(new TableScan('udp', 4), rows).stopped).toBe(false);
+    // A connected UDP socket is not the end of anything.
+    expect(readUntilStop(new TableScan('udp'), rows).stopped).toBe(false);
   });
 });
