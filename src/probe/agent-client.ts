@@ -75,6 +75,12 @@ const MAX_ANSWER_BYTES = 8 * 1024 * 1024;
  */
 export class AgentClient implements Prober {
   readonly baseUrl: string;
+  /**
+   * Connections kept open between calls: a question asks the same agent twice at once (its socket read and
+   * its probe), and each new connection was a handshake and an accept more on both sides. An idle one is
+   * closed before the agent's own 5 s keep-alive timeout would, and never holds the process open.
+   */
+  private readonly pool: http.Agent;
 
   constructor(
     baseUrl: string,
@@ -82,6 +88,8 @@ export class AgentClient implements Prober {
     private readonly options: AgentClientOptions = {},
   ) {
     this.baseUrl = normaliseAgentUrl(baseUrl);
+    const keep = { keepAlive: true, timeout: IDLE_CONNECTION_MS };
+    this.pool = this.baseUrl.startsWith('https:') ? new https.Agent(keep) : new http.Agent(keep);
   }
 
   async probe(targets: ProbeTarget[], opts: ProbeOptions): Promise<ProbeResult[]> {
@@ -216,12 +224,27 @@ export class AgentClient implements Prober {
     return this.unavailable('bad-response', `${this.name()} answered HTTP ${res.status} (${said}); is that URL really a netpeek agent?`, { status: res.status });
   }
 
-  private post(path: string, body: string, budgetMs: number, signal?: AbortSignal): Promise<RawResponse> {
+  /**
+   * One signed POST. A kept connection the agent closed just as it was reused fails with ECONNRESET before
+   * the agent read anything: that request is sent once more, signed again (a nonce is never sent twice),
+   * on a new connection. Every other failure is the caller's to hear.
+   */
+  private async post(path: string, body: string, budgetMs: number, signal?: AbortSignal): Promise<RawResponse> {
+    try {
+      return await this.postOnce(path, body, budgetMs, signal);
+    } catch (err) {
+      if (!(err instanceof StaleConnection)) throw err;
+      return this.postOnce(path, body, budgetMs, signal, false);
+    }
+  }
+
+  private postOnce(path: string, body: string, budgetMs: number, signal?: AbortSignal, reuse = true): Promise<RawResponse> {
     const url = new URL(path, `${this.baseUrl}/`);
     const headers = { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)), ...signRequest(this.secret, { method: 'POST', path: url.pathname, body }) };
     return new Promise((resolve, reject) => {
       const mod = url.protocol === 'https:' ? https : http;
-      const req = mod.request(url, { method: 'POST', headers, agent: false });
+      const req = mod.request(url, { method: 'POST', headers, agent: reuse ? this.pool : false });
+      let answered = false;
       const timer = setTimeout(() => req.destroy(Object.assign(new Error('agent call timed out'), { code: 'NETPEEK_TIMEOUT' })), budgetMs);
       const onAbort = () => req.destroy(Object.assign(new Error('aborted'), { code: 'ABORT_ERR' }));
       signal?.addEventListener('abort', onAbort, { once: true });
@@ -230,6 +253,7 @@ export class AgentClient implements Prober {
         signal?.removeEventListener('abort', onAbort);
       };
       req.once('response', (res) => {
+        answered = true;
         const chunks: Buffer[] = [];
         let size = 0;
         res.on('data', (c: Buffer) => {
@@ -248,7 +272,7 @@ export class AgentClient implements Prober {
       });
       req.once('error', (err: NodeJS.ErrnoException) => {
         done();
-        reject(this.networkError(err, budgetMs));
+        reject(req.reusedSocket && !answered && err.code === 'ECONNRESET' ? new StaleConnection() : this.networkError(err, budgetMs));
       });
       req.end(body);
     });
@@ -264,6 +288,12 @@ export class AgentClient implements Prober {
     return this.unavailable('connection-lost', `the connection to ${this.name()} was lost before it answered (${code || err.message}); the agent may have restarted or been killed`);
   }
 }
+
+/** How long a connection to an agent stays open unused; under the agent's keepAliveTimeout (5 s). */
+const IDLE_CONNECTION_MS = 4000;
+
+/** A kept connection that turned out closed by the agent: post() sends the request again on a new one. */
+class StaleConnection extends Error {}
 
 interface RawResponse {
   status: number;

@@ -269,6 +269,60 @@ describe('AgentClient', () => {
     expect(slow[1]?.detail).toMatch(/did not answer within 300 ms/);
   });
 
+  /**
+   * A TCP relay in front of the agent, counting connections. `resetReused` makes it answer a second
+   * request on one connection with a reset instead of passing it on: an agent that closed a kept
+   * connection just as the client reused it.
+   */
+  async function relay(to: string, o: { resetReused?: boolean } = {}): Promise<{ url: string; connections: () => number; close(): void }> {
+    const target = new URL(to);
+    let connections = 0;
+    const server = net.createServer((client) => {
+      connections++;
+      let requests = 0;
+      const upstream = net.connect(Number(target.port), target.hostname);
+      client.on('data', (chunk: Buffer) => {
+        if (chunk.toString('latin1').startsWith('POST ')) requests++;
+        if (o.resetReused && requests > 1) {
+          client.resetAndDestroy();
+          upstream.destroy();
+          return;
+        }
+        upstream.write(chunk);
+      });
+      upstream.pipe(client);
+      client.on('error', () => upstream.destroy());
+      upstream.on('error', () => client.destroy());
+      client.on('close', () => upstream.destroy());
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, connections: () => connections, close: () => server.close() };
+  }
+
+  it('asks the same agent again over the connection it kept', async () => {
+    const { url, prober } = await agent();
+    const r = await relay(url);
+    const client = new AgentClient(r.url, SECRET);
+    for (let i = 0; i < 3; i++) expect((await client.probe(targets, { timeoutMs: 500 }))[0]).toMatchObject({ ok: true });
+    expect(prober.calls).toHaveLength(3);
+    expect(r.connections()).toBe(1);
+    r.close();
+  });
+
+  it('a kept connection reset as it is reused: the call is signed again and sent once on a new connection', async () => {
+    const { url, prober } = await agent();
+    const r = await relay(url, { resetReused: true });
+    const client = new AgentClient(r.url, SECRET);
+    expect((await client.probe(targets, { timeoutMs: 500 }))[0]).toMatchObject({ ok: true });
+    const again = await client.probe(targets, { timeoutMs: 500 });
+    expect(again[0]).toMatchObject({ ok: true, via: 'test-node' });
+    expect(again[0]?.unavailable).toBeUndefined();
+    // The reset request never reached the agent; the one sent again did, on a second connection, with a fresh nonce (no 401).
+    expect(prober.calls).toHaveLength(2);
+    expect(r.connections()).toBe(2);
+    r.close();
+  });
+
   it('picks the agent by node name', async () => {
     const a = await agent({ NETPEEK_NODE_NAME: 'node-a' });
     const router = new AgentRouter(new StaticAgentDirectory({ 'node-a': a.url }), SECRET);
