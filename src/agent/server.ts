@@ -40,12 +40,13 @@ const ROUTES: Record<string, { method: string; handler: Handler }> = {
   '/metrics': { method: 'GET', handler: handleMetrics },
 };
 
-function createContext(config: AgentConfig, deps: AgentDeps): AgentContext {
+function createContext(config: AgentConfig, deps: AgentDeps): { ctx: AgentContext; local?: LocalProber } {
   const allowList = new AllowList(config.allowCidrs, config.allowPorts);
-  const local = deps.prober ? undefined : new LocalProber({ allowList, logger: deps.logger, maxConcurrency: config.maxInflight });
+  // The agent answers small batches all day: fping is started ahead of each (FpingSpare), not while it waits.
+  const local = deps.prober ? undefined : new LocalProber({ allowList, logger: deps.logger, maxConcurrency: config.maxInflight, spareFping: true });
   let tool: Promise<'fping' | 'ping' | undefined> | undefined;
   const bucket = new TokenBucket(config.rps);
-  return {
+  const ctx: AgentContext = {
     config,
     allowList,
     prober: deps.prober ?? (local as LocalProber),
@@ -61,6 +62,7 @@ function createContext(config: AgentConfig, deps: AgentDeps): AgentContext {
     },
     closing: false,
   };
+  return local ? { ctx, local } : { ctx };
 }
 
 async function route(ctx: AgentContext, req: IncomingMessage, res: ServerResponse, logger?: Logger): Promise<void> {
@@ -95,7 +97,7 @@ function answerError(res: ServerResponse, err: unknown, log?: Logger): void {
 /** Starts the agent's HTTP server; `netpeek agent` and the tests both come through here. */
 export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Promise<AgentHandle> {
   if (config.secret.length < 16) throw new Error('the agent needs a shared secret of at least 16 characters');
-  const ctx = createContext(config, deps);
+  const { ctx, local } = createContext(config, deps);
   const server = http.createServer({ requestTimeout: config.maxDeadlineMs + 10_000, headersTimeout: 10_000, maxHeaderSize: 16 * 1024 }, (req, res) => {
     void route(ctx, req, res, deps.logger);
   });
@@ -114,7 +116,10 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
   return {
     url,
     port,
-    close: () => closeServer(server, ctx),
+    close: async () => {
+      await closeServer(server, ctx);
+      local?.close();
+    },
   };
 }
 

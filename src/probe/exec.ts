@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import type { Socket } from 'node:net';
 
 /** How a child process ended. Never a rejection: callers parse whatever it printed. */
 export interface ExecOutcome {
@@ -33,47 +34,98 @@ const MAX_OUTPUT_BYTES = 16 * 1024 * 1024;
  * descriptor (passFds).
  */
 export function runProgram(file: string, args: string[], opts: ExecOptions): Promise<ExecOutcome> {
-  return new Promise((resolve) => {
-    let timedOut = false;
-    let failure: string | undefined;
-    let missing = false;
-    let settled = false;
-    const env = { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', LC_ALL: 'C' };
-    const child = spawn(file, args, { env, windowsHide: true, stdio: ['pipe', 'pipe', 'pipe', ...(opts.passFds ?? [])] });
-    const collect = (stream: NodeJS.ReadableStream | null) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      stream?.on('data', (b: Buffer) => {
-        size += b.length;
-        if (size > MAX_OUTPUT_BYTES) child.kill('SIGKILL');
-        else chunks.push(b);
-      });
-      return () => Buffer.concat(chunks).toString('utf8');
-    };
-    const stdout = collect(child.stdout);
-    const stderr = collect(child.stderr);
-    const finish = (code: number | null) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(soft);
-      clearTimeout(hard);
-      opts.signal?.removeEventListener('abort', onAbort);
-      resolve({ stdout: stdout(), stderr: stderr(), code, missing, timedOut, ...(failure ? { failure } : {}) });
-    };
-    child.on('error', (e: NodeJS.ErrnoException) => {
-      missing = e.code === 'ENOENT';
-      if (!missing) failure = `${file}: ${e.message}`;
-      // A program that never started emits no 'close' of its own.
-      if (child.pid === undefined) finish(null);
+  return startProgram(file, args, opts.passFds).finish(opts);
+}
+
+/** A program started ahead of its input: what runs once `finish` hands it its stdin and its time. */
+export interface StartedProgram {
+  /** Still running and waiting: nothing has ended it (it was not found, crashed, or was killed). */
+  readonly waiting: boolean;
+  /**
+   * Writes `input` (when given) and closes its stdin, then waits for the program to end: the timeout
+   * starts here, not at the start. Called once.
+   */
+  finish(opts: Omit<ExecOptions, 'passFds'>, input?: string): Promise<ExecOutcome>;
+  /** Ends a program nobody will finish. */
+  kill(): void;
+  /** Lets this process exit while the program waits for its input (finish takes it back). */
+  unref(): void;
+}
+
+/**
+ * Starts a program now and lets the caller give it its input later (runProgram gives none, at once): a
+ * process start costs milliseconds, which a caller that knows its next command can pay before it is asked.
+ * Same environment and descriptors as runProgram; output is collected from the start.
+ */
+export function startProgram(file: string, args: string[], passFds: readonly number[] = []): StartedProgram {
+  let failure: string | undefined;
+  let missing = false;
+  let ended: number | null | undefined;
+  let onEnd: ((code: number | null) => void) | undefined;
+  const env = { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', LC_ALL: 'C' };
+  const child = spawn(file, args, { env, windowsHide: true, stdio: ['pipe', 'pipe', 'pipe', ...passFds] });
+  const collect = (stream: NodeJS.ReadableStream | null) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    stream?.on('data', (b: Buffer) => {
+      size += b.length;
+      if (size > MAX_OUTPUT_BYTES) child.kill('SIGKILL');
+      else chunks.push(b);
     });
-    child.on('close', (code) => finish(code));
-    const soft = setTimeout(() => {
-      timedOut = true;
-      child.kill('SIGINT');
-    }, Math.max(1, opts.timeoutMs));
-    const hard = setTimeout(() => child.kill('SIGKILL'), Math.max(1, opts.timeoutMs) + (opts.graceMs ?? 500));
-    const onAbort = () => child.kill('SIGKILL');
-    if (opts.signal?.aborted) onAbort();
-    else opts.signal?.addEventListener('abort', onAbort, { once: true });
+    return () => Buffer.concat(chunks).toString('utf8');
+  };
+  const stdout = collect(child.stdout);
+  const stderr = collect(child.stderr);
+  const end = (code: number | null) => {
+    if (ended !== undefined) return;
+    ended = code;
+    onEnd?.(code);
+  };
+  // A child that ends before it was given its input (or writes to a stdin that closed) must not throw.
+  child.stdin?.on('error', () => {});
+  child.on('error', (e: NodeJS.ErrnoException) => {
+    missing = e.code === 'ENOENT';
+    if (!missing) failure = `${file}: ${e.message}`;
+    // A program that never started emits no 'close' of its own.
+    if (child.pid === undefined) end(null);
   });
+  child.on('close', (code) => end(code));
+  let finishing = false;
+  // Piped stdio streams are net.Sockets: each holds the event loop open like the child itself.
+  const handles: Array<{ ref(): unknown; unref(): unknown } | null> = [child, ...[child.stdin, child.stdout, child.stderr].map((s) => s as Socket | null)];
+  return {
+    get waiting() {
+      return ended === undefined && !finishing && child.pid !== undefined && child.exitCode === null && child.signalCode === null;
+    },
+    kill: () => {
+      child.kill('SIGKILL');
+    },
+    unref: () => {
+      for (const h of handles) h?.unref();
+    },
+    finish: (opts, input) => {
+      finishing = true;
+      for (const h of handles) h?.ref();
+      return new Promise((resolve) => {
+        let timedOut = false;
+        const settle = (code: number | null) => {
+          clearTimeout(soft);
+          clearTimeout(hard);
+          opts.signal?.removeEventListener('abort', onAbort);
+          resolve({ stdout: stdout(), stderr: stderr(), code, missing, timedOut, ...(failure ? { failure } : {}) });
+        };
+        const soft = setTimeout(() => {
+          timedOut = true;
+          child.kill('SIGINT');
+        }, Math.max(1, opts.timeoutMs));
+        const hard = setTimeout(() => child.kill('SIGKILL'), Math.max(1, opts.timeoutMs) + (opts.graceMs ?? 500));
+        const onAbort = () => child.kill('SIGKILL');
+        if (opts.signal?.aborted) onAbort();
+        else opts.signal?.addEventListener('abort', onAbort, { once: true });
+        if (ended !== undefined) return settle(ended);
+        onEnd = settle;
+        if (input !== undefined) child.stdin?.end(input);
+      });
+    },
+  };
 }

@@ -1,5 +1,5 @@
 import ipaddr from 'ipaddr.js';
-import { runProgram, type ExecOutcome } from './exec.js';
+import { runProgram, type ExecOutcome, type StartedProgram } from './exec.js';
 import { roundMs, type IcmpStats } from './types.js';
 
 /**
@@ -78,9 +78,13 @@ function firstLine(out: ExecOutcome): string {
   return line?.trim().slice(0, 200) ?? `exit code ${String(out.code)}`;
 }
 
-/** One fping process for all addresses. */
-export async function fpingBatch(fping: string, ips: string[], o: IcmpRunOptions): Promise<IcmpRun> {
-  const out = await runProgram(fping, fpingArgs(ips, o), { timeoutMs: o.budgetMs, signal: o.signal });
+/**
+ * One fping process for all addresses: started now, or `started` ahead with fpingArgs([], o) (the same
+ * options, no address), which then reads the addresses from its stdin.
+ */
+export async function fpingBatch(fping: string, ips: string[], o: IcmpRunOptions, started?: StartedProgram): Promise<IcmpRun> {
+  const limits = { timeoutMs: o.budgetMs, ...(o.signal ? { signal: o.signal } : {}) };
+  const out = started ? await started.finish(limits, ips.map((ip) => `${ip}\n`).join('')) : await runProgram(fping, fpingArgs(ips, o), limits);
   if (out.missing) return { missing: true, results: new Map() };
   const { rtts, icmpErrors } = parseFpingOutput(`${out.stdout}\n${out.stderr}`);
   const results = new Map<string, IcmpOutcome>();

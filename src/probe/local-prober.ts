@@ -4,6 +4,7 @@ import type { Logger } from '../log.js';
 import { parseAddress, type AllowList } from '../net/address-policy.js';
 import { runProgram } from './exec.js';
 import { httpProbe } from './http.js';
+import { FpingSpare } from './fping-spare.js';
 import { fpingBatch, pingOne, type IcmpOutcome, type IcmpRunOptions } from './icmp.js';
 import { tcpProbe } from './tcp.js';
 import { abortReason, base, notProbed, type ProbeOptions, type ProbeResult, type ProbeTarget, type Prober } from './types.js';
@@ -23,6 +24,11 @@ export interface LocalProberOptions {
   icmpPeriodMs?: number;
   /** Batch deadline when the caller gives none (default 30 s). */
   defaultDeadlineMs?: number;
+  /**
+   * Keep one fping process started ahead for the next batch (FpingSpare): for a prober that lives long
+   * and answers small batches (the node's agent). Off by default: a one-shot command would start it for nothing.
+   */
+  spareFping?: boolean;
   /** Defence in depth: targets this list denies are reported as `denied` and never sent. */
   allowList?: AllowList;
   logger?: Logger;
@@ -41,10 +47,17 @@ export class LocalProber implements Prober {
   private readonly limit: LimitFunction;
   private readonly pingLimit: LimitFunction;
   private fpingMissing = false;
+  private readonly spare?: FpingSpare;
 
   constructor(private readonly o: LocalProberOptions = {}) {
     this.limit = pLimit(o.maxConcurrency ?? 256);
     this.pingLimit = pLimit(o.maxPingProcesses ?? 16);
+    if (o.spareFping && (o.icmp ?? 'auto') !== 'ping') this.spare = new FpingSpare(o.fpingPath ?? 'fping');
+  }
+
+  /** Ends the spare fping process, if any; probing afterwards still works (fping is then started per batch). */
+  close(): void {
+    this.spare?.close();
   }
 
   async probe(targets: ProbeTarget[], opts: ProbeOptions): Promise<ProbeResult[]> {
@@ -129,7 +142,8 @@ export class LocalProber implements Prober {
       // fping paces its packets (-i 1 ms): big batches go to a few fping processes side by side, so a
       // 1,000-target sweep is not four times slower than it needs to be. Small batches stay one process.
       const shards = shard(ips, FPING_SHARD_SIZE, this.o.maxFpingProcesses ?? 4);
-      const runs = await Promise.all(shards.map((part) => fpingBatch(this.o.fpingPath ?? 'fping', part, run)));
+      const spare = this.spare?.take(run);
+      const runs = await Promise.all(shards.map((part, i) => fpingBatch(this.o.fpingPath ?? 'fping', part, run, i === 0 ? spare : undefined)));
       if (!runs.some((r) => r.missing)) return new Map(runs.flatMap((r) => [...r.results]));
       if (mode === 'fping') return new Map(ips.map((ip) => [ip, { note: 'fping is not installed' }]));
       this.fpingMissing = true;

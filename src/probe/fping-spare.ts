@@ -1,0 +1,66 @@
+import { startProgram, type StartedProgram } from './exec.js';
+import { fpingArgs, type IcmpRunOptions } from './icmp.js';
+
+/**
+ * One fping process started ahead of the batch that will use it, for a prober that lives long (the
+ * node's agent). Starting fping is most of a small ICMP batch's time: a fork of the whole Node process
+ * (which also stalls the agent's other work in flight, a socket read beside it) and fping's own start,
+ * against a reply that takes a twentieth of a millisecond on a node. Given no address on its command
+ * line, fping reads its targets from stdin, so the spare waits there with the options of the last batch,
+ * and the next batch with the same options writes its addresses (checked by the prober's allow-list
+ * like any other) and closes stdin. Nothing is sent before that. The next spare is started a moment
+ * after a batch, not during it, so that its fork does not hold up the answers still in flight.
+ */
+export class FpingSpare {
+  private spare?: { key: string; program: StartedProgram };
+  private refill?: NodeJS.Timeout;
+  private closed = false;
+
+  constructor(
+    private readonly fping: string,
+    /** How long after a batch took (or missed) the spare the next one starts. */
+    private readonly refillDelayMs = 50,
+  ) {}
+
+  /**
+   * The waiting spare when it was started with exactly these options (its addresses then go to its
+   * stdin), else undefined and the caller starts fping itself. Either way a spare with these options is
+   * started `refillDelayMs` from now.
+   */
+  take(o: Pick<IcmpRunOptions, 'count' | 'timeoutMs' | 'periodMs'>): StartedProgram | undefined {
+    if (this.closed) return undefined;
+    const key = spareKey(o);
+    const spare = this.spare;
+    this.spare = undefined;
+    this.scheduleRefill(o);
+    if (spare?.key === key && spare.program.waiting) return spare.program;
+    spare?.program.kill();
+    return undefined;
+  }
+
+  /** Ends the waiting spare and starts no other: the prober is going away. */
+  close(): void {
+    this.closed = true;
+    clearTimeout(this.refill);
+    this.spare?.program.kill();
+    this.spare = undefined;
+  }
+
+  private scheduleRefill(o: Pick<IcmpRunOptions, 'count' | 'timeoutMs' | 'periodMs'>): void {
+    clearTimeout(this.refill);
+    this.refill = setTimeout(() => {
+      if (this.closed) return;
+      this.spare?.program.kill();
+      const program = startProgram(this.fping, fpingArgs([], o));
+      // A spare never keeps the process alive, and dies with it: its stdin closes, and fping with no
+      // target exits.
+      program.unref();
+      this.spare = { key: spareKey(o), program };
+    }, this.refillDelayMs);
+    this.refill.unref();
+  }
+}
+
+function spareKey(o: Pick<IcmpRunOptions, 'count' | 'timeoutMs' | 'periodMs'>): string {
+  return fpingArgs([], o).join(' ');
+}

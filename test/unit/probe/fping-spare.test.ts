@@ -1,0 +1,146 @@
+import * as childProcess from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { LocalProber } from '../../../src/probe/local-prober.js';
+
+// The real fping, to loopback only; spawn is spied on (not replaced) to see when fping starts.
+vi.mock('node:child_process', async (importOriginal) => {
+  const mod = await importOriginal<typeof import('node:child_process')>();
+  return { ...mod, spawn: vi.fn(mod.spawn) };
+});
+
+const spawnSpy = vi.mocked(childProcess.spawn);
+const fpingStarts = () => spawnSpy.mock.calls.filter(([file]) => file === 'fping');
+const lo = '127.0.0.1';
+const ICMP = [{ kind: 'icmp' as const, ip: lo }];
+/** Longer than the spare's refill delay (50 ms) plus fping's start. */
+const untilSpareWaits = () => new Promise((r) => setTimeout(r, 400));
+
+/** fping processes whose parent is `parent`, with their argument lists: read from /proc, as ps would. */
+function fpingChildren(parent = process.pid): Array<{ pid: number; args: string[] }> {
+  const out: Array<{ pid: number; args: string[] }> = [];
+  for (const e of readdirSync('/proc')) {
+    if (!/^\d+$/.test(e)) continue;
+    try {
+      const stat = readFileSync(`/proc/${e}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      const args = readFileSync(`/proc/${e}/cmdline`, 'utf8').split('\0').filter(Boolean);
+      if (ppid === parent && /(^|\/)fping$/.test(args[0] ?? '')) out.push({ pid: Number(e), args });
+    } catch {
+      // gone while we looked
+    }
+  }
+  return out;
+}
+
+/** Still running: present in /proc and not a zombie waiting to be reaped (what exited, whoever its parent now is). */
+function running(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+const probers: LocalProber[] = [];
+const spareProber = () => {
+  const p = new LocalProber({ spareFping: true });
+  probers.push(p);
+  return p;
+};
+
+afterEach(() => {
+  for (const p of probers.splice(0)) p.close();
+});
+
+describe('LocalProber with a spare fping (the agent\'s)', () => {
+  it('starts fping for the first batch, then keeps one waiting with no address; the next batch uses it and starts none', async () => {
+    const prober = spareProber();
+    spawnSpy.mockClear();
+    const [first] = await prober.probe(ICMP, { timeoutMs: 1000, count: 1 });
+    expect(first).toMatchObject({ kind: 'icmp', ip: lo, ok: true });
+    expect(fpingStarts()).toHaveLength(1);
+    await untilSpareWaits();
+    expect(fpingStarts()).toHaveLength(2);
+    // The waiting one was given options and no target: it has sent nothing, and reads its targets from stdin.
+    const [spare] = fpingChildren();
+    expect(spare?.args.at(-1)).toBe('--');
+    expect(spare?.args).not.toContain(lo);
+
+    spawnSpy.mockClear();
+    const [second] = await prober.probe(ICMP, { timeoutMs: 1000, count: 1 });
+    expect(second).toMatchObject({ ok: true, icmp: { sent: 1, received: 1 } });
+    expect(fpingStarts()).toHaveLength(0);
+    expect(fpingChildren().map((c) => c.pid)).not.toContain(spare!.pid);
+  });
+
+  it('a batch with other options starts its own fping, and the spare with the old ones is ended', async () => {
+    const prober = spareProber();
+    await prober.probe(ICMP, { timeoutMs: 1000, count: 1 });
+    await untilSpareWaits();
+    const [spare] = fpingChildren();
+    spawnSpy.mockClear();
+    const [r] = await prober.probe(ICMP, { timeoutMs: 500, count: 2 });
+    expect(r).toMatchObject({ ok: true, icmp: { sent: 2, received: 2 } });
+    expect(fpingStarts()[0]?.[1]).toEqual(expect.arrayContaining(['-C', '2', lo]));
+    expect(fpingChildren().map((c) => c.pid)).not.toContain(spare!.pid);
+  });
+
+  it('a spare that died while it waited is not used: the batch starts fping itself and answers', async () => {
+    const prober = spareProber();
+    await prober.probe(ICMP, { timeoutMs: 1000, count: 1 });
+    await untilSpareWaits();
+    const [spare] = fpingChildren();
+    process.kill(spare!.pid, 'SIGKILL');
+    await new Promise((r) => setTimeout(r, 100));
+    spawnSpy.mockClear();
+    const [r] = await prober.probe(ICMP, { timeoutMs: 1000, count: 1 });
+    expect(r).toMatchObject({ ok: true });
+    expect(fpingStarts()).toHaveLength(1);
+  });
+
+  it('close() ends the waiting spare and starts no other', async () => {
+    const prober = spareProber();
+    await prober.probe(ICMP, { timeoutMs: 1000, count: 1 });
+    await untilSpareWaits();
+    expect(fpingChildren()).toHaveLength(1);
+    prober.close();
+    await untilSpareWaits();
+    expect(fpingChildren()).toHaveLength(0);
+  });
+
+  it('without spareFping (a one-shot command) nothing is started ahead', async () => {
+    const prober = new LocalProber();
+    spawnSpy.mockClear();
+    await prober.probe(ICMP, { timeoutMs: 1000, count: 1 });
+    await untilSpareWaits();
+    expect(fpingStarts()).toHaveLength(1);
+    expect(fpingChildren()).toHaveLength(0);
+  });
+
+  it('a waiting spare keeps no process alive, and ends with it', async () => {
+    const script = `
+      const { LocalProber } = await import(${JSON.stringify(new URL('../../../src/probe/local-prober.ts', import.meta.url).href)});
+      const p = new LocalProber({ spareFping: true });
+      await p.probe([{ kind: 'icmp', ip: '127.0.0.1' }], { timeoutMs: 1000, count: 1 });
+      setTimeout(() => console.log('waited'), 400);
+    `;
+    const child = childProcess.spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+    let spares: ReturnType<typeof fpingChildren> = [];
+    const watch = setInterval(() => {
+      const now = fpingChildren(child.pid);
+      if (now.length) spares = now;
+    }, 50);
+    const code = await new Promise((r) => child.once('exit', r));
+    clearInterval(watch);
+    expect(out).toContain('waited');
+    expect(code).toBe(0);
+    // The spare was there while the script waited; its stdin closed with the script, and fping with no target exits.
+    expect(spares).toHaveLength(1);
+    for (let i = 0; i < 40 && running(spares[0]!.pid); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(running(spares[0]!.pid)).toBe(false);
+  }, 20_000);
+});
