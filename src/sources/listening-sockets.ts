@@ -1,5 +1,5 @@
 // fs.promises, read where it is used: the bundle then loads node:fs/promises (~1 ms) with the first read, not at start.
-import { promises as fsp } from 'node:fs';
+import { promises as fsp, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { OwnedSocket, ProcessSockets, SocketTableName } from '../net/proc-sockets.js';
 import { attachOwners, dedupeSockets, parseSocketTables, socketInodeFromLink, socketsInUse, TableScan, tablesInUse } from '../net/proc-sockets.js';
@@ -61,20 +61,33 @@ function rememberWalk(key: string, walk: NamespaceWalk): void {
   if (walks.size > WALKS_MAX) walks.delete(walks.keys().next().value as string);
 }
 
-/** The wanted socket inodes among `pid`'s open files, its command and container when it holds any; undefined when it is gone or unreadable. */
-async function readHolder(proc: string, pid: number, wanted: ReadonlySet<number>, containers: SocketSubject['containers']): Promise<{ member: ProcessSockets; bytes: number } | undefined> {
+/**
+ * The wanted socket inodes among `pid`'s open files, its command and container when it holds any; undefined
+ * when it is gone or unreadable. Read synchronously: a handful of fd links and two short files, each
+ * microseconds of kernel work, against a thread-pool round trip apiece (SMALL_PROC_READS in
+ * src/probe/workload-process.ts).
+ */
+function readHolder(proc: string, pid: number, wanted: ReadonlySet<number>, containers: SocketSubject['containers']): { member: ProcessSockets; bytes: number } | undefined {
   const dir = join(proc, String(pid));
   try {
-    const fds = await fsp.readdir(join(dir, 'fd'));
-    const links = await Promise.all(fds.map((fd) => fsp.readlink(join(dir, 'fd', fd)).catch(() => '')));
+    const links = readdirSync(join(dir, 'fd')).map((fd) => readLinkOrEmpty(join(dir, 'fd', fd)));
     const inodes = links.map(socketInodeFromLink).filter((i): i is number => i !== undefined && wanted.has(i));
     if (inodes.length === 0) return { member: { pid, command: '', inodes }, bytes: 0 };
-    const [comm, cgroup] = await Promise.all([fsp.readFile(join(dir, 'comm'), 'utf8'), fsp.readFile(join(dir, 'cgroup'), 'utf8')]);
+    const comm = readFileSync(join(dir, 'comm'), 'utf8');
+    const cgroup = readFileSync(join(dir, 'cgroup'), 'utf8');
     const container = containers?.find((c) => cgroup.includes(c.id))?.name;
     return { member: { pid, command: comm.trim(), inodes, ...(container ? { container } : {}) }, bytes: comm.trim().length + cgroup.length };
   } catch {
     // The process exited while we looked, or its fd directory is not ours to read: skip it.
     return undefined;
+  }
+}
+
+function readLinkOrEmpty(path: string): string {
+  try {
+    return readlinkSync(path);
+  } catch {
+    return '';
   }
 }
 
@@ -117,13 +130,15 @@ export async function listeningSockets(subject: SocketSubject, options: SocketRe
   let procBytes = 0;
   const tables: Partial<Record<SocketTableName, string>> = {};
   const net = join(proc, String(subject.pid), 'net');
-  const [netns, sockstat, sockstat6] = await Promise.all([
-    fsp.readlink(join(proc, String(subject.pid), 'ns', 'net')),
-    // A process that went away fails here, as its tcp table would.
-    fsp.readFile(join(net, 'sockstat'), 'utf8'),
+  // Small files, read synchronously (SMALL_PROC_READS). A process that went away fails here, as its tcp table would.
+  const netns = readlinkSync(join(proc, String(subject.pid), 'ns', 'net'));
+  const sockstat = readFileSync(join(net, 'sockstat'), 'utf8');
+  let sockstat6: string | undefined;
+  try {
+    sockstat6 = readFileSync(join(net, 'sockstat6'), 'utf8');
+  } catch {
     // Absent when the kernel has no IPv6: so are tcp6 and udp6.
-    fsp.readFile(join(net, 'sockstat6'), 'utf8').catch(() => undefined),
-  ]);
+  }
   const inuse = socketsInUse(sockstat, sockstat6);
   await Promise.all(tablesInUse(inuse).map(async (name) => {
     try {
@@ -144,8 +159,8 @@ export async function listeningSockets(subject: SocketSubject, options: SocketRe
   const known = walks.get(key);
   if (known && Date.now() - known.atMs < WALK_TTL_MS) {
     const candidates = [...new Set([subject.pid, ...known.pids])].sort((a, b) => a - b);
-    const links = await Promise.all(candidates.map((pid) => (pid === subject.pid ? netns : fsp.readlink(join(proc, String(pid), 'ns', 'net')).catch(() => ''))));
-    const read = await Promise.all(candidates.filter((_, i) => links[i] === netns).map((pid) => readHolder(proc, pid, wanted, subject.containers)));
+    const links = candidates.map((pid) => (pid === subject.pid ? netns : readLinkOrEmpty(join(proc, String(pid), 'ns', 'net'))));
+    const read = candidates.filter((_, i) => links[i] === netns).map((pid) => readHolder(proc, pid, wanted, subject.containers));
     const members = read.flatMap((r) => (r ? [r.member] : []));
     const held = new Set(members.flatMap((m) => m.inodes));
     if ([...wanted].every((i) => held.has(i) || known.orphans.has(i))) {
@@ -162,7 +177,7 @@ export async function listeningSockets(subject: SocketSubject, options: SocketRe
   for (const pid of inNamespace) {
     // In PID order, so the first holder of a socket is its lowest PID (attachOwners keeps that one).
     if (held.size === wanted.size) break;
-    const r = await readHolder(proc, pid, wanted, subject.containers);
+    const r = readHolder(proc, pid, wanted, subject.containers);
     if (!r) continue;
     procBytes += r.bytes;
     members.push(r.member);
