@@ -50,6 +50,16 @@ const spareProber = () => {
   return p;
 };
 
+/** A prober after one batch, its spare fping waiting. */
+async function withSpareWaiting(): Promise<{ prober: LocalProber; spare: { pid: number; args: string[] } }> {
+  const prober = spareProber();
+  await prober.probe(ICMP, { timeoutMs: 1000, count: 1 });
+  await untilSpareWaits();
+  const [spare] = fpingChildren();
+  if (!spare) throw new Error('no spare fping is waiting');
+  return { prober, spare };
+}
+
 afterEach(() => {
   for (const p of probers.splice(0)) p.close();
 });
@@ -76,23 +86,17 @@ describe('LocalProber with a spare fping (the agent\'s)', () => {
   });
 
   it('a batch with other options starts its own fping, and the spare with the old ones is ended', async () => {
-    const prober = spareProber();
-    await prober.probe(ICMP, { timeoutMs: 1000, count: 1 });
-    await untilSpareWaits();
-    const [spare] = fpingChildren();
+    const { prober, spare } = await withSpareWaiting();
     spawnSpy.mockClear();
     const [r] = await prober.probe(ICMP, { timeoutMs: 500, count: 2 });
     expect(r).toMatchObject({ ok: true, icmp: { sent: 2, received: 2 } });
     expect(fpingStarts()[0]?.[1]).toEqual(expect.arrayContaining(['-C', '2', lo]));
-    expect(fpingChildren().map((c) => c.pid)).not.toContain(spare!.pid);
+    expect(fpingChildren().map((c) => c.pid)).not.toContain(spare.pid);
   });
 
   it('a spare that died while it waited is not used: the batch starts fping itself and answers', async () => {
-    const prober = spareProber();
-    await prober.probe(ICMP, { timeoutMs: 1000, count: 1 });
-    await untilSpareWaits();
-    const [spare] = fpingChildren();
-    process.kill(spare!.pid, 'SIGKILL');
+    const { prober, spare } = await withSpareWaiting();
+    process.kill(spare.pid, 'SIGKILL');
     await new Promise((r) => setTimeout(r, 100));
     spawnSpy.mockClear();
     const [r] = await prober.probe(ICMP, { timeoutMs: 1000, count: 1 });
@@ -101,9 +105,7 @@ describe('LocalProber with a spare fping (the agent\'s)', () => {
   });
 
   it('close() ends the waiting spare and starts no other', async () => {
-    const prober = spareProber();
-    await prober.probe(ICMP, { timeoutMs: 1000, count: 1 });
-    await untilSpareWaits();
+    const { prober } = await withSpareWaiting();
     expect(fpingChildren()).toHaveLength(1);
     prober.close();
     await untilSpareWaits();
