@@ -11,12 +11,17 @@ vi.mock('node:child_process', async (importOriginal) => {
 
 const spawnSpy = vi.mocked(childProcess.spawn);
 const fpingStarts = () => spawnSpy.mock.calls.filter(([file]) => file === 'fping');
+// spawnSpy sees this file's calls only (vi.mock is per file), fpingChildren every fping of the process.
 const lo = '127.0.0.1';
 const ICMP = [{ kind: 'icmp' as const, ip: lo }];
 /** Longer than the spare's refill delay (50 ms) plus fping's start. */
 const untilSpareWaits = () => new Promise((r) => setTimeout(r, 400));
 
-/** fping processes whose parent is `parent`, with their argument lists: read from /proc, as ps would. */
+/**
+ * Spare fping processes whose parent is `parent` (options, `--` and no address: waiting for targets on
+ * stdin), with their argument lists, read from /proc as ps would. Other test files in this process run
+ * fping with their targets on the command line: those are not spares.
+ */
 function fpingChildren(parent = process.pid): Array<{ pid: number; args: string[] }> {
   const out: Array<{ pid: number; args: string[] }> = [];
   for (const e of readdirSync('/proc')) {
@@ -25,7 +30,7 @@ function fpingChildren(parent = process.pid): Array<{ pid: number; args: string[
       const stat = readFileSync(`/proc/${e}/stat`, 'utf8');
       const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
       const args = readFileSync(`/proc/${e}/cmdline`, 'utf8').split('\0').filter(Boolean);
-      if (ppid === parent && /(^|\/)fping$/.test(args[0] ?? '')) out.push({ pid: Number(e), args });
+      if (ppid === parent && /(^|\/)fping$/.test(args[0] ?? '') && args.at(-1) === '--') out.push({ pid: Number(e), args });
     } catch {
       // gone while we looked
     }
@@ -43,6 +48,12 @@ function running(pid: number): boolean {
   }
 }
 
+/** The spares that appeared since `before` was taken (another file's agent may keep one of its own). */
+function newSince(before: ReturnType<typeof fpingChildren>): ReturnType<typeof fpingChildren> {
+  const known = new Set(before.map((c) => c.pid));
+  return fpingChildren().filter((c) => !known.has(c.pid));
+}
+
 const probers: LocalProber[] = [];
 const spareProber = () => {
   const p = new LocalProber({ spareFping: true });
@@ -52,10 +63,11 @@ const spareProber = () => {
 
 /** A prober after one batch, its spare fping waiting. */
 async function withSpareWaiting(): Promise<{ prober: LocalProber; spare: { pid: number; args: string[] } }> {
+  const before = fpingChildren();
   const prober = spareProber();
   await prober.probe(ICMP, { timeoutMs: 1000, count: 1 });
   await untilSpareWaits();
-  const [spare] = fpingChildren();
+  const [spare] = newSince(before);
   if (!spare) throw new Error('no spare fping is waiting');
   return { prober, spare };
 }
@@ -66,6 +78,7 @@ afterEach(() => {
 
 describe('LocalProber with a spare fping (the agent\'s)', () => {
   it('starts fping for the first batch, then keeps one waiting with no address; the next batch uses it and starts none', async () => {
+    const before = fpingChildren();
     const prober = spareProber();
     spawnSpy.mockClear();
     const [first] = await prober.probe(ICMP, { timeoutMs: 1000, count: 1 });
@@ -74,8 +87,9 @@ describe('LocalProber with a spare fping (the agent\'s)', () => {
     await untilSpareWaits();
     expect(fpingStarts()).toHaveLength(2);
     // The waiting one was given options and no target: it has sent nothing, and reads its targets from stdin.
-    const [spare] = fpingChildren();
-    expect(spare?.args.at(-1)).toBe('--');
+    const spares = newSince(before);
+    expect(spares).toHaveLength(1);
+    const [spare] = spares;
     expect(spare?.args).not.toContain(lo);
 
     spawnSpy.mockClear();
@@ -105,20 +119,22 @@ describe('LocalProber with a spare fping (the agent\'s)', () => {
   });
 
   it('close() ends the waiting spare and starts no other', async () => {
-    const { prober } = await withSpareWaiting();
-    expect(fpingChildren()).toHaveLength(1);
+    const before = fpingChildren();
+    const { prober, spare } = await withSpareWaiting();
     prober.close();
     await untilSpareWaits();
-    expect(fpingChildren()).toHaveLength(0);
+    expect(running(spare.pid)).toBe(false);
+    expect(newSince(before)).toHaveLength(0);
   });
 
   it('without spareFping (a one-shot command) nothing is started ahead', async () => {
+    const before = fpingChildren();
     const prober = new LocalProber();
     spawnSpy.mockClear();
     await prober.probe(ICMP, { timeoutMs: 1000, count: 1 });
     await untilSpareWaits();
     expect(fpingStarts()).toHaveLength(1);
-    expect(fpingChildren()).toHaveLength(0);
+    expect(newSince(before)).toHaveLength(0);
   });
 
   it('a waiting spare keeps no process alive, and ends with it', async () => {
