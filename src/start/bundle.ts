@@ -3,6 +3,7 @@ import { chmodSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import type { NetpeekCommand } from '../deps.js';
+import { CODE_CACHE_WRAPPER } from './code-cache.js';
 import { commandManifest, MANIFEST_FILE } from './commands.js';
 
 /**
@@ -85,13 +86,14 @@ await build({
 chmodSync(`${outdir}/netpeek.cjs`, 0o755);
 
 /**
- * one-shot.cjs runs as a vm.Script (code-cache.ts), where `import()` has no loader and throws; its
+ * one-shot.cjs runs as a vm.Script (code-cache.ts), written as the function it calls (CODE_CACHE_WRAPPER).
+ * There `import()` has no loader and throws; its
  * dynamic imports are of libraries left in node_modules (client-node, dockerode, pg: esbuild turned the
  * bundled ones into lazy initialisers), so each becomes a call of the launcher's import, passed in as
  * `__netpeekImport`. Returns the file's content hash, which names its code caches.
  */
 function dynamicImportsThroughLauncher(file: string): string {
-  const text = readFileSync(file, 'utf8').replace(/(?<![\w$.])import\(/g, '__netpeekImport(');
+  const text = CODE_CACHE_WRAPPER.join(readFileSync(file, 'utf8').replace(/(?<![\w$.])import\(/g, '__netpeekImport('));
   // code-cache.ts reads it as latin1: esbuild escapes non-ASCII in strings, minifying drops the comments.
   if (!/^[\x00-\x7f]*$/.test(text)) throw new Error(`${file} is not ASCII: code-cache.ts would misread it`);
   writeFileSync(file, text);

@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -16,10 +16,12 @@ import { Script } from 'node:vm';
  * that a cache comes from the same V8 version and flags and rejects it otherwise (`cachedDataRejected`;
  * then it compiles as if there were none, and the cache is written again), but it tells sources apart by
  * their length only: so `buildId`, a hash of the file's content made at build time, names the cache,
- * and caches of other builds are deleted when a new one is written.
+ * and other builds' caches a day old are deleted when a new one is written.
  *
  * Node builtins only: the launcher imports this file, and it runs before anything else of netpeek.
  */
+
+const STALE_MS = 24 * 3600_000;
 
 export interface CodeCacheOptions {
   /** Where the caches live; undefined = no cache (the file is compiled as Node would). */
@@ -39,9 +41,14 @@ export function codeCacheDir(env: NodeJS.ProcessEnv = process.env): string | und
   return base ? join(base, 'netpeek', 'code') : undefined;
 }
 
+/** The parameters of the function a file for requireWithCodeCache is written as (bundle.ts writes it). */
+export const CODE_CACHE_WRAPPER = ['(function (exports, require, module, __filename, __dirname, __netpeekImport) {', '\n})'] as const;
+
 /**
- * `file`'s module.exports, the file run as CommonJS with `require` resolving beside it. Its free name
- * `__netpeekImport` is `o.importModule` (the build writes its dynamic imports so, bundle.ts).
+ * `file`'s module.exports: the file is one function expression (CODE_CACHE_WRAPPER around a CommonJS
+ * module's code, written so at build time: wrapping it here would copy its megabyte once more), run with
+ * `require` resolving beside it and `__netpeekImport` as `o.importModule` (the build writes its dynamic
+ * imports so, bundle.ts).
  */
 export function requireWithCodeCache(file: string, o: CodeCacheOptions): unknown {
   // The build writes the file in ASCII only (bundle.ts), so latin1 reads it as UTF-8 would, at a third of the cost.
@@ -57,8 +64,7 @@ export function requireWithCodeCache(file: string, o: CodeCacheOptions): unknown
       cachedData = undefined; // no cache yet, or unreadable: compiled from source, and written below
     }
   }
-  const wrapper = `(function (exports, require, module, __filename, __dirname, __netpeekImport) {${source}\n})`;
-  const script = new Script(wrapper, { filename: file, ...(cachedData ? { cachedData } : {}) });
+  const script = new Script(source, { filename: file, ...(cachedData ? { cachedData } : {}) });
   if (cacheFile && (!cachedData || script.cachedDataRejected)) {
     // After the run: the cache then holds every function the run compiled, not only the file's top level.
     process.once('beforeExit', () => writeCache(cacheFile, o.buildId, script));
@@ -80,8 +86,13 @@ function writeCache(cacheFile: string, buildId: string, script: Script): void {
     const temporary = `${cacheFile}.${process.pid}.tmp`;
     writeFileSync(temporary, script.createCachedData(), { mode: 0o600 });
     renameSync(temporary, cacheFile);
-    // Other builds' caches are never read again (this build's for another Node version may be).
-    for (const name of readdirSync(dir)) if (name.endsWith('.v8') && !name.startsWith(`${buildId}-`)) rmSync(join(dir, name), { force: true });
+    // Other builds' caches, once a day old: two installs used in turn (global and npx) keep theirs, and a
+    // rebuilt checkout does not fill the directory. This build's for another Node version stay.
+    const old = Date.now() - STALE_MS;
+    for (const name of readdirSync(dir)) {
+      const other = join(dir, name);
+      if (name.endsWith('.v8') && !name.startsWith(`${buildId}-`) && statSync(other).mtimeMs < old) rmSync(other, { force: true });
+    }
   } catch {
     // unwritable cache directory: the next run compiles again
   }
