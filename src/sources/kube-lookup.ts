@@ -36,7 +36,7 @@ export function clusterFor(deps: { kube?: KubeSource }, context: string | undefi
   return requireKube(deps).cluster(context);
 }
 
-function inScope(deps: NamespaceScope, namespace: string): boolean {
+export function inScope(deps: NamespaceScope, namespace: string): boolean {
   return deps.namespaces === undefined || deps.namespaces.includes(namespace);
 }
 
@@ -159,9 +159,9 @@ export async function findNode(cluster: KubeCluster, input: string): Promise<Kub
   );
 }
 
-/** Services in the pod's namespace whose selector matches its labels. */
-export async function servicesSelecting(cluster: KubeCluster, pod: KubePod): Promise<KubeService[]> {
-  return (await cluster.services(pod.namespace)).filter((s) => selects(s, pod)).sort((a, b) => a.name.localeCompare(b.name));
+/** Services in the pod's namespace whose selector matches its labels; `listed`: that namespace's Services, when the caller asked already. */
+export async function servicesSelecting(cluster: KubeCluster, pod: KubePod, listed?: Promise<KubeService[]>): Promise<KubeService[]> {
+  return (await (listed ?? cluster.services(pod.namespace))).filter((s) => selects(s, pod)).sort((a, b) => a.name.localeCompare(b.name));
 }
 
 /** Where a pod appears in a Service's EndpointSlices. */
