@@ -17,11 +17,11 @@ export interface BenchChild {
 /**
  * Starts a bench helper script that prints one JSON line when ready: its compiled copy under
  * dist/bench-kube when `npm run bench:*` built one (memory is then measured as in production), else the
- * TypeScript through tsx.
+ * TypeScript through tsx. `nodeArgs` go before the script (profiling flags such as --cpu-prof).
  */
-export async function startChild(script: URL, env: Record<string, string> = {}): Promise<BenchChild> {
+export async function startChild(script: URL, env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<BenchChild> {
   const compiled = join(repoRoot(), 'dist', 'bench-kube', 'bench', basename(fileURLToPath(script)).replace(/\.ts$/, '.js'));
-  const args = existsSync(compiled) ? [compiled] : ['--import', 'tsx', fileURLToPath(script)];
+  const args = [...nodeArgs, ...(existsSync(compiled) ? [compiled] : ['--import', 'tsx', fileURLToPath(script)])];
   const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, ...env } });
   const lines: Interface = createInterface({ input: child.stdout! });
   const next = () =>

@@ -179,8 +179,11 @@ const FLOOD_PER_ROUND = 400;
 const FLOOD_PAIRS = 20;
 const FLOOD_WARMUPS = 2;
 
+/** BENCH_BOT_NODE_ARGS: node flags for the ack section's bot process only (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`); never set for figures that are landed. */
+const botNodeArgs = (): string[] => (process.env.BENCH_BOT_NODE_ARGS ?? '').split(' ').filter(Boolean);
+
 async function ackSection(): Promise<string> {
-  const bot = await startChild(new URL('./slack-bot-process.ts', import.meta.url), { BENCH_SIGNING_SECRET: SECRET, KUBECONFIG: '' });
+  const bot = await startChild(new URL('./slack-bot-process.ts', import.meta.url), { BENCH_SIGNING_SECRET: SECRET, KUBECONFIG: '' }, botNodeArgs());
   const bare = await startChild(new URL('./bare-http-process.ts', import.meta.url));
   const responses = await responseUrls();
   try {
