@@ -2,7 +2,7 @@ import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { webApi } from '@slack/bolt';
 import { answerAndClose, BodyTooLarge, readCappedBody } from '../http/capped-body.js';
-import { withRequestId } from '../http/request-context.js';
+import { openRequest } from '../http/requests-in-flight.js';
 import { dedupeSubjects, subjectsFromLabels, type AlertSubject } from '../net/alert-subjects.js';
 import { StateUnavailableError } from '../reports/history.js';
 import type { AlertGroups, AlertThread } from '../store/alert-groups.js';
@@ -85,12 +85,13 @@ export function alertmanagerRoute(o: AlertmanagerReceiverOptions) {
     method: ['POST'],
     handler: (req: IncomingMessage, res: ServerResponse) => {
       const requestId = randomUUID();
-      withRequestId(() => {
-        handle(o, req, res, requestId, challenge).catch((err: unknown) => {
+      const done = openRequest(requestId);
+      handle(o, req, res, requestId, challenge)
+        .catch((err: unknown) => {
           o.ctx().log.error({ requestId, err: safeError(err) }, 'the Alertmanager receiver failed');
           reply(res, 500, { error: 'netpeek failed while handling this notification; see its log' });
-        });
-      }, requestId);
+        })
+        .finally(done);
     },
   };
 }

@@ -1,7 +1,7 @@
 import type { App, webApi } from '@slack/bolt';
 import { HOME_RUN_REPORT_ACTION, homeView, type HomeSection } from '../render/home-view.js';
 import { answerQuestion, type SurfaceReply } from './answer-flow.js';
-import { type HandlerContext, newAsker, send } from './context.js';
+import { type HandlerContext, newAsker, requestIdOf, send } from './context.js';
 import type { OutgoingMessage } from './messages.js';
 import type { Asker } from './pipeline.js';
 
@@ -20,12 +20,12 @@ interface HomeActionBody {
  * refreshes the tab so the last verdict shows.
  */
 export function registerAppHome(app: App, ctx: HandlerContext): void {
-  app.event('app_home_opened', async ({ event, client }) => {
+  app.event('app_home_opened', async ({ event, client, context }) => {
     if (event.tab !== 'home') return;
-    await publishHome(ctx, client, event.user, event.channel);
+    await publishHome(ctx, client, requestIdOf(context), event.user, event.channel);
   });
 
-  app.action(HOME_RUN_REPORT_ACTION, async ({ ack, body, action, client }) => {
+  app.action(HOME_RUN_REPORT_ACTION, async ({ ack, body, action, client, context }) => {
     await ack();
     const b = body as unknown as HomeActionBody;
     const a = action as unknown as { type: string; value?: string; action_ts?: string };
@@ -33,7 +33,8 @@ export function registerAppHome(app: App, ctx: HandlerContext): void {
     const user = b.user.id;
     // The DM channel the view was published for (private_metadata), else the user: chat.postMessage opens the DM.
     const dm = /^D[A-Z0-9]{2,}$/.test(b.view?.private_metadata ?? '') ? (b.view?.private_metadata as string) : user;
-    const asker = newAsker(ctx, 'home', user, dm, true);
+    const requestId = requestIdOf(context);
+    const asker = newAsker(ctx, requestId, 'home', user, dm, true);
     if (!(await ctx.dedupe.first(b.trigger_id ? `trigger:${b.trigger_id}` : undefined, a.action_ts ? `action:${user}:${a.action_ts}` : undefined))) {
       asker.log.info('duplicate Home click dropped');
       return;
@@ -55,12 +56,12 @@ export function registerAppHome(app: App, ctx: HandlerContext): void {
       failure: (msg) => post('chat.postMessage(refusal)', msg),
     };
     await answerQuestion(ctx, asker, { input: { tokens: ['report', name], text: `report ${name}` } }, reply);
-    await publishHome(ctx, client, user, dm.startsWith('D') ? dm : '', `Ran report *${name}* — the result is in your messages with netpeek.`);
+    await publishHome(ctx, client, requestId, user, dm.startsWith('D') ? dm : '', `Ran report *${name}* — the result is in your messages with netpeek.`);
   });
 }
 
-async function publishHome(ctx: HandlerContext, client: webApi.WebClient, user: string, dm: string, notice?: string): Promise<void> {
-  const asker = newAsker(ctx, 'home', user, dm, true);
+async function publishHome(ctx: HandlerContext, client: webApi.WebClient, requestId: string, user: string, dm: string, notice?: string): Promise<void> {
+  const asker = newAsker(ctx, requestId, 'home', user, dm, true);
   try {
     const [backends, reports] = await Promise.all([ask(ctx, asker, ['status']), ask(ctx, asker, ['report'])]);
     const view = homeView({ backends, reports, privateMetadata: dm, ...(notice ? { notice } : {}) });

@@ -12,8 +12,8 @@ import { AnswerTurns } from './answer-turns.js';
 import { registerButtons } from './button-actions.js';
 import { registerAppHome } from './app-home.js';
 import { deriveButtonKey } from './button-token.js';
-import type { HandlerContext } from './context.js';
-import { guardBoltListener } from './edge-guard.js';
+import { type HandlerContext, requestScope } from './context.js';
+import { edgeRequestId, guardBoltListener } from './edge-guard.js';
 import { EventGate } from './event-gate.js';
 import { healthRoute, type HealthState } from './health.js';
 import { registerMentions } from './mentions.js';
@@ -134,7 +134,19 @@ export function createSlackBot(opts: SlackBotOptions): SlackBot {
   const audit: AuditLog = given ?? (ownAudit as SqliteAuditLog);
   let receiver: HTTPReceiver | SocketModeReceiver;
   if (transport === 'http') {
-    const http = new HTTPReceiver({ signingSecret: config.slack.signingSecret as string, endpoints: EVENTS_PATH, port: config.slack.port, customRoutes: routes, logger, processBeforeResponse: false });
+    const http = new HTTPReceiver({
+      signingSecret: config.slack.signingSecret as string,
+      endpoints: EVENTS_PATH,
+      port: config.slack.port,
+      customRoutes: routes,
+      logger,
+      processBeforeResponse: false,
+      // The edge guard's id reaches the listeners in their context (requestScope in context.ts).
+      customPropertiesExtractor: (req) => {
+        const requestId = edgeRequestId(req);
+        return requestId ? { requestId } : {};
+      },
+    });
     // Size cap, signature window and payload shapes are checked before Bolt sees a request (edge-guard.ts).
     http.requestListener = guardBoltListener(http.requestListener, { signingSecret: config.slack.signingSecret as string, maxBodyBytes: slackConfig.maxBodyBytes, maxWaitingAnswers: slackConfig.maxWaitingAnswers, endpoints: [EVENTS_PATH], audit, log: slackLog, ackSlashCommand: slackConfig.command });
     receiver = http;
@@ -167,6 +179,7 @@ export function createSlackBot(opts: SlackBotOptions): SlackBot {
     reruns: new RerunStore({ max: RERUNS_HELD, ttlMs: slackConfig.buttons.ttlSeconds * 1000, ...(opts.store ? { shared: opts.store.heldAnswers() } : {}), log: slackLog }),
     log: slackLog,
   };
+  app.use(requestScope);
   registerSlashCommand(app, ctx);
   registerMentions(app, ctx);
   registerButtons(app, ctx);

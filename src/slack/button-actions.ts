@@ -4,7 +4,7 @@ import { formatQuery } from '../core/query.js';
 import { tokenRefusal, verifyButtonToken } from './button-token.js';
 import { ACTION_ID_PATTERN, ACTION_IDS, actionTokens } from './buttons.js';
 import { answerQuestion, type Question, type SurfaceReply } from './answer-flow.js';
-import { type HandlerContext, isDmChannel, newAsker, send } from './context.js';
+import { type HandlerContext, isDmChannel, newAsker, requestIdOf, send } from './context.js';
 import type { OutgoingMessage } from './messages.js';
 import { type AnswerMetadata, answerMetadata, subjectOf, type ThreadSubject } from './thread-subject.js';
 
@@ -32,13 +32,13 @@ interface ButtonAction {
  * for ephemeral slash-command answers.
  */
 export function registerButtons(app: App, ctx: HandlerContext): void {
-  app.action(ACTION_ID_PATTERN, async ({ ack, body, action, respond, client }) => {
+  app.action(ACTION_ID_PATTERN, async ({ ack, body, action, respond, client, context }) => {
     await ack();
     const b = body as unknown as BlockActionsBody;
     const a = action as unknown as ButtonAction;
     if (b.type !== 'block_actions' || a.type !== 'button') return;
     const channel = b.channel?.id ?? b.container?.channel_id ?? '';
-    const asker = newAsker(ctx, 'button', b.user.id, channel, isDmChannel(channel));
+    const asker = newAsker(ctx, requestIdOf(context), 'button', b.user.id, channel, isDmChannel(channel));
     if (!(await ctx.dedupe.first(b.trigger_id ? `trigger:${b.trigger_id}` : undefined, a.action_ts ? `action:${b.user.id}:${a.action_ts}` : undefined))) {
       asker.log.info('duplicate button click dropped');
       return;

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import type { AnyMiddlewareArgs, Context, Middleware } from '@slack/bolt';
 import type { Answer } from '../core/answer.js';
-import { currentRequestId } from '../http/request-context.js';
+import { openRequest } from '../http/requests-in-flight.js';
 import type { CommandRegistry } from '../core/registry.js';
 import type { Deps } from '../deps.js';
 import type { Logger } from '../log.js';
@@ -31,9 +32,29 @@ export interface HandlerContext {
   log: Logger;
 }
 
-export function newAsker(ctx: HandlerContext, source: AuditSource, user: string, channel: string, isDm: boolean): Asker {
-  // The edge guard's id when the request came over HTTP, so its log lines and this asker's correlate.
-  const requestId = currentRequestId() ?? randomUUID();
+/**
+ * Bolt global middleware: every event's context carries a request id — the edge guard's over HTTP (the
+ * receiver's customPropertiesExtractor puts it there), a fresh one otherwise (Socket Mode) — and the
+ * request counts as in flight (requests-in-flight.ts) until its listeners are done. It runs after the
+ * ack: Bolt acks events before its middleware, and the edge acks netpeek's slash command before Bolt.
+ */
+export const requestScope: Middleware<AnyMiddlewareArgs> = async ({ context, next }) => {
+  const requestId = requestIdOf(context);
+  context.requestId = requestId;
+  const done = openRequest(requestId);
+  try {
+    await next();
+  } finally {
+    done();
+  }
+};
+
+/** The request id in a listener's context (requestScope), so the edge guard's log lines and the asker's correlate. */
+export function requestIdOf(context: Context): string {
+  return typeof context.requestId === 'string' ? context.requestId : randomUUID();
+}
+
+export function newAsker(ctx: HandlerContext, requestId: string, source: AuditSource, user: string, channel: string, isDm: boolean): Asker {
   return { requestId, source, user, channel, isDm, startedMs: Date.now(), log: ctx.log.child({ requestId, source, user, channel }) };
 }
 

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type IncomingMessage, type RequestListener, ServerResponse } from 'node:http';
 import { answerAndClose, BodyTooLarge, onCappedBody, refuseTooLarge } from '../http/capped-body.js';
-import { withRequestId } from '../http/request-context.js';
 import type { Logger } from '../log.js';
 import type { AuditLog } from '../store/audit-log.js';
 import { AfterAckQueue } from './after-ack-queue.js';
@@ -22,8 +21,9 @@ import { checkSignatureHeaders, checkSlackSignature, type SignatureCheck, signin
  * never delays the next request's ack (after-ack-queue.ts); past `maxWaitingAnswers` waiting, the user
  * is told netpeek is busy and nothing runs.
  *
- * Everything Bolt runs for the request runs under its request id (request-context.ts), so an unhandled
- * rejection is logged with it.
+ * Bolt gets the request id on the request (edgeRequestId, read by the receiver's
+ * customPropertiesExtractor into the listener context), so the listeners' log lines and audit records
+ * carry the id the edge logged and sent back in x-request-id.
  */
 
 export interface EdgeGuardOptions {
@@ -51,8 +51,16 @@ export interface EdgeGuardOptions {
 
 export const DEFAULT_MAX_WAITING_ANSWERS = 5000;
 
-/** What Bolt's HTTPModuleFunctions.bufferIncomingMessage looks for to skip reading the stream itself. */
-type BufferedRequest = IncomingMessage & { rawBody?: Buffer };
+/**
+ * `rawBody`: what Bolt's HTTPModuleFunctions.bufferIncomingMessage looks for to skip reading the stream
+ * itself (it passes the same object on). `netpeekRequestId`: the edge's id for the request.
+ */
+type BufferedRequest = IncomingMessage & { rawBody?: Buffer; netpeekRequestId?: string };
+
+/** The id the edge guard gave a request it handed on to Bolt (undefined for any other request). */
+export function edgeRequestId(req: IncomingMessage): string | undefined {
+  return (req as BufferedRequest).netpeekRequestId;
+}
 
 const MEDIA_TYPES: Record<string, 'form' | 'json'> = { 'application/x-www-form-urlencoded': 'form', 'application/json': 'json' };
 
@@ -114,7 +122,7 @@ export function guardBoltListener(bolt: RequestListener, o: EdgeGuardOptions): R
 
   // The ack path runs in plain callbacks, with no promise, no request context and no logging before
   // res.end(): in a burst of 50 the last ack waits for the CPU of the 49 before it, so every microsecond
-  // spent per request here is paid fifty times. Bolt's work runs later, under the request's id.
+  // spent per request here is paid fifty times. Bolt's work runs later, with the request's id.
   function guard(req: BufferedRequest, res: ServerResponse, requestId: string): void {
     const startedMs = Date.now();
     const mediaType = mediaTypeOf(req.headers['content-type']);
@@ -206,13 +214,14 @@ export function guardBoltListener(bolt: RequestListener, o: EdgeGuardOptions): R
     answer(res, 200, { response_type: 'ephemeral', text: `netpeek is busy: ${waiting} questions are waiting for an answer. Nothing was run; ask again in a minute.` });
   }
 
-  /** Bolt gets the request with the body already read, and runs under the request's id. */
+  /** Bolt gets the request with the body already read, and the request's id on it. */
   function handOn(req: BufferedRequest, res: ServerResponse, raw: Buffer, mediaType: 'form' | 'json', requestId: string): void {
     req.rawBody = raw;
+    req.netpeekRequestId = requestId;
     // Bolt compares the content type exactly (no "; charset=…").
     req.headers['content-type'] = mediaType === 'form' ? 'application/x-www-form-urlencoded' : 'application/json';
     res.setHeader('x-request-id', requestId);
-    withRequestId(() => bolt(req, res), requestId);
+    bolt(req, res);
   }
 
   return (req, res) => {

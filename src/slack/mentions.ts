@@ -1,6 +1,6 @@
 import type { App, webApi } from '@slack/bolt';
 import { answerQuestion, type Question, type SurfaceReply } from './answer-flow.js';
-import { type HandlerContext, newAsker, send } from './context.js';
+import { type HandlerContext, newAsker, requestIdOf, send } from './context.js';
 import { readMention, type MentionReading } from './lenient-question.js';
 import type { OutgoingMessage } from './messages.js';
 import { type AnswerMetadata, answerMetadata, type Conversation, subjectOf, type ThreadSubject } from './thread-subject.js';
@@ -16,6 +16,7 @@ interface Incoming {
   text: string;
   eventId?: string;
   retryNum?: number;
+  requestId: string;
 }
 
 type Client = webApi.WebClient;
@@ -37,6 +38,7 @@ export function registerMentions(app: App, ctx: HandlerContext): void {
       text: event.text,
       eventId: body.event_id,
       retryNum: context.retryNum,
+      requestId: requestIdOf(context),
     });
   });
 
@@ -52,6 +54,7 @@ export function registerMentions(app: App, ctx: HandlerContext): void {
       text: event.text ?? '',
       eventId: body.event_id,
       retryNum: context.retryNum,
+      requestId: requestIdOf(context),
     });
   });
 }
@@ -64,7 +67,7 @@ async function handleIncoming(ctx: HandlerContext, client: Client, m: Incoming):
     ctx.log.info({ eventId: m.eventId, retryNum: m.retryNum }, 'duplicate event delivery dropped');
     return;
   }
-  const asker = newAsker(ctx, m.source, m.user, m.channel, isDm);
+  const asker = newAsker(ctx, m.requestId, m.source, m.user, m.channel, isDm);
   // Where the answer goes, and whose subject "it" is.
   const replyThreadTs = isDm ? m.threadTs : (m.threadTs ?? m.ts);
   const conv: Conversation = replyThreadTs ? { channel: m.channel, threadTs: replyThreadTs } : { channel: m.channel };

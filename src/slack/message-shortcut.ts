@@ -1,7 +1,7 @@
 import type { App, MessageShortcut, RespondArguments } from '@slack/bolt';
 import { describeSubject, LOOKED_FOR, subjectsFromMessage } from '../net/alert-subjects.js';
 import { contextBlock, escapeMrkdwn, sectionBlock } from '../render/blocks.js';
-import { type HandlerContext, isDmChannel, newAsker, send } from './context.js';
+import { type HandlerContext, isDmChannel, newAsker, requestIdOf, send } from './context.js';
 import type { OutgoingMessage } from './messages.js';
 import { answerable, diagnoseInThread } from './thread-diagnosis.js';
 
@@ -43,11 +43,11 @@ export function notInChannelMessage(channel: string, code: string): OutgoingMess
 }
 
 export function registerMessageShortcut(app: App, ctx: HandlerContext): void {
-  app.shortcut<MessageShortcut>({ callback_id: SHORTCUT_CALLBACK_ID, type: 'message_action' }, async ({ ack, shortcut, respond, client }) => {
+  app.shortcut<MessageShortcut>({ callback_id: SHORTCUT_CALLBACK_ID, type: 'message_action' }, async ({ ack, shortcut, respond, client, context }) => {
     await ack();
     const s = shortcut;
     const channel = s.channel.id;
-    const asker = newAsker(ctx, 'shortcut', s.user.id, channel, isDmChannel(channel));
+    const asker = newAsker(ctx, requestIdOf(context), 'shortcut', s.user.id, channel, isDmChannel(channel));
     if (!(await ctx.dedupe.first(`trigger:${s.trigger_id}`, `shortcut:${s.user.id}:${s.action_ts}`))) {
       asker.log.info('duplicate shortcut delivery dropped');
       return;

@@ -1,6 +1,6 @@
 import type { App, RespondArguments } from '@slack/bolt';
 import { answerQuestion, type SurfaceReply } from './answer-flow.js';
-import { type HandlerContext, isDmChannel, newAsker, send } from './context.js';
+import { type HandlerContext, isDmChannel, newAsker, requestIdOf, send } from './context.js';
 import type { OutgoingMessage } from './messages.js';
 
 // Our blocks are plain Block Kit JSON; Bolt's types are wider unions of the same shapes.
@@ -12,10 +12,10 @@ const asRespond = (m: OutgoingMessage, extra: { response_type?: 'ephemeral' | 'i
  * --public. Probes first get a short "probing …" reply that the answer replaces. Failures are ephemeral.
  */
 export function registerSlashCommand(app: App, ctx: HandlerContext): void {
-  app.command(ctx.slackConfig.command, async ({ command, ack, respond, client }) => {
+  app.command(ctx.slackConfig.command, async ({ command, ack, respond, client, context }) => {
     await ack();
     await ctx.turns.take();
-    const asker = newAsker(ctx, 'slash', command.user_id, command.channel_id, isDmChannel(command.channel_id));
+    const asker = newAsker(ctx, requestIdOf(context), 'slash', command.user_id, command.channel_id, isDmChannel(command.channel_id));
     if (!(await ctx.dedupe.first(`slash:${command.trigger_id}`))) {
       asker.log.info('duplicate slash command dropped');
       return;

@@ -89,7 +89,7 @@ describe('/netpeek slash command over the real Bolt HTTP receiver', () => {
   });
 
   it('an internal failure is a generic ephemeral sentence, never a stack trace', async () => {
-    const { responseUrl } = await h.slash('container boom');
+    const { res, responseUrl } = await h.slash('container boom');
     await h.responses.waitFor(() => h.responses.postsTo(responseUrl).length === 1);
     const body = h.responses.postsTo(responseUrl)[0]!.body;
     const text = messageText(body);
@@ -98,7 +98,9 @@ describe('/netpeek slash command over the real Bolt HTTP receiver', () => {
     expect(text).not.toContain('docker socket exploded');
     expect(text).not.toMatch(/at .*\.ts:\d+/);
     const logged = h.logs.find((l) => l.msg === 'command failed');
-    expect(logged?.requestId).toEqual(expect.any(String));
+    // The id the ack sent back is the one on the failure's log line, so an operator can find it.
+    expect(logged?.requestId).toEqual(res.headers.get('x-request-id'));
+    expect(logged?.requestId).toMatch(/^[0-9a-f-]{36}$/);
   });
 
   it('a not-found answer is an ephemeral sentence with what exists', async () => {
