@@ -32,7 +32,6 @@ import { checkDockerName, isDnsSubdomain } from '../src/net/names.js';
 import type { HostBinding, PortSpec } from '../src/net/ports.js';
 import { bindingScope, findPortConflicts, formatHostSide, samePort } from '../src/net/ports.js';
 import type { DockerSource } from '../src/sources/docker.js';
-import { engineIdentity } from '../src/sources/docker.js';
 import type { ContainerNetworkMode } from '../src/sources/docker-facts.js';
 import { containerAddresses, exposedPorts, hostBindings, networkModeOf } from '../src/sources/docker-facts.js';
 import { findContainer, requireDocker } from '../src/sources/docker-lookup.js';
@@ -103,20 +102,26 @@ async function rethrowWithPodHint(err: unknown, ref: string, deps: Deps): Promis
 
 /**
  * The engine calls, in as few rounds as the data dependencies allow. The first asks at once everything
- * that waits for no other answer: the list (which decides what the name means), the networks, the
- * engine's info (its slowest call), and the container by the name as typed with its image after it, which
- * findContainer uses when the list picks that same container.
+ * that waits for no other answer: the list (which decides what the name means), the networks, and the
+ * container by the name as typed with its image after it, which findContainer uses when the list picks
+ * that same container. Whether the engine is Docker Desktop comes from /info (its slowest call, ~7 ms
+ * where the others take ~1), asked once the networks say which engine this is and only when this engine
+ * was never asked before (DockerSource.identify): alongside the second round, never ahead of it.
  */
 async function look(docker: DockerSource, ref: string): Promise<Seen> {
   // A guess: the engine's own reading of the name may fail (an ambiguous ID prefix is its HTTP 400) where the list's decides.
   const asked = docker.inspectContainer(ref).catch(() => undefined);
   const askedImage = asked.then((c) => (c ? docker.inspectImage(c.Image).catch(() => undefined) : undefined));
-  const [all, networks, info, guess, guessImage] = await Promise.all([docker.listContainers(), docker.listNetworks(), docker.info(), asked, askedImage]);
+  const listedNetworks = docker.listNetworks();
+  const identity = listedNetworks.then((n) => docker.identify(n));
+  identity.catch(() => undefined); // awaited below; a failure of the first round is the one reported
+  const [all, networks, guess, guessImage] = await Promise.all([docker.listContainers(), listedNetworks, asked, askedImage]);
   const target = await findContainer(docker, ref, all, guess);
   const mode = networkModeOf(target);
-  const [image, owner] = await Promise.all([
+  const [image, owner, engine] = await Promise.all([
     target === guess && guessImage ? guessImage : docker.inspectImage(target.Image),
     mode.ownerId ? docker.inspectContainer(mode.ownerId) : Promise.resolve(undefined),
+    identity,
   ]);
   const rootId = owner?.Id ?? mode.ownerId ?? target.Id;
   const sameNamespace = (c: Docker.ContainerInfo): boolean =>
@@ -132,7 +137,7 @@ async function look(docker: DockerSource, ref: string): Promise<Seen> {
     neighbours,
     networks,
     imageExposed: exposedPorts(image?.Config?.ExposedPorts),
-    desktop: isDockerDesktop(engineIdentity(info)),
+    desktop: isDockerDesktop(engine),
     endpoint: docker.endpoint,
   };
 }

@@ -102,7 +102,8 @@ export type Env = z.infer<typeof ENV_SCHEMA>;
 
 export interface Config {
   logLevel: Env['LOG_LEVEL'];
-  docker: { host?: string; timeoutMs: number; agentUrl?: string };
+  /** identityFile: where the Docker engines' identities are remembered (docker-engine-identity.ts); none without HOME or XDG_CACHE_HOME. */
+  docker: { host?: string; timeoutMs: number; agentUrl?: string; identityFile?: string };
   /** Probes may start inside a container's network namespace (NETPEEK_WORKLOAD_VANTAGE). */
   workloadVantage: boolean;
   /** resolv.conf of the bot's own DNS questions (NETPEEK_DNS_RESOLV_CONF). */
@@ -153,7 +154,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (problems.length) throw new ConfigError(problems);
   return {
     logLevel: e.LOG_LEVEL,
-    docker: { host: e.DOCKER_HOST, timeoutMs: e.NETPEEK_DOCKER_TIMEOUT_MS, agentUrl: e.NETPEEK_DOCKER_AGENT_URL },
+    docker: { host: e.DOCKER_HOST, timeoutMs: e.NETPEEK_DOCKER_TIMEOUT_MS, agentUrl: e.NETPEEK_DOCKER_AGENT_URL, identityFile: userCacheFile(env, 'docker-engines.json') },
     workloadVantage: e.NETPEEK_WORKLOAD_VANTAGE,
     hostResolvConf: e.NETPEEK_DNS_RESOLV_CONF,
     kube: {
@@ -175,6 +176,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     color: coloursAllowed(e),
     debug: e.NETPEEK_DEBUG,
   };
+}
+
+/** A file of netpeek's under the user's cache directory: $XDG_CACHE_HOME/netpeek, else ~/.cache/netpeek (as the code cache, src/start/code-cache.ts). */
+function userCacheFile(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const base = env.XDG_CACHE_HOME ? env.XDG_CACHE_HOME : env.HOME ? `${env.HOME}/.cache` : undefined;
+  return base === undefined ? undefined : `${base}/netpeek/${name}`;
 }
 
 /** True when Slack credentials are complete enough to run the bot. */

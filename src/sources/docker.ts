@@ -8,6 +8,7 @@ import type { Config } from '../config.js';
 import type { EngineIdentity } from '../net/explain-docker.js';
 import { isDockerDesktop } from '../net/explain-docker.js';
 import { dockerConnection } from './docker-connection.js';
+import { engineKey, recallIdentity, rememberIdentity } from './docker-engine-identity.js';
 
 export { DEFAULT_SOCKET, dockerConnection, type DockerConnection } from './docker-connection.js';
 
@@ -21,6 +22,11 @@ export interface DockerSource {
   /** Where the engine is, as the user would write DOCKER_HOST: unix:///var/run/docker.sock, tcp://10.0.0.5:2375. */
   readonly endpoint: string;
   info(): Promise<EngineInfo>;
+  /**
+   * What tells Docker Desktop apart (isDockerDesktop), for the engine that listed `networks`: from /info,
+   * or from what /info said when this engine was asked before (docker-engine-identity.ts).
+   */
+  identify(networks: readonly Docker.NetworkInspectInfo[]): Promise<EngineIdentity>;
   version(): Promise<Docker.DockerVersion>;
   /** Every container, running or not (`docker ps -a`). */
   listContainers(): Promise<Docker.ContainerInfo[]>;
@@ -143,6 +149,8 @@ export class DockerEngine implements DockerSource {
   private readonly options: Docker.DockerOptions;
   private readonly http: EngineHttp | undefined;
   private loaded?: Promise<Docker>;
+  /** Identities this process has seen, by engine key: the bot asks /info once per engine, not per answer. */
+  private readonly identities = new Map<string, EngineIdentity>();
 
   constructor(private readonly settings: Config['docker']) {
     const { endpoint, options } = dockerConnection(settings.host);
@@ -168,6 +176,19 @@ export class DockerEngine implements DockerSource {
   info(): Promise<EngineInfo> {
     const http = this.http;
     return this.call('read its info', async (abortSignal) => (http ? http.get<EngineInfo>('/info', abortSignal) : (await this.withOptions()).info({ abortSignal })));
+  }
+
+  async identify(networks: readonly Docker.NetworkInspectInfo[]): Promise<EngineIdentity> {
+    const key = engineKey(this.endpoint, networks);
+    const file = this.settings.identityFile;
+    const known = key === undefined ? undefined : (this.identities.get(key) ?? (file ? recallIdentity(file, key) : undefined));
+    if (known) return known;
+    const identity = engineIdentity(await this.info());
+    if (key !== undefined) {
+      this.identities.set(key, identity);
+      if (file) rememberIdentity(file, key, identity);
+    }
+    return identity;
   }
 
   version(): Promise<Docker.DockerVersion> {

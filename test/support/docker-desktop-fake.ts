@@ -1,5 +1,5 @@
 import type Docker from 'dockerode';
-import type { DockerSource, EngineInfo } from '../../src/sources/docker.js';
+import { engineIdentity, type DockerSource, type EngineInfo } from '../../src/sources/docker.js';
 
 /**
  * An in-memory Docker Desktop engine: the one thing the real engine on this machine cannot be. It holds
@@ -75,6 +75,7 @@ export function dockerDesktopFake(): DockerSource {
   return {
     endpoint: 'unix:///Users/dev/.docker/run/docker.sock',
     info: async () => DESKTOP_INFO,
+    identify: async () => engineIdentity(DESKTOP_INFO),
     version: async () => ({ Version: '27.3.1', ApiVersion: '1.47' }) as Docker.DockerVersion,
     listContainers: async () => [listed],
     inspectContainer: async (id) => (id === CONTAINER_ID || id === 'webserver-1' ? inspected : undefined),
