@@ -5,7 +5,7 @@ import { LOG_LEVELS } from './log.js';
 import { coloursAllowed } from './no-color.js';
 import { parseLabelSelector } from './net/label-selector.js';
 import { REPORTS_ENV_SCHEMA, reportsConfigFrom, type ReportsConfig } from './reports/report-config.js';
-import { loadSlackConfig, SLACK_ENV_SCHEMA, type SlackConfig, type SlackCredentials } from './slack/slack-config.js';
+import { SLACK_ENV_SCHEMA, slackConfigFrom, type SlackConfig, type SlackCredentials } from './slack/slack-config.js';
 import { STORE_ENV_SCHEMA, storeConfigFrom, type StoreConfig } from './store/store-config.js';
 
 export { ConfigError };
@@ -163,7 +163,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       changes: { maxEntries: e.NETPEEK_CHANGE_HISTORY_MAX, maxAgeMs: e.NETPEEK_CHANGE_HISTORY_MAX_AGE_MIN * 60_000 },
     },
     slack: { botToken: e.SLACK_BOT_TOKEN, signingSecret: e.SLACK_SIGNING_SECRET, appToken: e.SLACK_APP_TOKEN, port: e.PORT },
-    slackBot: loadSlackConfig(env),
+    slackBot: slackConfigFrom(e, env),
     reports: reportsConfigFrom(e, env),
     store: store.config,
     console: { historyFile: e.NETPEEK_HISTORY_FILE },

@@ -80,7 +80,8 @@ export function reportsConfigFrom(e: ReportsEnv, env: NodeJS.ProcessEnv = proces
 
 /** Reads and validates the reports' variables; throws ConfigError naming each bad one. Tests pass their own env. */
 export function loadReportsConfig(env: NodeJS.ProcessEnv = process.env): ReportsConfig {
-  const present = Object.fromEntries(Object.entries(env).filter(([k, v]) => k in REPORTS_ENV_SCHEMA.shape && v !== undefined && v !== ''));
+  const shape = REPORTS_ENV_SCHEMA.shape;
+  const present = Object.fromEntries(Object.entries(env).filter(([k, v]) => k in shape && v !== undefined && v !== ''));
   const parsed = REPORTS_ENV_SCHEMA.safeParse(present);
   if (!parsed.success) throw new ConfigError(envProblems(parsed.error, env));
   return reportsConfigFrom(parsed.data, env);

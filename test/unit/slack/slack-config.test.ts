@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../../src/config.js';
+import { ConfigError, loadConfig } from '../../../src/config.js';
 import { loadSlackConfig, SLACK_ENV_SCHEMA } from '../../../src/slack/slack-config.js';
 
 describe('loadSlackConfig', () => {
@@ -40,6 +40,20 @@ describe('loadSlackConfig', () => {
     ]);
     expect(c.access.defaultNamespaces.get('C123ABC')).toBe('shop');
     expect(c.access.defaultClusters.get('C123ABC')).toBe('prod-eu');
+  });
+
+  it('loadConfig, which validates these with every other variable once, gives the bot the same Slack settings', () => {
+    const env = {
+      NETPEEK_SLACK_ALLOWED_CHANNELS: 'C0A0000001, C0B0000001',
+      NETPEEK_SLACK_CHANNEL_SCOPES: 'C123ABC=shop,payments; *=default',
+      NETPEEK_SLACK_CHANNEL_NAMESPACES: 'C123ABC=shop',
+      NETPEEK_SLACK_MAX_WAITING_ANSWERS: '200',
+      NETPEEK_POD_NAME: 'netpeek-0',
+    };
+    expect(loadConfig(env).slackBot).toEqual(loadSlackConfig(env));
+    expect(() => loadConfig({ NETPEEK_ALERTMANAGER_TOKEN: 'a'.repeat(20), NETPEEK_ALERTMANAGER_CHANNELS: 'C0ALERTS1=*', NETPEEK_SLACK_ALLOWED_CHANNELS: 'C0OPS0001' })).toThrow(
+      /routes to C0ALERTS1, not in NETPEEK_SLACK_ALLOWED_CHANNELS/,
+    );
   });
 
   it('names every bad variable in one error, hiding secrets', () => {
