@@ -36,6 +36,8 @@ export interface SocketReading {
 export interface SocketReaderOptions {
   /** Where procfs is mounted; tests and the agent in a container with the host's /proc at /host/proc pass it. */
   procRoot?: string;
+  /** Milliseconds now, for the age of the last walk (ORPHANS_TTL_MS); tests pass a later clock. Default Date.now. */
+  clock?: () => number;
 }
 
 /**
@@ -49,8 +51,16 @@ interface NamespaceWalk {
   atMs: number;
 }
 
-/** How long a walk's membership is tried first; a new process holding a socket in between falls back to a full walk anyway. */
-const WALK_TTL_MS = 10_000;
+/**
+ * How long a walk's orphans are believed to have no holder here. Its processes are tried first for as long
+ * as they hold every other listening socket, however old the walk: each is checked and read again, a
+ * socket opened since by a new process has no holder among them and sends the read back to /proc, and a
+ * process new since the walk has a higher PID than the holder it would share a socket with (the answer
+ * names the lowest). Only an orphan can gain a holder unseen (an fd passed to another process), so only
+ * a walk with orphans expires. A timed walk of every read was a periodic stall on a busy node: all of
+ * /proc, every 10 s of questions.
+ */
+const ORPHANS_TTL_MS = 10_000;
 const WALKS_MAX = 1024;
 /** `${procRoot}\0${netns}` → the last full walk of that namespace. */
 const walks = new Map<string, NamespaceWalk>();
@@ -157,13 +167,15 @@ export async function listeningSockets(subject: SocketSubject, options: SocketRe
   if (wanted.size === 0) return done([], 0);
   const key = `${proc}\0${netns}`;
   const known = walks.get(key);
-  if (known && Date.now() - known.atMs < WALK_TTL_MS) {
+  const now = options.clock ?? Date.now;
+  if (known) {
+    const orphansKnown = now() - known.atMs < ORPHANS_TTL_MS;
     const candidates = [...new Set([subject.pid, ...known.pids])].sort((a, b) => a - b);
     const links = candidates.map((pid) => (pid === subject.pid ? netns : readLinkOrEmpty(join(proc, String(pid), 'ns', 'net'))));
     const read = candidates.filter((_, i) => links[i] === netns).map((pid) => readHolder(proc, pid, wanted, subject.containers));
     const members = read.flatMap((r) => (r ? [r.member] : []));
     const held = new Set(members.flatMap((m) => m.inodes));
-    if ([...wanted].every((i) => held.has(i) || known.orphans.has(i))) {
+    if ([...wanted].every((i) => held.has(i) || (orphansKnown && known.orphans.has(i)))) {
       procBytes += read.reduce((n, r) => n + (r?.bytes ?? 0), 0);
       return done(members, members.length);
     }
@@ -183,6 +195,6 @@ export async function listeningSockets(subject: SocketSubject, options: SocketRe
     members.push(r.member);
     for (const i of r.member.inodes) held.add(i);
   }
-  rememberWalk(key, { pids: inNamespace, orphans: new Set([...wanted].filter((i) => !held.has(i))), atMs: Date.now() });
+  rememberWalk(key, { pids: inNamespace, orphans: new Set([...wanted].filter((i) => !held.has(i))), atMs: now() });
   return done(members, inNamespace.length);
 }
