@@ -23,6 +23,8 @@ describe('unhandled rejection inside Bolt (signed `null` body, no edge guard)', 
   let child: ChildProcess;
   let stderr = '';
   let url = '';
+  /** x-request-id of each request the fixture counted in flight, in order. */
+  const opened: string[] = [];
 
   beforeAll(async () => {
     child = spawn(process.execPath, ['--import', pathToFileURL(join(repo, 'node_modules/tsx/dist/loader.mjs')).href, join(repo, 'test/support/process/bolt-without-edge.ts')], {
@@ -30,10 +32,12 @@ describe('unhandled rejection inside Bolt (signed `null` body, no edge guard)', 
       env: { PATH: process.env.PATH, SIGNING_SECRET: SECRET },
     });
     child.stderr?.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
+    const lines = createInterface({ input: child.stdout! });
     const line = await new Promise<string>((ok, fail) => {
-      createInterface({ input: child.stdout! }).once('line', ok);
+      lines.once('line', ok);
       child.once('exit', (code) => fail(new Error(`fixture exited (${code}): ${stderr}`)));
     });
+    lines.on('line', (l) => opened.push(String((JSON.parse(l) as { opened?: string }).opened)));
     url = `http://127.0.0.1:${(JSON.parse(line) as { port: number }).port}/slack/events`;
   }, 30_000);
 
@@ -69,6 +73,10 @@ describe('unhandled rejection inside Bolt (signed `null` body, no edge guard)', 
     await new Promise((r) => slow.once('connect', r));
     slow.write(`POST ${pathname} HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: 1000\r\nx-request-id: req-slow-body-2\r\n\r\n{"type":`);
     try {
+      // Connected is not yet counted: the crashing request must not overtake it.
+      const until = Date.now() + 5000;
+      while (!opened.includes('req-slow-body-2') && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+      expect(opened).toContain('req-slow-body-2');
       const before = rejectionLines().length;
       await fetch(url, { method: 'POST', headers: signedHeaders(SECRET, 'null', 'json', { headers: { 'x-request-id': 'req-null-body-2' } }), body: 'null', signal: AbortSignal.timeout(1000) }).catch(() => undefined);
       const deadline = Date.now() + 5000;
