@@ -5,8 +5,9 @@
  *     p99 ≤ 20 ms from the request to the answer's POST on response_url; bot RSS ≤ 300 MB.
  *
  * Every party has its own process so nobody's work is counted as another's: this process is the client
- * (and, for part 2, the response_url server); the bot runs the real Bolt HTTP receiver with the real
- * commands (bench/slack-bot-process.ts); the baseline for part 1 is a bare node:http server in its own
+ * (and the response_url server); for part 1 the bot is `netpeek serve` from the bundle, as production
+ * starts it (serve-process.ts), for part 2 the real Bolt HTTP receiver with the real commands and warm
+ * caches in the bench's own bot process (bench/slack-bot-process.ts); the baseline for part 1 is a bare node:http server in its own
  * process, driven by the same client at the same concurrency in the same run; the cluster is the test
  * API server in its own process (bench/kube-cluster-fixture.ts). Nothing leaves the machine.
  */
@@ -15,9 +16,11 @@ import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { slashCommand } from '../test/support/slack/payloads.js';
 import { formBody, signedHeaders } from '../test/support/slack/sign.js';
+import { FAKE_BOT, startFakeSlackApi } from '../test/support/slack/fake-slack-api.js';
 import { startChild, type BenchChild } from './child-process.js';
 import { PODS, podOf } from './kube-cluster-shape.js';
 import { machineLine, median, percentile, writeSection } from './results-file.js';
+import { startServe } from './serve-process.js';
 
 const SECRET = 'bench-signing-secret-0123456789';
 const IN_FLIGHT = 50;
@@ -182,12 +185,35 @@ const FLOOD_WARMUPS = 2;
 /** BENCH_BOT_NODE_ARGS: node flags for the ack section's bot process only (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`); never set for figures that are landed. */
 const botNodeArgs = (): string[] => (process.env.BENCH_BOT_NODE_ARGS ?? '').split(' ').filter(Boolean);
 
+/**
+ * The bot the acks are measured against: `netpeek serve` from the bundle, as production runs it; with
+ * BENCH_SLACK_BOT=tsc the bench's own bot process on the tsc output instead (how figures before
+ * 2026-12-07 20:45 UTC were taken: log level warn, audit in memory), to compare the two.
+ */
+async function startAckBot(): Promise<{ port: number; stop(): void }> {
+  if (process.env.BENCH_SLACK_BOT === 'tsc') {
+    const child = await startChild(new URL('./slack-bot-process.ts', import.meta.url), { BENCH_SIGNING_SECRET: SECRET, KUBECONFIG: '' }, botNodeArgs());
+    return { port: Number(child.ready.port), stop: () => child.stop() };
+  }
+  const api = await startFakeSlackApi();
+  const serve = await startServe({ signingSecret: SECRET, botToken: FAKE_BOT.token, slackApiUrl: api.url, nodeArgs: botNodeArgs() });
+  return {
+    port: serve.port,
+    stop: () => {
+      serve.stop();
+      void api.close();
+    },
+  };
+}
+
+const ackBotName = () => (process.env.BENCH_SLACK_BOT === 'tsc' ? "the bench's bot process on the tsc output (bench/slack-bot-process.ts: log level warn, audit in memory)" : '`node dist/bundle/netpeek.cjs serve` as production runs it (log level info to a file, SQLite store on disk)');
+
 async function ackSection(): Promise<string> {
-  const bot = await startChild(new URL('./slack-bot-process.ts', import.meta.url), { BENCH_SIGNING_SECRET: SECRET, KUBECONFIG: '' }, botNodeArgs());
+  const bot = await startAckBot();
   const bare = await startChild(new URL('./bare-http-process.ts', import.meta.url));
   const responses = await responseUrls();
   try {
-    const botUrl = new URL(`http://127.0.0.1:${String(bot.ready.port)}/slack/events`);
+    const botUrl = new URL(`http://127.0.0.1:${String(bot.port)}/slack/events`);
     const bareUrl = new URL(`http://127.0.0.1:${String(bare.ready.port)}/`);
     // `explain expose` needs no backend: the ack is measured with the full answer pipeline running behind it.
     const body = (id: number) => formBody(slashCommand('explain expose', responses.url(id)));
@@ -215,7 +241,7 @@ async function ackSection(): Promise<string> {
     const measured = (n: number) => `${n} measured pairs after ${n === BURST_PAIRS ? BURST_WARMUPS : FLOOD_WARMUPS} warm-up pairs thrown away`;
     return `### Slash-command ack
 
-Signed \`/netpeek explain expose\` POSTs from a client process to the bot process; time from sending to HTTP 200. Every command is also answered (rendered and posted to a response_url) by the same bot process. The baseline is a bare node:http server in its own process that reads the body and answers an empty 200, driven by the same client with the same bodies and headers.
+Signed \`/netpeek explain expose\` POSTs from a client process to the bot process, ${ackBotName()}; time from sending to HTTP 200. Every command is also answered (rendered and posted to a response_url) by the same bot process. The baseline is a bare node:http server in its own process that reads the body and answers an empty 200, driven by the same client with the same bodies and headers.
 
 How it is measured: rounds of netpeek and of the bare server taken in pairs, the order flipping every pair (netpeek first, then bare first, …), warm-up pairs discarded; a netpeek round's answers have all arrived before the next round starts, so no answer work overlaps a bare round. The headline ratio is the median over pairs of netpeek's round p99 over the bare server's round p99 in the same pair; the pooled p99s of all measured rounds are given too.
 
