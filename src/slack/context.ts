@@ -35,8 +35,9 @@ export interface HandlerContext {
 /**
  * Bolt global middleware: every event's context carries a request id — the edge guard's over HTTP (the
  * receiver's customPropertiesExtractor puts it there), a fresh one otherwise (Socket Mode) — and the
- * request counts as in flight (requests-in-flight.ts) until its listeners are done. It runs after the
- * ack: Bolt acks events before its middleware, and the edge acks netpeek's slash command before Bolt.
+ * request counts as in flight (requests-in-flight.ts) until its listeners are done. Events are acked
+ * before Bolt's middleware and netpeek's slash command before Bolt (edge-guard.ts); a button or a
+ * shortcut pays one Map entry before its listener acks.
  */
 export const requestScope: Middleware<AnyMiddlewareArgs> = async ({ context, next }) => {
   const requestId = requestIdOf(context);
