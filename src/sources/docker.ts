@@ -1,5 +1,4 @@
-import { request as httpRequest } from 'node:http';
-// Type-only: dockerode is loaded only for an engine that node:http cannot reach (TLS, SSH, named pipes; see
+// Type-only: dockerode is loaded only for an engine that plain-http.ts cannot reach (TLS, SSH, named pipes; see
 // DockerEngine.client), so the local socket and tcp:// never pay for loading it.
 import type Docker from 'dockerode';
 import type { BackendState } from '../core/backend-check.js';
@@ -8,6 +7,7 @@ import type { Config } from '../config.js';
 import type { EngineIdentity } from '../net/explain-docker.js';
 import { isDockerDesktop } from '../net/explain-docker.js';
 import { dockerConnection } from './docker-connection.js';
+import { plainGet } from './plain-http.js';
 import { engineKey, recallIdentity, rememberIdentity } from './docker-engine-identity.js';
 
 export { DEFAULT_SOCKET, dockerConnection, type DockerConnection } from './docker-connection.js';
@@ -93,7 +93,7 @@ interface EngineHttpError {
 }
 
 /**
- * GETs of the engine's HTTP API over a unix socket or plain TCP with node:http: what netpeek asks the engine
+ * GETs of the engine's HTTP API over a unix socket or plain TCP with plain-http.ts (one GET per connection, without node:http): what netpeek asks the engine
  * is a handful of JSON reads, and dockerode (with docker-modem, ssh2 and their dependencies) takes longer
  * to load than a one-shot answer may take whole (issue 19). A non-2xx answer rejects with `{ statusCode,
  * json }` and a transport failure with Node's error code, the shapes dockerode rejects with, so both
@@ -109,31 +109,17 @@ export class EngineHttp {
     return undefined;
   }
 
-  get<T>(path: string, signal: AbortSignal): Promise<T> {
-    // Over a unix socket there is no server name to send: saying so keeps node:http's agent from testing
-    // the host "localhost" for an IP address, whose IPv6 pattern costs ~3.5 ms to compile on first use (issue 19).
-    const target = 'socketPath' in this.target ? { ...this.target, servername: '' } : this.target;
-    return new Promise((resolve, reject) => {
-      const req = httpRequest({ ...target, path, method: 'GET', headers: { Accept: 'application/json' }, signal }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('error', reject);
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          let json: unknown;
-          try {
-            json = text === '' ? null : JSON.parse(text);
-          } catch {
-            json = null;
-          }
-          const statusCode = res.statusCode ?? 0;
-          if (statusCode >= 200 && statusCode < 300 && json !== null) return resolve(json as T);
-          reject(Object.assign(new Error(`HTTP ${statusCode}`), { statusCode, json: json ?? { message: text.trim() || undefined } }));
-        });
-      });
-      req.on('error', reject);
-      req.end();
-    });
+  async get<T>(path: string, signal: AbortSignal): Promise<T> {
+    const { statusCode, body } = await plainGet(this.target, path, { Accept: 'application/json' }, signal);
+    const text = body.toString('utf8');
+    let json: unknown;
+    try {
+      json = text === '' ? null : JSON.parse(text);
+    } catch {
+      json = null;
+    }
+    if (statusCode >= 200 && statusCode < 300 && json !== null) return json as T;
+    throw Object.assign(new Error(`HTTP ${statusCode}`), { statusCode, json: json ?? { message: text.trim() || undefined } });
   }
 }
 
@@ -141,7 +127,7 @@ export class EngineHttp {
 const pathName = (idOrName: string) => idOrName.split('/').map((p) => encodeURIComponent(p).replace(/%3A/gi, ':').replace(/%40/g, '@')).join('/');
 
 /**
- * The real engine, with a deadline on every call: node:http for a unix socket or tcp:// (EngineHttp),
+ * The real engine, with a deadline on every call: plain-http.ts for a unix socket or tcp:// (EngineHttp),
  * dockerode for TLS (https://, with DOCKER_CERT_PATH), ssh:// and Windows named pipes.
  */
 export class DockerEngine implements DockerSource {

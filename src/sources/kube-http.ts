@@ -1,5 +1,5 @@
 import type { RequestOptions } from 'node:https';
-import { getJson } from './http-json.js';
+import { getJson, getPlainJson } from './http-json.js';
 import type { KubeApis, RawGet } from './kube-api.js';
 import type { DirectAccess } from './kubeconfig-files.js';
 
@@ -29,15 +29,19 @@ export function directGet(access: DirectAccess, o: { signal?: AbortSignal; fresh
   return (path, query = {}) => {
     const url = new URL(base + path);
     for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== '') url.searchParams.set(k, String(v));
-    const opts: RequestOptions = { headers, ...(o.signal ? { signal: o.signal } : {}), ...(o.freshConnection ? { agent: false } : {}) };
-    if (url.protocol === 'https:') {
-      if (access.ca) opts.ca = access.ca;
-      if (access.cert) opts.cert = access.cert;
-      if (access.key) opts.key = access.key;
-      if (access.tlsServerName) opts.servername = access.tlsServerName;
-      opts.rejectUnauthorized = !access.insecureSkipTlsVerify;
+    const notJson = `the API server answered ${path} with something that is not JSON`;
+    // Plain http (a local or proxied API server, the test API server) without node:http: plain-http.ts says why.
+    if (url.protocol === 'http:') {
+      const target = { host: url.hostname.replace(/^\[(.*)\]$/, '$1'), port: Number(url.port || 80) };
+      return getPlainJson(target, url.pathname + url.search, headers, { ...(o.signal ? { signal: o.signal } : {}), notJson });
     }
-    return getJson(url, opts, `the API server answered ${path} with something that is not JSON`);
+    const opts: RequestOptions = { headers, ...(o.signal ? { signal: o.signal } : {}), ...(o.freshConnection ? { agent: false } : {}) };
+    if (access.ca) opts.ca = access.ca;
+    if (access.cert) opts.cert = access.cert;
+    if (access.key) opts.key = access.key;
+    if (access.tlsServerName) opts.servername = access.tlsServerName;
+    opts.rejectUnauthorized = !access.insecureSkipTlsVerify;
+    return getJson(url, opts, notJson);
   };
 }
 
