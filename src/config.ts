@@ -3,6 +3,7 @@ import { AGENT_CLIENT_ENV_SCHEMA, AGENT_ENV_SCHEMA } from './agent/agent-config.
 import { ConfigError, envProblems } from './config-error.js';
 import { LOG_LEVELS } from './log.js';
 import { coloursAllowed } from './no-color.js';
+import { userCacheDir } from './start/code-cache.js';
 import { parseLabelSelector } from './net/label-selector.js';
 import { REPORTS_ENV_SCHEMA, reportsConfigFrom, type ReportsConfig } from './reports/report-config.js';
 import { SLACK_ENV_SCHEMA, slackConfigFrom, type SlackConfig, type SlackCredentials } from './slack/slack-config.js';
@@ -154,7 +155,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (problems.length) throw new ConfigError(problems);
   return {
     logLevel: e.LOG_LEVEL,
-    docker: { host: e.DOCKER_HOST, timeoutMs: e.NETPEEK_DOCKER_TIMEOUT_MS, agentUrl: e.NETPEEK_DOCKER_AGENT_URL, identityFile: userCacheFile(env, 'docker-engines.json') },
+    docker: { host: e.DOCKER_HOST, timeoutMs: e.NETPEEK_DOCKER_TIMEOUT_MS, agentUrl: e.NETPEEK_DOCKER_AGENT_URL, identityFile: cacheFile(env, 'docker-engines.json') },
     workloadVantage: e.NETPEEK_WORKLOAD_VANTAGE,
     hostResolvConf: e.NETPEEK_DNS_RESOLV_CONF,
     kube: {
@@ -178,13 +179,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   };
 }
 
-/** A file of netpeek's under the user's cache directory: $XDG_CACHE_HOME/netpeek, else ~/.cache/netpeek (as the code cache, src/start/code-cache.ts). */
-function userCacheFile(env: NodeJS.ProcessEnv, name: string): string | undefined {
-  const base = env.XDG_CACHE_HOME ? env.XDG_CACHE_HOME : env.HOME ? `${env.HOME}/.cache` : undefined;
-  return base === undefined ? undefined : `${base}/netpeek/${name}`;
-}
 
 /** True when Slack credentials are complete enough to run the bot. */
 export function hasSlackCredentials(config: Config): boolean {
   return Boolean(config.slack.botToken && (config.slack.signingSecret || config.slack.appToken));
+}
+
+/** A file in netpeek's user cache directory (start/code-cache.ts); none without HOME or XDG_CACHE_HOME. */
+function cacheFile(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const dir = userCacheDir(env);
+  return dir === undefined ? undefined : `${dir}/${name}`;
 }

@@ -167,8 +167,14 @@ export class DockerEngine implements DockerSource {
   async identify(networks: readonly Docker.NetworkInspectInfo[]): Promise<EngineIdentity> {
     const key = engineKey(this.endpoint, networks);
     const file = this.settings.identityFile;
-    const known = key === undefined ? undefined : (this.identities.get(key) ?? (file ? recallIdentity(file, key) : undefined));
-    if (known) return known;
+    if (key !== undefined) {
+      // Held once read: a long-running bot reads the file once per engine, not on every answer.
+      const known = this.identities.get(key) ?? (file ? recallIdentity(file, key) : undefined);
+      if (known) {
+        this.identities.set(key, known);
+        return known;
+      }
+    }
     const identity = engineIdentity(await this.info());
     if (key !== undefined) {
       this.identities.set(key, identity);

@@ -34,11 +34,21 @@ export interface CodeCacheOptions {
   importModule: (specifier: string) => Promise<unknown>;
 }
 
-/** The cache directory: $XDG_CACHE_HOME/netpeek (else ~/.cache/netpeek), as a user's other tools keep theirs. */
-export function codeCacheDir(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  const home = env.HOME || homedir();
+/**
+ * netpeek's directory under the user's cache: $XDG_CACHE_HOME/netpeek, else <home>/.cache/netpeek, as a
+ * user's other tools keep theirs. The code caches and the Docker engines' identities (config.ts) live
+ * there. `home` is the caller's: the code cache falls back to the passwd entry when HOME is unset, the
+ * config does not.
+ */
+export function userCacheDir(env: NodeJS.ProcessEnv, home: string | undefined = env.HOME): string | undefined {
   const base = env.XDG_CACHE_HOME || (home ? join(home, '.cache') : undefined);
-  return base ? join(base, 'netpeek', 'code') : undefined;
+  return base ? join(base, 'netpeek') : undefined;
+}
+
+/** The code caches' directory: `code` in netpeek's user cache directory (HOME unset: the passwd entry's home). */
+export function codeCacheDir(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const base = userCacheDir(env, env.HOME || homedir());
+  return base ? join(base, 'code') : undefined;
 }
 
 /** The parameters of the function a file for requireWithCodeCache is written as (bundle.ts writes it). */
