@@ -3,6 +3,7 @@ import { promises as fsp, readdirSync, readFileSync, readlinkSync } from 'node:f
 import { join } from 'node:path';
 import type { OwnedSocket, ProcessSockets, SocketTableName } from '../net/proc-sockets.js';
 import { attachOwners, dedupeSockets, parseSocketTables, socketInodeFromLink, socketsInUse, TableScan, tablesInUse } from '../net/proc-sockets.js';
+import { readLinkOrEmpty } from '../probe/small-proc-reads.js';
 
 /**
  * What actually listens inside a workload's network namespace, read from /proc on the machine that runs
@@ -75,7 +76,7 @@ function rememberWalk(key: string, walk: NamespaceWalk): void {
  * The wanted socket inodes among `pid`'s open files, its command and container when it holds any; undefined
  * when it is gone or unreadable. Read synchronously: a handful of fd links and two short files, each
  * microseconds of kernel work, against a thread-pool round trip apiece (SMALL_PROC_READS in
- * src/probe/workload-process.ts).
+ * src/probe/small-proc-reads.ts).
  */
 function readHolder(proc: string, pid: number, wanted: ReadonlySet<number>, containers: SocketSubject['containers']): { member: ProcessSockets; bytes: number } | undefined {
   const dir = join(proc, String(pid));
@@ -90,14 +91,6 @@ function readHolder(proc: string, pid: number, wanted: ReadonlySet<number>, cont
   } catch {
     // The process exited while we looked, or its fd directory is not ours to read: skip it.
     return undefined;
-  }
-}
-
-function readLinkOrEmpty(path: string): string {
-  try {
-    return readlinkSync(path);
-  } catch {
-    return '';
   }
 }
 
