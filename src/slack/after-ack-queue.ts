@@ -10,9 +10,13 @@
  * of a millisecond apart. While waiting, the queue sleeps on a timer rather than spinning through
  * event-loop turns, so it leaves the CPU to the client and everyone else on the machine.
  *
- * A flood that never pauses must still get its answers: while requests keep arriving, one job runs
- * anyway every `maxDeferMs` (counted from when the jobs were first held back or the last job ran), so
- * answers always progress at ≥ 1000 / maxDeferMs a second and every one is delivered.
+ * A flood that never pauses must still get its answers, but a burst is not a flood: while requests keep
+ * arriving, the jobs are held back for up to `maxDeferMs` (long enough for a burst of 50 to be acked on
+ * a loaded machine, where one takes 10–30 ms), and only past that does one job run anyway every
+ * `floodIntervalMs`, so answers then progress at ≥ 1000 / floodIntervalMs a second and every one is
+ * delivered. (With one job forced every 10 ms from the burst's first ack, as before 2026-12-08, a burst
+ * that took longer than 10 ms had answers run between its acks: in a profile of bench:slack's bursts
+ * that was ~4 % of the bot's CPU inside burst windows, all of it ahead of the burst's last acks.)
  *
  * Bounded: past `limit` waiting jobs, `push` refuses and the caller tells the user it is busy, so a
  * flood cannot grow the heap without end.
@@ -23,8 +27,10 @@ export interface AfterAckQueueOptions {
   limit: number;
   /** How long no request must have arrived before a job runs, ms. */
   quietMs: number;
-  /** While requests keep arriving, one job still runs every this many ms. */
+  /** While requests keep arriving, jobs are held back at most this long before one runs anyway, ms. */
   maxDeferMs: number;
+  /** Once held back that long, one job runs every this many ms while requests keep arriving (default maxDeferMs). */
+  floodIntervalMs?: number;
   now?: () => number;
   /** Where a job's synchronous throw goes (jobs are expected to handle their own rejections). */
   onError?: (err: unknown) => void;
@@ -36,8 +42,10 @@ export class AfterAckQueue {
   /** A turn is scheduled (an immediate or a timer). */
   private scheduled = false;
   private lastArrivalAt = -Infinity;
-  /** When a job last ran, or the jobs were first held back since; undefined while none are held. */
-  private lastProgressAt: number | undefined;
+  /** When arrivals began holding the jobs back (undefined once a quiet moment let one run, or none wait). */
+  private heldSince: number | undefined;
+  /** When the last job forced through a flood ran, since `heldSince`. */
+  private lastForcedAt: number | undefined;
   private readonly now: () => number;
   private readonly turnNow = () => this.turn();
 
@@ -69,25 +77,29 @@ export class AfterAckQueue {
   private turn(): void {
     this.scheduled = false;
     if (this.waiting === 0) {
-      this.lastProgressAt = undefined;
+      this.heldSince = this.lastForcedAt = undefined;
       return;
     }
     const t = this.now();
     const quietFor = t - this.lastArrivalAt;
-    this.lastProgressAt ??= t;
-    const dueIn = this.lastProgressAt + this.o.maxDeferMs - t;
-    if (quietFor < this.o.quietMs && dueIn > 0) {
-      // Requests are arriving: sleep until it has been quiet for quietMs, or until a job is due anyway.
-      this.scheduled = true;
-      setTimeout(this.turnNow, Math.max(1, Math.ceil(Math.min(this.o.quietMs - quietFor, dueIn))));
-      return;
+    if (quietFor >= this.o.quietMs) {
+      this.heldSince = this.lastForcedAt = undefined;
+    } else {
+      this.heldSince ??= t;
+      const dueAt = this.lastForcedAt === undefined ? this.heldSince + this.o.maxDeferMs : this.lastForcedAt + (this.o.floodIntervalMs ?? this.o.maxDeferMs);
+      if (t < dueAt) {
+        // Requests are arriving: sleep until it has been quiet for quietMs, or until a job is due anyway.
+        this.scheduled = true;
+        setTimeout(this.turnNow, Math.max(1, Math.ceil(Math.min(this.o.quietMs - quietFor, dueAt - t))));
+        return;
+      }
+      this.lastForcedAt = t;
     }
-    this.lastProgressAt = t;
     this.runOne();
     if (this.waiting > 0) {
       this.scheduled = true;
       setImmediate(this.turnNow);
-    } else this.lastProgressAt = undefined;
+    } else this.heldSince = this.lastForcedAt = undefined;
   }
 
   private runOne(): void {

@@ -45,8 +45,10 @@ export interface EdgeGuardOptions {
   maxWaitingAnswers?: number;
   /** Waiting answers start once no request has arrived for this long, ms (default 2). */
   answerQuietMs?: number;
-  /** While requests keep arriving, one waiting answer still runs every this many ms (default 10). */
+  /** While requests keep arriving, waiting answers are held back at most this long, ms (default 100: a burst's acks come first). */
   maxAnswerDeferMs?: number;
+  /** Past that, while requests keep arriving, one waiting answer runs every this many ms (default 10). */
+  answerFloodIntervalMs?: number;
 }
 
 export const DEFAULT_MAX_WAITING_ANSWERS = 5000;
@@ -95,7 +97,8 @@ export function guardBoltListener(bolt: RequestListener, o: EdgeGuardOptions): R
   const afterAck = new AfterAckQueue({
     limit: o.maxWaitingAnswers ?? DEFAULT_MAX_WAITING_ANSWERS,
     quietMs: o.answerQuietMs ?? 2,
-    maxDeferMs: o.maxAnswerDeferMs ?? 10,
+    maxDeferMs: o.maxAnswerDeferMs ?? 100,
+    floodIntervalMs: o.answerFloodIntervalMs ?? 10,
     onError: (err) => log.error({ err: { message: err instanceof Error ? err.message : String(err) } }, 'Bolt failed on an acked slash command'),
   });
 

@@ -21,8 +21,27 @@ const wait = (ms: number) => {
   clock += ms;
   vi.advanceTimersByTime(ms);
 };
-const queue = (o: { limit?: number; quietMs?: number; maxDeferMs?: number; onError?: (e: unknown) => void } = {}) =>
-  new AfterAckQueue({ limit: o.limit ?? 10, quietMs: o.quietMs ?? 2, maxDeferMs: o.maxDeferMs ?? 10, now: () => clock, ...(o.onError ? { onError: o.onError } : {}) });
+const queue = (o: { limit?: number; quietMs?: number; maxDeferMs?: number; floodIntervalMs?: number; onError?: (e: unknown) => void } = {}) =>
+  new AfterAckQueue({
+    limit: o.limit ?? 10,
+    quietMs: o.quietMs ?? 2,
+    maxDeferMs: o.maxDeferMs ?? 10,
+    ...(o.floodIntervalMs !== undefined ? { floodIntervalMs: o.floodIntervalMs } : {}),
+    now: () => clock,
+    ...(o.onError ? { onError: o.onError } : {}),
+  });
+
+/** Requests arrive every millisecond for up to `ms` ms (or until `until`); the milliseconds at which a job ran. */
+function flood(q: AfterAckQueue, ran: unknown[], ms: number, until: () => boolean): number[] {
+  const runsAt: number[] = [];
+  for (let t = 1; t <= ms && !until(); t++) {
+    q.noteArrival();
+    const before = ran.length;
+    wait(1);
+    if (ran.length > before) runsAt.push(t);
+  }
+  return runsAt;
+}
 
 describe('AfterAckQueue: work after the ack, once requests stop arriving', () => {
   it('with no requests arriving, runs every job in the order queued, one per turn', () => {
@@ -89,6 +108,34 @@ describe('AfterAckQueue: work after the ack, once requests stop arriving', () =>
     }
     expect(ran).toEqual([0, 1, 2, 3, 4]);
     expect(runsAt).toEqual([10, 20, 30, 40, 50]);
+  });
+
+  it('a burst holds jobs back for maxDeferMs, and only a flood longer than that gets one every floodIntervalMs', () => {
+    const q = queue({ quietMs: 2, maxDeferMs: 100, floodIntervalMs: 10 });
+    const ran: number[] = [];
+    q.noteArrival();
+    for (let n = 0; n < 5; n++) q.push(() => ran.push(n));
+    turns(); // held back from 0 ms
+    expect(flood(q, ran, 200, () => ran.length === 5)).toEqual([100, 110, 120, 130, 140]);
+  });
+
+  it('a quiet moment ends the hold: the next burst is held back for the whole maxDeferMs again', () => {
+    const q = queue({ quietMs: 2, maxDeferMs: 100, floodIntervalMs: 10 });
+    const ran: number[] = [];
+    q.noteArrival();
+    for (let n = 0; n < 5; n++) {
+      q.push(() => {
+        ran.push(n);
+        // A request arrives while job 2 runs: the next burst has begun.
+        if (n === 2) q.noteArrival();
+      });
+    }
+    turns();
+    expect(flood(q, ran, 110, () => false)).toEqual([100, 110]);
+    wait(2); // quiet: job 2 runs, and the request that came in meanwhile holds the rest back
+    expect(ran).toEqual([0, 1, 2]);
+    expect(flood(q, ran, 99, () => false)).toEqual([]);
+    expect(flood(q, ran, 10, () => ran.length === 4)).toEqual([1]);
   });
 
   it('refuses past its limit and takes jobs again once they have run', () => {
