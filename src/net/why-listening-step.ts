@@ -74,3 +74,26 @@ export function listeningStep(w: ListeningWorkload, port: number | undefined, fi
   }
   return { id: 'listening', status: 'pass', evidence: `${w.name} listens on ${f.addresses.join(', ')}:${port} (every address)${who}.` };
 }
+
+/** A probe's TCP connection, as far as the listening step needs it. */
+export interface AcceptedConnection {
+  /** The address connected to: the workload's own (a pod IP), never a Service's virtual IP. */
+  ip: string;
+  port: number;
+  /** Where the connection came from, in words ("node node-a"). */
+  from: string;
+}
+
+/**
+ * listening, answered by a connection the probe made: a TCP handshake completed at the workload's own
+ * address from outside its namespace is the proof the step asks for — something accepts on that port, on
+ * an address other hosts reach. The sockets are then not read: they explain a refused or dropped
+ * connection, and reading them walks the whole host's TCP hash (src/sources/listening-sockets.ts).
+ */
+export function listeningFromConnection(w: ListeningWorkload, c: AcceptedConnection): DiagnosisStep {
+  return {
+    id: 'listening',
+    status: 'pass',
+    evidence: `${w.name} accepts TCP connections on ${c.ip}:${c.port}: the probe's connection from ${c.from} was accepted, so something there listens on an address ${w.others} can reach (its sockets are read when a connection fails, or with --no-probe).`,
+  };
+}

@@ -1,7 +1,7 @@
 import type { DiagnosisStep } from '../core/diagnosis.js';
 import { explainSockets, type DeclaredPort } from '../net/explain-sockets.js';
 import { skipStep } from '../net/why-diagnosis.js';
-import { listeningStep } from '../net/why-listening-step.js';
+import { listeningFromConnection, listeningStep, type AcceptedConnection } from '../net/why-listening-step.js';
 import type { ProbeService } from '../probe/vantage.js';
 import type { KubePod } from './kube-model.js';
 import { podDeclaredPorts, podListeningSockets } from './kube-pod-sockets.js';
@@ -19,12 +19,20 @@ export interface PodListeningQuestion {
   /** The pod port the traffic arrives at (a Service's resolved targetPort, or --port to a pod). */
   port?: number;
   protocol?: string;
+  /**
+   * A TCP connection the probe made to one of the pod's own addresses: on `port`, it answers the step
+   * without the agent's socket read.
+   */
+  connected?: AcceptedConnection;
 }
 
 export async function podListeningStep(q: PodListeningQuestion): Promise<DiagnosisStep> {
   const { pod, port } = q;
   const name = `pod ${pod.namespace}/${pod.name}`;
   if (q.protocol && q.protocol !== 'tcp') return skipStep('listening', `netpeek checks TCP listeners only; ${q.protocol.toUpperCase()}${port !== undefined ? ` port ${port}` : ''} was not checked`);
+  const workload = { kind: 'pod' as const, name, others: 'other pods and the node', logs: `kubectl logs -n ${pod.namespace} ${pod.name} --all-containers` };
+  // A hostNetwork pod's address is its node's: a connection there proves only that something on the node accepts.
+  if (q.connected && q.connected.port === port && !pod.hostNetwork && pod.podIPs.includes(q.connected.ip)) return listeningFromConnection(workload, q.connected);
   const r = await podListeningSockets(q.probes, pod, q.context);
   if (!r.read) return skipStep('listening', `what listens inside ${name} was not read: ${r.message}`);
   const declared: DeclaredPort[] = [
@@ -34,5 +42,5 @@ export async function podListeningStep(q: PodListeningQuestion): Promise<Diagnos
   ];
   const ip = pod.podIPs.find((x) => !x.includes(':')) ?? pod.podIPs[0];
   const findings = explainSockets(r.sockets, declared, ip);
-  return listeningStep({ kind: 'pod', name, others: 'other pods and the node', logs: `kubectl logs -n ${pod.namespace} ${pod.name} --all-containers` }, port, findings, ip);
+  return listeningStep(workload, port, findings, ip);
 }

@@ -11,6 +11,7 @@ import type { SlimEndpoint, SlimPod } from '../net/why-diagnosis.js';
 import { serviceSteps, skipStep } from '../net/why-diagnosis.js';
 import { policyStep } from '../net/why-policy-step.js';
 import { probeStep } from '../net/why-probe-step.js';
+import type { AcceptedConnection } from '../net/why-listening-step.js';
 import { kubeRouteStep } from '../net/why-route-step.js';
 import { probeSubject } from '../probe/probe-subject.js';
 import type { ProbeService, Vantage } from '../probe/vantage.js';
@@ -107,6 +108,7 @@ async function listeningFor(
   pod: KubePod | undefined,
   podPort: { protocol: PolicyProtocol; port: number } | undefined,
   earlier: readonly DiagnosisStep[],
+  connected: AcceptedConnection | undefined,
 ): Promise<{ step: DiagnosisStep; live: boolean }> {
   const cached = (why: string) => ({ step: skipStep('listening', why), live: false });
   if (!svc) return cached(`there is no Service ${asked} in ${ns}`);
@@ -118,6 +120,7 @@ async function listeningFor(
     pod,
     context: cluster.context,
     ...(podPort ? { port: podPort.port, protocol: podPort.protocol.toLowerCase() } : {}),
+    ...(connected ? { connected } : {}),
   });
   return { step, live: true };
 }
@@ -263,6 +266,17 @@ function probeOrSkip(...args: Parameters<typeof probeFor>): Promise<{ step: Diag
   });
 }
 
+/** The probe's TCP connection to `port` when it was accepted: what the listening step then rests on. */
+function acceptedConnection(facts: readonly ProbeFact[], port: { port: number } | undefined): AcceptedConnection | undefined {
+  const f = port ? facts.find((x) => x.kind === 'tcp' && x.ok && x.port === port.port) : undefined;
+  return f ? { ip: f.target, port: port!.port, from: f.from } : undefined;
+}
+
+const connectedOn = (facts: readonly ProbeFact[], port: { port: number } | undefined) => {
+  const connected = acceptedConnection(facts, port);
+  return connected ? { connected } : {};
+};
+
 /** Starts `p` now and hands its outcome over later: a rejection while other steps are awaited is not left unhandled. */
 function early<T>(p: Promise<T>): () => Promise<T> {
   const settled = p.then((value) => ({ value }), (error: unknown) => ({ error }));
@@ -315,12 +329,15 @@ export async function servicePath(q: ServicePathQuestion): Promise<ServicePathFi
   const podPort = svc && pod ? policyPort(svc, pod, query) : undefined;
   const client = from !== undefined ? await placeClient(cluster, from, query.flags.namespace, scope, q.fromText ?? '') : undefined;
   const placed = client?.placed;
-  // The live steps start together, while the policies and the route are evaluated from the caches: the
-  // agent's socket read and the probe overlap instead of adding up. An endpoint that is not ready is
-  // already the answer; probing it would only repeat that.
-  const listening = early(listeningFor(q, cluster, svc, target.name, ns, pod, podPort, steps));
+  // The live steps start while the policies and the route are evaluated from the caches. The probe goes
+  // first: a connection it gets accepted answers the listening step, and the agent's socket read (a walk
+  // of the node's whole TCP hash, as long as the probe's round trip and competing with it for the node's
+  // CPU) runs only to explain one that was not. An endpoint that is not ready is already the answer;
+  // probing it would only repeat that.
   const endpointsOk = steps.find((s) => s.id === 'endpoints')?.status === 'pass';
-  const probing = early(endpointsOk ? probeOrSkip(q, cluster, pod, client, podPort) : Promise.resolve({ step: skipStep('probe', 'an earlier step found no ready endpoint to probe'), probes: [] as ProbeFact[] }));
+  const probingNow = endpointsOk ? probeOrSkip(q, cluster, pod, client, podPort) : Promise.resolve({ step: skipStep('probe', 'an earlier step found no ready endpoint to probe'), probes: [] as ProbeFact[] });
+  const probing = early(probingNow);
+  const listening = early(probingNow.then((p) => listeningFor(q, cluster, svc, target.name, ns, pod, podPort, steps, acceptedConnection(p.probes, podPort))));
   if (endpointsOk) live.push('probe');
   steps.push(svc ? await policyFor(cluster, svc, pod, from, placed, podPort) : skipStep('policy', `there is no Service ${target.name} in ${ns}`));
   if (client) {
@@ -358,9 +375,10 @@ export async function podPath(q: PodPathQuestion): Promise<ServicePathFindings &
   const { pod } = await findPod(cluster, q.target.name, q.target.namespace ?? query.flags.namespace, scope);
   const port = query.flags.port !== undefined ? { protocol: (query.flags.protocol ?? 'tcp').toUpperCase() as PolicyProtocol, port: query.flags.port } : undefined;
   const client = from !== undefined ? await placeClient(cluster, from, query.flags.namespace, scope, q.fromText ?? '') : undefined;
-  // The socket read and the probe overlap, as for a Service.
-  const listening = early(podListeningStep({ ...(q.probes ? { probes: q.probes } : {}), pod, context: cluster.context, ...(port ? { port: port.port, protocol: port.protocol.toLowerCase() } : {}) }));
-  const probing = early(probeOrSkip(q, cluster, pod, client, port));
+  // The probe first, the socket read only when its connection was not accepted, as for a Service.
+  const probingNow = probeOrSkip(q, cluster, pod, client, port);
+  const probing = early(probingNow);
+  const listening = early(probingNow.then((p) => podListeningStep({ ...(q.probes ? { probes: q.probes } : {}), pod, context: cluster.context, ...(port ? { port: port.port, protocol: port.protocol.toLowerCase() } : {}), ...connectedOn(p.probes, port) })));
   const steps: DiagnosisStep[] = [...(q.resolved ? [q.resolved] : []), await policyFor(cluster, { name: pod.name }, pod, from, client?.placed, port)];
   if (client) steps.push(kubeRouteStep({ from: client.route, to: await podDestination(cluster, pod) }));
   steps.push(await listening());

@@ -104,8 +104,25 @@ describeNeeding(DOCKER, 'why: the listening step read by the node\'s agent insid
     const a = await question(deps, 'why svc/default/api --port 90');
     expect(a.diagnosis!.firstFailure).toBeNull();
     expect(a.diagnosis!.steps.every((s) => s.status === 'pass')).toBe(true);
-    expect(step(a, 'listening').evidence).toMatch(/^pod default\/shop listens on (0\.0\.0\.0|::):9090 \(every address\) \(container api: httpd, pid \d+\)\.$/);
+    // The probe's accepted connection answers the listening step: the sockets are not read.
+    expect(step(a, 'listening').evidence).toBe(
+      `pod default/shop accepts TCP connections on ${shop.ip}:9090: the probe's connection from node node-a was accepted, so something there listens on an address other pods and the node can reach (its sockets are read when a connection fails, or with --no-probe).`,
+    );
     expect(step(a, 'probe').evidence).toMatch(new RegExp(`^TCP ${shop.ip.replace(/\./g, '\\.')}:9090 \\(pod default/shop\\) from node node-a: connected`));
+  });
+
+  it('healthy without a probe (--no-probe): the sockets are read, naming the container and the process that listen', async () => {
+    const a = await question(deps, 'why svc/default/api --port 90 --no-probe');
+    expect(a.diagnosis!.firstFailure).toBeNull();
+    expect(step(a, 'listening').evidence).toMatch(/^pod default\/shop listens on (0\.0\.0\.0|::):9090 \(every address\) \(container api: httpd, pid \d+\)\.$/);
+  });
+
+  it('to the pod itself: an accepted connection answers listening; a refused one has the sockets read to say why', async () => {
+    const ok = await question(deps, 'why pod/default/shop --port 9090');
+    expect(step(ok, 'listening').evidence).toMatch(new RegExp(`^pod default/shop accepts TCP connections on ${shop.ip.replace(/\./g, '\\.')}:9090: the probe's connection from node node-a was accepted`));
+    const refused = await question(deps, 'why pod/default/shop --port 8080');
+    expect(refused.diagnosis!.firstFailure).toBe('listening');
+    expect(step(refused, 'listening').evidence).toBe(`pod default/shop listens on 127.0.0.1:8080 only (container web: httpd, pid ${webPid}): only processes inside its own network namespace can connect; other pods and the node are refused.`);
   });
 
   it('to a pod on a port nothing listens on: broken at listening, naming the ports that do listen', async () => {

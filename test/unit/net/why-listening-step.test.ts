@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { SocketFinding } from '../../../src/net/explain-sockets.js';
-import { listeningStep, type ListeningWorkload } from '../../../src/net/why-listening-step.js';
+import { listeningFromConnection, listeningStep, type ListeningWorkload } from '../../../src/net/why-listening-step.js';
 
 const db: ListeningWorkload = { kind: 'container', name: 'db', others: 'other containers and the host', logs: 'docker logs db' };
 const pod: ListeningWorkload = { kind: 'pod', name: 'pod shop/web', others: 'other pods and the node', logs: 'kubectl logs -n shop web --all-containers' };
@@ -45,5 +45,15 @@ describe('listeningStep for a pod', () => {
 
   it('every address passes, naming the container and process', () => {
     expect(listeningStep(pod, 9090, [finding(9090, 'reachable', ['0.0.0.0'], 'api')], undefined).evidence).toBe('pod shop/web listens on 0.0.0.0:9090 (every address) (container api: postgres, pid 42).');
+  });
+});
+
+describe('listeningFromConnection', () => {
+  it('passes on the accepted connection, naming the address, the port and where it came from, and says when the sockets are read', () => {
+    expect(listeningFromConnection(pod, { ip: '10.244.0.5', port: 8080, from: 'node node-a' })).toEqual({
+      id: 'listening',
+      status: 'pass',
+      evidence: "pod shop/web accepts TCP connections on 10.244.0.5:8080: the probe's connection from node node-a was accepted, so something there listens on an address other pods and the node can reach (its sockets are read when a connection fails, or with --no-probe).",
+    });
   });
 });
