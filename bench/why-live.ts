@@ -7,8 +7,9 @@
  * that container; everything made here is removed by stop().
  *
  * Each round asks `why svc/bench-live/live --port 80` from the same warm cache without live steps
- * (--no-probe and no agent: listening and probe skipped) and with them (listening read by the agent,
- * probe from the agent). The added time minus the probes' own time (the slowest probe's measured time:
+ * (--no-probe and no agent: listening and probe skipped) and with them (probe from the agent; listening
+ * answered by its accepted connection, or read by the agent when the connection is not accepted: the
+ * REFUSED_PORT question measures that path). The added time minus the probes' own time (the slowest probe's measured time:
  * the agent runs ICMP and TCP side by side) is what netpeek adds around the probes. Rounds are
  * ROUND_GAP_MS apart, as questions people ask are: the agent starts its next fping in between
  * (FpingSpare). The same question asked again at once, before that spare is there, is measured too.
@@ -35,6 +36,8 @@ const SECRET = 'bench-why-live-agent-secret-5e1f';
 /** Between rounds: more than the agent's spare-fping delay (50 ms) plus fping's start. */
 export const ROUND_GAP_MS = 150;
 const QUESTION = 'why svc/bench-live/live --port 80';
+/** Broken at listening: nothing listens on 8081 in the pod, so the probe is refused and the agent reads the sockets to say so. */
+const REFUSED_PORT = 8081;
 
 export interface LivePod {
   /** Namespace, node, pod, Service and EndpointSlice for the bench cluster. */
@@ -127,6 +130,8 @@ export interface LiveFigures {
   probeBatch: number[];
   /** Sorted, ms: the pod's four socket tables (/proc/<pid>/net/tcp, tcp6, udp, udp6) read alone in this process. */
   tables: number[];
+  /** Sorted, ms: `why pod/… --port REFUSED_PORT` (refused, then the sockets read), added minus its probes' own time. */
+  refusedOverhead: number[];
 }
 
 const liveStatus = (a: Answer, id: string) => a.diagnosis?.steps.find((s) => s.id === id)?.status;
@@ -147,13 +152,14 @@ export async function measureLive(live: LivePod, kubeconfigPath: string, rounds:
   const ref = pod ? podWorkloadRef(pod) : undefined;
   if (!ref || !probes.workloadSockets) throw new Error('the live pod is not in the cache with its containers');
   const host = { kind: 'node' as const, node: 'live-node', context: cluster.context };
-  const out: LiveFigures = { rounds, added: [], probes: [], overhead: [], live: [], quiet: [], againOverhead: [], socketRead: [], probeBatch: [], tables: [] };
+  const out: LiveFigures = { rounds, added: [], probes: [], overhead: [], live: [], quiet: [], againOverhead: [], socketRead: [], probeBatch: [], tables: [], refusedOverhead: [] };
+  const refusedQuestion = `why pod/bench-live/${pod!.name} --port ${REFUSED_PORT}`;
   try {
     for (let i = 0; i < warmup + rounds; i++) await round(i < warmup);
   } finally {
     await kube.stop();
   }
-  for (const k of ['added', 'probes', 'overhead', 'live', 'quiet', 'againOverhead', 'socketRead', 'probeBatch', 'tables'] as const) out[k].sort((x, y) => x - y);
+  for (const k of ['added', 'probes', 'overhead', 'live', 'quiet', 'againOverhead', 'socketRead', 'probeBatch', 'tables', 'refusedOverhead'] as const) out[k].sort((x, y) => x - y);
   return out;
 
   async function round(warm: boolean): Promise<void> {
@@ -180,7 +186,18 @@ export async function measureLive(live: LivePod, kubeconfigPath: string, rounds:
     const t5 = performance.now();
     await Promise.all(['tcp', 'tcp6', 'udp', 'udp6'].map((t) => readFile(`/proc/${live.pid}/net/${t}`, 'utf8')));
     const t6 = performance.now();
+    await new Promise((r) => setTimeout(r, ROUND_GAP_MS));
+    const r0 = performance.now();
+    const refusedQuiet = await ask(`${refusedQuestion} --no-probe`, registry, quietDeps);
+    JSON.stringify(refusedQuiet);
+    const r1 = performance.now();
+    const refused = await ask(refusedQuestion, registry, liveDeps);
+    JSON.stringify(refused);
+    const r2 = performance.now();
+    const listening = refused.diagnosis?.steps.find((s) => s.id === 'listening');
+    if (refused.diagnosis?.firstFailure !== 'listening' || !listening?.evidence.startsWith(`Nothing listens on TCP ${REFUSED_PORT}`) || liveStatus(refused, 'probe') !== 'fail') throw new Error(`the refused question did not read the sockets after the probe: ${JSON.stringify(refused.diagnosis)}`);
     if (warm) return;
+    out.refusedOverhead.push(r2 - r1 - (r1 - r0) - Math.max(...refused.probes.map((p) => p.ms ?? 0)));
     out.tables.push(t6 - t5);
     out.socketRead.push(t4 - t3);
     out.probeBatch.push(t5 - t4);
@@ -207,11 +224,12 @@ export function liveRows(f: LiveFigures): string {
     `| the same question without live steps (--no-probe, no agent), same rounds | ${pp(f.quiet)} | |`,
     `| added by the live steps, p50 / p99 | ${pp(f.added)} | |`,
     `| the probes' own measured time (slowest probe of the round), p50 / p99 | ${pp(f.probes)} | |`,
-    `| where it goes: the agent's socket read alone (POST /v1/workload/sockets), p50 / p99 | ${pp(f.socketRead)} | |`,
+    `| the agent's socket read alone (POST /v1/workload/sockets: what a refused or dropped connection adds after the probe), p50 / p99 | ${pp(f.socketRead)} | |`,
     `| for comparison: all four socket tables of the pod (/proc/<pid>/net/tcp, tcp6, udp, udp6) read alone, p50 / p99 | ${pp(f.tables)} | |`,
     `| where it goes: the same probe batch alone through the agent (POST /v1/probe: ICMP by fping + TCP), p50 / p99 | ${pp(f.probeBatch)} | |`,
     `| **added minus the probes' own time**, p50 | **${ms(p50)}** | ≤ 10 ms: ${met(p50 <= 10)} |`,
     `| **added minus the probes' own time**, p99 | **${ms(p99)}** | ≤ 10 ms: ${met(p99 <= 10)} |`,
+    `| a path broken at listening (\`why pod/bench-live/<pod> --port ${REFUSED_PORT}\`: the probe is refused, then the agent reads the sockets to say why), added minus the probes' own time, p50 / p99 | ${pp(f.refusedOverhead)} | |`,
     `| the same, for the question asked again at once (${ROUND_GAP_MS} ms apart no longer: the agent's spare fping not started yet, so fping starts during the question), p50 / p99 | ${pp(f.againOverhead)} | |`,
   ].join('\n');
 }
