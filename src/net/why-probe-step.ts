@@ -24,6 +24,17 @@ export interface ProbeStepInput {
 
 const ms = (f: ProbeFact) => (f.ms !== undefined ? ` in ${f.ms < 10 ? f.ms.toFixed(2) : Math.round(f.ms)} ms` : '');
 
+/**
+ * What an ICMP echo sent beside a TCP connect that got no answer adds: whether the address is there at all.
+ * Without an echo (none sent, or its result unknown) both causes stay open.
+ */
+function silentTcp(facts: readonly ProbeFact[], tcp: ProbeFact): string {
+  const echo = tcp.kind === 'tcp' ? facts.find((f) => f.kind === 'icmp' && f.target === tcp.target && f.error !== 'denied' && f.error !== 'error') : undefined;
+  if (echo?.ok) return `, though ${tcp.target} answers an ICMP echo: something drops TCP to port ${tcp.port} on the way (a firewall, a NetworkPolicy)`;
+  if (echo) return `, and ${tcp.target} answers no ICMP echo either: the address is not there, or something drops everything sent to it`;
+  return ': something drops the packets (a firewall), or the address is not there';
+}
+
 /** probe: a TCP connect to the asked port (else an ICMP echo), from where it could run, saying where that was. */
 export function probeStep(p: ProbeStepInput): DiagnosisStep {
   const note = p.vantageNote ? ` (${p.vantageNote})` : '';
@@ -37,7 +48,7 @@ export function probeStep(p: ProbeStepInput): DiagnosisStep {
     fact.error === 'refused'
       ? 'refused: the address is there but nothing accepts on that port'
       : fact.error === 'timeout'
-        ? 'no answer before the timeout: something drops the packets (a firewall), or the address is not there'
+        ? `no answer before the timeout${silentTcp(p.facts, fact)}`
         : fact.error === 'unreachable'
           ? 'unreachable: no route or no host at that address'
           : `failed (${fact.error ?? 'error'}${fact.detail ? `: ${fact.detail}` : ''})`;

@@ -15,6 +15,14 @@ export interface ProbePlan {
   timeoutMs?: number;
   /** Probe from here instead of the subject's own host (reach a → b probes from a's host). */
   from?: Vantage;
+  /**
+   * `always` (the default): an ICMP echo beside the TCP connects. `when-tcp-silent`: the connects first,
+   * and the echo only when one of them got no answer at all (a timeout or unreachable), where it tells
+   * a dropped port from an address that is not there; a connection made or refused already proves the
+   * address answers. For `why`, whose verdict is the connect's: the echo was a second process (fping)
+   * on the answer's path for nothing.
+   */
+  icmp?: 'always' | 'when-tcp-silent';
 }
 
 export const DEFAULT_PROBE_TIMEOUT_MS = 1000;
@@ -40,10 +48,19 @@ export async function probeSubject(subject: ProbeSubject, deps: { probes?: Probe
   const vantage = plan.from ?? subject.vantage;
   const from = vantageName(vantage);
   const ports = plan.port !== undefined ? [plan.port] : subject.ports.map((p) => p.port).slice(0, MAX_PORTS_PER_QUESTION);
-  const targets: ProbeTarget[] = [{ kind: 'icmp', ip: subject.ip }, ...ports.map((port): ProbeTarget => ({ kind: 'tcp', ip: subject.ip, port }))];
+  const icmp: ProbeTarget = { kind: 'icmp', ip: subject.ip };
+  const tcp = ports.map((port): ProbeTarget => ({ kind: 'tcp', ip: subject.ip, port }));
   const timeoutMs = plan.timeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS;
   const count = plan.count ?? 1;
-  const results = await deps.probes.probeFrom(vantage, targets, { timeoutMs, count, deadlineMs: timeoutMs * (count + 2) + 2000 });
+  const send = (targets: ProbeTarget[]) => deps.probes!.probeFrom(vantage, targets, { timeoutMs, count, deadlineMs: timeoutMs * (count + 2) + 2000 });
+  let results;
+  if (plan.icmp === 'when-tcp-silent' && tcp.length > 0) {
+    const connects = await send(tcp);
+    const silent = connects.some((r) => !r.ok && !r.unavailable && (r.error === 'timeout' || r.error === 'unreachable'));
+    results = silent ? [...(await send([icmp])), ...connects] : connects;
+  } else {
+    results = await send([icmp, ...tcp]);
+  }
   const summary = summariseProbes(results, from);
   const notes: string[] = [];
   if (plan.port === undefined) notes.push(ports.length ? portsProbedSentence(ports.map((port) => ({ port, protocol: 'tcp' }))) : noPortsSentence(subject.name));

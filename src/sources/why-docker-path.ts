@@ -268,7 +268,7 @@ export async function containerPath(q: ContainerPathQuestion): Promise<Container
     live.push('probe');
     try {
       const { vantage, note: vantageNote } = probeVantage(from, fromPlaced, networks, q.probes);
-      const run = await probeSubject(containerProbeSubject(to.c, to.owner, networks), q, { ...(port !== undefined ? { port } : {}), from: vantage });
+      const run = await probeSubject(containerProbeSubject(to.c, to.owner, networks), q, { ...(port !== undefined ? { port } : {}), from: vantage, icmp: 'when-tcp-silent' });
       probes.push(...run.facts);
       steps.push(probeStep({ facts: run.facts, from: run.from, degraded: run.degraded, ...(port !== undefined ? { port } : {}), ...(vantageNote ? { vantageNote } : {}) }));
     } catch (err) {

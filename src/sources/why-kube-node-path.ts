@@ -95,7 +95,7 @@ async function nodeProbe(q: NodePathQuestion, cluster: KubeCluster, node: KubeNo
   const from = clientNode ?? node.name;
   const subject: ProbeSubject = { kind: 'ip', name: `node ${node.name}`, ip, vantage: { kind: 'node', node: from, context: cluster.context }, ports: [], networks: [], node: node.name, hostNetwork: true };
   const port = q.query.flags.port;
-  const run = await probeSubject(subject, q, { ...(port !== undefined ? { port } : {}) });
+  const run = await probeSubject(subject, q, { ...(port !== undefined ? { port } : {}), icmp: 'when-tcp-silent' });
   const note = q.from !== undefined && clientNode === undefined ? `not from ${q.fromText ?? 'the client'}: netpeek probes nodes from a node's agent` : clientNode === undefined ? 'from its own agent: this shows the address answers, not that other hosts reach it' : undefined;
   return {
     step: probeStep({ facts: run.facts, from: run.from, degraded: run.degraded, target: `node ${node.name}`, ...(port !== undefined ? { port } : {}), ...(note ? { vantageNote: note } : {}) }),

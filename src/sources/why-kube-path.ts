@@ -251,7 +251,7 @@ async function probeFor(q: Omit<ServicePathQuestion, 'target'>, cluster: KubeClu
         : q.from !== undefined
         ? `not from ${q.fromText ?? 'the client'}: netpeek probes pods from a node's agent`
         : undefined;
-  const run = await probeSubject(subject, q, { ...(port ? { port: port.port } : {}), from: vantage });
+  const run = await probeSubject(subject, q, { ...(port ? { port: port.port } : {}), from: vantage, icmp: 'when-tcp-silent' });
   return {
     step: probeStep({ facts: run.facts, from: run.from, degraded: run.degraded, target: `pod ${subject.name}`, ...(port ? { port: port.port } : {}), ...(note ? { vantageNote: note } : {}) }),
     probes: run.facts,

@@ -92,10 +92,14 @@ describeNeeding([...DOCKER, ...ICMP, ...NETNS, 'iptables'], 'why: a DOCKER-USER 
     }
     const a = await ask(`why ${c.web} ${c.db} --port 8080`, registry, insideDeps);
     expect(a.diagnosis!.firstFailure).toBe('route');
-    expect(step(a, 'probe')).toMatchObject({ status: 'fail', evidence: expect.stringMatching(new RegExp(`^TCP ${dbIp.replace(/\./g, '\\.')}:8080 from inside ${c.web}: no answer before the timeout`)) });
+    // The connect got no answer, so an echo went after it: the rule drops TCP 8080 only, and db answers the echo.
+    expect(step(a, 'probe')).toMatchObject({ status: 'fail', evidence: `TCP ${dbIp}:8080 from inside ${c.web}: no answer before the timeout, though ${dbIp} answers an ICMP echo: something drops TCP to port 8080 on the way (a firewall, a NetworkPolicy).` });
+    expect(a.probes.map((p) => [p.kind, p.ok])).toEqual([['icmp', true], ['tcp', false]]);
     await removeOurRules();
     const after = await ask(`why ${c.web} ${c.db} --port 8080`, registry, insideDeps);
     expect(after.diagnosis!.firstFailure).toBeNull();
     expect(step(after, 'probe').status).toBe('pass');
+    // A connection made proves the address is there: no echo is sent beside it.
+    expect(after.probes.map((p) => [p.kind, p.ok])).toEqual([['tcp', true]]);
   });
 });

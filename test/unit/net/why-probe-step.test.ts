@@ -21,4 +21,14 @@ describe('probeStep', () => {
       evidence: 'Not checked: the probe could not run from node n1: connect ECONNREFUSED.',
     });
   });
+
+  it('a connect with no answer: the echo sent after it says whether the address is there', () => {
+    const echo = (ok: boolean) => ({ kind: 'icmp' as const, target: '10.200.0.3', ok, from: 'the Docker host', ...(ok ? { ms: 0.05 } : { error: 'timeout' }) });
+    expect(probeStep({ facts: [echo(true), tcp(false, 'timeout')], from: 'the Docker host', port: 5432, degraded: false }).evidence).toBe(
+      'TCP 10.200.0.3:5432 from the Docker host: no answer before the timeout, though 10.200.0.3 answers an ICMP echo: something drops TCP to port 5432 on the way (a firewall, a NetworkPolicy).',
+    );
+    expect(probeStep({ facts: [echo(false), tcp(false, 'timeout')], from: 'the Docker host', port: 5432, degraded: false }).evidence).toBe(
+      'TCP 10.200.0.3:5432 from the Docker host: no answer before the timeout, and 10.200.0.3 answers no ICMP echo either: the address is not there, or something drops everything sent to it.',
+    );
+  });
 });
