@@ -9,10 +9,10 @@
  * Each round asks `why svc/bench-live/live --port 80` from the same warm cache without live steps
  * (--no-probe and no agent: listening and probe skipped) and with them (probe from the agent; listening
  * answered by its accepted connection, or read by the agent when the connection is not accepted: the
- * REFUSED_PORT question measures that path). The added time minus the probes' own time (the slowest probe's measured time:
- * the agent runs ICMP and TCP side by side) is what netpeek adds around the probes. Rounds are
- * ROUND_GAP_MS apart, as questions people ask are: the agent starts its next fping in between
- * (FpingSpare). The same question asked again at once, before that spare is there, is measured too.
+ * REFUSED_PORT question measures that path). The added time minus the probes' own time (the slowest probe's
+ * measured time) is what netpeek adds around the probes. With a port, `why` sends the TCP connect alone
+ * (an ICMP echo only after a connect with no answer). Rounds are ROUND_GAP_MS apart, as questions people
+ * ask are; the same question asked again at once is measured too.
  */
 import { readFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
@@ -33,7 +33,7 @@ import { podWorkloadRef } from '../src/sources/kube-pod-sockets.js';
 import { percentile, repoRoot } from './results-file.js';
 
 const SECRET = 'bench-why-live-agent-secret-5e1f';
-/** Between rounds: more than the agent's spare-fping delay (50 ms) plus fping's start. */
+/** Between rounds, as questions people ask are (and more than the agent's spare-fping delay, 50 ms, for ping's echo batches). */
 export const ROUND_GAP_MS = 150;
 const QUESTION = 'why svc/bench-live/live --port 80';
 /** Broken at listening: nothing listens on 8081 in the pod, so the probe is refused and the agent reads the sockets to say so. */
@@ -122,11 +122,11 @@ export interface LiveFigures {
   live: number[];
   /** Sorted, ms: the same question without live steps. */
   quiet: number[];
-  /** Sorted, ms: the live question asked again at once (the agent's spare fping not started yet), minus the question without live steps and its own probes' time. */
+  /** Sorted, ms: the live question asked again at once, minus the question without live steps and its own probes' time. */
   againOverhead: number[];
   /** Sorted, ms: the agent's socket read of the pod alone, asked right after (where the added time goes). */
   socketRead: number[];
-  /** Sorted, ms: the same probe batch alone through the agent (ICMP + TCP). */
+  /** Sorted, ms: the answer's probe (the TCP connect) alone through the agent. */
   probeBatch: number[];
   /** Sorted, ms: the pod's four socket tables (/proc/<pid>/net/tcp, tcp6, udp, udp6) read alone in this process. */
   tables: number[];
@@ -182,7 +182,7 @@ export async function measureLive(live: LivePod, kubeconfigPath: string, rounds:
     const t3 = performance.now();
     await probes.workloadSockets!(host, ref!);
     const t4 = performance.now();
-    await probes.probeFrom(host, [{ kind: 'icmp', ip: live.ip }, { kind: 'tcp', ip: live.ip, port: 8080 }], { timeoutMs: 1000, count: 1 });
+    await probes.probeFrom(host, [{ kind: 'tcp', ip: live.ip, port: 8080 }], { timeoutMs: 1000, count: 1 });
     const t5 = performance.now();
     await Promise.all(['tcp', 'tcp6', 'udp', 'udp6'].map((t) => readFile(`/proc/${live.pid}/net/${t}`, 'utf8')));
     const t6 = performance.now();
@@ -226,10 +226,10 @@ export function liveRows(f: LiveFigures): string {
     `| the probes' own measured time (slowest probe of the round), p50 / p99 | ${pp(f.probes)} | |`,
     `| the agent's socket read alone (POST /v1/workload/sockets: what a refused or dropped connection adds after the probe), p50 / p99 | ${pp(f.socketRead)} | |`,
     `| for comparison: all four socket tables of the pod (/proc/<pid>/net/tcp, tcp6, udp, udp6) read alone, p50 / p99 | ${pp(f.tables)} | |`,
-    `| where it goes: the same probe batch alone through the agent (POST /v1/probe: ICMP by fping + TCP), p50 / p99 | ${pp(f.probeBatch)} | |`,
+    `| where it goes: the answer's probe alone through the agent (POST /v1/probe: the TCP connect; no ICMP echo beside a connect that answers), p50 / p99 | ${pp(f.probeBatch)} | |`,
     `| **added minus the probes' own time**, p50 | **${ms(p50)}** | ≤ 10 ms: ${met(p50 <= 10)} |`,
     `| **added minus the probes' own time**, p99 | **${ms(p99)}** | ≤ 10 ms: ${met(p99 <= 10)} |`,
     `| a path broken at listening (\`why pod/bench-live/<pod> --port ${REFUSED_PORT}\`: the probe is refused, then the agent reads the sockets to say why), added minus the probes' own time, p50 / p99 | ${pp(f.refusedOverhead)} | |`,
-    `| the same, for the question asked again at once (${ROUND_GAP_MS} ms apart no longer: the agent's spare fping not started yet, so fping starts during the question), p50 / p99 | ${pp(f.againOverhead)} | |`,
+    `| the same, for the question asked again at once (no ${ROUND_GAP_MS} ms pause before it), p50 / p99 | ${pp(f.againOverhead)} | |`,
   ].join('\n');
 }
