@@ -16,7 +16,6 @@ import {
 import { checkDockerName } from '../src/net/names.js';
 import { firstAddress, subnetOfCidr } from '../src/net/subnet.js';
 import type { DockerSource } from '../src/sources/docker.js';
-import { engineIdentity } from '../src/sources/docker.js';
 import { attachedAddresses, networkSubnets } from '../src/sources/docker-facts.js';
 import {
   POD_NETWORK_IS_SEPARATE,
@@ -143,8 +142,11 @@ const dockerNetworks: NetworkProvider = {
   async describe(name, { deps }) {
     const docker = requireDocker(deps);
     const ref = checkDockerName(name, 'network');
-    const [net, containers, info] = await Promise.all([findNetwork(docker, ref), docker.listContainers(), docker.info()]);
-    return dockerNetworkAnswer(net, containers, docker, isDockerDesktop(engineIdentity(info)));
+    // Docker Desktop or not from DockerSource.identify, as `container` asks it: /info (the engine's slowest
+    // read) only the first time this engine is met, known by the network list findNetwork reads anyway.
+    const listed = docker.listNetworks();
+    const [net, containers, identity] = await Promise.all([listed.then((all) => findNetwork(docker, ref, all)), docker.listContainers(), listed.then((all) => docker.identify(all))]);
+    return dockerNetworkAnswer(net, containers, docker, isDockerDesktop(identity));
   },
 };
 

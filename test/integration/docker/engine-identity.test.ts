@@ -14,12 +14,12 @@ import { describeNeeding, DOCKER } from '../../support/backends.js';
 import { DockerFixtures, ensureBusyboxImages, inspect } from '../../support/docker-fixtures.js';
 
 /**
- * `container` asks the engine's /info (its slowest read) only the first time it meets an engine: after
+ * `container` and `network <name>` ask the engine's /info (its slowest read) only the first time they meet an engine: after
  * that, whether it is Docker Desktop comes from what /info said, for as long as the engine is the same
  * one (its host and none networks' IDs). Each DockerEngine here stands for one run of the CLI; the engine
  * is the real one, reached through a socket that passes every request on and records its path.
  */
-describeNeeding(DOCKER, 'container remembers which engine it asked /info of', () => {
+describeNeeding(DOCKER, 'container and network remember which engine they asked /info of', () => {
   const fx = new DockerFixtures();
   const dir = mkdtempSync(join(tmpdir(), 'netpeek-engine-identity-'));
   const socket = join(dir, 'docker.sock');
@@ -51,11 +51,11 @@ describeNeeding(DOCKER, 'container remembers which engine it asked /info of', ()
   });
 
   /** One run's answer and the engine paths it asked. */
-  async function run(): Promise<{ summary?: string; warnings: string[]; asked: string[] }> {
+  async function run(question = `container ${name}`): Promise<{ summary?: string; warnings: string[]; asked: string[] }> {
     paths.length = 0;
     const config = loadConfig({ DOCKER_HOST: `unix://${socket}` });
     const docker = new DockerEngine({ ...config.docker, identityFile });
-    const answer = await ask(`container ${name}`, registry, assembleDeps({ config, log: createLogger('silent'), docker }));
+    const answer = await ask(question, registry, assembleDeps({ config, log: createLogger('silent'), docker }));
     return { summary: answer.summary, warnings: answer.warnings, asked: [...paths] };
   }
 
@@ -87,6 +87,21 @@ describeNeeding(DOCKER, 'container remembers which engine it asked /info of', ()
   it('a cache file that is not JSON is asked past, and written again', async () => {
     writeFileSync(identityFile, '{ half a file');
     expect((await run()).asked).toContain('/info');
+    expect((await run()).asked).not.toContain('/info');
+  });
+
+  it('`network` asks the same way: /info for the first answer only, then the remembered identity', async () => {
+    rmSync(identityFile, { force: true });
+    const first = await run('network bridge');
+    expect(first.asked).toContain('/info');
+    expect(first.summary).toBeTruthy();
+    const bridge = (await inspect<{ Id: string }>('bridge', 'network')).Id;
+    for (const again of [await run('network bridge'), await run('network bridge')]) {
+      expect(again.asked).not.toContain('/info');
+      expect(again.asked).toEqual(expect.arrayContaining(['/networks', `/networks/${bridge}`, '/containers/json']));
+      expect(again).toMatchObject({ summary: first.summary, warnings: first.warnings });
+    }
+    // What `container` kept serves `network` too: the same engine, the same file.
     expect((await run()).asked).not.toContain('/info');
   });
 });
