@@ -15,6 +15,8 @@ export class FpingSpare {
   private spare?: { key: string; program: StartedProgram };
   private refill?: NodeJS.Timeout;
   private closed = false;
+  /** Spares started so far: what tells a spare that is never started from one started and failing. */
+  private starts = 0;
 
   constructor(
     private readonly fping: string,
@@ -38,7 +40,14 @@ export class FpingSpare {
     return undefined;
   }
 
-  /** Ends the waiting spare and starts no other: the prober is going away. */
+  get started(): number {
+    return this.starts;
+  }
+
+  /**
+   * Ends the waiting spare and starts no other: the prober is going away, or fping is not installed (a
+   * spare would then be a failing spawn, and a fork of the whole process, after every batch).
+   */
   close(): void {
     this.closed = true;
     clearTimeout(this.refill);
@@ -52,6 +61,7 @@ export class FpingSpare {
       if (this.closed) return;
       this.spare?.program.kill();
       const program = startProgram(this.fping, fpingArgs([], o));
+      this.starts++;
       // A spare never keeps the process alive, and dies with it: its stdin closes, and fping with no
       // target exits.
       program.unref();

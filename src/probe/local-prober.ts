@@ -60,6 +60,11 @@ export class LocalProber implements Prober {
     this.spare?.close();
   }
 
+  /** Spare fping processes this prober has started (FpingSpare): none once fping is known to be missing. */
+  get sparesStarted(): number {
+    return this.spare?.started ?? 0;
+  }
+
   async probe(targets: ProbeTarget[], opts: ProbeOptions): Promise<ProbeResult[]> {
     if (!(opts.timeoutMs > 0)) throw new RangeError(`timeoutMs must be a positive number, got ${String(opts.timeoutMs)}`);
     if (opts.signal?.aborted) throw abortReason(opts.signal);
@@ -145,6 +150,8 @@ export class LocalProber implements Prober {
       const spare = this.spare?.take(run);
       const runs = await Promise.all(shards.map((part, i) => fpingBatch(this.o.fpingPath ?? 'fping', part, run, i === 0 ? spare : undefined)));
       if (!runs.some((r) => r.missing)) return new Map(runs.flatMap((r) => [...r.results]));
+      // No spare either from now on (the one take() scheduled included): fping is not there to start.
+      this.spare?.close();
       if (mode === 'fping') return new Map(ips.map((ip) => [ip, { note: 'fping is not installed' }]));
       this.fpingMissing = true;
       this.o.logger?.warn({ fping: this.o.fpingPath ?? 'fping' }, 'fping not found; falling back to one ping process per address');

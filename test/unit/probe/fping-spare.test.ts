@@ -161,4 +161,36 @@ describe('LocalProber with a spare fping (the agent\'s)', () => {
     for (let i = 0; i < 40 && running(spares[0]!.pid); i++) await new Promise((r) => setTimeout(r, 50));
     expect(running(spares[0]!.pid)).toBe(false);
   }, 20_000);
+
+  it('fping asked for and not installed (a path that does not exist): batches say so, and no spare is ever started', async () => {
+    const prober = new LocalProber({ spareFping: true, icmp: 'fping', fpingPath: '/nonexistent/netpeek-test/fping' });
+    probers.push(prober);
+    for (let batch = 0; batch < 3; batch++) {
+      const [r] = await prober.probe(ICMP, { timeoutMs: 1000, count: 1 });
+      expect(r).toMatchObject({ ok: false, detail: 'fping is not installed' });
+      await untilSpareWaits();
+    }
+    // Counted by the prober itself: a spawn of a missing file leaves no process to see in /proc.
+    expect(prober.sparesStarted).toBe(0);
+  });
+
+  it('auto with fping missing: ping answers, and no spare fping is started after the batch that found it missing', async () => {
+    const prober = new LocalProber({ spareFping: true, fpingPath: '/nonexistent/netpeek-test/fping' });
+    probers.push(prober);
+    for (let batch = 0; batch < 2; batch++) {
+      const [r] = await prober.probe(ICMP, { timeoutMs: 1000, count: 1 });
+      expect(r).toMatchObject({ ok: true, icmp: { sent: 1, received: 1 } });
+      await untilSpareWaits();
+    }
+    expect(prober.sparesStarted).toBe(0);
+  });
+
+  it('with fping installed the count is of the spares really started: one after each batch', async () => {
+    const prober = spareProber();
+    for (let batch = 1; batch <= 2; batch++) {
+      await prober.probe(ICMP, { timeoutMs: 1000, count: 1 });
+      await untilSpareWaits();
+      expect(prober.sparesStarted).toBe(batch);
+    }
+  });
 });
