@@ -110,7 +110,7 @@ export class EngineHttp {
   }
 
   async get<T>(path: string, signal: AbortSignal): Promise<T> {
-    const { statusCode, body } = await plainGet(this.target, path, { Accept: 'application/json' }, signal);
+    const { statusCode, body } = await plainGet(this.target, path, { Accept: 'application/json' }, { signal });
     const text = body.toString('utf8');
     let json: unknown;
     try {

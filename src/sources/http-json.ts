@@ -35,7 +35,7 @@ export function getJson(url: URL, opts: RequestOptions, notJson = `${url.pathnam
  * answer reads a plain-http API server with, failing in the shapes getJson fails in.
  */
 export async function getPlainJson(target: PlainTarget, path: string, headers: Readonly<Record<string, string>>, o: { signal?: AbortSignal; notJson: string }): Promise<unknown> {
-  const { statusCode, body } = await plainGet(target, path, headers, o.signal);
+  const { statusCode, body } = await plainGet(target, path, headers, o.signal ? { signal: o.signal } : {});
   const text = body.toString('utf8');
   if (statusCode < 200 || statusCode > 299) throw Object.assign(new Error(`HTTP ${statusCode}`), { statusCode, body: text });
   try {
