@@ -20,24 +20,31 @@ export class FpingSpare {
 
   constructor(
     private readonly fping: string,
-    /** How long after a batch took (or missed) the spare the next one starts. */
+    /** How long after a batch ended (batchDone) the next spare starts. */
     private readonly refillDelayMs = 50,
   ) {}
 
   /**
    * The waiting spare when it was started with exactly these options (its addresses then go to its
-   * stdin), else undefined and the caller starts fping itself. Either way a spare with these options is
-   * started `refillDelayMs` from now.
+   * stdin), else undefined and the caller starts fping itself. Either way the caller says batchDone
+   * when the batch has its answers.
    */
   take(o: Pick<IcmpRunOptions, 'count' | 'timeoutMs' | 'periodMs'>): StartedProgram | undefined {
     if (this.closed) return undefined;
     const key = spareKey(o);
     const spare = this.spare;
     this.spare = undefined;
-    this.scheduleRefill(o);
+    // No spare is started while this batch runs: a refill timed from the batch's start landed its fork
+    // in the middle of any batch longer than the delay (a loaded node, a slow address).
+    clearTimeout(this.refill);
     if (spare?.key === key && spare.program.waiting) return spare.program;
     spare?.program.kill();
     return undefined;
+  }
+
+  /** The batch that took (or missed) the spare is answered: a spare with its options starts `refillDelayMs` from now. */
+  batchDone(o: Pick<IcmpRunOptions, 'count' | 'timeoutMs' | 'periodMs'>): void {
+    if (!this.closed) this.scheduleRefill(o);
   }
 
   get started(): number {

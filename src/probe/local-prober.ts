@@ -148,9 +148,14 @@ export class LocalProber implements Prober {
       // 1,000-target sweep is not four times slower than it needs to be. Small batches stay one process.
       const shards = shard(ips, FPING_SHARD_SIZE, this.o.maxFpingProcesses ?? 4);
       const spare = this.spare?.take(run);
-      const runs = await Promise.all(shards.map((part, i) => fpingBatch(this.o.fpingPath ?? 'fping', part, run, i === 0 ? spare : undefined)));
+      let runs;
+      try {
+        runs = await Promise.all(shards.map((part, i) => fpingBatch(this.o.fpingPath ?? 'fping', part, run, i === 0 ? spare : undefined)));
+      } finally {
+        this.spare?.batchDone(run);
+      }
       if (!runs.some((r) => r.missing)) return new Map(runs.flatMap((r) => [...r.results]));
-      // No spare either from now on (the one take() scheduled included): fping is not there to start.
+      // No spare either from now on (the one batchDone scheduled included): fping is not there to start.
       this.spare?.close();
       if (mode === 'fping') return new Map(ips.map((ip) => [ip, { note: 'fping is not installed' }]));
       this.fpingMissing = true;

@@ -1,6 +1,7 @@
 import * as childProcess from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { FpingSpare } from '../../../src/probe/fping-spare.js';
 import { LocalProber } from '../../../src/probe/local-prober.js';
 
 // The real fping, to loopback only; spawn is spied on (not replaced) to see when fping starts.
@@ -191,6 +192,28 @@ describe('LocalProber with a spare fping (the agent\'s)', () => {
       await prober.probe(ICMP, { timeoutMs: 1000, count: 1 });
       await untilSpareWaits();
       expect(prober.sparesStarted).toBe(batch);
+    }
+  });
+});
+
+describe('FpingSpare', () => {
+  const options = { count: 1, timeoutMs: 1000, periodMs: 1000 };
+  it('starts no spare while a batch runs, however long it takes; the next one starts after the batch is done', async () => {
+    const spare = new FpingSpare('fping', 50);
+    try {
+      expect(spare.take(options)).toBeUndefined();
+      // A batch three times longer than the refill delay: nothing forks beside it.
+      await new Promise((r) => setTimeout(r, 150));
+      expect(spare.started).toBe(0);
+      spare.batchDone(options);
+      await untilSpareWaits();
+      expect(spare.started).toBe(1);
+      // The next batch takes the waiting one.
+      const taken = spare.take(options);
+      expect(taken?.waiting).toBe(true);
+      taken?.kill();
+    } finally {
+      spare.close();
     }
   });
 });
