@@ -1,4 +1,3 @@
-import type { Writable } from 'node:stream';
 import { answerQuery } from '../core/ask.js';
 import { noteStaleCache } from '../sources/kube-freshness.js';
 import { isNetpeekError } from '../core/errors.js';
@@ -6,11 +5,12 @@ import { parseTokens } from '../core/query.js';
 import type { CommandRegistry } from '../core/registry.js';
 import type { Deps } from '../deps.js';
 import { exitCodeFor, exitCodeForAnswer } from './exit-codes.js';
+import type { TextOutput } from './descriptor-output.js';
 import { askedForJson, presentAnswer, presentFailure } from './present.js';
 
 export interface OneShotIo {
-  stdout: Writable;
-  stderr: Writable;
+  stdout: TextOutput;
+  stderr: TextOutput;
   color: boolean;
 }
 

@@ -3,6 +3,7 @@ import { EXIT } from '../cli/exit-codes.js';
 import { ConfigError, loadConfig, type Config } from '../config.js';
 import { describeFailure } from '../core/errors.js';
 import { createLogger, deferredLogger, type Logger } from '../log.js';
+import type { TextOutput } from '../cli/descriptor-output.js';
 import { errorToText } from '../render/text.js';
 import { instanceId } from '../reports/tick-key.js';
 import type { OpenStoreOptions } from '../store/open-store.js';
@@ -19,7 +20,7 @@ export interface Configured {
  * (deferred: pino is loaded once something is logged). `--kubeconfig` on the command line stands in for
  * KUBECONFIG, except under `serve`. Returns the exit code when netpeek cannot start.
  */
-export function configure(argv: readonly string[], o: { deferLog: boolean }, stderr: NodeJS.WritableStream = process.stderr): Configured | number {
+export function configure(argv: readonly string[], o: { deferLog: boolean }, stderr: TextOutput = process.stderr): Configured | number {
   let env: NodeJS.ProcessEnv = process.env;
   if (argv[0] !== 'serve') {
     try {

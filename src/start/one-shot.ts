@@ -15,10 +15,9 @@ import { selfContainedDeps } from './self-contained-deps.js';
 export async function runOneShotCli(argv: string[], commands?: readonly NetpeekCommand[]): Promise<number> {
   const registry = new CommandRegistry<Deps>(commands ?? (await loadCommands()));
   const words = argv[0] === '--' ? argv.slice(1) : argv;
-  const io = { stdout: process.stdout, stderr: process.stderr };
   if (registry.find(words[0] ?? '')?.selfContained) {
-    return runOnce(words, registry, selfContainedDeps(), { ...io, color: coloursAllowed(process.env) && process.stdout.isTTY === true });
+    return runOnce(words, registry, selfContainedDeps(), { stdout: process.stdout, stderr: process.stderr, color: coloursAllowed(process.env) && process.stdout.isTTY === true });
   }
   const { answerWithBackends } = await import('./one-shot-backends.js');
-  return answerWithBackends(argv, words, registry, io);
+  return answerWithBackends(argv, words, registry);
 }
