@@ -162,22 +162,22 @@ export async function measureLive(live: LivePod, kubeconfigPath: string, rounds:
   for (const k of ['added', 'probes', 'overhead', 'live', 'quiet', 'againOverhead', 'socketRead', 'probeBatch', 'tables', 'refusedOverhead'] as const) out[k].sort((x, y) => x - y);
   return out;
 
+  /** One question through the whole pipeline to its JSON, and its wall time in ms. */
+  async function timed(text: string, deps: typeof quietDeps): Promise<{ a: Answer; ms: number }> {
+    const t = performance.now();
+    const a = await ask(text, registry, deps);
+    JSON.stringify(a);
+    return { a, ms: performance.now() - t };
+  }
+
   async function round(warm: boolean): Promise<void> {
     await new Promise((r) => setTimeout(r, ROUND_GAP_MS));
-    const t0 = performance.now();
-    const quiet = await ask(`${QUESTION} --no-probe`, registry, quietDeps);
-    JSON.stringify(quiet);
-    const t1 = performance.now();
-    const a = await ask(QUESTION, registry, liveDeps);
-    JSON.stringify(a);
-    const t2 = performance.now();
+    const { a: quiet, ms: quietMs } = await timed(`${QUESTION} --no-probe`, quietDeps);
+    const { a, ms: liveMs } = await timed(QUESTION, liveDeps);
     if (liveStatus(quiet, 'probe') !== 'skip' || liveStatus(quiet, 'listening') !== 'skip') throw new Error(`the answer without live steps ran one: ${JSON.stringify(quiet.diagnosis)}`);
     if (a.diagnosis?.firstFailure !== null || liveStatus(a, 'listening') !== 'pass' || liveStatus(a, 'probe') !== 'pass') throw new Error(`the live answer is not healthy: ${JSON.stringify(a.diagnosis)}`);
     if (a.probes.some((p) => p.target !== live.ip)) throw new Error(`a probe went elsewhere than ${live.ip}`);
-    const a0 = performance.now();
-    const again = await ask(QUESTION, registry, liveDeps);
-    JSON.stringify(again);
-    const a1 = performance.now();
+    const { a: again, ms: againMs } = await timed(QUESTION, liveDeps);
     if (again.diagnosis?.firstFailure !== null) throw new Error(`the live answer asked again is not healthy: ${JSON.stringify(again.diagnosis)}`);
     const t3 = performance.now();
     await probes.workloadSockets!(host, ref!);
@@ -187,28 +187,23 @@ export async function measureLive(live: LivePod, kubeconfigPath: string, rounds:
     await Promise.all(['tcp', 'tcp6', 'udp', 'udp6'].map((t) => readFile(`/proc/${live.pid}/net/${t}`, 'utf8')));
     const t6 = performance.now();
     await new Promise((r) => setTimeout(r, ROUND_GAP_MS));
-    const r0 = performance.now();
-    const refusedQuiet = await ask(`${refusedQuestion} --no-probe`, registry, quietDeps);
-    JSON.stringify(refusedQuiet);
-    const r1 = performance.now();
-    const refused = await ask(refusedQuestion, registry, liveDeps);
-    JSON.stringify(refused);
-    const r2 = performance.now();
+    const { ms: refusedQuietMs } = await timed(`${refusedQuestion} --no-probe`, quietDeps);
+    const { a: refused, ms: refusedMs } = await timed(refusedQuestion, liveDeps);
     const listening = refused.diagnosis?.steps.find((s) => s.id === 'listening');
     if (refused.diagnosis?.firstFailure !== 'listening' || !listening?.evidence.startsWith(`Nothing listens on TCP ${REFUSED_PORT}`) || liveStatus(refused, 'probe') !== 'fail') throw new Error(`the refused question did not read the sockets after the probe: ${JSON.stringify(refused.diagnosis)}`);
     if (warm) return;
-    out.refusedOverhead.push(r2 - r1 - (r1 - r0) - Math.max(...refused.probes.map((p) => p.ms ?? 0)));
+    out.refusedOverhead.push(refusedMs - refusedQuietMs - Math.max(...refused.probes.map((p) => p.ms ?? 0)));
     out.tables.push(t6 - t5);
     out.socketRead.push(t4 - t3);
     out.probeBatch.push(t5 - t4);
     const own = Math.max(...a.probes.map((p) => p.ms ?? 0));
-    const added = t2 - t1 - (t1 - t0);
+    const added = liveMs - quietMs;
     out.added.push(added);
     out.probes.push(own);
     out.overhead.push(added - own);
-    out.live.push(t2 - t1);
-    out.quiet.push(t1 - t0);
-    out.againOverhead.push(a1 - a0 - (t1 - t0) - Math.max(...again.probes.map((p) => p.ms ?? 0)));
+    out.live.push(liveMs);
+    out.quiet.push(quietMs);
+    out.againOverhead.push(againMs - quietMs - Math.max(...again.probes.map((p) => p.ms ?? 0)));
   }
 }
 

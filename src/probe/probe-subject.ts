@@ -44,7 +44,8 @@ export interface ProbeRun extends ProbeSummary {
  * subject is the one the command already found: nothing is looked up again here.
  */
 export async function probeSubject(subject: ProbeSubject, deps: { probes?: ProbeService }, plan: ProbePlan = {}): Promise<ProbeRun> {
-  if (!deps.probes) throw new BackendError('probe', 'Probing is not configured in this netpeek.', ['See `status`.']);
+  const { probes } = deps;
+  if (!probes) throw new BackendError('probe', 'Probing is not configured in this netpeek.', ['See `status`.']);
   const vantage = plan.from ?? subject.vantage;
   const from = vantageName(vantage);
   const ports = plan.port !== undefined ? [plan.port] : subject.ports.map((p) => p.port).slice(0, MAX_PORTS_PER_QUESTION);
@@ -52,7 +53,7 @@ export async function probeSubject(subject: ProbeSubject, deps: { probes?: Probe
   const tcp = ports.map((port): ProbeTarget => ({ kind: 'tcp', ip: subject.ip, port }));
   const timeoutMs = plan.timeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS;
   const count = plan.count ?? 1;
-  const send = (targets: ProbeTarget[]) => deps.probes!.probeFrom(vantage, targets, { timeoutMs, count, deadlineMs: timeoutMs * (count + 2) + 2000 });
+  const send = (targets: ProbeTarget[]) => probes.probeFrom(vantage, targets, { timeoutMs, count, deadlineMs: timeoutMs * (count + 2) + 2000 });
   let results;
   if (plan.icmp === 'when-tcp-silent' && tcp.length > 0) {
     const connects = await send(tcp);

@@ -77,13 +77,13 @@ export class AfterAckQueue {
   private turn(): void {
     this.scheduled = false;
     if (this.waiting === 0) {
-      this.heldSince = this.lastForcedAt = undefined;
+      this.release();
       return;
     }
     const t = this.now();
     const quietFor = t - this.lastArrivalAt;
     if (quietFor >= this.o.quietMs) {
-      this.heldSince = this.lastForcedAt = undefined;
+      this.release();
     } else {
       this.heldSince ??= t;
       const dueAt = this.lastForcedAt === undefined ? this.heldSince + this.o.maxDeferMs : this.lastForcedAt + (this.o.floodIntervalMs ?? this.o.maxDeferMs);
@@ -99,7 +99,12 @@ export class AfterAckQueue {
     if (this.waiting > 0) {
       this.scheduled = true;
       setImmediate(this.turnNow);
-    } else this.heldSince = this.lastForcedAt = undefined;
+    } else this.release();
+  }
+
+  /** Nothing is held back any more: the next arrival starts a new maxDeferMs. */
+  private release(): void {
+    this.heldSince = this.lastForcedAt = undefined;
   }
 
   private runOne(): void {

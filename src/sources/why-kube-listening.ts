@@ -1,7 +1,8 @@
+import type { ProbeFact } from '../core/answer.js';
 import type { DiagnosisStep } from '../core/diagnosis.js';
 import { explainSockets, type DeclaredPort } from '../net/explain-sockets.js';
 import { skipStep } from '../net/why-diagnosis.js';
-import { listeningFromConnection, listeningStep, type AcceptedConnection } from '../net/why-listening-step.js';
+import { listeningFromConnection, listeningStep } from '../net/why-listening-step.js';
 import type { ProbeService } from '../probe/vantage.js';
 import type { KubePod } from './kube-model.js';
 import { podDeclaredPorts, podListeningSockets } from './kube-pod-sockets.js';
@@ -20,10 +21,10 @@ export interface PodListeningQuestion {
   port?: number;
   protocol?: string;
   /**
-   * A TCP connection the probe made to one of the pod's own addresses: on `port`, it answers the step
-   * without the agent's socket read.
+   * What the probe, run first, saw: a TCP connection it got accepted at one of the pod's own addresses on
+   * `port` answers the step without the agent's socket read.
    */
-  connected?: AcceptedConnection;
+  probed?: readonly ProbeFact[];
 }
 
 export async function podListeningStep(q: PodListeningQuestion): Promise<DiagnosisStep> {
@@ -32,7 +33,8 @@ export async function podListeningStep(q: PodListeningQuestion): Promise<Diagnos
   if (q.protocol && q.protocol !== 'tcp') return skipStep('listening', `netpeek checks TCP listeners only; ${q.protocol.toUpperCase()}${port !== undefined ? ` port ${port}` : ''} was not checked`);
   const workload = { kind: 'pod' as const, name, others: 'other pods and the node', logs: `kubectl logs -n ${pod.namespace} ${pod.name} --all-containers` };
   // A hostNetwork pod's address is its node's: a connection there proves only that something on the node accepts.
-  if (q.connected && q.connected.port === port && !pod.hostNetwork && pod.podIPs.includes(q.connected.ip)) return listeningFromConnection(workload, q.connected);
+  const accepted = port !== undefined && !pod.hostNetwork ? q.probed?.find((f) => f.kind === 'tcp' && f.ok && f.port === port && pod.podIPs.includes(f.target)) : undefined;
+  if (accepted) return listeningFromConnection(workload, { ip: accepted.target, port: port!, from: accepted.from });
   const r = await podListeningSockets(q.probes, pod, q.context);
   if (!r.read) return skipStep('listening', `what listens inside ${name} was not read: ${r.message}`);
   const declared: DeclaredPort[] = [

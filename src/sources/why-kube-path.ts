@@ -11,7 +11,6 @@ import type { SlimEndpoint, SlimPod } from '../net/why-diagnosis.js';
 import { serviceSteps, skipStep } from '../net/why-diagnosis.js';
 import { policyStep } from '../net/why-policy-step.js';
 import { probeStep } from '../net/why-probe-step.js';
-import type { AcceptedConnection } from '../net/why-listening-step.js';
 import { kubeRouteStep } from '../net/why-route-step.js';
 import { probeSubject } from '../probe/probe-subject.js';
 import type { ProbeService, Vantage } from '../probe/vantage.js';
@@ -108,7 +107,7 @@ async function listeningFor(
   pod: KubePod | undefined,
   podPort: { protocol: PolicyProtocol; port: number } | undefined,
   earlier: readonly DiagnosisStep[],
-  connected: AcceptedConnection | undefined,
+  probed: readonly ProbeFact[],
 ): Promise<{ step: DiagnosisStep; live: boolean }> {
   const cached = (why: string) => ({ step: skipStep('listening', why), live: false });
   if (!svc) return cached(`there is no Service ${asked} in ${ns}`);
@@ -120,7 +119,7 @@ async function listeningFor(
     pod,
     context: cluster.context,
     ...(podPort ? { port: podPort.port, protocol: podPort.protocol.toLowerCase() } : {}),
-    ...(connected ? { connected } : {}),
+    probed,
   });
   return { step, live: true };
 }
@@ -266,17 +265,6 @@ function probeOrSkip(...args: Parameters<typeof probeFor>): Promise<{ step: Diag
   });
 }
 
-/** The probe's TCP connection to `port` when it was accepted: what the listening step then rests on. */
-function acceptedConnection(facts: readonly ProbeFact[], port: { port: number } | undefined): AcceptedConnection | undefined {
-  const f = port ? facts.find((x) => x.kind === 'tcp' && x.ok && x.port === port.port) : undefined;
-  return f ? { ip: f.target, port: port!.port, from: f.from } : undefined;
-}
-
-const connectedOn = (facts: readonly ProbeFact[], port: { port: number } | undefined) => {
-  const connected = acceptedConnection(facts, port);
-  return connected ? { connected } : {};
-};
-
 /** Starts `p` now and hands its outcome over later: a rejection while other steps are awaited is not left unhandled. */
 function early<T>(p: Promise<T>): () => Promise<T> {
   const settled = p.then((value) => ({ value }), (error: unknown) => ({ error }));
@@ -337,7 +325,7 @@ export async function servicePath(q: ServicePathQuestion): Promise<ServicePathFi
   const endpointsOk = steps.find((s) => s.id === 'endpoints')?.status === 'pass';
   const probingNow = endpointsOk ? probeOrSkip(q, cluster, pod, client, podPort) : Promise.resolve({ step: skipStep('probe', 'an earlier step found no ready endpoint to probe'), probes: [] as ProbeFact[] });
   const probing = early(probingNow);
-  const listening = early(probingNow.then((p) => listeningFor(q, cluster, svc, target.name, ns, pod, podPort, steps, acceptedConnection(p.probes, podPort))));
+  const listening = early(probingNow.then((p) => listeningFor(q, cluster, svc, target.name, ns, pod, podPort, steps, p.probes)));
   if (endpointsOk) live.push('probe');
   steps.push(svc ? await policyFor(cluster, svc, pod, from, placed, podPort) : skipStep('policy', `there is no Service ${target.name} in ${ns}`));
   if (client) {
@@ -378,7 +366,7 @@ export async function podPath(q: PodPathQuestion): Promise<ServicePathFindings &
   // The probe first, the socket read only when its connection was not accepted, as for a Service.
   const probingNow = probeOrSkip(q, cluster, pod, client, port);
   const probing = early(probingNow);
-  const listening = early(probingNow.then((p) => podListeningStep({ ...(q.probes ? { probes: q.probes } : {}), pod, context: cluster.context, ...(port ? { port: port.port, protocol: port.protocol.toLowerCase() } : {}), ...connectedOn(p.probes, port) })));
+  const listening = early(probingNow.then((p) => podListeningStep({ ...(q.probes ? { probes: q.probes } : {}), pod, context: cluster.context, ...(port ? { port: port.port, protocol: port.protocol.toLowerCase() } : {}), probed: p.probes })));
   const steps: DiagnosisStep[] = [...(q.resolved ? [q.resolved] : []), await policyFor(cluster, { name: pod.name }, pod, from, client?.placed, port)];
   if (client) steps.push(kubeRouteStep({ from: client.route, to: await podDestination(cluster, pod) }));
   steps.push(await listening());
